@@ -1,0 +1,87 @@
+import { assign, enqueueActions, setup } from 'xstate';
+import type { AvatarOutEvent, BrainOutEvent, Emotion, VoiceOutEvent } from './events.ts';
+
+/**
+ * Avatar: what the overlay shows — speaking or not, the face (emotion) and the caption.
+ * The caption grows sentence by sentence as the voice plays them, and clears a few seconds
+ * after the reply ends.
+ */
+
+export interface AvatarInput {
+  captionHoldMs?: number;
+}
+
+interface AvatarContext {
+  captionHoldMs: number;
+  replyId: string | undefined;
+  emotion: Emotion;
+  caption: string;
+}
+
+type AvatarEvent =
+  | Extract<BrainOutEvent, { type: 'reply.start' | 'reply.emotion' | 'reply.failed' }>
+  | Extract<VoiceOutEvent, { type: 'voice.started' | 'voice.playing' | 'voice.done' }>;
+
+const out = (e: AvatarOutEvent) => e;
+
+export const avatarMachine = setup({
+  types: { context: {} as AvatarContext, events: {} as AvatarEvent, input: {} as AvatarInput },
+  delays: { captionHold: ({ context }) => context.captionHoldMs },
+  guards: {
+    isMine: ({ context, event }) => event.replyId === context.replyId,
+  },
+  actions: {
+    begin: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'reply.start') return;
+      enqueue.assign({ replyId: event.replyId, emotion: 'thinking', caption: '' });
+      enqueue.sendParent(out({ type: 'avatar.emotion', value: 'thinking' }));
+    }),
+    setEmotion: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'reply.emotion') return;
+      enqueue.assign({ emotion: event.emotion });
+      enqueue.sendParent(out({ type: 'avatar.emotion', value: event.emotion }));
+    }),
+    speaking: enqueueActions(({ enqueue }, params: { value: boolean }) => {
+      enqueue.sendParent(out({ type: 'avatar.speaking', value: params.value }));
+    }),
+    addCaption: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'voice.playing') return;
+      const caption = context.caption ? `${context.caption} ${event.text}` : event.text;
+      enqueue.assign({ caption });
+      enqueue.sendParent(out({ type: 'avatar.caption', text: caption, emotion: context.emotion }));
+    }),
+    clear: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ caption: '', emotion: 'neutral', replyId: undefined });
+      enqueue.sendParent(out({ type: 'avatar.caption', text: '', emotion: 'neutral' }));
+      enqueue.sendParent(out({ type: 'avatar.emotion', value: 'neutral' }));
+    }),
+  },
+}).createMachine({
+  id: 'avatar',
+  context: ({ input }) => ({ captionHoldMs: input.captionHoldMs ?? 5000, replyId: undefined, emotion: 'neutral', caption: '' }),
+  initial: 'idle',
+  on: {
+    'reply.start': { actions: 'begin', target: '.preparing' },
+  },
+  states: {
+    idle: {},
+    preparing: {
+      on: {
+        'reply.emotion': { guard: 'isMine', actions: 'setEmotion' },
+        'voice.started': { guard: 'isMine', actions: { type: 'speaking', params: { value: true } }, target: 'speaking' },
+        'reply.failed': { guard: 'isMine', actions: 'clear', target: 'idle' },
+      },
+    },
+    speaking: {
+      on: {
+        'reply.emotion': { guard: 'isMine', actions: 'setEmotion' },
+        'voice.playing': { guard: 'isMine', actions: 'addCaption' },
+        'voice.done': { guard: 'isMine', actions: { type: 'speaking', params: { value: false } }, target: 'holding' },
+      },
+    },
+    // The last caption stays readable for a moment after the voice stops.
+    holding: {
+      after: { captionHold: { actions: 'clear', target: 'idle' } },
+    },
+  },
+});

@@ -1,0 +1,31 @@
+import type { ChatMessage, StreamEvent } from '../events.ts';
+
+/** Short human summaries for the panel and the log (the text inside stays untrusted). */
+
+const clipText = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function summariseBatch(messages: readonly ChatMessage[]): string {
+  const users = [...new Set(messages.map((m) => m.displayName))];
+  const who = users.length <= 3 ? users.join(', ') : `${users.slice(0, 3).join(', ')} +${users.length - 3}`;
+  const last = messages[messages.length - 1];
+  return `${messages.length} message${messages.length === 1 ? '' : 's'} from ${who}${last ? `: "${clipText(last.text)}"` : ''}`;
+}
+
+export function describeStreamEvent(e: StreamEvent): string {
+  switch (e.kind) {
+    case 'raid':
+      return `${e.displayName} is raiding with ${e.amount ?? 'some'} viewers`;
+    case 'sub':
+      return `${e.displayName} just subscribed`;
+    case 'resub':
+      return `${e.displayName} resubscribed${e.amount ? ` for ${e.amount} months` : ''}${e.text ? ` and said "${clipText(e.text)}"` : ''}`;
+    case 'subgift':
+      return `${e.displayName} gifted a sub${e.recipient ? ` to ${e.recipient}` : ''}`;
+    case 'submysterygift':
+      return `${e.displayName} gifted ${e.amount ?? 'some'} subs to the community`;
+    case 'bits':
+      return `${e.displayName} cheered ${e.amount ?? 'some'} bits${e.text ? ` with "${clipText(e.text)}"` : ''}`;
+  }
+}
+
+export const summariseSpeech = (text: string) => `streamer: "${clipText(text)}"`;

@@ -1,0 +1,153 @@
+import { assign, enqueueActions, setup } from 'xstate';
+import { mentionMatcher, namesOf } from './brain/gating.ts';
+import type { ChatCommandName, ChatMessage, ChatOutEvent, InputEvent, ModCommand, PersonaRuntime } from './events.ts';
+
+/**
+ * Chat: turns single chat lines into batches for the brain (the seed's 10 messages or 2 s),
+ * drops Pickle's own and other bots' lines, collapses duplicate spam, parses commands,
+ * and passes on what the mods removed.
+ */
+
+export interface ChatInput {
+  persona: PersonaRuntime;
+  /** Pickle's own Twitch login (its lines are never inputs). */
+  botLogin?: string;
+  /** Other bots to ignore (lowercase logins). */
+  ignoreBots: readonly string[];
+}
+
+interface ChatContext extends ChatInput {
+  pending: ChatMessage[];
+}
+
+type ChatEvent = Extract<
+  InputEvent,
+  { type: 'twitch.message' | 'twitch.event' | 'twitch.deleted' | 'twitch.cleared' | 'settings.changed' }
+>;
+
+export const BATCH_WINDOW_MS = 2000;
+
+const MOD_COMMANDS: readonly ModCommand[] = ['skip', 'mute', 'unmute', 'persona'];
+const VIEWER_COMMANDS: readonly ChatCommandName[] = ['forgetme'];
+
+export function parseCommand(text: string): { command: string; args: string[] } | undefined {
+  const m = /^!([a-z]+)(?:\s+(.*))?$/i.exec(text.trim());
+  if (!m) return undefined;
+  return { command: m[1]!.toLowerCase(), args: (m[2] ?? '').split(/\s+/).filter(Boolean) };
+}
+
+/** Spam that differs only in case, spacing or repeated letters counts as the same line. */
+export const spamKey = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/(.)\1{2,}/gu, '$1$1')
+    .trim();
+
+const isMod = (m: ChatMessage) => m.role === 'broadcaster' || m.role === 'moderator';
+
+export const chatMachine = setup({
+  types: {
+    context: {} as ChatContext,
+    events: {} as ChatEvent,
+    input: {} as ChatInput,
+  },
+  delays: { batchWindow: BATCH_WINDOW_MS },
+  guards: {
+    hasPending: ({ context }) => context.pending.length > 0,
+    noPending: ({ context }) => context.pending.length === 0,
+  },
+  actions: {
+    flushTimer: enqueueActions(({ context, enqueue }) => {
+      if (context.pending.length === 0) return;
+      enqueue.sendParent({ type: 'chat.batch', messages: context.pending, flush: 'timer' } satisfies ChatOutEvent);
+      enqueue.assign({ pending: [] });
+    }),
+    takeMessage: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'twitch.message') return;
+      const message = event.message;
+      const ignore = (reason: Extract<ChatOutEvent, { type: 'chat.ignored' }>['reason']) =>
+        enqueue.sendParent({ type: 'chat.ignored', reason, message } satisfies ChatOutEvent);
+      if (context.botLogin && message.user === context.botLogin) return ignore('self');
+      if (context.ignoreBots.includes(message.user)) return ignore('bot');
+
+      const cmd = parseCommand(message.text);
+      if (cmd) {
+        const known = (MOD_COMMANDS as readonly string[]).includes(cmd.command);
+        const forAll = (VIEWER_COMMANDS as readonly string[]).includes(cmd.command);
+        if (!known && !forAll) return ignore('unknown-command');
+        if (known && !isMod(message)) return ignore('not-mod');
+        enqueue.sendParent({
+          type: 'chat.command',
+          command: cmd.command as ChatCommandName,
+          args: cmd.args,
+          message,
+        } satisfies ChatOutEvent);
+        return;
+      }
+
+      const key = spamKey(message.text);
+      const dupIndex = context.pending.findIndex((m) => spamKey(m.text) === key);
+      let pending: ChatMessage[];
+      if (dupIndex >= 0) {
+        pending = context.pending.slice();
+        const first = pending[dupIndex]!;
+        pending[dupIndex] = { ...first, repeats: (first.repeats ?? 1) + 1 };
+        ignore('duplicate');
+      } else {
+        pending = [...context.pending, message];
+      }
+      const mentioned = mentionMatcher(namesOf(context.persona))(message.text);
+      const flush = mentioned ? 'mention' : pending.length >= context.persona.chatBatchSize ? 'size' : undefined;
+      if (flush) {
+        enqueue.sendParent({ type: 'chat.batch', messages: pending, flush } satisfies ChatOutEvent);
+        enqueue.assign({ pending: [] });
+      } else {
+        enqueue.assign({ pending });
+      }
+    }),
+    removeModerated: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'twitch.deleted') {
+        enqueue.assign({ pending: context.pending.filter((m) => m.id !== event.messageId) });
+        enqueue.sendParent({ type: 'chat.removed', messageIds: [event.messageId], users: [], all: false } satisfies ChatOutEvent);
+      } else if (event.type === 'twitch.cleared') {
+        const user = event.user?.toLowerCase();
+        enqueue.assign({ pending: user ? context.pending.filter((m) => m.user !== user) : [] });
+        enqueue.sendParent({
+          type: 'chat.removed',
+          messageIds: [],
+          users: user ? [user] : [],
+          all: !user,
+        } satisfies ChatOutEvent);
+      }
+    }),
+    forwardStreamEvent: enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'twitch.event') enqueue.sendParent({ type: 'chat.event', event: event.event } satisfies ChatOutEvent);
+    }),
+    updatePersona: assign({
+      persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),
+    }),
+  },
+}).createMachine({
+  id: 'chat',
+  context: ({ input }) => ({ ...input, pending: [] }),
+  initial: 'idle',
+  on: {
+    'twitch.message': { actions: 'takeMessage' },
+    'twitch.deleted': { actions: 'removeModerated' },
+    'twitch.cleared': { actions: 'removeModerated' },
+    'twitch.event': { actions: 'forwardStreamEvent' },
+    'settings.changed': { actions: 'updatePersona' },
+  },
+  states: {
+    // Eventless transitions keep the window running from the batch's first message:
+    // handling a message never re-enters `collecting`, so its timer is never restarted.
+    idle: {
+      always: { guard: 'hasPending', target: 'collecting' },
+    },
+    collecting: {
+      always: { guard: 'noPending', target: 'idle' },
+      after: { batchWindow: { actions: 'flushTimer', target: 'idle' } },
+    },
+  },
+});

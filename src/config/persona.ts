@@ -1,0 +1,127 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { PersonaRuntime, StreamEventKind } from '../../machines/events.ts';
+
+/** The persona file schema: the seed's (name, personality, style, voice, behavior) plus a few of ours. */
+const ackSchema = z
+  .object({
+    raid: z.boolean().default(true),
+    sub: z.boolean().default(true),
+    resub: z.boolean().default(true),
+    subgift: z.boolean().default(true),
+    submysterygift: z.boolean().default(true),
+    bits: z.boolean().default(true),
+  })
+  .strict()
+  .default({ raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true });
+
+export const personaFileSchema = z
+  .object({
+    name: z.string().trim().min(1).max(40),
+    aliases: z.array(z.string().trim().min(1).max(40)).default([]),
+    personality: z.string().trim().min(1).max(4000),
+    style: z.array(z.string().trim().min(1).max(300)).max(30).default([]),
+    voice: z
+      .object({
+        provider: z.enum(['deepgram', 'espeak']).default('deepgram'),
+        voice_id: z.string().trim().min(1).default('aura-asteria-en'),
+        speed: z.number().min(0.5).max(2).default(1),
+      })
+      .strict()
+      .default({ provider: 'deepgram', voice_id: 'aura-asteria-en', speed: 1 }),
+    behavior: z
+      .object({
+        spontaneous_rate: z.number().min(0).max(1).default(0.2),
+        cooldown: z.number().min(0).max(600).default(5),
+        chat_batch_size: z.number().int().min(1).max(100).default(10),
+        max_reply_chars: z.number().int().min(40).max(2000).default(300),
+        acknowledge: ackSchema,
+      })
+      .strict()
+      .default({
+        spontaneous_rate: 0.2,
+        cooldown: 5,
+        chat_batch_size: 10,
+        max_reply_chars: 300,
+        acknowledge: { raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true },
+      }),
+  })
+  .strict();
+
+export type PersonaFile = z.output<typeof personaFileSchema>;
+
+export interface Persona {
+  id: string;
+  file: PersonaFile;
+}
+
+export class PersonaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PersonaError';
+  }
+}
+
+export function listPersonas(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^[a-z0-9_-]+\.ya?ml$/i.test(f))
+    .map((f) => f.replace(/\.ya?ml$/i, ''))
+    .sort();
+}
+
+/** Loads personas/<id>.yaml; any problem is one PersonaError line naming the file and field. */
+export function loadPersona(dir: string, id: string): Persona {
+  if (!/^[a-z0-9_-]+$/i.test(id)) throw new PersonaError(`PERSONA: "${id}" is not a persona file name`);
+  const path = [join(dir, `${id}.yaml`), join(dir, `${id}.yml`)].find((p) => existsSync(p));
+  if (!path) {
+    const known = listPersonas(dir);
+    throw new PersonaError(`PERSONA: no personas/${id}.yaml (available: ${known.join(', ') || 'none'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new PersonaError(`personas/${id}.yaml: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = personaFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PersonaError(`personas/${id}.yaml: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return { id, file: parsed.data };
+}
+
+/** Overrides from the settings API (absent = keep the persona file's value). */
+export interface PersonaOverrides {
+  spontaneousRate?: number | undefined;
+  cooldownSec?: number | undefined;
+}
+
+export function toRuntime(persona: Persona, overrides: PersonaOverrides = {}): PersonaRuntime {
+  const b = persona.file.behavior;
+  return {
+    id: persona.id,
+    name: persona.file.name,
+    aliases: persona.file.aliases,
+    personality: persona.file.personality,
+    style: persona.file.style,
+    spontaneousRate: overrides.spontaneousRate ?? b.spontaneous_rate,
+    cooldownSec: overrides.cooldownSec ?? b.cooldown,
+    chatBatchSize: b.chat_batch_size,
+    maxReplyChars: b.max_reply_chars,
+    acknowledge: { ...b.acknowledge } as Record<StreamEventKind, boolean>,
+  };
+}
+
+/** Blocklist: one word/phrase per line, `#` comments. */
+export function loadBlocklist(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.toLowerCase());
+}

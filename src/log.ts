@@ -1,0 +1,69 @@
+import pino, { type Logger as PinoLogger } from 'pino';
+
+export type Logger = PinoLogger;
+
+/**
+ * Paths pino blanks out wherever they appear in a logged object. Adapters never log
+ * credentials on purpose; this is the net under that rule.
+ */
+export const REDACT_PATHS = [
+  'token',
+  'password',
+  'secret',
+  'apiKey',
+  'authorization',
+  'refreshToken',
+  'accessToken',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.apiKey',
+  '*.authorization',
+  '*.Authorization',
+  '*.refreshToken',
+  '*.accessToken',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+/** Secret values known at runtime (keys from the env) are also scrubbed from strings. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 6) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** A file path (structured JSON lines) or a pino destination stream. Default: stderr. */
+  destination?: string | NodeJS.WritableStream;
+  /** Secret values to scrub from every log line (e.g. API keys read from the env). */
+  secrets?: readonly string[];
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const secrets = (opts.secrets ?? []).filter((s) => s && s.length >= 6);
+  const dest =
+    typeof opts.destination === 'string'
+      ? pino.destination({ dest: opts.destination, mkdir: true, sync: false })
+      : (opts.destination ?? pino.destination(2));
+  return pino(
+    {
+      level: opts.level ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks:
+        secrets.length > 0
+          ? {
+              streamWrite: (line: string) => scrubSecrets(line, secrets),
+            }
+          : {},
+    },
+    dest as pino.DestinationStream,
+  );
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,28 @@
+import { fromCallback } from 'xstate';
+import type { GenerateReplyInput } from '../../machines/brain.ts';
+import type { LlmEvent } from '../../machines/events.ts';
+
+/** A scripted LLM actor: each call is recorded; the test decides what it streams and when. */
+export function fakeLlm() {
+  const calls: Array<{ input: GenerateReplyInput; emit: (e: LlmEvent) => void; aborted: boolean }> = [];
+  const logic = fromCallback<LlmEvent, GenerateReplyInput>(({ input, sendBack }) => {
+    const call = { input, emit: (e: LlmEvent) => !call.aborted && sendBack(e), aborted: false };
+    calls.push(call);
+    return () => {
+      call.aborted = true;
+    };
+  });
+  const last = () => calls[calls.length - 1]!;
+  return {
+    logic,
+    calls,
+    last,
+    /** Streams a whole reply: emotion, sentences, done. */
+    reply(sentences: string[], emotion: LlmEvent & { type: 'llm.emotion' } extends never ? never : string = 'happy') {
+      const c = last();
+      c.emit({ type: 'llm.emotion', emotion: emotion as never });
+      for (const s of sentences) c.emit({ type: 'llm.sentence', text: s });
+      c.emit({ type: 'llm.done', text: sentences.join(' '), emotion: emotion as never, ts: 0 });
+    },
+  };
+}
