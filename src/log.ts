@@ -1,5 +1,6 @@
 import pino, { type Logger as PinoLogger } from 'pino';
 
+
 export type Logger = PinoLogger;
 
 /**
@@ -40,6 +41,19 @@ export interface LoggerOptions {
   destination?: string | NodeJS.WritableStream;
   /** Secret values to scrub from every log line (e.g. API keys read from the env). */
   secrets?: readonly string[];
+}
+
+/**
+ * Opens the log file for async writes and waits until it is open: exiting before that
+ * (a bad setting right at start) would make pino's exit flush throw.
+ */
+export async function openLogFile(path: string): Promise<NodeJS.WritableStream> {
+  const dest = pino.destination({ dest: path, mkdir: true, sync: false });
+  await new Promise<void>((resolve, reject) => {
+    dest.once('ready', () => resolve());
+    dest.once('error', reject);
+  });
+  return dest as unknown as NodeJS.WritableStream;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {

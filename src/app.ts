@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActor, type Actor } from 'xstate';
+import { providePickle } from '../machines/orchestrator.ts';
+import type { ChatMessage, PickleEvent, PersonaRuntime } from '../machines/events.ts';
+import type { Env } from './config/env.ts';
+import { listPersonas, loadBlocklist, loadPersona, toRuntime, type Persona } from './config/persona.ts';
+import { createSettingsStore, type Settings } from './config/settings.ts';
+import { silentConsole, statusLine, type ConsoleOut } from './console.ts';
+import { createOllamaLlm } from './llm/ollama.ts';
+import { createReplyActor } from './llm/replyActor.ts';
+import type { Logger } from './log.ts';
+import { Counters } from './metrics.ts';
+import { createServer } from './server/server.ts';
+import { isLoopbackHost } from './server/guard.ts';
+import { reportDisabledServices } from './services.ts';
+import { StatusBoard } from './status.ts';
+import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
+
+/** The repository root: personas/ and overlay/ live there, whatever the working directory. */
+export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+export interface PickleOptions {
+  env: Env;
+  log: Logger;
+  console?: ConsoleOut;
+  /** Randomness for the spontaneous roll (tests pass a fixed sequence). */
+  random?: () => number;
+  personasDir?: string;
+  /** Faster timings for tests: LLM health retry, Twitch reconnect backoff. */
+  tuning?: {
+    llmRetryMs?: number;
+    twitchBackoffMs?: number;
+    captionHoldMs?: number;
+    voiceMsPerChar?: number;
+    minSentenceMs?: number;
+  };
+}
+
+export interface PickleApp {
+  url: string;
+  port: number;
+  status: StatusBoard;
+  orchestrator: Actor<ReturnType<typeof providePickle>>;
+  counters: Counters;
+  mode: 'twitch' | 'anonymous' | 'rehearsal';
+  /** Printed at start when the server is reachable from the network. */
+  accessToken?: string;
+  stop(): Promise<void>;
+}
+
+export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
+  const { env, log } = opts;
+  const out = opts.console ?? silentConsole;
+  const personasDir = opts.personasDir ?? join(ROOT_DIR, 'personas');
+  const dataDir = resolve(env.PICKLE_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+
+  const status = new StatusBoard();
+  const counters = new Counters();
+  const settings = createSettingsStore({ dataDir, log });
+  if (settings.warning) out.line(`! ${settings.warning}`);
+
+  // Persona: the settings' choice (last used, switched live) wins over PERSONA, if it still exists.
+  const saved = settings.get().persona.name;
+  const personaId = saved !== 'default' && listPersonas(personasDir).includes(saved) ? saved : env.PERSONA;
+  let persona: Persona = loadPersona(personasDir, personaId);
+  if (personaId !== saved) settings.update({ persona: { name: personaId } });
+  const blocklist = loadBlocklist(join(personasDir, 'blocklist.txt'));
+  const runtime = (p: Persona, s: Settings): PersonaRuntime =>
+    toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec });
+
+  reportDisabledServices(env, status);
+
+  // LLM
+  const llm = createOllamaLlm({
+    host: env.OLLAMA_HOST!,
+    model: env.OLLAMA_MODEL,
+    log: log.child({ service: 'llm' }),
+    status,
+    ...(opts.tuning?.llmRetryMs ? { retryIntervalMs: opts.tuning.llmRetryMs, maxRetryIntervalMs: opts.tuning.llmRetryMs } : {}),
+  });
+
+  // Machines
+  const botLogin = env.TWITCH_BOT_USERNAME;
+  const orchestrator = createActor(providePickle({ generateReply: createReplyActor(llm) }), {
+    input: {
+      chat: { persona: runtime(persona, settings.get()), ignoreBots: env.TWITCH_IGNORE_BOTS, ...(botLogin ? { botLogin } : {}) },
+      brain: { persona: runtime(persona, settings.get()), blocklist, random: opts.random ?? Math.random },
+      voice: {
+        ...(opts.tuning?.voiceMsPerChar !== undefined ? { msPerChar: opts.tuning.voiceMsPerChar } : {}),
+        ...(opts.tuning?.minSentenceMs !== undefined ? { minSentenceMs: opts.tuning.minSentenceMs } : {}),
+      },
+      avatar: opts.tuning?.captionHoldMs !== undefined ? { captionHoldMs: opts.tuning.captionHoldMs } : {},
+    },
+  });
+  const send = (event: PickleEvent) => orchestrator.send(event);
+
+  // Server
+  let rehearsalCount = 0;
+  const accessToken = isLoopbackHost(env.HOST) ? undefined : randomBytes(18).toString('base64url');
+  let twitch: TwitchChat | undefined;
+  const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
+  const server = await createServer({
+    host: env.HOST,
+    port: env.PORT,
+    log: log.child({ service: 'server' }),
+    status,
+    settings,
+    personas: () => listPersonas(personasDir),
+    overlayDir: join(ROOT_DIR, 'overlay'),
+    ...(accessToken ? { accessToken } : {}),
+    onChat: ({ user, text }) => {
+      rehearsalCount += 1;
+      const login = user.toLowerCase().replace(/[^a-z0-9_]/g, '') || 'streamer';
+      const message: ChatMessage = {
+        id: `rehearsal-${rehearsalCount}`,
+        user: login,
+        displayName: user,
+        text,
+        role: 'broadcaster',
+        ts: Date.now(),
+      };
+      send({ type: 'twitch.message', message });
+    },
+    onControl: (cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' }),
+    health: () => ({
+      mode,
+      persona: { id: persona.id, name: persona.file.name },
+      brain: brainPhase(orchestrator),
+      counters: counters.snapshot(),
+    }),
+  });
+
+  // Outputs of the machines -> overlay, panel, log, Twitch.
+  const avatar = server.avatar;
+  const panel = server.panel;
+  orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
+  orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
+  orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
+  orchestrator.on('brain.decision', (e) => {
+    counters.decision(e.decision.reason, e.decision.respond);
+    panel.emit('decision', e.decision);
+    log.info({ event: 'decision', ...e.decision }, 'decision');
+  });
+  orchestrator.on('brain.state', (e) => panel.emit('brain', { state: e.state, muted: e.muted }));
+  orchestrator.on('twitch.message', () => counters.received());
+  orchestrator.on('chat.ignored', (e) => {
+    counters.ignored(e.reason);
+    if (e.reason === 'not-mod') log.info({ event: 'command-ignored', user: e.message.user, text: e.message.text }, 'command from a non-moderator ignored');
+  });
+  orchestrator.on('chat.batch', (e) => {
+    counters.batch(e.messages.length);
+    for (const m of e.messages) panel.emit('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
+  });
+  orchestrator.on('chat.command', (e) => log.info({ event: 'command', command: e.command, args: e.args, user: e.message.user }, 'command'));
+  orchestrator.on('chat.removed', (e) => log.info({ event: 'moderation', ...e }, 'moderated messages removed'));
+  orchestrator.on('reply.start', (e) => {
+    counters.replyStarted(e.replyId);
+    log.info({ event: 'reply.start', replyId: e.replyId, triggerId: e.triggerId }, 'reply started');
+  });
+  orchestrator.on('voice.started', (e) => counters.firstAudio(e.replyId));
+  orchestrator.on('reply.failed', (e) => {
+    panel.emit('transcript', { kind: 'reply-failed', reason: e.reason, text: e.detail, ts: Date.now() });
+    log.warn({ event: 'reply.failed', replyId: e.replyId, reason: e.reason, detail: e.detail }, 'reply failed');
+  });
+  orchestrator.on('reply.spoken', (e) => {
+    counters.replied();
+    panel.emit('transcript', { kind: 'reply', text: e.text, emotion: e.emotion, ts: Date.now() });
+    log.info({ event: 'reply', replyId: e.replyId, emotion: e.emotion, chars: e.text.length }, 'reply spoken');
+    if (settings.get().persona.replyInChat) twitch?.say(e.text);
+  });
+
+  // Persona switching (mods' !persona, or the panel through the settings API).
+  const applySettings = (next: Settings) => {
+    if (next.persona.name !== persona.id) {
+      try {
+        persona = loadPersona(personasDir, next.persona.name);
+        out.line(`Persona switched to "${persona.file.name}" (${persona.id})`);
+      } catch (err) {
+        log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch failed');
+        out.line(`! ${(err as Error).message}`);
+        return;
+      }
+    }
+    send({ type: 'settings.changed', persona: runtime(persona, next) });
+  };
+  settings.on('change', (next) => applySettings(next));
+  orchestrator.on('persona.switch', (e) => {
+    if (!listPersonas(personasDir).includes(e.name)) {
+      log.info({ event: 'persona', requested: e.name, by: e.by }, 'unknown persona requested');
+      panel.emit('transcript', { kind: 'notice', text: `!persona ${e.name}: no such persona`, ts: Date.now() });
+      return;
+    }
+    settings.update({ persona: { name: e.name } });
+  });
+
+  status.on('change', (s) => {
+    log.info({ event: 'status', service: s.service, state: s.state, detail: s.detail }, 'service status');
+    out.line(statusLine(s));
+  });
+
+  orchestrator.start();
+
+  // Twitch
+  if (env.TWITCH_CHANNEL) {
+    twitch = createTwitchChat({
+      channel: env.TWITCH_CHANNEL,
+      ...(env.TWITCH_BOT_USERNAME ? { login: env.TWITCH_BOT_USERNAME } : {}),
+      ...(env.TWITCH_BOT_TOKEN ? { token: env.TWITCH_BOT_TOKEN } : {}),
+      ...(env.TWITCH_REFRESH_TOKEN ? { refreshToken: env.TWITCH_REFRESH_TOKEN } : {}),
+      ...(env.TWITCH_CLIENT_ID ? { clientId: env.TWITCH_CLIENT_ID } : {}),
+      ...(env.TWITCH_CLIENT_SECRET ? { clientSecret: env.TWITCH_CLIENT_SECRET } : {}),
+      ircUrl: env.TWITCH_IRC_URL!,
+      authUrl: env.TWITCH_AUTH_URL!,
+      status,
+      log: log.child({ service: 'twitch' }),
+      send: (e) => send(e),
+      ...(opts.tuning?.twitchBackoffMs ? { backoff: { baseMs: opts.tuning.twitchBackoffMs, maxMs: opts.tuning.twitchBackoffMs * 4 } } : {}),
+    });
+    void twitch.start().catch((err: Error) => log.error({ event: 'twitch', err: err.message }, 'twitch start failed'));
+  } else {
+    status.set('twitch', 'disabled', 'rehearsal mode: no channel set; chat comes from the panel / POST /api/chat', {
+      fix: 'set TWITCH_CHANNEL=yourchannel in .env to read your chat (add TWITCH_BOT_TOKEN to also post)',
+    });
+  }
+
+  llm.start();
+
+  return {
+    url: server.url,
+    port: server.port,
+    status,
+    orchestrator,
+    counters,
+    mode,
+    ...(accessToken ? { accessToken } : {}),
+    async stop() {
+      await twitch?.stop();
+      await llm.stop();
+      orchestrator.stop();
+      await server.close();
+    },
+  };
+}
+
+function brainPhase(orchestrator: Actor<ReturnType<typeof providePickle>>): string {
+  const brain = orchestrator.system.get('brain');
+  const v = brain?.getSnapshot().value as unknown;
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object') return String(Object.values(v)[0]);
+  return 'stopped';
+}

@@ -1,0 +1,34 @@
+/**
+ * What the brain needs from an LLM, independent of Ollama: stream one reply as an
+ * emotion and sentences. The reply actor and tests depend on this, not on the adapter.
+ */
+import type { Emotion, PromptMessage } from '../../machines/events.ts';
+
+export interface ReplyHandlers {
+  /** Called once per reply, as soon as the emotion is known (`neutral` when the model gave none). */
+  onEmotion(emotion: Emotion): void;
+  /** Called for each complete sentence, in order, while the model is still writing. */
+  onSentence(text: string): void;
+}
+
+export interface GenerationStats {
+  promptTokens?: number;
+  evalTokens?: number;
+  tokensPerSec?: number;
+  /** Wall time from request to last token, measured here. */
+  durationMs: number;
+  /** `length` when the reply was cut by the token limit. */
+  doneReason?: string;
+}
+
+export interface GenerationResult {
+  /** The whole reply text, trimmed. */
+  text: string;
+  emotion: Emotion;
+  stats: GenerationStats;
+}
+
+export interface LlmClient {
+  /** Streams one reply; rejects with an `LlmError` (kind `aborted` when `signal` fired). */
+  generate(messages: PromptMessage[], handlers: ReplyHandlers, signal: AbortSignal): Promise<GenerationResult>;
+}

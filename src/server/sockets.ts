@@ -1,0 +1,71 @@
+/**
+ * socket.io: `/avatar` (the OBS overlay, output only) and `/panel` (control panel).
+ * socket.io lets any web page open a WebSocket to it (no CORS for WebSockets), so
+ * every handshake goes through the same guard as HTTP writes.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace } from 'socket.io';
+import type { SettingsStore } from '../config/settings.ts';
+import type { Logger } from '../log.ts';
+import type { StatusBoard } from '../status.ts';
+import { tokenFromRequest, type Guard } from './guard.ts';
+
+export interface Sockets {
+  io: Server;
+  avatar: Namespace;
+  panel: Namespace;
+  /** Stops pushing status/settings to the panel. */
+  detach(): void;
+}
+
+export function attachSockets(
+  httpServer: HttpServer,
+  deps: { guard: Guard; log: Logger; status: StatusBoard; settings: SettingsStore },
+): Sockets {
+  const { guard, log } = deps;
+  const io = new Server(httpServer, {
+    serveClient: true,
+    // Clients send little or nothing; keep a bad client from making us buffer megabytes.
+    maxHttpBufferSize: 64 * 1024,
+    allowRequest: (req, cb) => {
+      const reason = guard.checkHost(req.headers) ?? guard.checkOrigin(req.headers);
+      if (reason) {
+        log.debug({ reason }, 'socket.io handshake refused');
+        cb(reason, false);
+        return;
+      }
+      cb(null, true);
+    },
+  });
+
+  const avatar = io.of('/avatar');
+  const panel = io.of('/panel');
+
+  // The panel can change things (or will): in token mode it needs the token to connect.
+  panel.use((socket, next) => {
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    const given =
+      typeof auth?.['token'] === 'string' ? auth['token'] : tokenFromRequest(socket.handshake.headers, socket.handshake.query);
+    if (!guard.tokenOk(given)) return next(new Error('unauthorized'));
+    next();
+  });
+
+  panel.on('connection', (socket) => {
+    socket.emit('status', deps.status.all());
+    socket.emit('settings', deps.settings.get());
+  });
+
+  const onStatus = () => panel.emit('status', deps.status.all());
+  deps.status.on('change', onStatus);
+  const offSettings = deps.settings.on('change', (next) => panel.emit('settings', next));
+
+  return {
+    io,
+    avatar,
+    panel,
+    detach() {
+      deps.status.off('change', onStatus);
+      offSettings();
+    },
+  };
+}

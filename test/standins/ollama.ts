@@ -1,0 +1,645 @@
+/**
+ * Ollama HTTP stand-in: the wire protocol of a local `ollama serve` (NDJSON streaming,
+ * structured output streamed in token pieces, per-model queueing, cold loads, keep_alive,
+ * 404/400/500 error bodies) on 127.0.0.1, with knobs for timing and faults.
+ *
+ * What the "model" says comes from `responder` (a test may define its model); how it is
+ * said — JSON shaped by `format`, cut into pieces anywhere, capped by `num_predict`,
+ * delayed, dropped — is the stand-in's business and the same for every test.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandinReply {
+  emotion: string;
+  text: string;
+}
+
+export interface ChatView {
+  model: string;
+  messages: Array<{ role: string; content: string }>;
+  /** The parsed request body as sent. */
+  body: Record<string, unknown>;
+}
+
+export type Responder = (request: ChatView) => StandinReply;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Parsed JSON body; the raw text when it was not JSON; undefined for bodiless requests. */
+  body: unknown;
+  /** Lowercase header names, as node parses them. */
+  headers: http.IncomingHttpHeaders;
+  at: number;
+}
+
+export type StreamOutcome = 'stop' | 'length' | 'client-closed' | 'dropped' | 'error';
+
+/** One generation as the server saw it end. */
+export interface StreamRecord {
+  path: '/api/chat' | '/api/generate';
+  model: string;
+  streamed: boolean;
+  /** Pieces written before the end. */
+  pieces: number;
+  /** Pieces the model would have produced without faults or limits. */
+  totalPieces: number;
+  outcome: StreamOutcome;
+  /** Everything the model produced (not only what was sent). */
+  content: string;
+}
+
+export interface OllamaStandinKnobs {
+  /** Cold load before the first token, for a model that is not loaded (first use, or keep_alive expired). */
+  loadDelayMs: number;
+  /** Prompt evaluation: after the load, before the first piece. */
+  firstTokenDelayMs: number;
+  tokenDelayMs: number;
+  /** Destroy the socket after this many pieces (null: off). */
+  dropMidStream: number | null;
+  /** Emit an `{"error"}` line after this many pieces and end the response (null: off). */
+  errorMidStream: number | null;
+  /** Generation endpoints answer 500 `{"error"}`. */
+  status500: boolean;
+  /** The model ignores `format` and writes plain text (an old Ollama / a model without grammar support). */
+  ignoreFormat: boolean;
+  /** Installed models (`name:tag`; a name without tag means `:latest`). */
+  models: string[];
+  embedDims: number;
+}
+
+export interface OllamaStandinOptions extends Partial<OllamaStandinKnobs> {
+  responder?: Responder;
+  /** Start refusing connections (call `resume()` to bring it up on the same port). */
+  refused?: boolean;
+}
+
+export interface OllamaStandin extends OllamaStandinKnobs {
+  /** `http://127.0.0.1:<port>` — give it to the client as OLLAMA_HOST. */
+  readonly url: string;
+  readonly port: number;
+  responder: Responder;
+  readonly requests: RecordedRequest[];
+  readonly streams: StreamRecord[];
+  readonly events: EventEmitter<{ request: [RecordedRequest]; stream: [StreamRecord] }>;
+  /** Stop listening and cut open connections: clients get ECONNREFUSED, like Ollama not running. */
+  refuse(): Promise<void>;
+  /** Listen again on the same port. */
+  resume(): Promise<void>;
+  /** Resolves when the next generation ends (however it ends). */
+  nextStream(): Promise<StreamRecord>;
+  /** Whether the model is loaded in memory now. */
+  isLoaded(model: string): boolean;
+  /** The chat requests received, bodies parsed. */
+  chatRequests(): Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+const MID_STREAM_ERROR = 'an error was encountered while running the model: unexpected EOF';
+const SERVER_ERROR = 'llama runner process has terminated: exit status 2';
+const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
+const VERSION = '0.12.3';
+
+export function normalizeModel(name: string): string {
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  return last.includes(':') ? name : `${name}:latest`;
+}
+
+function hashNumbers(text: string): number[] {
+  return [...createHash('sha256').update(text).digest()];
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+// ---------------------------------------------------------------- the default "model"
+
+const OPENERS = [
+  'Oh, I have thoughts about this.',
+  'Okay chat, hear me out.',
+  'Wait, that is actually a great point!',
+  'Honestly? I love this energy.',
+  'Hold on, let me process that.',
+];
+const QUESTION_OPENERS = [
+  'Good question, and I have a very confident answer.',
+  'Ooh, a question! My favourite.',
+  'Great question, and the answer is obviously yes.',
+];
+const MIDDLES = [
+  'The streamer would never admit it, but I am right again.',
+  'Let us not pretend that was anything but legendary.',
+  'I give it a solid eight out of ten, no notes.',
+  'Somebody clip that before it disappears.',
+  'This is exactly why I am the brains of this operation.',
+];
+const CLOSERS = ['Anyway, back to the stream!', 'Chat, you know I am right.', '', 'Next topic, please.'];
+const MOODS = ['happy', 'excited', 'laughing', 'surprised', 'thinking', 'smug'];
+
+/** A short co-host style reply that depends on, but never repeats, the last user message. */
+export const defaultResponder: Responder = ({ messages }) => {
+  const last = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const n = hashNumbers(last);
+  const pick = <T>(list: readonly T[], i: number): T => list[(n[i] ?? 0) % list.length]!;
+  const opener = last.includes('?') ? pick(QUESTION_OPENERS, 0) : pick(OPENERS, 0);
+  const text = [opener, pick(MIDDLES, 1), pick(CLOSERS, 2)].filter(Boolean).join(' ');
+  return { emotion: pick(MOODS, 3), text };
+};
+
+// ---------------------------------------------------------------- output shaping
+
+/** The content the model writes for this request: JSON shaped by `format`, or plain text. */
+function renderContent(reply: StandinReply, format: unknown, ignoreFormat: boolean): string {
+  if (format === undefined || format === null || format === '' || ignoreFormat) return reply.text;
+  // With a schema, Ollama's grammar writes properties in the schema's order.
+  let order: string[] = ['emotion', 'text'];
+  if (typeof format === 'object') {
+    const props = (format as { properties?: Record<string, unknown> }).properties;
+    if (props) {
+      const keys: string[] = Object.keys(props).filter((k) => k === 'emotion' || k === 'text');
+      order = [...keys, ...order.filter((k) => !keys.includes(k))];
+    }
+  }
+  const fields = order.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(reply[k as keyof StandinReply])}`);
+  return `{${fields.join(', ')}}`;
+}
+
+/** Token-like pieces of 1–5 characters, cut anywhere (inside keys and escapes too), never inside a code point. */
+function toPieces(content: string): string[] {
+  const chars = Array.from(content);
+  const lengths = hashNumbers(content).map((b) => 1 + (b % 5));
+  const pieces: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < chars.length) {
+    const len = lengths[j++ % lengths.length]!;
+    pieces.push(chars.slice(i, i + len).join(''));
+    i += len;
+  }
+  return pieces;
+}
+
+/** Go `time.ParseDuration` subset, or seconds as a number; negative = forever. Returns ms or an error. */
+function parseKeepAlive(value: unknown): number | Error {
+  if (value === undefined || value === null) return DEFAULT_KEEP_ALIVE_MS;
+  if (typeof value === 'number') return value < 0 ? Infinity : value * 1000;
+  if (typeof value !== 'string') return new Error(`json: cannot unmarshal ${typeof value} into Go value of type time.Duration`);
+  if (value === '0') return 0;
+  const m = /^(-?)((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(value);
+  if (!m) return new Error(`time: invalid duration "${value}"`);
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let ms = 0;
+  for (const part of m[2]!.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(part[1]) * unit[part[2]!]!;
+  return m[1] === '-' ? Infinity : ms;
+}
+
+function embed(text: string, dims: number): number[] {
+  const v = new Array<number>(dims).fill(0);
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  for (const w of words) {
+    const h = fnv1a(w);
+    v[h % dims]! += (h & 0x80000000) !== 0 ? -1 : 1;
+  }
+  if (words.length === 0) v[0] = 1;
+  const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
+  return v.map((x) => x / norm);
+}
+
+function modelDetails(name: string) {
+  const family = (name.split(':')[0] ?? name).replace(/[^a-z]+.*$/i, '') || 'llama';
+  return {
+    parent_model: '',
+    format: 'gguf',
+    family,
+    families: [family],
+    parameter_size: /minilm|embed/.test(name) ? '23M' : '3.8B',
+    quantization_level: 'Q4_0',
+  };
+}
+
+function capabilities(name: string): string[] {
+  if (/embed|minilm/.test(name)) return ['embedding'];
+  if (/llava|moondream|vision/.test(name)) return ['completion', 'vision'];
+  return ['completion'];
+}
+
+// ---------------------------------------------------------------- server
+
+export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promise<OllamaStandin> {
+  const loadedUntil = new Map<string, number>();
+  const loading = new Map<string, Promise<void>>();
+  const queues = new Map<string, Promise<void>>();
+  const events = new EventEmitter<{ request: [RecordedRequest]; stream: [StreamRecord] }>();
+  let port = 0;
+  let listening = false;
+
+  const knobs: OllamaStandinKnobs = {
+    loadDelayMs: opts.loadDelayMs ?? 0,
+    firstTokenDelayMs: opts.firstTokenDelayMs ?? 0,
+    tokenDelayMs: opts.tokenDelayMs ?? 0,
+    dropMidStream: opts.dropMidStream ?? null,
+    errorMidStream: opts.errorMidStream ?? null,
+    status500: opts.status500 ?? false,
+    ignoreFormat: opts.ignoreFormat ?? false,
+    models: opts.models ?? ['phi3.5:latest', 'all-minilm:latest', 'moondream:latest'],
+    embedDims: opts.embedDims ?? 384,
+  };
+  const requests: RecordedRequest[] = [];
+  const streams: StreamRecord[] = [];
+
+  const installed = (model: string) => s.models.some((m) => normalizeModel(m) === normalizeModel(model));
+  const isLoaded = (model: string) => (loadedUntil.get(normalizeModel(model)) ?? 0) > Date.now();
+
+  /** Loads the model unless loaded; the load goes on even if the client that asked leaves. Returns ns spent. */
+  async function ensureLoaded(model: string): Promise<number> {
+    const key = normalizeModel(model);
+    if (isLoaded(key)) return 120_000; // a warm model still reports a tiny load_duration
+    const started = performance.now();
+    let load = loading.get(key);
+    if (!load) {
+      load = new Promise<void>((r) => setTimeout(r, s.loadDelayMs)).then(() => {
+        loadedUntil.set(key, Infinity);
+        loading.delete(key);
+      });
+      loading.set(key, load);
+    }
+    await load;
+    return Math.round((performance.now() - started) * 1e6);
+  }
+
+  function keepAfterUse(model: string, keepAliveMs: number): void {
+    loadedUntil.set(normalizeModel(model), keepAliveMs <= 0 ? 0 : Date.now() + keepAliveMs);
+  }
+
+  /** Runs `work` when the model's previous requests are done (Ollama serves one at a time per model here). */
+  async function inQueue<T>(model: string, work: () => Promise<T>): Promise<T> {
+    const key = normalizeModel(model);
+    const prev = queues.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    queues.set(
+      key,
+      prev.then(() => mine),
+    );
+    await prev;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  }
+
+  function notFoundModel(res: http.ServerResponse, model: string): void {
+    sendJson(res, 404, { error: `model "${model}" not found, try pulling it first` });
+  }
+
+  function record(rec: StreamRecord): void {
+    streams.push(rec);
+    events.emit('stream', rec);
+  }
+
+  /** Tracks whether the client went away before the response finished. */
+  function watchClient(res: http.ServerResponse) {
+    const state = { gone: false };
+    res.on('close', () => {
+      if (!res.writableFinished) state.gone = true;
+    });
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (state.gone) return resolve();
+        const done = () => {
+          clearTimeout(timer);
+          res.off('close', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        res.once('close', done);
+      });
+    return { state, sleep };
+  }
+
+  /** /api/chat and /api/generate with something to generate. */
+  async function generation(
+    res: http.ServerResponse,
+    path: StreamRecord['path'],
+    body: Record<string, unknown>,
+    view: ChatView,
+    keepAliveMs: number,
+  ): Promise<void> {
+    const model = view.model;
+    const streamed = body.stream !== false;
+    const client = watchClient(res);
+    const reply = s.responder(view);
+    const content = renderContent(reply, body.format, s.ignoreFormat);
+    const all = toPieces(content);
+    const options = (body.options ?? {}) as { num_predict?: unknown };
+    const limit = typeof options.num_predict === 'number' && options.num_predict > 0 ? options.num_predict : Infinity;
+    const pieces = all.slice(0, limit);
+    const doneReason = pieces.length < all.length ? 'length' : 'stop';
+    const base = { path, model, streamed, totalPieces: all.length, content };
+    const promptEvalCount = Math.ceil(view.messages.reduce((n, m) => n + m.content.length, 0) / 4) + 8;
+    const line = (piece: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        model,
+        created_at: new Date().toISOString(),
+        ...(path === '/api/chat' ? { message: { role: 'assistant', content: piece } } : { response: piece }),
+        done: false,
+        ...extra,
+      }) + '\n';
+
+    await inQueue(model, async () => {
+      const started = performance.now();
+      if (client.state.gone) return record({ ...base, pieces: 0, outcome: 'client-closed' });
+      const loadNs = await ensureLoaded(model);
+      if (client.state.gone) return record({ ...base, pieces: 0, outcome: 'client-closed' });
+      const promptStarted = performance.now();
+      await client.sleep(s.firstTokenDelayMs);
+      const promptNs = Math.round((performance.now() - promptStarted) * 1e6);
+      const evalStarted = performance.now();
+      let sent = 0;
+      try {
+        for (const piece of pieces) {
+          if (sent > 0) await client.sleep(s.tokenDelayMs);
+          if (client.state.gone) return record({ ...base, pieces: sent, outcome: 'client-closed' });
+          if (s.dropMidStream !== null && sent >= s.dropMidStream) {
+            res.socket?.destroy();
+            return record({ ...base, pieces: sent, outcome: 'dropped' });
+          }
+          if (s.errorMidStream !== null && sent >= s.errorMidStream) {
+            if (streamed) {
+              if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+              res.end(JSON.stringify({ error: MID_STREAM_ERROR }) + '\n');
+            } else sendJson(res, 500, { error: MID_STREAM_ERROR });
+            return record({ ...base, pieces: sent, outcome: 'error' });
+          }
+          if (streamed) {
+            // Headers go out with the first piece, as Ollama's do: nothing arrives during load or queueing.
+            if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+            res.write(line(piece));
+          }
+          sent++;
+        }
+        const evalNs = Math.round((performance.now() - evalStarted) * 1e6);
+        const stats = {
+          done: true,
+          done_reason: doneReason,
+          total_duration: Math.round((performance.now() - started) * 1e6),
+          load_duration: loadNs,
+          prompt_eval_count: promptEvalCount,
+          prompt_eval_duration: promptNs,
+          eval_count: sent,
+          eval_duration: Math.max(evalNs, 1),
+        };
+        if (client.state.gone) return record({ ...base, pieces: sent, outcome: 'client-closed' });
+        if (streamed) {
+          if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+          res.end(line('', stats));
+        } else {
+          const whole = pieces.join('');
+          const final = JSON.parse(line(whole, stats)) as Record<string, unknown>;
+          sendJson(res, 200, final);
+        }
+        record({ ...base, pieces: sent, outcome: doneReason });
+      } finally {
+        keepAfterUse(model, keepAliveMs);
+      }
+    });
+  }
+
+  async function readBody(req: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Parses a JSON object body the way Ollama's handlers reject bad ones (400 + Go-style message). */
+  function parseObject(raw: string): Record<string, unknown> | Error {
+    if (raw.trim() === '') return new Error('missing request body');
+    try {
+      const v: unknown = JSON.parse(raw);
+      if (v === null || typeof v !== 'object' || Array.isArray(v))
+        return new Error('json: cannot unmarshal value into Go value of type api.Request');
+      return v as Record<string, unknown>;
+    } catch {
+      const first = raw.trim()[0] ?? '';
+      return new Error(/[{["\d\-tfn]/.test(first) ? 'unexpected EOF' : `invalid character '${first}' looking for beginning of value`);
+    }
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    let parsed: unknown = raw === '' ? undefined : raw;
+    try {
+      if (raw !== '') parsed = JSON.parse(raw);
+    } catch {
+      /* keep the raw text in the record */
+    }
+    const rec: RecordedRequest = { method, path, body: parsed, headers: req.headers, at: Date.now() };
+    requests.push(rec);
+    events.emit('request', rec);
+
+    if ((method === 'GET' || method === 'HEAD') && path === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(method === 'HEAD' ? undefined : 'Ollama is running');
+      return;
+    }
+    if (method === 'GET' && path === '/api/version') return sendJson(res, 200, { version: VERSION });
+    if (method === 'GET' && path === '/api/tags') {
+      return sendJson(res, 200, {
+        models: s.models.map((m) => {
+          const name = normalizeModel(m);
+          return {
+            name,
+            model: name,
+            modified_at: '2025-01-01T00:00:00Z',
+            size: 2_176_178_913,
+            digest: createHash('sha256').update(name).digest('hex'),
+            details: modelDetails(name),
+          };
+        }),
+      });
+    }
+    if (method === 'GET' && path === '/api/ps') {
+      return sendJson(res, 200, {
+        models: s.models.filter(isLoaded).map((m) => {
+          const name = normalizeModel(m);
+          const until = loadedUntil.get(name) ?? 0;
+          return {
+            name,
+            model: name,
+            size: 3_400_000_000,
+            digest: createHash('sha256').update(name).digest('hex'),
+            details: modelDetails(name),
+            // Ollama shows a far-future date for "forever".
+            expires_at: new Date(Number.isFinite(until) ? until : Date.UTC(2318, 0, 1)).toISOString(),
+            size_vram: 3_400_000_000,
+          };
+        }),
+      });
+    }
+    const routes = ['/api/chat', '/api/generate', '/api/show', '/api/embed', '/api/embeddings'];
+    if (method !== 'POST' || !routes.includes(path)) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('404 page not found');
+      return;
+    }
+
+    const body = parseObject(raw);
+    if (body instanceof Error) return sendJson(res, 400, { error: body.message });
+    const model = typeof body.model === 'string' ? body.model : typeof body.name === 'string' ? body.name : '';
+    if (model === '') return sendJson(res, 400, { error: 'model is required' });
+
+    if (path === '/api/show') {
+      if (!installed(model)) return sendJson(res, 404, { error: `model '${model}' not found` });
+      const name = normalizeModel(model);
+      return sendJson(res, 200, {
+        license: '',
+        modelfile: `# Modelfile generated by "ollama show"\nFROM ${name}\n`,
+        parameters: 'stop "<|end|>"',
+        template: '{{ if .System }}<|system|>\n{{ .System }}<|end|>\n{{ end }}<|user|>\n{{ .Prompt }}<|end|>\n<|assistant|>\n',
+        details: modelDetails(name),
+        model_info: { 'general.architecture': modelDetails(name).family, 'general.parameter_count': 3_821_079_552 },
+        capabilities: capabilities(name),
+        modified_at: '2025-01-01T00:00:00Z',
+      });
+    }
+
+    if (s.status500) return sendJson(res, 500, { error: SERVER_ERROR });
+    if (!installed(model)) return notFoundModel(res, model);
+    const keepAlive = parseKeepAlive(body.keep_alive);
+    if (keepAlive instanceof Error) return sendJson(res, 400, { error: keepAlive.message });
+
+    if (path === '/api/embed' || path === '/api/embeddings') {
+      const input = path === '/api/embed' ? body.input : body.prompt;
+      const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input : null;
+      if (!texts || texts.some((t) => typeof t !== 'string')) return sendJson(res, 400, { error: 'invalid input type' });
+      const started = performance.now();
+      const loadNs = await ensureLoaded(model);
+      keepAfterUse(model, keepAlive);
+      const dims = typeof body.dimensions === 'number' && body.dimensions > 0 ? body.dimensions : s.embedDims;
+      const vectors = (texts as string[]).map((t) => embed(t, dims));
+      if (path === '/api/embeddings') return sendJson(res, 200, { embedding: vectors[0] });
+      return sendJson(res, 200, {
+        model,
+        embeddings: vectors,
+        total_duration: Math.round((performance.now() - started) * 1e6),
+        load_duration: loadNs,
+        prompt_eval_count: (texts as string[]).reduce((n, t) => n + Math.ceil(t.length / 4), 0),
+      });
+    }
+
+    const messages = path === '/api/chat' ? body.messages : undefined;
+    const prompt = path === '/api/generate' ? body.prompt : undefined;
+    const nothingToDo =
+      path === '/api/chat' ? !Array.isArray(messages) || messages.length === 0 : typeof prompt !== 'string' || prompt === '';
+    if (nothingToDo) {
+      // Preload (or unload with keep_alive 0): one JSON object, whatever `stream` says.
+      const doneReason = keepAlive === 0 ? 'unload' : 'load';
+      await inQueue(model, async () => {
+        if (keepAlive !== 0) await ensureLoaded(model);
+        keepAfterUse(model, keepAlive);
+      });
+      return sendJson(res, 200, {
+        model,
+        created_at: new Date().toISOString(),
+        ...(path === '/api/chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }),
+        done_reason: doneReason,
+        done: true,
+      });
+    }
+
+    let view: ChatView;
+    if (path === '/api/chat') {
+      const list = messages as unknown[];
+      if (!list.every((m) => m && typeof m === 'object' && typeof (m as { role?: unknown }).role === 'string'))
+        return sendJson(res, 400, { error: 'json: cannot unmarshal into Go struct field ChatRequest.messages' });
+      view = {
+        model,
+        messages: list.map((m) => {
+          const msg = m as { role: string; content?: unknown };
+          return { role: msg.role, content: typeof msg.content === 'string' ? msg.content : '' };
+        }),
+        body,
+      };
+    } else {
+      const system = typeof body.system === 'string' ? [{ role: 'system', content: body.system }] : [];
+      view = { model, messages: [...system, { role: 'user', content: prompt as string }], body };
+    }
+    await generation(res, path === '/api/chat' ? '/api/chat' : '/api/generate', body, view, keepAlive);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: err instanceof Error ? err.message : String(err) });
+      else res.destroy();
+    });
+  });
+
+  const listen = (p: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => {
+        server.off('error', reject);
+        listening = true;
+        port = (server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      server.close(() => resolve());
+      // A dead Ollama takes its connections with it; keep-alive sockets must not survive.
+      server.closeAllConnections();
+    });
+
+  await listen(0);
+
+  // Knobs are plain properties of the returned object: tests change them at runtime.
+  const s: OllamaStandin = {
+    ...knobs,
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    responder: opts.responder ?? defaultResponder,
+    requests,
+    streams,
+    events,
+    refuse: stopListening,
+    resume: async () => {
+      if (!listening) await listen(port);
+    },
+    nextStream: () => new Promise<StreamRecord>((resolve) => events.once('stream', resolve)),
+    isLoaded,
+    chatRequests: () =>
+      requests
+        .filter((r) => r.path === '/api/chat' && r.body && typeof r.body === 'object')
+        .map((r) => r.body as Record<string, unknown>),
+    close: stopListening,
+  };
+
+  if (opts.refused) await stopListening();
+  return s;
+}
