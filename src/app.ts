@@ -153,7 +153,8 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   });
   orchestrator.on('chat.batch', (e) => {
     counters.batch(e.messages.length);
-    for (const m of e.messages) panel.emit('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
+    // Encoding happens even with nobody listening: skip it when no panel is open (floods of 2,000 lines/s).
+    if (panel.sockets.size > 0) for (const m of e.messages) panel.emit('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
   });
   orchestrator.on('chat.command', (e) => log.info({ event: 'command', command: e.command, args: e.args, user: e.message.user }, 'command'));
   orchestrator.on('chat.removed', (e) => log.info({ event: 'moderation', ...e }, 'moderated messages removed'));

@@ -1,0 +1,119 @@
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startPickle } from '../src/app.ts';
+import { parseEnv } from '../src/config/env.ts';
+import { silentLogger } from '../src/log.ts';
+import { startOllamaStandin } from '../test/standins/ollama.ts';
+
+/**
+ * chat-flood: 2,000 chat messages/s for 30 s from the IRC stand-in (another process) into a
+ * real Pickle (tmi.js adapter, machines, server), with the Ollama stand-in at fixed delays.
+ * Goal: event-loop p99 ≤ 20 ms, RSS growth ≤ 64 MB, a mention in the middle answered within
+ * cooldown + LLM time, and every message counted (received or dropped with a reason).
+ */
+export default async function chatFlood(args: string[]): Promise<Record<string, unknown>> {
+  const rate = Number(args[0] ?? 2000);
+  const seconds = Number(args[1] ?? 30);
+  const channel = 'floodchannel';
+  const server = fork(fileURLToPath(new URL('./_floodServer.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const messages: Array<Record<string, any>> = [];
+  const waiters: Array<(m: Record<string, any>) => boolean> = [];
+  server.on('message', (m: Record<string, any>) => {
+    messages.push(m);
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!(m)) waiters.splice(i, 1);
+  });
+  const next = (type: string) =>
+    new Promise<Record<string, any>>((resolve) => {
+      const found = messages.find((m) => m.type === type);
+      if (found) return resolve(found);
+      waiters.push((m) => (m.type === type ? (resolve(m), true) : false));
+    });
+  const { url } = await next('ready');
+
+  const ollama = await startOllamaStandin({ firstTokenDelayMs: 200, tokenDelayMs: 25 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'pickle-flood-'));
+  const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url });
+  const pickle = await startPickle({ env, log: silentLogger() });
+  server.send({ type: 'waitJoin', channel });
+  await next('joined');
+
+  // What a streamer would see: the first caption of the reply to the mention.
+  let mentionId = '';
+  let mentionReplyId = '';
+  let mentionAnsweredAt = 0;
+  const replyStarts = new Map<string, string>();
+  pickle.orchestrator.on('reply.start', (e) => {
+    if (e.triggerId) replyStarts.set(e.replyId, e.triggerId);
+    if (e.triggerId === mentionId) mentionReplyId = e.replyId;
+  });
+  pickle.orchestrator.on('voice.started', (e) => {
+    if (e.replyId === mentionReplyId && !mentionAnsweredAt) mentionAnsweredAt = Date.now();
+  });
+  let replies = 0;
+  pickle.orchestrator.on('reply.spoken', () => (replies += 1));
+  // When the reply that was already under way at the mention ended (Pickle never talks over itself).
+  let busyUntil = 0;
+  pickle.orchestrator.on('brain.state', (e) => {
+    if (mentionId && !busyUntil && e.state === 'cooldown') busyUntil = Date.now();
+    if (mentionId && !busyUntil && e.state === 'idle') busyUntil = Date.now() - cooldownMs;
+  });
+
+  const cooldownMs = 5000;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  global.gc?.();
+  const heapStart = process.memoryUsage().heapUsed;
+  const rssStart = process.memoryUsage().rss;
+  let rssPeak = rssStart;
+  const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+  loop.enable();
+  const t0 = Date.now();
+  server.send({ type: 'flood', channel, rate, seconds, mentionAt: 0.5, name: 'Pickle' });
+  const mention = await next('mention');
+  mentionId = mention.id;
+  const flooded = await next('flooded');
+  // Let the last lines arrive and the pending reply finish.
+  const settleEnd = Date.now() + 15_000;
+  while (Date.now() < settleEnd && (pickle.counters.snapshot().received < flooded.sent || !mentionAnsweredAt)) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  loop.disable();
+  clearInterval(rssTimer);
+  const counts = pickle.counters.snapshot();
+  global.gc?.();
+  const heapEnd = process.memoryUsage().heapUsed;
+  const result = {
+    rate,
+    seconds,
+    floodMs: Date.now() - t0,
+    messagesSent: flooded.sent,
+    messagesReceived: counts.received,
+    lost: flooded.sent - counts.received,
+    batches: counts.batches,
+    dropped: counts.dropped,
+    droppedByReason: counts.ignored,
+    decisions: counts.decisions,
+    replies,
+    eventLoopDelayMs: { p50: +(loop.percentile(50) / 1e6).toFixed(2), p99: +(loop.percentile(99) / 1e6).toFixed(2), max: +(loop.max / 1e6).toFixed(2) },
+    rssMB: { start: Math.round(rssStart / 2 ** 20), peak: Math.round(rssPeak / 2 ** 20), growth: Math.round((rssPeak - rssStart) / 2 ** 20) },
+    heapAfterGcMB: global.gc ? { start: Math.round(heapStart / 2 ** 20), end: Math.round(heapEnd / 2 ** 20), retained: Math.round((heapEnd - heapStart) / 2 ** 20) } : 'run with --expose-gc',
+    mention: {
+      answered: mentionAnsweredAt > 0,
+      latencyMs: mentionAnsweredAt ? mentionAnsweredAt - mention.at : null,
+      // The mention waits for the reply already under way, then the cooldown, then the LLM.
+      replyInProgressMs: busyUntil ? Math.max(0, busyUntil - mention.at) : 0,
+      cooldownMs,
+      llmToFirstCaptionMs: mentionAnsweredAt && busyUntil ? mentionAnsweredAt - busyUntil - cooldownMs : null,
+      withinCooldownPlusLlm: mentionAnsweredAt > 0 && busyUntil > 0 && mentionAnsweredAt - busyUntil - cooldownMs < 2000,
+    },
+    goals: { eventLoopP99Ms: 20, rssGrowthMB: 64 },
+  };
+  server.send({ type: 'close' });
+  await pickle.stop();
+  await ollama.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return result;
+}
