@@ -18,6 +18,7 @@ import { isLoopbackHost } from './server/guard.ts';
 import { reportDisabledServices } from './services.ts';
 import { StatusBoard } from './status.ts';
 import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
+import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -207,11 +208,15 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   // Twitch
   if (env.TWITCH_CHANNEL) {
+    const stored = loadStoredTokens(dataDir, env.TWITCH_BOT_TOKEN);
+    const token = stored?.accessToken ?? env.TWITCH_BOT_TOKEN;
+    const refreshToken = stored?.refreshToken ?? env.TWITCH_REFRESH_TOKEN;
     twitch = createTwitchChat({
       channel: env.TWITCH_CHANNEL,
       ...(env.TWITCH_BOT_USERNAME ? { login: env.TWITCH_BOT_USERNAME } : {}),
-      ...(env.TWITCH_BOT_TOKEN ? { token: env.TWITCH_BOT_TOKEN } : {}),
-      ...(env.TWITCH_REFRESH_TOKEN ? { refreshToken: env.TWITCH_REFRESH_TOKEN } : {}),
+      ...(token ? { token } : {}),
+      ...(refreshToken ? { refreshToken } : {}),
+      onTokens: (t) => saveTokens(dataDir, env.TWITCH_BOT_TOKEN, t),
       ...(env.TWITCH_CLIENT_ID ? { clientId: env.TWITCH_CLIENT_ID } : {}),
       ...(env.TWITCH_CLIENT_SECRET ? { clientSecret: env.TWITCH_CLIENT_SECRET } : {}),
       ircUrl: env.TWITCH_IRC_URL!,

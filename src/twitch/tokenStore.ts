@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Tokens Twitch handed back on a refresh. The old refresh token may stop working once a new one
+ * is issued, so they are kept in the data dir (mode 0600) and used instead of the .env ones —
+ * but only while .env still holds the tokens they replaced (a streamer who pastes a new token wins).
+ */
+export interface StoredTokens {
+  accessToken: string;
+  refreshToken?: string;
+}
+
+interface TokenFile extends StoredTokens {
+  /** Hash of the .env token these replace. */
+  replaces: string;
+}
+
+const fingerprint = (token: string | undefined) => createHash('sha256').update(token ?? '').digest('hex').slice(0, 16);
+
+export function tokenFile(dataDir: string): string {
+  return join(dataDir, 'twitch-tokens.json');
+}
+
+export function loadStoredTokens(dataDir: string, envToken: string | undefined): StoredTokens | undefined {
+  const file = tokenFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<TokenFile>;
+    if (data.replaces !== fingerprint(envToken) || typeof data.accessToken !== 'string') return undefined;
+    return { accessToken: data.accessToken, ...(typeof data.refreshToken === 'string' ? { refreshToken: data.refreshToken } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveTokens(dataDir: string, envToken: string | undefined, tokens: StoredTokens): void {
+  const file = tokenFile(dataDir);
+  const tmp = `${file}.tmp`;
+  const data: TokenFile = { replaces: fingerprint(envToken), ...tokens };
+  writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
