@@ -11,13 +11,18 @@ import type {
   LlmEvent,
   PersonaRuntime,
   PromptMessage,
+  RecallEvent,
+  VisionOutEvent,
+  VisionScene,
   VoiceOutEvent,
 } from './events.ts';
-import { describeStreamEvent, summariseBatch, summariseSpeech } from './brain/decisions.ts';
+import { describeStreamEvent, summariseBatch, summariseScenes, summariseSpeech } from './brain/decisions.ts';
 import { gateChat, gateSpeech, gateStreamEvent, mentionMatcher, namesOf } from './brain/gating.ts';
 import { guardSentence } from './brain/guard.ts';
 import { buildPrompt } from './brain/prompt.ts';
+import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
 import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
+import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
 
 /**
  * The brain: idle → thinking → speaking → cooldown → idle.
@@ -33,6 +38,12 @@ export interface BrainInput {
   random: () => number;
   /** Cut the reply when the streamer starts talking. */
   bargeIn?: boolean;
+  /** How long a reply waits for long-term memory (default RECALL_BUDGET_MS); past it, it goes on without. */
+  recallBudgetMs?: number;
+  /** Token budget of a prompt (context.budget updates it); without one, prompts are not trimmed. */
+  promptBudget?: number;
+  /** Token counter for the budget (a real tokenizer from src/ where there is one); default estimateTokens. */
+  countTokens?: (text: string) => number;
 }
 
 /** The input a reply answers. */
@@ -70,6 +81,9 @@ interface BrainContext {
   blocklist: readonly string[];
   random: () => number;
   bargeIn: boolean;
+  recallBudgetMs: number;
+  promptBudget: number | undefined;
+  countTokens: (text: string) => number;
   muted: boolean;
   stm: StmEntry[];
   pending: Trigger | undefined;
@@ -83,8 +97,11 @@ export type BrainEvent =
       InputEvent,
       { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' }
     >
+  | VisionOutEvent
   | VoiceOutEvent
-  | LlmEvent;
+  | LlmEvent
+  | RecallEvent
+  | Extract<InputEvent, { type: 'context.budget' }>;
 
 export interface GenerateReplyInput {
   replyId: string;
@@ -103,6 +120,12 @@ const chatEntries = (messages: readonly ChatMessage[]): StmEntry[] =>
     text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text,
     ts: m.ts,
   }));
+
+/** Camera scenes as STM entries: context for any reply, and now and then a reason to chime in. */
+const visionEntries = (scenes: readonly VisionScene[]): StmEntry[] =>
+  scenes.map((s, i) => ({ id: `vision-${s.ts}-${i}`, kind: 'vision', user: 'camera', displayName: 'camera', text: s.text, ts: s.ts }));
+
+const VISION_TASK = 'Nobody asked you, but the camera shows something new. Chime in with one short remark about what is happening on stream, only if it adds something.';
 
 const TASKS: Record<string, (persona: PersonaRuntime) => string> = {
   mention: (p) => `A viewer spoke to you (${p.name}). Answer them.`,
@@ -186,6 +209,17 @@ function toTrigger(context: BrainContext, event: BrainEvent): { trigger?: Trigge
         mention: gate.respond,
       };
     }
+    case 'vision.batch': {
+      // The lowest priority input: a spontaneous roll when idle; never kept for later (rank 0, not a mention).
+      const ts = event.scenes[event.scenes.length - 1]?.ts ?? 0;
+      const respond = event.scenes.length > 0 && context.random() < p.spontaneousRate;
+      const trigger: Trigger = { input: 'vision', reason: 'spontaneous', entries: visionEntries(event.scenes), task: VISION_TASK, users: [], messageIds: [], ts, rank: 0 };
+      return {
+        ...(respond ? { trigger } : {}),
+        decision: decision('vision', respond, respond ? 'spontaneous' : 'not-addressed', summariseScenes(event.scenes), ts),
+        mention: false,
+      };
+    }
     default:
       return undefined;
   }
@@ -197,6 +231,7 @@ function entriesOf(event: BrainEvent): StmEntry[] {
     return [{ id: `speech-${event.ts}`, kind: 'speech', user: 'streamer', displayName: 'streamer', text: event.text, ts: event.ts }];
   if (event.type === 'chat.event')
     return [{ id: event.event.id, kind: 'event', user: event.event.user, displayName: event.event.displayName, text: describeStreamEvent(event.event), ts: event.event.ts }];
+  if (event.type === 'vision.batch') return visionEntries(event.scenes);
   return [];
 }
 
@@ -211,10 +246,15 @@ export const brainMachine = setup({
     generateReply: fromCallback<LlmEvent, GenerateReplyInput>(() => {
       throw new Error('brain: generateReply actor not provided');
     }),
+    // Provided from src/ (long-term memory): sends back memory.recalled once. Without it, no LTM.
+    recallMemories: fromCallback<RecallEvent, RecallInput>(({ sendBack }) => {
+      sendBack({ type: 'memory.recalled', memories: [] });
+    }),
   },
   delays: {
     cooldown: ({ context }) => Math.round(context.persona.cooldownSec * 1000),
     replyWatchdog: REPLY_WATCHDOG_MS,
+    recallBudget: ({ context }) => context.recallBudgetMs,
   },
   guards: {
     isMine: ({ context, event }) => 'replyId' in event && event.replyId === context.reply?.id,
@@ -277,23 +317,32 @@ export const brainMachine = setup({
       const trigger = context.pending;
       if (!trigger) return;
       const id = `r${context.replies + 1}`;
-      const currentIds = new Set(trigger.entries.map((e) => e.id));
-      const messages = buildPrompt({
-        persona: context.persona,
-        history: context.stm.filter((e) => !currentIds.has(e.id)),
-        current: trigger.entries,
-        task: trigger.task,
-        now: trigger.ts,
-      });
       enqueue.assign({
         pending: undefined,
         replies: context.replies + 1,
-        reply: { id, trigger, emotion: 'neutral', sentences: [], llmDone: false, blocked: false, prompt: messages },
+        reply: { id, trigger, emotion: 'neutral', sentences: [], llmDone: false, blocked: false, prompt: [] },
       });
+    }),
+    /** After the recall step (or its budget): the prompt, with what long-term memory found. */
+    composePrompt: enqueueActions(({ context, event, enqueue }) => {
+      const reply = context.reply;
+      if (!reply) return;
+      const trigger = reply.trigger;
+      const currentIds = new Set(trigger.entries.map((e) => e.id));
+      const history = context.stm.filter((e) => !currentIds.has(e.id));
+      const memories = event.type === 'memory.recalled' ? dedupeMemories(event.memories, [...history, ...trigger.entries]) : [];
+      const promptInput = { persona: context.persona, history, current: trigger.entries, task: trigger.task, memories, now: trigger.ts };
+      // Under the context budget: STM, LTM and camera lines ranked and trimmed; persona and current input kept.
+      const fitted = context.promptBudget !== undefined ? fitPrompt(promptInput, context.promptBudget, context.countTokens) : undefined;
+      const messages = fitted ? fitted.messages : buildPrompt(promptInput);
+      const promptTokens = fitted ? fitted.tokens : countMessages(messages, context.countTokens);
+      enqueue.assign({ reply: { ...reply, prompt: messages } });
       enqueue.sendParent({
         type: 'reply.start',
-        replyId: id,
+        replyId: reply.id,
         prompt: messages,
+        promptTokens,
+        ...(context.promptBudget !== undefined ? { promptBudget: context.promptBudget } : {}),
         ...(trigger.triggerId ? { triggerId: trigger.triggerId } : {}),
       } satisfies BrainOutEvent);
     }),
@@ -311,7 +360,7 @@ export const brainMachine = setup({
         blocklist: context.blocklist,
         spokenChars,
         maxChars: context.persona.maxReplyChars,
-        inputs: reply.trigger.entries.filter((e) => e.kind === 'chat' || e.kind === 'event').map((e) => e.text),
+        inputs: reply.trigger.entries.filter((e) => e.kind === 'chat' || e.kind === 'event' || e.kind === 'vision').map((e) => e.text),
       });
       if (!verdict.ok) {
         enqueue.sendParent(
@@ -391,6 +440,8 @@ export const brainMachine = setup({
       else if (event.command === 'unmute') enqueue.raise({ type: 'brain.unmute' });
       else if (event.command === 'persona' && event.args[0])
         enqueue.sendParent({ type: 'persona.switch', name: event.args[0], by: event.message.user } satisfies BrainOutEvent);
+      // The viewer's lines leave STM too (src/memory deletes them from LTM).
+      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forget(context.stm, { messageIds: [], users: [event.message.user], all: false }) });
     }),
     updatePersona: assign({
       persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),
@@ -404,6 +455,9 @@ export const brainMachine = setup({
     blocklist: input.blocklist,
     random: input.random,
     bargeIn: input.bargeIn ?? true,
+    recallBudgetMs: input.recallBudgetMs ?? RECALL_BUDGET_MS,
+    promptBudget: input.promptBudget,
+    countTokens: input.countTokens ?? estimateTokens,
     muted: false,
     stm: [],
     pending: undefined,
@@ -417,6 +471,7 @@ export const brainMachine = setup({
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },
     'settings.changed': { actions: 'updatePersona' },
+    'context.budget': { actions: assign({ promptBudget: ({ context, event }) => (event.type === 'context.budget' ? event.promptTokens : context.promptBudget) }) },
   },
   states: {
     idle: {
@@ -426,17 +481,19 @@ export const brainMachine = setup({
         'chat.batch': { actions: ['store', 'decideNow'] },
         'speech.final': { actions: ['store', 'decideNow'] },
         'chat.event': { actions: ['store', 'decideNow'] },
+        'vision.batch': { actions: ['store', 'decideNow'] },
       },
     },
     replying: {
       // The LLM actor lives from here until the text is complete or the reply is cut
       // (stopping it aborts the request); it outlives `thinking` because speech starts mid-stream.
-      entry: ['startReply', 'spawnLlm'],
+      entry: 'startReply',
       exit: 'stopLlm',
       on: {
         'chat.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
         'speech.final': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
         'chat.event': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'vision.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
         'llm.emotion': { actions: 'setEmotion' },
         'llm.sentence': { actions: 'passSentence' },
         'chat.removed': [
@@ -452,10 +509,38 @@ export const brainMachine = setup({
           { actions: 'forgetRemoved' },
         ],
       },
-      initial: 'thinking',
+      initial: 'recalling',
       states: {
-        thinking: {
+        // Long-term memory gets a short budget; past it the reply goes on without (the LLM starts after).
+        recalling: {
           entry: { type: 'announceState', params: { state: 'thinking' } },
+          invoke: {
+            src: 'recallMemories',
+            input: ({ context }) => recallInputOf(context.reply!.trigger, context.stm, context.persona.id, context.reply!.trigger.ts),
+          },
+          after: { recallBudget: { actions: 'composePrompt', target: 'thinking' } },
+          on: {
+            'memory.recalled': { actions: 'composePrompt', target: 'thinking' },
+            'control.skip': {
+              actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped before any audio' } }],
+              target: '#brain.cooldown',
+            },
+            'chat.command': [
+              {
+                guard: 'isSkip',
+                actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped by a moderator before any audio' } }],
+                target: '#brain.cooldown',
+              },
+              { actions: 'command' },
+            ],
+            'brain.mute': {
+              actions: ['mute', 'stopVoice', { type: 'failReply', params: { reason: 'muted', detail: 'muted' } }],
+              target: '#brain.idle',
+            },
+          },
+        },
+        thinking: {
+          entry: 'spawnLlm',
           after: {
             replyWatchdog: {
               actions: ['stopVoice', { type: 'failReply', params: { reason: 'failed', detail: 'no reply from the LLM in time' } }],
@@ -524,6 +609,7 @@ export const brainMachine = setup({
         'chat.batch': { actions: ['store', { type: 'decideLater', params: { why: 'cooldown' } }] },
         'speech.final': { actions: ['store', { type: 'decideLater', params: { why: 'cooldown' } }] },
         'chat.event': { actions: ['store', { type: 'decideLater', params: { why: 'cooldown' } }] },
+        'vision.batch': { actions: ['store', { type: 'decideLater', params: { why: 'cooldown' } }] },
       },
     },
   },

@@ -118,6 +118,7 @@ export const chatMachine = setup({
           messageIds: [],
           users: user ? [user] : [],
           all: !user,
+          ...(user && event.durationSec === undefined ? { banned: [user] } : {}),
         } satisfies ChatOutEvent);
       }
     }),

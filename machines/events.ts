@@ -72,7 +72,7 @@ export type ModCommand = 'skip' | 'mute' | 'unmute' | 'persona';
 export type ViewerCommand = 'forgetme';
 export type ChatCommandName = ModCommand | ViewerCommand;
 
-export type ServiceName = 'twitch' | 'llm' | 'memory' | 'tts' | 'stt' | 'vision' | 'audio' | 'server';
+export type ServiceName = 'twitch' | 'llm' | 'memory' | 'tts' | 'stt' | 'vision' | 'audio' | 'server' | `plugin:${string}`;
 export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting';
 
 /** Why the brain answered, or why it stayed quiet. Shown on the panel and in the log. */
@@ -115,7 +115,8 @@ export interface PromptMessage {
 
 /** What an invoked LLM actor reports about its failure. */
 export interface LlmFailure {
-  kind: 'unreachable' | 'model-missing' | 'timeout' | 'aborted' | 'bad-output' | 'server';
+  /** `auth`: the server refused the API key (OpenAI-compatible backends). */
+  kind: 'unreachable' | 'model-missing' | 'auth' | 'timeout' | 'aborted' | 'bad-output' | 'server';
   message: string;
   retryable: boolean;
 }
@@ -148,13 +149,22 @@ export type InputEvent =
   /** CLEARCHAT: user timed out (durationSec) or banned (no duration); no user = whole chat cleared. */
   | { type: 'twitch.cleared'; user?: string; durationSec?: number }
   | { type: 'speech.started'; ts: number }
-  | { type: 'speech.final'; text: string; ts: number }
+  | { type: 'speech.final'; text: string; ts: number; speaker?: 'streamer' }
+  /** Deepgram live results (src/stt), consumed by the speech machine. Empty interim results are not sent. */
+  | { type: 'stt.transcript'; text: string; isFinal: boolean; speechFinal: boolean; ts: number }
+  /** Voice activity (Deepgram `SpeechStarted`): someone may be talking, maybe Pickle itself. */
+  | { type: 'stt.vad'; ts: number }
+  /** Deepgram `UtteranceEnd`: a gap after the last word; ends the utterance when no `speech_final` came. */
+  | { type: 'stt.utteranceEnd'; ts: number }
+  /** One description of what the camera shows (src/vision: a local vision model, or Overshoot). Untrusted text. */
   | { type: 'vision.scene'; text: string; ts: number }
   /** Control from the panel / API (already authorised by the server). */
   | { type: 'control.skip' }
   | { type: 'brain.mute' }
   | { type: 'brain.unmute' }
   | { type: 'settings.changed'; persona: PersonaRuntime }
+  /** The prompt's token budget (src/llm: CONTEXT_TOKENS, or the model's context as the server reports it, minus the reply). */
+  | { type: 'context.budget'; promptTokens: number; contextTokens: number; source: 'CONTEXT_TOKENS' | 'model' | 'default' }
   | { type: 'service.status'; service: ServiceName; state: ServiceState; detail: string };
 
 // ---------------------------------------------------------------- events between machines
@@ -164,7 +174,8 @@ export type ChatOutEvent =
   | { type: 'chat.command'; command: ChatCommandName; args: string[]; message: ChatMessage }
   | { type: 'chat.event'; event: StreamEvent }
   /** Messages a moderator removed: by id, by user, or all chat. */
-  | { type: 'chat.removed'; messageIds: string[]; users: string[]; all: boolean }
+  /** `banned`: the subset of `users` banned for good (CLEARCHAT without duration); timeouts only leave STM, bans leave LTM too. */
+  | { type: 'chat.removed'; messageIds: string[]; users: string[]; all: boolean; banned?: string[] }
   | {
       type: 'chat.ignored';
       reason: 'self' | 'bot' | 'duplicate' | 'not-mod' | 'unknown-command' | 'moderated';
@@ -174,7 +185,8 @@ export type ChatOutEvent =
 export type BrainOutEvent =
   | { type: 'brain.decision'; decision: Decision }
   | { type: 'brain.state'; state: 'idle' | 'thinking' | 'speaking' | 'cooldown'; muted: boolean }
-  | { type: 'reply.start'; replyId: string; prompt: PromptMessage[]; triggerId?: string }
+  /** `promptTokens`: the prompt's size as counted against `promptBudget` (shown on the panel per reply). */
+  | { type: 'reply.start'; replyId: string; prompt: PromptMessage[]; triggerId?: string; promptTokens?: number; promptBudget?: number }
   | { type: 'reply.emotion'; replyId: string; emotion: Emotion }
   | { type: 'reply.sentence'; replyId: string; index: number; text: string; emotion: Emotion }
   /** The LLM finished; `text` is what the LLM wrote and passed the guard (not necessarily spoken yet). */
@@ -204,5 +216,88 @@ export type LlmEvent =
   | { type: 'llm.done'; text: string; emotion: Emotion; ts: number }
   | { type: 'llm.error'; error: LlmFailure };
 
-export type PickleEvent = InputEvent | ChatOutEvent | BrainOutEvent | VoiceOutEvent | AvatarOutEvent;
+// ---------------------------------------------------------------- inside the voice (voice machine <-> its actors)
+
+/** The voice's audio format everywhere (TTS output, overlay stream, local device): PCM16 LE mono. */
+export const VOICE_SAMPLE_RATE = 24_000;
+
+/** What an invoked TTS actor reports about its failure (src/tts maps provider errors to this). */
+export interface TtsFailure {
+  kind: 'auth' | 'payment' | 'rate-limit' | 'server' | 'timeout' | 'network' | 'bad-request' | 'unavailable' | 'aborted';
+  message: string;
+  retryable: boolean;
+}
+
+/** Events a synthesize actor (one per sentence) sends to the voice machine that spawned it. */
+export type TtsEvent =
+  /** Audio as it arrives: whole PCM16 samples at VOICE_SAMPLE_RATE. */
+  | { type: 'tts.audio'; replyId: string; index: number; pcm: Uint8Array }
+  /** No more audio for this sentence; `engine: 'none'` means captions only (no voice available). */
+  | { type: 'tts.done'; replyId: string; index: number; engine: 'deepgram' | 'espeak' | 'none' }
+  | { type: 'tts.failed'; replyId: string; index: number; error: TtsFailure };
+
+/** What the voice machine sends its playback actor, strictly in playing order. */
+export type PlayCommand =
+  | { type: 'play.audio'; index: number; text: string; pcm: Uint8Array }
+  /** A sentence without audio (captions only, or its TTS failed): shown for its reading time. */
+  | { type: 'play.silence'; index: number; text: string; ms: number }
+  /** No more sentences in this reply: end the stream, report `playback.drained` when it has been heard. */
+  | { type: 'play.finish' };
+
+/** What the playback actor reports back (its clock: the overlay's report, or sample counts). */
+export type PlaybackEvent =
+  /** Sentence `index` starts being heard (caption sync). */
+  | { type: 'playback.started'; replyId: string; index: number }
+  /** Everything was played. */
+  | { type: 'playback.drained'; replyId: string };
+
+/** Where a long-term memory came from. */
+export type MemorySource = 'chat' | 'speech' | 'vision' | 'reply';
+
+/** One long-term memory as recalled for a prompt (src/memory). Text and user are untrusted. */
+export interface RecalledMemory {
+  /** The memory's id in the store. */
+  id: string;
+  /** Twitch message id, for chat memories: lets the brain skip what is already in STM. */
+  messageId?: string;
+  /** Login of who said it; `streamer` for speech, the persona id for Pickle's own replies, `camera` for vision. */
+  user: string;
+  text: string;
+  ts: number;
+  source: MemorySource;
+  /** 1 − cosine distance to the query (absent for a viewer's facts fetched by user). */
+  relevance?: number;
+}
+
+/** What the memory actor (provided from src/memory) sends back to the brain that invoked it. */
+export type RecallEvent = { type: 'memory.recalled'; memories: RecalledMemory[] };
+
+/** What the speech machine says about the streamer's transcripts besides `speech.final` / `speech.started`. */
+export type SpeechOutEvent =
+  /** A final transcript that does not reach the brain: too short (< 5 characters), or Pickle's own voice. */
+  { type: 'speech.ignored'; reason: 'short' | 'echo'; text: string; ts: number };
+
+/** A camera scene as batched for the brain: near-duplicate descriptions are collapsed (`repeats`). */
+export interface VisionScene {
+  text: string;
+  ts: number;
+  /** How many near-identical descriptions this one stands for. */
+  repeats: number;
+}
+
+/** What the vision batcher sends: the seed's batch of 5 scene events or 15 s. */
+export type VisionOutEvent = { type: 'vision.batch'; scenes: VisionScene[]; flush: 'size' | 'timer' };
+
+/**
+ * Plugins (src/plugins): each runs as an actor `plugin:<name>` under the orchestrator.
+ * `plugin.input` is a chat-shaped input (routed to chat like a Twitch line: batching, gating,
+ * commands and moderation apply); `plugin.status` is the plugin's own line on /health;
+ * `plugin.failed` means it threw (at start, on an event, or later) and was stopped.
+ */
+export type PluginEvent =
+  | { type: 'plugin.input'; plugin: string; message: ChatMessage }
+  | { type: 'plugin.status'; plugin: string; state: ServiceState; detail: string; fix?: string }
+  | { type: 'plugin.failed'; plugin: string; phase: 'start' | 'event' | 'running'; error: string };
+
+export type PickleEvent = InputEvent | ChatOutEvent | BrainOutEvent | VoiceOutEvent | AvatarOutEvent | SpeechOutEvent | VisionOutEvent | PluginEvent;
 export type PickleEventType = PickleEvent['type'];

@@ -1,9 +1,12 @@
-import { enqueueActions, setup, type ActorLogic, type AnyActorLogic } from 'xstate';
+import { enqueueActions, fromCallback, setup, type ActorLogic, type AnyActorLogic, type EventObject } from 'xstate';
 import { avatarMachine, type AvatarInput } from './avatar.ts';
 import { brainMachine, type BrainInput, type GenerateReplyInput } from './brain.ts';
 import { chatMachine, type ChatInput } from './chat.ts';
-import type { LlmEvent, PickleEvent, PickleEventType } from './events.ts';
-import { voiceMachine, type VoiceInput } from './voice.ts';
+import { speechMachine, type SpeechInput } from './speech.ts';
+import type { LlmEvent, PickleEvent, PickleEventType, PlaybackEvent, RecallEvent, TtsEvent } from './events.ts';
+import type { RecallInput } from './brain/recall.ts';
+import { voiceMachine, type PlaybackInput, type SynthesizeInput, type VoiceInput } from './voice.ts';
+import { visionBatcherMachine, type VisionBatcherInput } from './visionBatcher.ts';
 
 /**
  * The orchestrator: the root actor. It starts one actor per concern (each with a systemId,
@@ -12,7 +15,7 @@ import { voiceMachine, type VoiceInput } from './voice.ts';
  * sockets, logs, Twitch replies) listens with `actor.on(type, …)` instead of reaching in.
  */
 
-export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar';
+export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar' | 'speech' | 'visionBatcher';
 
 /** Who consumes what. Events not listed here are outputs for the outside only. */
 export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
@@ -21,31 +24,54 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'twitch.deleted': ['chat'],
   'twitch.cleared': ['chat'],
   'settings.changed': ['chat', 'brain'],
+  'context.budget': ['brain'],
   'chat.batch': ['brain'],
   'chat.command': ['brain'],
   'chat.event': ['brain'],
   'chat.removed': ['brain'],
   'speech.final': ['brain'],
   'speech.started': ['brain'],
+  'vision.scene': ['visionBatcher'],
+  'vision.batch': ['brain'],
   'control.skip': ['brain'],
   'brain.mute': ['brain'],
   'brain.unmute': ['brain'],
   'reply.start': ['voice', 'avatar'],
   'reply.emotion': ['avatar'],
-  'reply.sentence': ['voice'],
+  'reply.sentence': ['voice', 'speech'],
   'reply.done': ['voice'],
   'reply.failed': ['voice', 'avatar'],
   'voice.skip': ['voice'],
-  'voice.started': ['brain', 'avatar'],
-  'voice.playing': ['avatar'],
-  'voice.done': ['brain', 'avatar'],
+  'voice.started': ['brain', 'avatar', 'speech'],
+  'voice.playing': ['avatar', 'speech'],
+  'voice.done': ['brain', 'avatar', 'speech'],
+  // The streamer's voice (src/stt): the speech machine turns it into speech.final / speech.started.
+  'stt.transcript': ['speech'],
+  'stt.vad': ['speech'],
+  'stt.utteranceEnd': ['speech'],
 };
 
+/** A plugin as the orchestrator knows it: the actor `plugin:<name>` and the event types it receives. */
+export interface PluginSpec {
+  name: string;
+  events: readonly PickleEventType[];
+}
+
+export interface PluginActorInput {
+  name: string;
+}
+
+export const pluginActorId = (name: string) => `plugin:${name}`;
+
 export interface OrchestratorInput {
+  /** Plugins to spawn (src/plugins); a failed one is removed from this list and stopped. */
+  plugins?: PluginSpec[];
   chat: ChatInput;
   brain: BrainInput;
   voice?: VoiceInput;
   avatar?: AvatarInput;
+  visionBatcher?: VisionBatcherInput;
+  speech?: SpeechInput;
 }
 
 export const orchestratorMachine = setup({
@@ -60,10 +86,44 @@ export const orchestratorMachine = setup({
     brain: brainMachine,
     voice: voiceMachine,
     avatar: avatarMachine,
+    visionBatcher: visionBatcherMachine,
+    speech: speechMachine,
+    // Provided from src/plugins: runs one plugin, sends back plugin.input / plugin.status / plugin.failed.
+    plugin: fromCallback<EventObject, PluginActorInput>(() => {
+      throw new Error('orchestrator: plugin actor not provided');
+    }),
   },
   actions: {
-    route: enqueueActions(({ event, enqueue }) => {
+    route: enqueueActions(({ context, event, enqueue }) => {
       for (const target of ROUTES[event.type] ?? []) enqueue.sendTo(target, event);
+      // A plugin's chat-shaped input goes through chat like a Twitch line (batching, gating, moderation).
+      if (event.type === 'plugin.input') enqueue.sendTo('chat', { type: 'twitch.message', message: event.message });
+      for (const p of context.plugins ?? []) if (p.events.includes(event.type)) enqueue.sendTo(pluginActorId(p.name), event);
+      enqueue.emit(event);
+    }),
+    spawnPlugins: enqueueActions(({ context, enqueue }) => {
+      for (const p of context.plugins ?? [])
+        enqueue.spawnChild('plugin', { id: pluginActorId(p.name), systemId: pluginActorId(p.name), input: { name: p.name } });
+    }),
+    /** A plugin that threw is stopped and forgotten (never sent to again); the failure is emitted for /health. */
+    stopPlugin: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'plugin.failed') return;
+      if (!(context.plugins ?? []).some((p) => p.name === event.plugin)) return;
+      enqueue.stopChild(pluginActorId(event.plugin));
+      enqueue.assign({ plugins: (context.plugins ?? []).filter((p) => p.name !== event.plugin) });
+      enqueue.emit(event);
+    }),
+    /** An actor's logic threw (XState sends `xstate.error.actor.<id>`): a plugin is stopped and reported; others are passed on as before. */
+    actorError: enqueueActions(({ context, event, enqueue }) => {
+      const id = event.type.slice('xstate.error.actor.'.length);
+      const name = id.startsWith('plugin:') ? id.slice('plugin:'.length) : undefined;
+      if (name !== undefined && (context.plugins ?? []).some((p) => p.name === name)) {
+        const error = (event as unknown as { error?: unknown }).error;
+        enqueue.stopChild(id);
+        enqueue.assign({ plugins: (context.plugins ?? []).filter((p) => p.name !== name) });
+        enqueue.emit({ type: 'plugin.failed', plugin: name, phase: 'running', error: error instanceof Error ? error.message : String(error) });
+        return;
+      }
       enqueue.emit(event);
     }),
   },
@@ -75,22 +135,52 @@ export const orchestratorMachine = setup({
     { src: 'brain', id: 'brain', systemId: 'brain', input: ({ context }) => context.brain },
     { src: 'voice', id: 'voice', systemId: 'voice', input: ({ context }) => context.voice ?? {} },
     { src: 'avatar', id: 'avatar', systemId: 'avatar', input: ({ context }) => context.avatar ?? {} },
+    { src: 'visionBatcher', id: 'visionBatcher', systemId: 'visionBatcher', input: ({ context }) => context.visionBatcher ?? {} },
+    { src: 'speech', id: 'speech', systemId: 'speech', input: ({ context }) => context.speech ?? {} },
   ],
+  entry: 'spawnPlugins',
   on: {
+    'plugin.failed': { actions: 'stopPlugin' },
+    // XState sends `xstate.error.actor.<id>` when an actor's logic throws; this prefix matches any actor.
+    'xstate.error.actor.*': { actions: 'actorError' },
     '*': { actions: 'route' },
   },
 });
 
 /** The services the machines need from src/ (real adapters, or fakes in tests). */
 export interface PickleServices {
+  /** Runs one plugin (src/plugins). Optional: without it, no plugin is spawned. */
+  plugin?: AnyActorLogic;
   generateReply: ActorLogic<any, LlmEvent, GenerateReplyInput, any, any> | AnyActorLogic;
+  /** Long-term memory lookup (src/memory): sends back `memory.recalled`. Optional: without it, replies use STM only. */
+  recallMemories?: ActorLogic<any, RecallEvent, RecallInput, any, any> | AnyActorLogic;
+  /** TTS for one sentence (src/tts): sends back `tts.*`. Optional: without it, the voice is captions only. */
+  synthesize?: ActorLogic<any, TtsEvent, SynthesizeInput, any, any> | AnyActorLogic;
+  /** Audio delivery with a clock (src/audio): takes `play.*`, sends back `playback.*`. Optional: without it, time is kept from sample counts and nothing is played. */
+  playback?: ActorLogic<any, PlaybackEvent, PlaybackInput, any, any> | AnyActorLogic;
 }
 
 /** The orchestrator with its services attached (io-app style: stubs in the machine, real ones provided). */
 export function providePickle(services: PickleServices) {
   return orchestratorMachine.provide({
     actors: {
-      brain: brainMachine.provide({ actors: { generateReply: services.generateReply as never } }),
+      ...(services.plugin ? { plugin: services.plugin as never } : {}),
+      brain: brainMachine.provide({
+        actors: {
+          generateReply: services.generateReply as never,
+          ...(services.recallMemories ? { recallMemories: services.recallMemories as never } : {}),
+        },
+      }),
+      ...(services.synthesize || services.playback
+        ? {
+            voice: voiceMachine.provide({
+              actors: {
+                ...(services.synthesize ? { synthesize: services.synthesize as never } : {}),
+                ...(services.playback ? { playback: services.playback as never } : {}),
+              },
+            }),
+          }
+        : {}),
     },
   });
 }

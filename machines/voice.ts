@@ -1,37 +1,210 @@
-import { assign, enqueueActions, setup } from 'xstate';
-import type { BrainOutEvent, VoiceOutEvent } from './events.ts';
+import { assign, enqueueActions, fromCallback, setup, type EventObject } from 'xstate';
+import {
+  VOICE_SAMPLE_RATE,
+  type BrainOutEvent,
+  type PlayCommand,
+  type PlaybackEvent,
+  type TtsEvent,
+  type TtsFailure,
+  type VoiceOutEvent,
+} from './events.ts';
 
 /**
- * Voice: plays a reply's sentences strictly in order, one at a time, as they arrive from the
- * brain, and tells the brain when audio starts and when playback is over (with what was heard).
+ * Voice: turns a reply's sentences into speech while the LLM is still writing.
  *
- * This is the captions-only voice: a sentence "plays" for its reading time, so the brain's
- * speaking/cooldown timing and the overlay's captions behave as they will with real audio.
+ * Each `reply.sentence` gets its own `synthesize` actor (src/tts: Deepgram, espeak-ng, or
+ * captions only), at most `maxParallel` at a time, in sentence order. Audio comes back as
+ * `tts.audio` chunks, possibly for a later sentence before an earlier one is complete; the
+ * voice hands it to the `playback` actor (src/audio: overlay + local device, with a clock)
+ * strictly in sentence order, buffering what is early. A sentence without audio (captions
+ * only, or its TTS failed) is played as silence for its reading time, so captions still show.
+ *
+ * What the brain and avatar get: `voice.started` when the first sentence starts being heard,
+ * `voice.playing` as each sentence starts (caption sync), and `voice.done` when the reply has
+ * been played or was cut (`voice.skip`). `spokenText` is only what was heard: the sentences
+ * that started playing, joined, with no markers; a reply cut before any audio gives ''.
+ *
+ * Without provided actors (machine tests, the orchestrator alone) the voice is captions only:
+ * a sentence "plays" for its reading time, timed by the default `playback` machine below.
  */
 
 export interface VoiceInput {
-  /** Reading time per character (captions-only voice); ~15 characters per second. */
+  /** Reading time per character for a sentence without audio (~15 characters per second). */
   msPerChar?: number;
   minSentenceMs?: number;
+  /** TTS requests in flight at once (sentence order). Default 2. */
+  maxParallel?: number;
 }
 
-interface Sentence {
+/** Input of a synthesize actor: one sentence. It streams `tts.*` events back and aborts when stopped. */
+export interface SynthesizeInput {
+  replyId: string;
   index: number;
   text: string;
+}
+
+/** Input of a playback actor: one per reply. It receives `play.*` commands and reports `playback.*`. */
+export interface PlaybackInput {
+  replyId: string;
+}
+
+type SlotState = 'waiting' | 'synthesizing' | 'done' | 'failed';
+
+interface Slot {
+  index: number;
+  text: string;
+  state: SlotState;
+  /** Audio that arrived before its turn to play. */
+  buffered: Uint8Array[];
+  /** Some of its audio went to the player. */
+  fed: boolean;
 }
 
 interface VoiceContext {
   msPerChar: number;
   minSentenceMs: number;
+  maxParallel: number;
   replyId: string | undefined;
-  queue: Sentence[];
-  current: Sentence | undefined;
-  spoken: string[];
-  /** The brain sent reply.done: no more sentences will come. */
+  slots: Slot[];
+  /** Index of the next sentence to hand to the player (everything before it is handed over). */
+  feed: number;
+  /** Texts of the sentences that started playing, in order. */
+  heard: string[];
+  /** reply.done came: no more sentences. */
   textDone: boolean;
+  /** play.finish was sent. */
+  finished: boolean;
 }
 
-type VoiceEvent = Extract<BrainOutEvent, { type: 'reply.start' | 'reply.sentence' | 'reply.done' | 'reply.failed' | 'voice.skip' }>;
+type ChildError = { type: `xstate.error.actor.${string}`; error: unknown };
+
+type VoiceEvent =
+  | Extract<BrainOutEvent, { type: 'reply.start' | 'reply.sentence' | 'reply.done' | 'reply.failed' | 'voice.skip' }>
+  | TtsEvent
+  | PlaybackEvent
+  | ChildError;
+
+export const synthId = (replyId: string, index: number) => `synth-${replyId}-${index}`;
+export const playerId = (replyId: string) => `player-${replyId}`;
+
+export function readingMs(text: string, msPerChar: number, minMs: number): number {
+  return Math.max(minMs, Math.round(text.length * msPerChar));
+}
+
+/** Duration of PCM16 mono audio at the voice's sample rate. */
+export function pcmMs(bytes: number): number {
+  return (bytes / 2 / VOICE_SAMPLE_RATE) * 1000;
+}
+
+/**
+ * One scheduling step, pure: hand the player everything that is next in order, start
+ * synthesis for waiting sentences up to the bound, and finish when all is handed over.
+ */
+export function pump(ctx: VoiceContext): { slots: Slot[]; feed: number; finished: boolean; spawn: Slot[]; play: PlayCommand[] } {
+  const slots = ctx.slots.map((s) => ({ ...s }));
+  const play: PlayCommand[] = [];
+  let feed = ctx.feed;
+  while (feed < slots.length) {
+    const s = slots[feed]!;
+    if (s.buffered.length > 0) {
+      for (const pcm of s.buffered) play.push({ type: 'play.audio', index: s.index, text: s.text, pcm });
+      s.buffered = [];
+      s.fed = true;
+    }
+    if (s.state !== 'done' && s.state !== 'failed') break;
+    if (!s.fed) play.push({ type: 'play.silence', index: s.index, text: s.text, ms: readingMs(s.text, ctx.msPerChar, ctx.minSentenceMs) });
+    feed += 1;
+  }
+  let inFlight = slots.filter((s) => s.state === 'synthesizing').length;
+  const spawn: Slot[] = [];
+  for (const s of slots) {
+    if (inFlight >= ctx.maxParallel) break;
+    if (s.state !== 'waiting') continue;
+    s.state = 'synthesizing';
+    spawn.push(s);
+    inFlight += 1;
+  }
+  let finished = ctx.finished;
+  if (!finished && ctx.textDone && feed === slots.length) {
+    play.push({ type: 'play.finish' });
+    finished = true;
+  }
+  return { slots, feed, finished, spawn, play };
+}
+
+const fresh = { replyId: undefined, slots: [], feed: 0, heard: [], textDone: false, finished: false } satisfies Partial<VoiceContext>;
+
+/** Default synthesize actor: no voice, captions only. */
+export const captionsOnlySynthesize = fromCallback<EventObject, SynthesizeInput>(({ input, sendBack }) => {
+  sendBack({ type: 'tts.done', replyId: input.replyId, index: input.index, engine: 'none' } satisfies TtsEvent);
+});
+
+interface Segment {
+  index: number;
+  ms: number;
+}
+
+/**
+ * Default playback actor: plays nothing, but keeps time like a player would — audio for its
+ * sample count, silence for its reading time — and reports sentence starts and the end.
+ */
+export const timedPlayback = setup({
+  types: {
+    context: {} as { replyId: string; queue: Segment[]; current: Segment | undefined; lastIndex: number; finished: boolean },
+    events: {} as PlayCommand,
+    input: {} as PlaybackInput,
+  },
+  delays: {
+    segment: ({ context }) => Math.round(context.current?.ms ?? 0),
+  },
+  guards: {
+    hasQueued: ({ context }) => context.queue.length > 0,
+    finished: ({ context }) => context.finished,
+  },
+  actions: {
+    enqueue: assign({
+      queue: ({ context, event }) => {
+        if (event.type === 'play.audio') return [...context.queue, { index: event.index, ms: pcmMs(event.pcm.byteLength) }];
+        if (event.type === 'play.silence') return [...context.queue, { index: event.index, ms: event.ms }];
+        return context.queue;
+      },
+    }),
+    next: enqueueActions(({ context, enqueue }) => {
+      const [head, ...rest] = context.queue;
+      if (!head) return;
+      enqueue.assign({ current: head, queue: rest, lastIndex: head.index });
+      if (head.index !== context.lastIndex)
+        enqueue.sendParent({ type: 'playback.started', replyId: context.replyId, index: head.index } satisfies PlaybackEvent);
+    }),
+    drained: enqueueActions(({ context, enqueue }) => {
+      enqueue.sendParent({ type: 'playback.drained', replyId: context.replyId } satisfies PlaybackEvent);
+    }),
+  },
+}).createMachine({
+  id: 'timedPlayback',
+  context: ({ input }) => ({ replyId: input.replyId, queue: [], current: undefined, lastIndex: -1, finished: false }),
+  initial: 'idle',
+  on: {
+    'play.audio': { actions: 'enqueue' },
+    'play.silence': { actions: 'enqueue' },
+    'play.finish': { actions: assign({ finished: true }) },
+  },
+  states: {
+    idle: {
+      always: [
+        { guard: 'hasQueued', target: 'playing' },
+        { guard: 'finished', target: 'drained' },
+      ],
+    },
+    playing: {
+      entry: 'next',
+      after: {
+        segment: [{ guard: 'hasQueued', target: 'playing', reenter: true }, { target: 'idle' }],
+      },
+    },
+    drained: { entry: 'drained' },
+  },
+});
 
 export const voiceMachine = setup({
   types: {
@@ -39,97 +212,124 @@ export const voiceMachine = setup({
     events: {} as VoiceEvent,
     input: {} as VoiceInput,
   },
-  delays: {
-    sentenceDuration: ({ context }) =>
-      Math.max(context.minSentenceMs, Math.round((context.current?.text.length ?? 0) * context.msPerChar)),
+  actors: {
+    synthesize: captionsOnlySynthesize,
+    playback: timedPlayback,
   },
   guards: {
-    isMine: ({ context, event }) => 'replyId' in event && event.replyId === context.replyId,
-    hasQueued: ({ context }) => context.queue.length > 0,
-    textDone: ({ context }) => context.textDone,
+    isMine: ({ context, event }) => 'replyId' in event && event.replyId !== undefined && event.replyId === context.replyId,
+    isMineSlot: ({ context, event }) =>
+      'replyId' in event && event.replyId === context.replyId && 'index' in event && context.slots[event.index]?.state === 'synthesizing',
+    active: ({ context }) => context.replyId !== undefined,
   },
   actions: {
-    begin: assign(({ event }) =>
-      event.type === 'reply.start'
-        ? { replyId: event.replyId, queue: [], current: undefined, spoken: [], textDone: false }
-        : {},
-    ),
-    enqueue: assign({
-      queue: ({ context, event }) => (event.type === 'reply.sentence' ? [...context.queue, { index: event.index, text: event.text }] : context.queue),
+    /** Stops every actor of the current reply: TTS requests are aborted, the player flushes. */
+    stopAll: enqueueActions(({ context, enqueue }) => {
+      const replyId = context.replyId;
+      if (!replyId) return;
+      for (const s of context.slots) if (s.state === 'synthesizing') enqueue.stopChild(synthId(replyId, s.index));
+      enqueue.stopChild(playerId(replyId));
+    }),
+    reset: assign(() => ({ ...fresh })),
+    begin: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'reply.start') return;
+      enqueue.assign({ ...fresh, replyId: event.replyId });
+      enqueue.spawnChild('playback', { id: playerId(event.replyId), input: { replyId: event.replyId } satisfies PlaybackInput });
+    }),
+    addSentence: assign({
+      slots: ({ context, event }) =>
+        event.type === 'reply.sentence' && event.index === context.slots.length
+          ? [...context.slots, { index: event.index, text: event.text, state: 'waiting' as const, buffered: [], fed: false }]
+          : context.slots,
     }),
     markTextDone: assign({ textDone: true }),
-    playNext: enqueueActions(({ context, enqueue }) => {
-      const [next, ...rest] = context.queue;
-      if (!next || !context.replyId) return;
-      if (context.spoken.length === 0) enqueue.sendParent({ type: 'voice.started', replyId: context.replyId } satisfies VoiceOutEvent);
-      enqueue.assign({ current: next, queue: rest });
-      enqueue.sendParent({ type: 'voice.playing', replyId: context.replyId, index: next.index, text: next.text } satisfies VoiceOutEvent);
+    buffer: assign({
+      slots: ({ context, event }) => {
+        if (event.type !== 'tts.audio' || event.pcm.byteLength === 0) return context.slots;
+        return context.slots.map((s) => (s.index === event.index ? { ...s, buffered: [...s.buffered, event.pcm] } : s));
+      },
     }),
-    finishSentence: assign(({ context }) => ({
-      spoken: context.current ? [...context.spoken, context.current.text] : context.spoken,
-      current: undefined,
-    })),
-    /** A sentence that started playing counts as heard, even when cut. */
-    reportDone: enqueueActions(({ context, enqueue }, params: { interrupted: boolean }) => {
+    settle: enqueueActions(({ context, event, enqueue }) => {
+      if ((event.type !== 'tts.done' && event.type !== 'tts.failed') || !context.replyId) return;
+      const state: SlotState = event.type === 'tts.done' ? 'done' : 'failed';
+      enqueue.assign({ slots: context.slots.map((s) => (s.index === event.index ? { ...s, state } : s)) });
+      enqueue.stopChild(synthId(context.replyId, event.index));
+    }),
+    /** A child actor threw: a sentence without audio, or a player that cannot play any more. */
+    childFailed: enqueueActions(({ context, event, enqueue }) => {
+      const replyId = context.replyId;
+      if (!replyId || !event.type.startsWith('xstate.error.actor.')) return;
+      const id = event.type.slice('xstate.error.actor.'.length);
+      const message = (event as ChildError).error instanceof Error ? ((event as ChildError).error as Error).message : String((event as ChildError).error);
+      const slot = context.slots.find((s) => synthId(replyId, s.index) === id && s.state === 'synthesizing');
+      if (slot) {
+        const error: TtsFailure = { kind: 'server', message, retryable: false };
+        enqueue.raise({ type: 'tts.failed', replyId, index: slot.index, error });
+      } else if (id === playerId(replyId)) {
+        enqueue.raise({ type: 'playback.drained', replyId });
+      }
+    }),
+    pump: enqueueActions(({ context, enqueue }) => {
+      const replyId = context.replyId;
+      if (!replyId) return;
+      const step = pump(context);
+      enqueue.assign({ slots: step.slots, feed: step.feed, finished: step.finished });
+      for (const s of step.spawn)
+        enqueue.spawnChild('synthesize', { id: synthId(replyId, s.index), input: { replyId, index: s.index, text: s.text } satisfies SynthesizeInput });
+      for (const cmd of step.play) enqueue.sendTo(playerId(replyId), cmd);
+    }),
+    heard: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'playback.started' || !context.replyId) return;
+      const slot = context.slots[event.index];
+      if (!slot) return;
+      if (context.heard.length === 0) enqueue.sendParent({ type: 'voice.started', replyId: context.replyId } satisfies VoiceOutEvent);
+      enqueue.assign({ heard: [...context.heard, slot.text] });
+      enqueue.sendParent({ type: 'voice.playing', replyId: context.replyId, index: slot.index, text: slot.text } satisfies VoiceOutEvent);
+    }),
+    report: enqueueActions(({ context, enqueue }, params: { interrupted: boolean }) => {
       if (!context.replyId) return;
-      const heard = context.current ? [...context.spoken, context.current.text] : context.spoken;
       enqueue.sendParent({
         type: 'voice.done',
         replyId: context.replyId,
-        spokenText: heard.join(' '),
+        spokenText: context.heard.join(' '),
         interrupted: params.interrupted,
       } satisfies VoiceOutEvent);
-      enqueue.assign({ replyId: undefined, queue: [], current: undefined, spoken: [], textDone: false });
     }),
-    reset: assign({ replyId: undefined, queue: [], current: undefined, spoken: [], textDone: false }),
   },
 }).createMachine({
   id: 'voice',
   context: ({ input }) => ({
     msPerChar: input.msPerChar ?? 65,
     minSentenceMs: input.minSentenceMs ?? 1200,
-    replyId: undefined,
-    queue: [],
-    current: undefined,
-    spoken: [],
-    textDone: false,
+    maxParallel: Math.max(1, input.maxParallel ?? 2),
+    ...fresh,
   }),
   initial: 'idle',
   on: {
-    'reply.start': { actions: 'begin', target: '.idle' },
+    // A new reply replaces whatever was left of the previous one (normally nothing).
+    'reply.start': { actions: ['stopAll', 'begin'], target: '.preparing' },
+    'reply.sentence': { guard: 'isMine', actions: ['addSentence', 'pump'] },
+    'reply.done': { guard: 'isMine', actions: ['markTextDone', 'pump'] },
+    // The brain gave the reply up (LLM error, moderation, watchdog): stop without a report.
+    'reply.failed': { guard: 'isMine', actions: ['stopAll', 'reset'], target: '.idle' },
+    'voice.skip': { guard: 'active', actions: [{ type: 'report', params: { interrupted: true } }, 'stopAll', 'reset'], target: '.idle' },
+    'tts.audio': { guard: 'isMineSlot', actions: ['buffer', 'pump'] },
+    'tts.done': { guard: 'isMineSlot', actions: ['settle', 'pump'] },
+    'tts.failed': { guard: 'isMineSlot', actions: ['settle', 'pump'] },
+    'playback.drained': { guard: 'isMine', actions: [{ type: 'report', params: { interrupted: false } }, 'stopAll', 'reset'], target: '.idle' },
+    'xstate.error.actor.*': { actions: 'childFailed' },
   },
   states: {
-    idle: {
+    idle: {},
+    // A reply is under way; nothing heard yet.
+    preparing: {
       on: {
-        'reply.sentence': { guard: 'isMine', actions: 'enqueue', target: 'playing' },
-        'reply.done': { guard: 'isMine', actions: 'markTextDone' },
-        'reply.failed': { guard: 'isMine', actions: 'reset' },
+        'playback.started': { guard: 'isMine', actions: 'heard', target: 'speaking' },
       },
     },
-    playing: {
-      entry: 'playNext',
-      after: {
-        sentenceDuration: [
-          { guard: 'hasQueued', actions: 'finishSentence', target: 'playing', reenter: true },
-          { guard: 'textDone', actions: ['finishSentence', { type: 'reportDone', params: { interrupted: false } }], target: 'idle' },
-          { actions: 'finishSentence', target: 'waiting' },
-        ],
-      },
+    speaking: {
       on: {
-        'reply.sentence': { guard: 'isMine', actions: 'enqueue' },
-        'reply.done': { guard: 'isMine', actions: 'markTextDone' },
-        'reply.failed': { guard: 'isMine', actions: 'markTextDone' },
-        'voice.skip': { actions: { type: 'reportDone', params: { interrupted: true } }, target: 'idle' },
-      },
-    },
-    // Played everything so far; the LLM is still writing.
-    waiting: {
-      always: { guard: 'textDone', actions: { type: 'reportDone', params: { interrupted: false } }, target: 'idle' },
-      on: {
-        'reply.sentence': { guard: 'isMine', actions: 'enqueue', target: 'playing' },
-        'reply.done': { guard: 'isMine', actions: 'markTextDone' },
-        'reply.failed': { guard: 'isMine', actions: 'markTextDone' },
-        'voice.skip': { actions: { type: 'reportDone', params: { interrupted: true } }, target: 'idle' },
+        'playback.started': { guard: 'isMine', actions: 'heard' },
       },
     },
   },

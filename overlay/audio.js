@@ -6,22 +6,175 @@
 //     blocked(): boolean     true while the browser refuses to play until a user gesture
 //     unlock(): Promise<void> call from a click handler to enable audio outside OBS
 //   }
-// This stub plays nothing yet.
+// Protocol (socket.io namespace /avatar):
+//   server -> page: stream_start {sample_rate, id}   a new reply's audio (PCM16 LE mono)
+//                   stream_audio {audio: base64, text} chunks, played back to back
+//                   stream_end {}                     no more chunks for this stream
+//                   stream_stop {}                    stop now and drop what is queued (skip / barge-in)
+//   page -> server: audio_state {state: 'running' | 'blocked' | 'unsupported'}  on connect and on change
+//                   playback_end {id}                 the stream was heard to its end (speaking ends then)
+// Scheduling matches the server's clock (src/audio/player.ts): a chunk starts right after the
+// previous one, or START_LEAD after it arrives when nothing is playing.
 (function () {
   'use strict';
-  window.PickleAudio = {
-    attach: function () {
-      return {
-        level: function () {
-          return 0;
-        },
-        blocked: function () {
-          return false;
-        },
-        unlock: function () {
-          return Promise.resolve();
-        },
+
+  var START_LEAD = 0.03; // seconds; the server's startLeadMs
+  var DEFAULT_RATE = 24000;
+  var RELEASE = 0.05; // seconds: how fast level() falls when the sound stops
+
+  function decodePcm16(b64) {
+    var bin = window.atob(b64);
+    var n = bin.length >> 1;
+    var out = new Float32Array(n);
+    for (var i = 0; i < n; i++) {
+      var v = bin.charCodeAt(2 * i) | (bin.charCodeAt(2 * i + 1) << 8);
+      if (v >= 0x8000) v -= 0x10000;
+      out[i] = v / 32768;
+    }
+    return out;
+  }
+
+  function attach(socket) {
+    var AC = window.AudioContext || window.webkitAudioContext;
+    var ctx = null;
+    var analyser = null;
+    var scratch = null;
+    if (AC) {
+      try {
+        ctx = new AC({ latencyHint: 'interactive' });
+        analyser = ctx.createAnalyser();
+        analyser.fftSize = 1024;
+        analyser.smoothingTimeConstant = 0;
+        analyser.connect(ctx.destination);
+        scratch = new Float32Array(analyser.fftSize);
+      } catch (e) {
+        ctx = null;
+      }
+    }
+
+    var rate = DEFAULT_RATE;
+    var streamId = null;
+    var ended = false;
+    var nextTime = 0;
+    var sources = [];
+    var smoothed = 0;
+    var lastLevelAt = 0;
+
+    function state() {
+      if (!ctx) return 'unsupported';
+      return ctx.state === 'running' ? 'running' : 'blocked';
+    }
+    function reportState() {
+      if (socket.connected) socket.emit('audio_state', { state: state() });
+    }
+    if (ctx) ctx.onstatechange = reportState;
+
+    function stopAll() {
+      for (var i = 0; i < sources.length; i++) {
+        try {
+          sources[i].onended = null;
+          sources[i].stop();
+          sources[i].disconnect();
+        } catch (e) {
+          /* already stopped */
+        }
+      }
+      sources = [];
+      nextTime = 0;
+    }
+
+    function maybeEnd() {
+      if (!ended || sources.length > 0 || streamId === null) return;
+      socket.emit('playback_end', { id: streamId });
+      ended = false;
+      streamId = null;
+    }
+
+    socket.on('connect', reportState);
+    socket.on('disconnect', function () {
+      stopAll();
+      ended = false;
+      streamId = null;
+    });
+
+    socket.on('stream_start', function (msg) {
+      stopAll();
+      ended = false;
+      var r = Number(msg && msg.sample_rate);
+      rate = r >= 8000 && r <= 96000 ? r : DEFAULT_RATE;
+      streamId = msg && typeof msg.id === 'string' ? msg.id.slice(0, 100) : '';
+    });
+
+    socket.on('stream_audio', function (msg) {
+      if (!ctx || ctx.state !== 'running' || !msg || typeof msg.audio !== 'string') return;
+      var samples;
+      try {
+        samples = decodePcm16(msg.audio);
+      } catch (e) {
+        return;
+      }
+      if (samples.length === 0) return;
+      var buffer = ctx.createBuffer(1, samples.length, rate);
+      buffer.getChannelData(0).set(samples);
+      var src = ctx.createBufferSource();
+      src.buffer = buffer;
+      src.connect(analyser);
+      var at = nextTime > ctx.currentTime ? nextTime : ctx.currentTime + START_LEAD;
+      src.onended = function () {
+        var i = sources.indexOf(src);
+        if (i >= 0) sources.splice(i, 1);
+        try {
+          src.disconnect();
+        } catch (e) {
+          /* gone */
+        }
+        maybeEnd();
       };
-    },
-  };
+      src.start(at);
+      nextTime = at + buffer.duration;
+      sources.push(src);
+    });
+
+    socket.on('stream_end', function () {
+      ended = true;
+      maybeEnd();
+    });
+
+    socket.on('stream_stop', function () {
+      stopAll();
+      smoothed = 0; // a cut voice shuts the mouth at once
+      ended = false;
+      streamId = null;
+    });
+
+    return {
+      level: function () {
+        if (!analyser || sources.length === 0) {
+          // Nothing queued or playing (also right after stream_stop): the mouth is shut.
+          smoothed = 0;
+          return 0;
+        }
+        analyser.getFloatTimeDomainData(scratch);
+        var sum = 0;
+        for (var i = 0; i < scratch.length; i++) sum += scratch[i] * scratch[i];
+        var rms = Math.sqrt(sum / scratch.length);
+        var target = Math.min(1, rms * 4); // loud speech is ~0.25 RMS
+        // Opens at once, closes over ~50 ms whatever the frame rate: a mouth that does not flicker.
+        var now = window.performance.now();
+        var dt = Math.max(0, now - lastLevelAt) / 1000;
+        lastLevelAt = now;
+        smoothed = target >= smoothed ? target : target + (smoothed - target) * Math.exp(-dt / RELEASE);
+        return smoothed < 0.005 ? 0 : smoothed;
+      },
+      blocked: function () {
+        return !!ctx && ctx.state !== 'running';
+      },
+      unlock: function () {
+        if (!ctx) return Promise.resolve();
+        return ctx.resume().then(reportState, function () {});
+      },
+    };
+  }
+
+  window.PickleAudio = { attach: attach };
 })();

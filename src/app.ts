@@ -5,19 +5,25 @@ import { fileURLToPath } from 'node:url';
 import { createActor, type Actor } from 'xstate';
 import { providePickle } from '../machines/orchestrator.ts';
 import type { ChatMessage, PickleEvent, PersonaRuntime } from '../machines/events.ts';
-import type { Env } from './config/env.ts';
+import { secretsOf, type Env } from './config/env.ts';
 import { listPersonas, loadBlocklist, loadPersona, toRuntime, type Persona } from './config/persona.ts';
 import { createSettingsStore, type Settings } from './config/settings.ts';
 import { silentConsole, statusLine, type ConsoleOut } from './console.ts';
-import { createOllamaLlm } from './llm/ollama.ts';
+import { createLlm, watchContextBudget } from './llm/index.ts';
 import { createReplyActor } from './llm/replyActor.ts';
+import { loadPlugins } from './plugins/index.ts';
 import type { Logger } from './log.ts';
-import { Counters } from './metrics.ts';
+import { Counters, meteredLlm } from './metrics.ts';
+import { screensRouter, startScreens, type Screens } from './screens/index.ts';
 import { createServer } from './server/server.ts';
 import { isLoopbackHost } from './server/guard.ts';
 import { reportDisabledServices } from './services.ts';
+import { startVoice, type Voice } from './tts/index.ts';
 import { StatusBoard } from './status.ts';
+import { startEars, type Ears, type EarsTuning } from './stt/index.ts';
 import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
+import { startVision, withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
+import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService } from './memory/index.ts';
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
@@ -37,6 +43,23 @@ export interface PickleOptions {
     captionHoldMs?: number;
     voiceMsPerChar?: number;
     minSentenceMs?: number;
+    /** Voice: false = never use espeak-ng (tests that are not about the voice); player lead; TTS retry pause. */
+    localVoice?: boolean;
+    voiceLeadMs?: number;
+    ttsRetryMs?: number;
+    /** Panel chart sampling and inspector batching (screens). */
+    analyticsMs?: number;
+    inspectorFlushMs?: number;
+    /** false: no /inspector at all (the benchmark's baseline). */
+    inspector?: boolean;
+    /** Camera sampling, retries and browser switches (vision). */
+    vision?: VisionTuning;
+    /** Deepgram KeepAlive/backoff, audio chunking, stdin (ears). */
+    stt?: EarsTuning;
+    /** Long-term memory: Chroma restart delay, write batching, journal retry, hub probe. */
+    memory?: MemoryOptions['tuning'];
+    /** How long a reply waits for long-term memory (default 150 ms). */
+    recallBudgetMs?: number;
   };
 }
 
@@ -46,6 +69,16 @@ export interface PickleApp {
   status: StatusBoard;
   orchestrator: Actor<ReturnType<typeof providePickle>>;
   counters: Counters;
+  /** Overlay state, panel history and charts, statechart inspector. */
+  screens: Screens;
+  /** The camera (VISION_ENABLED=true only). */
+  vision?: VisionService;
+  /** The streamer's voice (Deepgram live transcription). */
+  ears: Ears;
+  /** Long-term memory (Chroma + embeddings). */
+  memory: MemoryService;
+  /** The voice: TTS engines and the audio outputs (overlay, local device). */
+  voice: Voice;
   mode: 'twitch' | 'anonymous' | 'rehearsal';
   /** Printed at start when the server is reachable from the network. */
   accessToken?: string;
@@ -75,21 +108,46 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   reportDisabledServices(env, status);
 
-  // LLM
-  const llm = createOllamaLlm({
-    host: env.OLLAMA_HOST!,
-    model: env.OLLAMA_MODEL,
+  // LLM: LLM_BACKEND picks Ollama (default) or an OpenAI-compatible server.
+  const llm = createLlm(env, {
     log: log.child({ service: 'llm' }),
     status,
-    ...(opts.tuning?.llmRetryMs ? { retryIntervalMs: opts.tuning.llmRetryMs, maxRetryIntervalMs: opts.tuning.llmRetryMs } : {}),
+    ...(opts.tuning?.llmRetryMs ? { retryIntervalMs: opts.tuning.llmRetryMs } : {}),
   });
 
   // Machines
   const botLogin = env.TWITCH_BOT_USERNAME;
-  const orchestrator = createActor(providePickle({ generateReply: createReplyActor(llm) }), {
+  // Long-term memory: Chroma and the embedder start in the background; the brain's recall step asks it.
+  const memory = await startMemory({
+    env,
+    dataDir,
+    log: log.child({ service: 'memory' }),
+    status,
+    console: out,
+    persona: () => ({ id: persona.id, name: persona.file.name }),
+    ...(opts.tuning?.memory ? { tuning: opts.tuning.memory } : {}),
+  });
+
+  // Voice: Deepgram / espeak-ng / captions only (status says which), played by the overlay.
+  const voice = await startVoice({
+    env,
+    log: log.child({ service: 'tts' }),
+    status,
+    settings,
+    persona: () => persona,
+    ...(opts.tuning?.localVoice !== undefined ? { localVoice: opts.tuning.localVoice } : {}),
+    ...(opts.tuning?.voiceLeadMs !== undefined ? { leadMs: opts.tuning.voiceLeadMs } : {}),
+    ...(opts.tuning?.ttsRetryMs !== undefined ? { retryDelayMs: opts.tuning.ttsRetryMs } : {}),
+  });
+
+  // Plugins: modules in plugins/ and PLUGINS, each run as an actor `plugin:<name>` (src/plugins).
+  const plugins = await loadPlugins({ env, rootDir: ROOT_DIR, dataDir, log: log.child({ service: 'plugins' }), status });
+
+  const orchestrator = createActor(providePickle({ generateReply: createReplyActor(meteredLlm(llm, counters)), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
     input: {
+      plugins: plugins.specs,
       chat: { persona: runtime(persona, settings.get()), ignoreBots: env.TWITCH_IGNORE_BOTS, ...(botLogin ? { botLogin } : {}) },
-      brain: { persona: runtime(persona, settings.get()), blocklist, random: opts.random ?? Math.random },
+      brain: { persona: runtime(persona, settings.get()), blocklist, random: opts.random ?? Math.random, promptBudget: llm.initialBudget().promptTokens, ...(opts.tuning?.recallBudgetMs ? { recallBudgetMs: opts.tuning.recallBudgetMs } : {}) },
       voice: {
         ...(opts.tuning?.voiceMsPerChar !== undefined ? { msPerChar: opts.tuning.voiceMsPerChar } : {}),
         ...(opts.tuning?.minSentenceMs !== undefined ? { minSentenceMs: opts.tuning.minSentenceMs } : {}),
@@ -112,6 +170,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     settings,
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
+    routes: withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))),
     ...(accessToken ? { accessToken } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
@@ -131,13 +190,29 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       mode,
       persona: { id: persona.id, name: persona.file.name },
       brain: brainPhase(orchestrator),
+      memory: memory.health(),
       counters: counters.snapshot(),
     }),
   });
 
+  // Screens: overlay state on connect, panel history + charts, inspector (before the orchestrator starts).
+  const screens = startScreens({
+    server,
+    orchestrator,
+    counters,
+    settings,
+    log,
+    personasDir,
+    persona: () => persona,
+    secrets: secretsOf(env),
+    tuning: opts.tuning ?? {},
+  });
+
   // Outputs of the machines -> overlay, panel, log, Twitch.
   const avatar = server.avatar;
+  voice.attach(avatar);
   const panel = server.panel;
+  memory.attach(orchestrator, panel);
   orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
   orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
   orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
@@ -147,7 +222,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     log.info({ event: 'decision', ...e.decision }, 'decision');
   });
   orchestrator.on('brain.state', (e) => panel.emit('brain', { state: e.state, muted: e.muted }));
-  orchestrator.on('twitch.message', () => counters.received());
+  orchestrator.on('twitch.message', (e) => counters.received(e.message.id));
   orchestrator.on('chat.ignored', (e) => {
     counters.ignored(e.reason);
     if (e.reason === 'not-mod') log.info({ event: 'command-ignored', user: e.message.user, text: e.message.text }, 'command from a non-moderator ignored');
@@ -160,8 +235,10 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   orchestrator.on('chat.command', (e) => log.info({ event: 'command', command: e.command, args: e.args, user: e.message.user }, 'command'));
   orchestrator.on('chat.removed', (e) => log.info({ event: 'moderation', ...e }, 'moderated messages removed'));
   orchestrator.on('reply.start', (e) => {
-    counters.replyStarted(e.replyId);
-    log.info({ event: 'reply.start', replyId: e.replyId, triggerId: e.triggerId }, 'reply started');
+    counters.replyStarted(e.replyId, e.triggerId);
+    log.info({ event: 'reply.start', replyId: e.replyId, triggerId: e.triggerId, promptTokens: e.promptTokens, promptBudget: e.promptBudget }, 'reply started');
+    // Prompt size per reply, for the panel (context budget).
+    panel.emit('prompt', { replyId: e.replyId, tokens: e.promptTokens, budget: e.promptBudget, ts: Date.now() });
   });
   orchestrator.on('voice.started', (e) => counters.firstAudio(e.replyId));
   orchestrator.on('reply.failed', (e) => {
@@ -204,7 +281,34 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     out.line(statusLine(s));
   });
 
+  plugins.attach(orchestrator);
   orchestrator.start();
+  // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
+  const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
+
+  // Ears: the streamer's voice through Deepgram (reports `stt` on the status board in every case).
+  const ears: Ears = await startEars({
+    env,
+    log: log.child({ service: 'stt' }),
+    status,
+    send,
+    on: (type, listener) => void orchestrator.on(type, listener as never),
+    panel,
+    ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
+  });
+
+  // Eyes: the camera through the streamer's own browser. VISION_ENABLED=false starts no browser.
+  const vision = env.VISION_ENABLED
+    ? startVision({
+        env,
+        status,
+        log,
+        baseUrl: server.url,
+        send,
+        onScene: (text, ts) => panel.emit('transcript', { kind: 'vision', text, ts }),
+        ...(opts.tuning?.vision ? { tuning: opts.tuning.vision } : {}),
+      })
+    : undefined;
 
   // Twitch
   if (env.TWITCH_CHANNEL) {
@@ -241,12 +345,23 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     status,
     orchestrator,
     counters,
+    screens,
+    ...(vision ? { vision } : {}),
+    memory,
+    voice,
     mode,
     ...(accessToken ? { accessToken } : {}),
+    ears,
     async stop() {
+      await ears.stop();
       await twitch?.stop();
+      stopBudget();
       await llm.stop();
+      await vision?.stop();
+      screens.stop();
       orchestrator.stop();
+      await plugins.drain();
+      await memory.stop();
       await server.close();
     },
   };

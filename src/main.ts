@@ -5,12 +5,19 @@ import { PersonaError } from './config/persona.ts';
 import { startPickle, type PickleApp } from './app.ts';
 import { stdoutConsole } from './console.ts';
 import { createLogger, openLogFile } from './log.ts';
+import { listAudioDevices } from './audio/portaudio.ts';
 
 /**
  * `npm start`: read .env and the environment, start Pickle, tell the streamer where things are.
  * A bad setting is one line naming it and exit code 2, never a stack trace.
  */
 async function main(): Promise<void> {
+  // `npm start -- --list-devices`: sound devices for AUDIO_INPUT_DEVICE / AUDIO_OUTPUT_DEVICE, then exit.
+  if (process.argv.includes('--list-devices')) {
+    const { ok, lines } = await listAudioDevices();
+    for (const line of lines) process.stdout.write(`${line}\n`);
+    process.exit(ok ? 0 : 1);
+  }
   loadDotenv({ quiet: true });
   let env: Env;
   try {
@@ -40,6 +47,9 @@ async function main(): Promise<void> {
   out.line('');
   out.line(`Pickle is up (${app.mode === 'rehearsal' ? 'rehearsal mode' : app.mode === 'anonymous' ? `reading #${env.TWITCH_CHANNEL}, read-only` : `in #${env.TWITCH_CHANNEL}`})`);
   out.line(`  overlay  ${app.url}/overlay   (OBS browser source, 1920×1080)`);
+  const withToken = app.accessToken ? `?token=${app.accessToken}` : '';
+  out.line(`  panel    ${app.url}/panel${withToken}   (control panel; also an OBS custom dock)`);
+  out.line(`  inspect  ${app.url}/inspector${withToken}   (live statecharts)`);
   out.line(`  health   ${app.url}/health`);
   out.line(`  chat     curl -X POST ${app.url}/api/chat -H 'content-type: application/json' -d '{"user":"you","text":"hi pickle"}'`);
   if (app.accessToken) out.line(`  access token for the control API on the network: ${app.accessToken}`);

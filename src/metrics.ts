@@ -1,3 +1,5 @@
+import type { LlmClient } from './llm/types.ts';
+
 /**
  * Counters for /health, the panel and the benchmarks: what came in, what was dropped and why
  * (nothing is dropped silently), what was decided, and how fast replies started.
@@ -13,11 +15,18 @@ export class Counters {
   };
   private readonly replyStarts = new Map<string, number>();
   private readonly latencies: number[] = [];
+  /** When each recent chat message arrived (by message id), so latency runs from the message. */
+  private readonly arrivals = new Map<string, number>();
+  private readonly llm = { replies: 0, evalTokens: 0, evalMs: 0, lastTokensPerSec: null as number | null };
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  received(): void {
+  received(messageId?: string): void {
     this.counts.received += 1;
+    if (messageId) {
+      this.arrivals.set(messageId, this.now());
+      if (this.arrivals.size > 500) this.arrivals.delete(this.arrivals.keys().next().value!);
+    }
   }
   batch(size: number): void {
     this.counts.batches += 1;
@@ -30,11 +39,13 @@ export class Counters {
     const key = `${respond ? 'answer' : 'quiet'}:${reason}`;
     this.counts.decisions[key] = (this.counts.decisions[key] ?? 0) + 1;
   }
-  replyStarted(replyId: string): void {
-    this.replyStarts.set(replyId, this.now());
+  /** The reply's clock starts when the message it answers arrived (else now). */
+  replyStarted(replyId: string, triggerId?: string): void {
+    const arrived = triggerId !== undefined ? this.arrivals.get(triggerId) : undefined;
+    this.replyStarts.set(replyId, arrived ?? this.now());
     if (this.replyStarts.size > 100) this.replyStarts.delete(this.replyStarts.keys().next().value!);
   }
-  /** Time from the decision to answer until the reply is first shown/heard. */
+  /** Time from the message (or the decision, for other inputs) until the reply is first shown/heard. */
   firstAudio(replyId: string): void {
     const start = this.replyStarts.get(replyId);
     if (start === undefined) return;
@@ -44,6 +55,16 @@ export class Counters {
   }
   replied(): void {
     this.counts.replies += 1;
+  }
+  /** One LLM generation's figures (Ollama's eval_count / eval_duration). */
+  llmGeneration(stats: { evalTokens?: number; tokensPerSec?: number; durationMs: number }): void {
+    this.llm.replies += 1;
+    if (stats.evalTokens !== undefined) {
+      this.llm.evalTokens += stats.evalTokens;
+      const evalMs = stats.tokensPerSec ? (stats.evalTokens / stats.tokensPerSec) * 1000 : stats.durationMs;
+      this.llm.evalMs += evalMs;
+    }
+    if (stats.tokensPerSec !== undefined) this.llm.lastTokensPerSec = stats.tokensPerSec;
   }
 
   snapshot() {
@@ -56,6 +77,23 @@ export class Counters {
       decisions: { ...this.counts.decisions },
       dropped,
       replyLatencyMs: { p50: pct(0.5), p95: pct(0.95), samples: sorted.length },
+      llm: {
+        generations: this.llm.replies,
+        evalTokens: this.llm.evalTokens,
+        tokensPerSec: this.llm.lastTokensPerSec,
+        meanTokensPerSec: this.llm.evalMs > 0 ? Math.round((this.llm.evalTokens / this.llm.evalMs) * 10000) / 10 : null,
+      },
     };
   }
+}
+
+/** The LLM client, counting each generation's tokens/s into `counters` (for /health and the panel). */
+export function meteredLlm(llm: LlmClient, counters: Counters): LlmClient {
+  return {
+    async generate(messages, handlers, signal) {
+      const result = await llm.generate(messages, handlers, signal);
+      counters.llmGeneration(result.stats);
+      return result;
+    },
+  };
 }

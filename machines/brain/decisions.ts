@@ -1,4 +1,4 @@
-import type { ChatMessage, StreamEvent } from '../events.ts';
+import type { ChatMessage, StreamEvent, VisionScene } from '../events.ts';
 
 /** Short human summaries for the panel and the log (the text inside stays untrusted). */
 
@@ -29,3 +29,9 @@ export function describeStreamEvent(e: StreamEvent): string {
 }
 
 export const summariseSpeech = (text: string) => `streamer: "${clipText(text)}"`;
+
+export function summariseScenes(scenes: readonly VisionScene[]): string {
+  const last = scenes[scenes.length - 1];
+  const n = scenes.reduce((sum, s) => sum + s.repeats, 0);
+  return `camera: ${n} scene${n === 1 ? '' : 's'}${last ? `, now "${clipText(last.text)}"` : ''}`;
+}

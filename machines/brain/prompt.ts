@@ -11,6 +11,23 @@ export interface Memory {
   user: string;
   text: string;
   ts: number;
+  /** Who said it: a viewer in chat (default), the streamer, the camera, or the co-host itself. */
+  source?: 'chat' | 'speech' | 'vision' | 'reply';
+  /** 1 − cosine distance to the query, when recalled by similarity (ranks memories under the context budget). */
+  relevance?: number;
+}
+
+function rememberedBy(m: Memory, persona: PersonaRuntime): string {
+  switch (m.source) {
+    case 'reply':
+      return `you (${persona.name}) said`;
+    case 'speech':
+      return 'the streamer said';
+    case 'vision':
+      return 'the camera showed';
+    default:
+      return `viewer ${q(m.user)} wrote`;
+  }
 }
 
 export interface PromptInput {
@@ -72,13 +89,17 @@ export function formatEntry(e: StmEntry, persona: PersonaRuntime): string {
   }
 }
 
+export function formatMemory(m: Memory, persona: PersonaRuntime, now: number): string {
+  return `- ${age(m.ts, now)}, ${rememberedBy(m, persona)}: ${q(m.text)}`;
+}
+
 export function buildPrompt(input: PromptInput): PromptMessage[] {
   const { persona } = input;
   const parts: string[] = [];
   if (input.memories && input.memories.length > 0) {
     parts.push(
       'Things you remember from earlier streams (data):',
-      ...input.memories.map((m) => `- ${q(m.user)} said ${age(m.ts, input.now)}: ${q(m.text)}`),
+      ...input.memories.map((m) => formatMemory(m, persona, input.now)),
       '',
     );
   }

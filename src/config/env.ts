@@ -105,6 +105,55 @@ const botList = z
       .filter(Boolean),
   );
 
+const seconds = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected seconds between ${min} and ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const llmBackend = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = (v ?? '').trim().toLowerCase() || 'ollama';
+    if (s !== 'ollama' && s !== 'openai') {
+      ctx.addIssue({ code: 'custom', message: `expected ollama or openai (got "${v}")` });
+      return z.NEVER;
+    }
+    return s as 'ollama' | 'openai';
+  });
+
+const tokenCount = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 512 || n > 10_000_000) {
+      ctx.addIssue({ code: 'custom', message: `expected a whole number of tokens, at least 512 (got "${v}")` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
 export const envSchema = z.object({
   // seed names
   OLLAMA_MODEL: optionalText.transform((v) => v ?? 'phi3.5:latest'),
@@ -126,6 +175,24 @@ export const envSchema = z.object({
   OLLAMA_HOST: url('http://127.0.0.1:11434'),
   OLLAMA_VISION_MODEL: optionalText,
   CHROMA_URL: url(),
+  /** Long-term memory on/off (off: STM only, nothing written to disk). */
+  MEMORY_ENABLED: bool(true),
+  /** minilm (transformers.js, in-process) | ollama (all-minilm via OLLAMA_HOST) | fallback (word hashing). */
+  EMBEDDER: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = (v ?? '').trim().toLowerCase() || 'minilm';
+      if (!['minilm', 'ollama', 'fallback'].includes(s)) {
+        ctx.addIssue({ code: 'custom', message: `expected minilm, ollama or fallback (got "${v}")` });
+        return z.NEVER;
+      }
+      return s as 'minilm' | 'ollama' | 'fallback';
+    }),
+  /** Where the embedding model is downloaded from once (Hugging Face's name; a mirror works). */
+  HF_ENDPOINT: url('https://huggingface.co'),
+  /** Never download models (use what is in PICKLE_DATA_DIR/models). */
+  HF_HUB_OFFLINE: bool(false),
   TWITCH_IRC_URL: url('wss://irc-ws.chat.twitch.tv:443'),
   TWITCH_AUTH_URL: url('https://id.twitch.tv'),
   TWITCH_BOT_USERNAME: optionalText.transform((v) => v?.toLowerCase()),
@@ -133,11 +200,40 @@ export const envSchema = z.object({
   TWITCH_IGNORE_BOTS: botList,
   DEEPGRAM_URL: url(),
   CHROME_PATH: optionalText,
+  /** Part of the camera's name, e.g. "OBS Virtual Camera" (default: the first camera). */
+  VISION_CAMERA: optionalText,
+  /** How often a camera frame is looked at (only frames that changed go to the model). */
+  VISION_INTERVAL_SEC: seconds(2, 0.2, 3600),
+  /** A .y4m or .mjpeg file played as the camera (rehearsal without a camera). */
+  VISION_CAMERA_FILE: optionalText,
+  /** Where the camera page loads the Overshoot SDK from, and the API it talks to. */
+  OVERSHOOT_SDK_URL: url('https://cdn.jsdelivr.net/npm/overshoot@2.0.0-alpha.5/dist/index.mjs'),
+  OVERSHOOT_API_URL: url(),
   AUDIO_INPUT_FILE: optionalText,
+  /** Deepgram live transcription model (issue 7), e.g. nova-3, nova-2. */
+  STT_MODEL: optionalText.transform((v) => v ?? 'nova-3'),
+  /** Language of the streamer's speech for Deepgram (e.g. en, en-US, multi); default: the model's. */
+  STT_LANGUAGE: optionalText,
   LOG_LEVEL: logLevel,
+  // LLM backend (issue 9): `ollama` (default) or any OpenAI-compatible server.
+  LLM_BACKEND: llmBackend,
+  /** OpenAI-compatible base URL, e.g. http://127.0.0.1:1234/v1 (LM Studio); default OpenAI's. */
+  LLM_BASE_URL: url('https://api.openai.com/v1'),
+  LLM_API_KEY: optionalText,
+  /** The chat model for LLM_BACKEND=openai. */
+  LLM_MODEL: optionalText.transform((v) => v ?? 'gpt-4o-mini'),
+  /** Prompt + reply token budget; default: the model's context as the server reports it. */
+  CONTEXT_TOKENS: tokenCount,
+  /** Plugins to load besides plugins/*: npm package names or paths, comma-separated. */
+  PLUGINS: list,
+  /** Folder whose .ts/.js/.mjs files are loaded as plugins (default: plugins/ in the Pickle folder). */
+  PLUGINS_DIR: optionalText,
 });
 
-export type Env = z.output<typeof envSchema>;
+export type Env = z.output<typeof envSchema> & {
+  /** `PLUGIN_<NAME>_<KEY>` variables as they were given: each plugin's own settings (src/plugins). */
+  pluginVars?: Record<string, string>;
+};
 
 /** One line naming the first bad variable: what the streamer sees before Pickle exits with code 2. */
 export class ConfigError extends Error {
@@ -149,7 +245,12 @@ export class ConfigError extends Error {
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
+  if (result.success) {
+    const pluginVars = Object.fromEntries(
+      Object.entries(source).filter((e): e is [string, string] => e[0].startsWith('PLUGIN_') && typeof e[1] === 'string'),
+    );
+    return { ...result.data, pluginVars };
+  }
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? 'environment');
   throw new ConfigError(`${variable}: ${issue.message}`);
@@ -157,7 +258,11 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
 
 /** Values that must never appear in logs or responses. */
 export function secretsOf(env: Env): string[] {
-  return [env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.OVERSHOOT_API_KEY].filter(
+  // Plugins' own credentials (PLUGIN_WEBHOOK_TOKEN, PLUGIN_DISCORD_API_KEY…) are secrets too.
+  const pluginSecrets = Object.entries(env.pluginVars ?? {})
+    .filter(([k]) => /(TOKEN|KEY|SECRET|PASSWORD)$/.test(k))
+    .map(([, v]) => v);
+  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.OVERSHOOT_API_KEY].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

@@ -31,6 +31,11 @@ export const personaFileSchema = z
       })
       .strict()
       .default({ provider: 'deepgram', voice_id: 'aura-asteria-en', speed: 1 }),
+    /** Optional art for the overlay: personas/<images>/<emotion>.png (+ <emotion>-talk.png); else the built-in face. */
+    avatar: z
+      .object({ images: z.string().trim().regex(/^[a-z0-9_-]{1,64}$/i, 'a folder name inside personas/ (letters, digits, "_", "-")') })
+      .strict()
+      .optional(),
     behavior: z
       .object({
         spontaneous_rate: z.number().min(0).max(1).default(0.2),

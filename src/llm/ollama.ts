@@ -43,6 +43,8 @@ export interface OllamaLlmOptions {
   temperature?: number;
   /** `num_predict`. Default 150. */
   maxTokens?: number;
+  /** `num_ctx`: the context Ollama allocates (CONTEXT_TOKENS). Default: the server's own. */
+  numCtx?: number;
   /** How long Ollama keeps the model loaded after a request. Default `1h`: a quiet stream must not mean a cold load. */
   keepAlive?: string | number;
   /** Preload (cold load) limit. Default 180 000: big models on slow disks take a while. */
@@ -107,6 +109,7 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
     firstTokenTimeoutMs = 20_000,
     temperature = 0.8,
     maxTokens = 150,
+    numCtx,
     keepAlive = '1h',
     loadTimeoutMs = 180_000,
     retryIntervalMs = 2_000,
@@ -192,7 +195,7 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
         messages,
         stream: true,
         format: REPLY_SCHEMA,
-        options: { temperature, num_predict: maxTokens },
+        options: { temperature, num_predict: maxTokens, ...(numCtx ? { num_ctx: numCtx } : {}) },
         keep_alive: keepAlive,
       });
       for await (const part of stream) {
@@ -259,7 +262,8 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
       ctrl.abort();
     }, loadTimeoutMs);
     try {
-      await clientFor(ctrl.signal).generate({ model, prompt: '', keep_alive: keepAlive, stream: false });
+      // Same num_ctx as the replies: a different one would make Ollama load the model again.
+      await clientFor(ctrl.signal).generate({ model, prompt: '', keep_alive: keepAlive, stream: false, ...(numCtx ? { options: { num_ctx: numCtx } } : {}) });
       warm = true;
       return (performance.now() - started) / 1000;
     } catch (err) {

@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { apiRouter, type ControlCommand } from './api.ts';
 import { allowedHostHeaders, createGuard, hostForUrl, isLoopbackHost, isWildcardHost, tokenFromRequest } from './guard.ts';
-import { attachSockets } from './sockets.ts';
+import { attachSockets, type SocketMiddleware } from './sockets.ts';
 
 export type { ControlCommand } from './api.ts';
 
@@ -38,6 +38,8 @@ export interface ServerOptions {
   /** Extra host names clients may use in the Host header (e.g. `pickle.lan`). */
   allowedHosts?: string[];
   overlayDir: string;
+  /** More pages and endpoints (panel, inspector, persona art), mounted before the 404 handler. */
+  routes?: express.Router;
 }
 
 export interface PickleServer {
@@ -47,6 +49,8 @@ export interface PickleServer {
   avatar: Namespace;
   panel: Namespace;
   io: Server;
+  /** Namespace middleware requiring the access token in token mode (for namespaces added later). */
+  tokenGate: SocketMiddleware;
   /** True when writes and /panel need the access token. */
   tokenMode: boolean;
   close(): Promise<void>;
@@ -142,6 +146,8 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
   });
   app.use('/overlay', express.static(overlayDir, { index: false, redirect: false, dotfiles: 'ignore' }));
 
+  if (opts.routes) app.use(opts.routes);
+
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
@@ -176,6 +182,7 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     avatar: sockets.avatar,
     panel: sockets.panel,
     io: sockets.io,
+    tokenGate: sockets.tokenGate,
     tokenMode,
     close() {
       closing ??= new Promise<void>((resolve) => {

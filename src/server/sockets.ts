@@ -4,16 +4,20 @@
  * every handshake goes through the same guard as HTTP writes.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace } from 'socket.io';
+import { Server, type Namespace, type Socket } from 'socket.io';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { tokenFromRequest, type Guard } from './guard.ts';
 
+export type SocketMiddleware = (socket: Socket, next: (err?: Error) => void) => void;
+
 export interface Sockets {
   io: Server;
   avatar: Namespace;
   panel: Namespace;
+  /** Namespace middleware: in token mode, refuses sockets without the access token (panel, inspector). */
+  tokenGate: SocketMiddleware;
   /** Stops pushing status/settings to the panel. */
   detach(): void;
 }
@@ -42,13 +46,14 @@ export function attachSockets(
   const panel = io.of('/panel');
 
   // The panel can change things (or will): in token mode it needs the token to connect.
-  panel.use((socket, next) => {
+  const tokenGate: SocketMiddleware = (socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
     const given =
       typeof auth?.['token'] === 'string' ? auth['token'] : tokenFromRequest(socket.handshake.headers, socket.handshake.query);
     if (!guard.tokenOk(given)) return next(new Error('unauthorized'));
     next();
-  });
+  };
+  panel.use(tokenGate);
 
   panel.on('connection', (socket) => {
     socket.emit('status', deps.status.all());
@@ -63,6 +68,7 @@ export function attachSockets(
     io,
     avatar,
     panel,
+    tokenGate,
     detach() {
       deps.status.off('change', onStatus);
       offSettings();

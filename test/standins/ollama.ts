@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import jpeg from 'jpeg-js';
 
 export interface StandinReply {
   emotion: string;
@@ -19,7 +20,8 @@ export interface StandinReply {
 
 export interface ChatView {
   model: string;
-  messages: Array<{ role: string; content: string }>;
+  /** `images`: what each message carried, decoded from base64 (as Ollama does), when it carried any. */
+  messages: Array<{ role: string; content: string; images?: Buffer[] }>;
   /** The parsed request body as sent. */
   body: Record<string, unknown>;
 }
@@ -33,6 +35,12 @@ export interface RecordedRequest {
   body: unknown;
   /** Lowercase header names, as node parses them. */
   headers: http.IncomingHttpHeaders;
+  at: number;
+}
+
+export interface ReceivedImage {
+  model: string;
+  data: Buffer;
   at: number;
 }
 
@@ -69,6 +77,10 @@ export interface OllamaStandinKnobs {
   /** Installed models (`name:tag`; a name without tag means `:latest`). */
   models: string[];
   embedDims: number;
+  /** The model's trained context length (`/api/show` model_info `<arch>.context_length`). */
+  contextLength: number;
+  /** The context the server allocates when a request sets no `num_ctx` (Ollama: 4096 on small GPUs); `/api/ps` shows the loaded one. */
+  numCtx: number;
 }
 
 export interface OllamaStandinOptions extends Partial<OllamaStandinKnobs> {
@@ -95,6 +107,8 @@ export interface OllamaStandin extends OllamaStandinKnobs {
   isLoaded(model: string): boolean;
   /** The chat requests received, bodies parsed. */
   chatRequests(): Array<Record<string, unknown>>;
+  /** Every image received in a chat message that Ollama accepted, decoded, in order of arrival. */
+  readonly images: ReceivedImage[];
   close(): Promise<void>;
 }
 
@@ -147,6 +161,8 @@ const MOODS = ['happy', 'excited', 'laughing', 'surprised', 'thinking', 'smug'];
 
 /** A short co-host style reply that depends on, but never repeats, the last user message. */
 export const defaultResponder: Responder = ({ messages }) => {
+  const image = [...messages].reverse().find((m) => m.images && m.images.length > 0)?.images?.at(-1);
+  if (image) return { emotion: 'neutral', text: describeImage(image) };
   const last = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
   const n = hashNumbers(last);
   const pick = <T>(list: readonly T[], i: number): T => list[(n[i] ?? 0) % list.length]!;
@@ -155,10 +171,76 @@ export const defaultResponder: Responder = ({ messages }) => {
   return { emotion: pick(MOODS, 3), text };
 };
 
+// ---------------------------------------------------------------- images (a "vision model")
+
+const PALETTE: Array<[string, number, number, number]> = [
+  ['red', 220, 30, 30],
+  ['green', 30, 200, 30],
+  ['blue', 30, 30, 220],
+  ['yellow', 230, 220, 40],
+  ['orange', 240, 140, 20],
+  ['purple', 130, 40, 170],
+  ['cyan', 30, 210, 220],
+  ['magenta', 220, 30, 200],
+  ['white', 245, 245, 245],
+  ['black', 10, 10, 10],
+  ['grey', 128, 128, 128],
+];
+
+export function imageKind(data: Buffer): 'jpeg' | 'png' | 'webp' | 'gif' | undefined {
+  if (data.length > 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpeg';
+  if (data.length > 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (data.length > 12 && data.toString('latin1', 0, 4) === 'RIFF' && data.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (data.length > 6 && data.toString('latin1', 0, 3) === 'GIF') return 'gif';
+  return undefined;
+}
+
+/** What a tiny vision model would say: the dominant colour of the picture, and how uniform it is. */
+export function describeImage(data: Buffer): string {
+  if (imageKind(data) !== 'jpeg') return 'A picture.';
+  const img = jpeg.decode(data, { useTArray: true, maxResolutionInMP: 50 });
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  const n = img.width * img.height;
+  for (let i = 0; i < n; i++) {
+    r += img.data[i * 4]!;
+    g += img.data[i * 4 + 1]!;
+    b += img.data[i * 4 + 2]!;
+  }
+  const mean = [r / n, g / n, b / n] as const;
+  let spread = 0;
+  for (let i = 0; i < n; i += 7) spread += Math.abs(img.data[i * 4]! - mean[0]) + Math.abs(img.data[i * 4 + 1]! - mean[1]) + Math.abs(img.data[i * 4 + 2]! - mean[2]);
+  spread /= Math.ceil(n / 7) * 3;
+  const nearest = (r: number, g: number, b: number) =>
+    PALETTE.reduce((best, c) => ((c[1] - r) ** 2 + (c[2] - g) ** 2 + (c[3] - b) ** 2 < (best[1] - r) ** 2 + (best[2] - g) ** 2 + (best[3] - b) ** 2 ? c : best))[0];
+  if (spread < 12) return `A plain ${nearest(...mean)} wall fills the whole view.`;
+  // A busy picture: the two colours most of its pixels are closest to.
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i += 7) {
+    const name = nearest(img.data[i * 4]!, img.data[i * 4 + 1]!, img.data[i * 4 + 2]!);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const [first, second] = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  return `A busy scene, mostly ${first}${second ? ` with some ${second}` : ''}.`;
+}
+
+/** Go's base64.StdEncoding as encoding/json applies it to `[]byte` fields: strict alphabet and padding. */
+export function decodeBase64Strict(text: string): Buffer | { badByte: number } {
+  const s = text.replace(/[\r\n]/g, '');
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || (c === 61 && i >= s.length - 2);
+    if (!ok) return { badByte: i };
+  }
+  if (s.length % 4 !== 0) return { badByte: s.length - (s.length % 4) };
+  return Buffer.from(s, 'base64');
+}
+
 // ---------------------------------------------------------------- output shaping
 
 /** The content the model writes for this request: JSON shaped by `format`, or plain text. */
-function renderContent(reply: StandinReply, format: unknown, ignoreFormat: boolean): string {
+export function renderContent(reply: StandinReply, format: unknown, ignoreFormat: boolean): string {
   if (format === undefined || format === null || format === '' || ignoreFormat) return reply.text;
   // With a schema, Ollama's grammar writes properties in the schema's order.
   let order: string[] = ['emotion', 'text'];
@@ -174,7 +256,7 @@ function renderContent(reply: StandinReply, format: unknown, ignoreFormat: boole
 }
 
 /** Token-like pieces of 1–5 characters, cut anywhere (inside keys and escapes too), never inside a code point. */
-function toPieces(content: string): string[] {
+export function toPieces(content: string): string[] {
   const chars = Array.from(content);
   const lengths = hashNumbers(content).map((b) => 1 + (b % 5));
   const pieces: string[] = [];
@@ -228,7 +310,7 @@ function modelDetails(name: string) {
 
 function capabilities(name: string): string[] {
   if (/embed|minilm/.test(name)) return ['embedding'];
-  if (/llava|moondream|vision/.test(name)) return ['completion', 'vision'];
+  if (/llava|moondream|vision|qwen2\.5vl|minicpm-v|gemma3/.test(name)) return ['completion', 'vision'];
   return ['completion'];
 }
 
@@ -252,9 +334,14 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
     ignoreFormat: opts.ignoreFormat ?? false,
     models: opts.models ?? ['phi3.5:latest', 'all-minilm:latest', 'moondream:latest'],
     embedDims: opts.embedDims ?? 384,
+    contextLength: opts.contextLength ?? 131_072,
+    numCtx: opts.numCtx ?? 4096,
   };
   const requests: RecordedRequest[] = [];
   const streams: StreamRecord[] = [];
+  const images: ReceivedImage[] = [];
+  /** The context size each loaded model runs with (`/api/ps` `context_length`). */
+  const loadedCtx = new Map<string, number>();
 
   const installed = (model: string) => s.models.some((m) => normalizeModel(m) === normalizeModel(model));
   const isLoaded = (model: string) => (loadedUntil.get(normalizeModel(model)) ?? 0) > Date.now();
@@ -352,7 +439,11 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
     const pieces = all.slice(0, limit);
     const doneReason = pieces.length < all.length ? 'length' : 'stop';
     const base = { path, model, streamed, totalPieces: all.length, content };
-    const promptEvalCount = Math.ceil(view.messages.reduce((n, m) => n + m.content.length, 0) / 4) + 8;
+    // The runner's context is `num_ctx` (or the server default); a longer prompt is silently truncated to it.
+    const reqCtx = (body.options as { num_ctx?: unknown } | undefined)?.num_ctx;
+    const ctx = typeof reqCtx === 'number' && reqCtx > 0 ? reqCtx : s.numCtx;
+    loadedCtx.set(normalizeModel(model), ctx);
+    const promptEvalCount = Math.min(ctx, Math.ceil(view.messages.reduce((n, m) => n + m.content.length, 0) / 4) + 8);
     const line = (piece: string, extra: Record<string, unknown> = {}) =>
       JSON.stringify({
         model,
@@ -374,7 +465,8 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
       let sent = 0;
       try {
         for (const piece of pieces) {
-          if (sent > 0) await client.sleep(s.tokenDelayMs);
+          // Tokens come at a steady rate (scheduled from the first one), so timer drift does not add up.
+          if (sent > 0) await client.sleep(evalStarted + sent * s.tokenDelayMs - performance.now());
           if (client.state.gone) return record({ ...base, pieces: sent, outcome: 'client-closed' });
           if (s.dropMidStream !== null && sent >= s.dropMidStream) {
             res.socket?.destroy();
@@ -490,6 +582,7 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
             // Ollama shows a far-future date for "forever".
             expires_at: new Date(Number.isFinite(until) ? until : Date.UTC(2318, 0, 1)).toISOString(),
             size_vram: 3_400_000_000,
+            context_length: loadedCtx.get(name) ?? s.numCtx,
           };
         }),
       });
@@ -515,7 +608,11 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
         parameters: 'stop "<|end|>"',
         template: '{{ if .System }}<|system|>\n{{ .System }}<|end|>\n{{ end }}<|user|>\n{{ .Prompt }}<|end|>\n<|assistant|>\n',
         details: modelDetails(name),
-        model_info: { 'general.architecture': modelDetails(name).family, 'general.parameter_count': 3_821_079_552 },
+        model_info: {
+          'general.architecture': modelDetails(name).family,
+          'general.parameter_count': 3_821_079_552,
+          [`${modelDetails(name).family}.context_length`]: s.contextLength,
+        },
         capabilities: capabilities(name),
         modified_at: '2025-01-01T00:00:00Z',
       });
@@ -570,11 +667,38 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
       const list = messages as unknown[];
       if (!list.every((m) => m && typeof m === 'object' && typeof (m as { role?: unknown }).role === 'string'))
         return sendJson(res, 400, { error: 'json: cannot unmarshal into Go struct field ChatRequest.messages' });
+      // `images` is a []byte list in Ollama's Go structs: JSON strings holding plain base64 (no data: URL).
+      const decoded: Array<Buffer[] | undefined> = [];
+      for (const m of list) {
+        const raw = (m as { images?: unknown }).images;
+        if (raw === undefined || raw === null) {
+          decoded.push(undefined);
+          continue;
+        }
+        if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string'))
+          return sendJson(res, 400, { error: 'json: cannot unmarshal into Go struct field Message.messages.images of type []uint8' });
+        const bufs: Buffer[] = [];
+        for (const x of raw as string[]) {
+          const d = decodeBase64Strict(x);
+          if (!Buffer.isBuffer(d)) return sendJson(res, 400, { error: `illegal base64 data at input byte ${d.badByte}` });
+          bufs.push(d);
+        }
+        decoded.push(bufs);
+      }
+      const all = decoded.flatMap((d) => d ?? []);
+      if (all.length > 0) {
+        // A text-only model has no projector; the runner refuses images, after the request was accepted.
+        if (!capabilities(normalizeModel(model)).includes('vision'))
+          return sendJson(res, 500, { error: 'this model is missing data required for image input' });
+        if (all.some((d) => imageKind(d) === undefined)) return sendJson(res, 500, { error: 'failed to process inputs: image: unknown format' });
+        for (const data of all) images.push({ model, data, at: Date.now() });
+      }
       view = {
         model,
-        messages: list.map((m) => {
+        messages: list.map((m, i) => {
           const msg = m as { role: string; content?: unknown };
-          return { role: msg.role, content: typeof msg.content === 'string' ? msg.content : '' };
+          const imgs = decoded[i];
+          return { role: msg.role, content: typeof msg.content === 'string' ? msg.content : '', ...(imgs ? { images: imgs } : {}) };
         }),
         body,
       };
@@ -633,6 +757,7 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
     },
     nextStream: () => new Promise<StreamRecord>((resolve) => events.once('stream', resolve)),
     isLoaded,
+    images,
     chatRequests: () =>
       requests
         .filter((r) => r.path === '/api/chat' && r.body && typeof r.body === 'object')

@@ -1,0 +1,68 @@
+import type { RecalledMemory } from '../events.ts';
+import type { StmEntry } from './stm.ts';
+
+/**
+ * The recall step of a reply (pure): what the memory actor is asked, and how its answer is
+ * cleaned before it reaches the prompt. The lookup itself (embedding, Chroma) lives in src/memory.
+ */
+
+/** How long a reply waits for long-term memory before it goes on without it. */
+export const RECALL_BUDGET_MS = 150;
+/** The seed's retrieval: top 3 by similarity. */
+export const RECALL_TOP_K = 3;
+/** Viewers of the current input whose own facts are fetched (the trigger's author first). */
+export const RECALL_MAX_USERS = 5;
+
+export interface RecallInput {
+  /** The text being answered: the similarity query. */
+  query: string;
+  /** Viewers in the current input (logins): their top facts are fetched by metadata filter. */
+  users: string[];
+  /** The persona replying: its own past replies are recalled, not another persona's. */
+  persona: string;
+  /** What STM already holds (message ids and texts): not worth repeating from LTM. */
+  exclude: { ids: string[]; texts: string[] };
+  now: number;
+}
+
+interface TriggerLike {
+  entries: readonly StmEntry[];
+  triggerId?: string;
+  users: readonly string[];
+}
+
+export function recallInputOf(trigger: TriggerLike, stm: readonly StmEntry[], persona: string, now: number): RecallInput {
+  const main = trigger.entries.find((e) => e.id === trigger.triggerId);
+  // The message that triggered the reply is the query; without one (speech, vision), the last few entries.
+  const query = main ? main.text : trigger.entries.slice(-3).map((e) => e.text).join('\n');
+  const users: string[] = [];
+  for (const u of [...trigger.users, ...trigger.entries.filter((e) => e.kind === 'chat').map((e) => e.user)]) {
+    if (!users.includes(u) && users.length < RECALL_MAX_USERS) users.push(u);
+  }
+  const all = [...stm, ...trigger.entries];
+  return {
+    query,
+    users,
+    persona,
+    exclude: { ids: [...new Set(all.map((e) => e.id))], texts: [...new Set(all.map((e) => normalise(e.text)))] },
+    now,
+  };
+}
+
+export const normalise = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
+
+/** Drops memories that STM already shows (same message, or the same words) and duplicates among them. */
+export function dedupeMemories(memories: readonly RecalledMemory[], stm: readonly Pick<StmEntry, 'id' | 'text'>[]): RecalledMemory[] {
+  const ids = new Set(stm.map((e) => e.id));
+  const texts = new Set(stm.map((e) => normalise(e.text)));
+  const out: RecalledMemory[] = [];
+  for (const m of memories) {
+    const t = normalise(m.text);
+    if (ids.has(m.id) || (m.messageId && ids.has(m.messageId)) || texts.has(t)) continue;
+    ids.add(m.id);
+    texts.add(t);
+    out.push(m);
+  }
+  // Oldest first, like the rest of the prompt.
+  return out.sort((a, b) => a.ts - b.ts);
+}

@@ -1,0 +1,66 @@
+/**
+ * The overlay as an audio output: the seed's stream protocol on the socket.io namespace
+ * `/avatar`, played with Web Audio by overlay/audio.js (OBS captures the browser source's
+ * audio with "Control audio via OBS": no virtual cable).
+ *
+ * Server → overlay: `stream_start {sample_rate, id}`, `stream_audio {audio: base64 PCM16 LE
+ * mono, text}`, `stream_end {}`, and `stream_stop {}` (flush now: skip / barge-in).
+ * Overlay → server: `audio_state {state: 'running' | 'blocked'}` (whether it can play), and
+ * `playback_end {id}` when stream `id` has been played to the end. Messages from the page are
+ * untrusted: validated, and only a page that said it is playing is listened to.
+ */
+import { EventEmitter } from 'node:events';
+import type { Namespace } from 'socket.io';
+import type { AudioSink } from './player.ts';
+
+export interface OverlayOutput extends AudioSink {
+  attach(avatar: Namespace): void;
+  /** Overlays connected that say they play audio. */
+  playing(): number;
+}
+
+export function createOverlayOutput(): OverlayOutput {
+  let ns: Namespace | undefined;
+  const running = new Set<string>();
+  const ended = new EventEmitter<{ ended: [string] }>();
+  ended.setMaxListeners(0);
+
+  return {
+    attach(avatar) {
+      ns = avatar;
+      avatar.on('connection', (socket) => {
+        socket.on('audio_state', (msg: unknown) => {
+          const state = (msg as { state?: unknown } | null)?.state;
+          if (state === 'running') running.add(socket.id);
+          else running.delete(socket.id);
+        });
+        socket.on('playback_end', (msg: unknown) => {
+          const id = (msg as { id?: unknown } | null)?.id;
+          if (typeof id === 'string' && id.length > 0 && id.length <= 100 && running.has(socket.id)) ended.emit('ended', id);
+        });
+        socket.on('disconnect', () => running.delete(socket.id));
+      });
+    },
+    playing: () => running.size,
+    start(id, sampleRate) {
+      ns?.emit('stream_start', { sample_rate: sampleRate, id });
+    },
+    audio(pcm, text) {
+      ns?.emit('stream_audio', { audio: pcm.toString('base64'), text });
+    },
+    end() {
+      ns?.emit('stream_end', {});
+    },
+    stop() {
+      ns?.emit('stream_stop', {});
+    },
+    reporters: () => running.size,
+    onEnded(id, cb) {
+      const l = (got: string) => {
+        if (got === id) cb();
+      };
+      ended.on('ended', l);
+      return () => ended.off('ended', l);
+    },
+  };
+}

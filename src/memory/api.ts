@@ -1,0 +1,67 @@
+/**
+ * The streamer's window on long-term memory:
+ * - `GET /api/memory?q=&user=&limit=`: search by meaning (`q`), by viewer (`user`), or the newest.
+ * - `DELETE /api/memory/:id`: forget one memory (a write: the server's guard applies).
+ */
+import express from 'express';
+import { z } from 'zod';
+
+export interface MemoryApiDeps {
+  enabled: boolean;
+  /** Why memory cannot answer now (undefined when it can). */
+  unavailable(): string | undefined;
+  search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: unknown[] }>;
+  /** 'deleted' | 'missing' | 'queued' (Chroma away: journaled, done when it is back). */
+  remove(id: string): Promise<'deleted' | 'missing' | 'queued'>;
+}
+
+const QuerySchema = z.object({
+  q: z.string().trim().max(500).optional(),
+  user: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^\w{1,25}$/, 'a Twitch-style login: 1-25 letters, digits or "_"')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+const ID = /^[\w.:-]{1,200}$/;
+
+export function memoryRouter(deps: MemoryApiDeps): express.Router {
+  const r = express.Router();
+  const off = (res: express.Response) =>
+    res.status(503).json({ error: 'long-term memory is off', fix: 'set MEMORY_ENABLED=true in .env and restart Pickle' });
+
+  r.get('/memory', async (req, res) => {
+    if (!deps.enabled) return void off(res);
+    const parsed = QuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid query', fields: Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message])) });
+      return;
+    }
+    const why = deps.unavailable();
+    if (why) {
+      res.status(503).json({ error: 'long-term memory is not available right now', detail: why });
+      return;
+    }
+    const { q, user, limit } = parsed.data;
+    const result = await deps.search({ ...(q ? { q } : {}), ...(user ? { user } : {}), limit });
+    res.json({ ...(q ? { q } : {}), ...(user ? { user } : {}), ...result });
+  });
+
+  r.delete('/memory/:id', async (req, res) => {
+    if (!deps.enabled) return void off(res);
+    const id = req.params['id'] ?? '';
+    if (!ID.test(id)) {
+      res.status(400).json({ error: 'invalid memory id' });
+      return;
+    }
+    const outcome = await deps.remove(id);
+    if (outcome === 'missing') res.status(404).json({ error: 'no such memory', id });
+    else if (outcome === 'queued') res.status(202).json({ id, queued: true, detail: 'long-term memory is away: deleted as soon as it is back' });
+    else res.json({ id, deleted: true });
+  });
+
+  return r;
+}

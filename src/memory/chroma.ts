@@ -1,0 +1,262 @@
+/**
+ * Where long-term memory lives: the embedded Chroma server (a child process Pickle starts,
+ * watches and stops), or an external one (CHROMA_URL: Pickle starts nothing and only watches).
+ *
+ * Either way the rest of src/memory sees a `ChromaLink`: a URL and `up` / `down` events.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log.ts';
+
+export interface ChromaLink extends EventEmitter<{ up: []; down: [reason: string] }> {
+  readonly url: string;
+  readonly up: boolean;
+  readonly managed: boolean;
+  /** Pid of the embedded server while it runs. */
+  readonly pid: number | undefined;
+  /** Why it is down (last error), for the status line. */
+  readonly lastError: string | undefined;
+  /** Something failed talking to it: check now instead of waiting for the next beat. */
+  suspect(): void;
+  stop(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL('./chromaChild.mjs', import.meta.url));
+
+export async function heartbeat(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface EmbeddedChromaOptions {
+  /** `PICKLE_DATA_DIR/chromadb`. */
+  path: string;
+  log: Logger;
+  /** First restart delay after a crash; doubles up to 30 s while it keeps dying. */
+  restartMs?: number;
+  /** How long a start may take before it counts as failed. */
+  startTimeoutMs?: number;
+  /** Heartbeat interval while up. */
+  beatMs?: number;
+}
+
+class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> implements ChromaLink {
+  readonly managed = true;
+  url = '';
+  up = false;
+  lastError: string | undefined;
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private beatTimer: NodeJS.Timeout | undefined;
+  private output: string[] = [];
+  private readonly killOnExit = () => this.child?.kill('SIGKILL');
+
+  constructor(private readonly opts: EmbeddedChromaOptions) {
+    super();
+    mkdirSync(opts.path, { recursive: true });
+    // Last resort when Pickle exits without stop() (process.exit on a second Ctrl+C, a crash).
+    process.on('exit', this.killOnExit);
+  }
+
+  get pid() {
+    return this.up ? this.child?.pid : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.stopping) return;
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.output = [];
+    const log = this.opts.log;
+    const child = spawn(process.execPath, [CHILD, '--path', this.opts.path, '--host', '127.0.0.1', '--port', String(port)], {
+      // stdin is the lifeline (see chromaChild.mjs); own process group so a Ctrl+C in the terminal
+      // reaches Pickle only, and Pickle stops Chroma after the last writes are flushed.
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        const clean = line.replace(/\x1b\[[0-9;]*m/g, '').trim();
+        if (!clean) continue;
+        this.output.push(clean);
+        if (this.output.length > 20) this.output.shift();
+        log.debug({ event: 'chroma.output', line: clean }, 'chroma');
+      }
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.stdin?.on('error', () => {});
+    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    log.info({ event: 'chroma.spawn', pid: child.pid, port, path: this.opts.path }, 'starting embedded Chroma');
+
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 20_000);
+    while (!this.stopping && this.child === child && child.exitCode === null && child.signalCode === null) {
+      if (await heartbeat(this.url, 1000)) {
+        if (this.child !== child || this.stopping) return;
+        this.failures = 0;
+        this.lastError = undefined;
+        this.up = true;
+        log.info({ event: 'chroma.up', pid: child.pid, url: this.url }, 'embedded Chroma is up');
+        this.emit('up');
+        this.scheduleBeat();
+        return;
+      }
+      if (Date.now() > deadline) {
+        this.lastError = `Chroma did not answer within ${Math.round((this.opts.startTimeoutMs ?? 20_000) / 1000)} s`;
+        child.kill('SIGKILL');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    clearTimeout(this.beatTimer);
+    const was = this.up;
+    this.up = false;
+    if (this.stopping) return;
+    const tail = this.output.filter((l) => !/^[#(\s]+$/.test(l)).slice(-2).join(' / ');
+    this.lastError = `Chroma exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`;
+    if (code === 3) {
+      // No embedded Chroma for this platform (or its package is missing): restarting will not help.
+      this.opts.log.error({ event: 'chroma.unavailable', output: tail }, 'embedded Chroma cannot run here');
+      this.emit('down', `${tail || 'the embedded Chroma cannot run on this machine'}`);
+      return;
+    }
+    this.failures += 1;
+    const delay = Math.min(30_000, (this.opts.restartMs ?? 500) * 2 ** Math.min(this.failures - 1, 6));
+    this.opts.log.warn({ event: 'chroma.exit', code, signal, output: tail, restartInMs: delay }, 'embedded Chroma stopped; restarting');
+    // Down while it was up, or a start that failed: either way writes go to the journal until it is back.
+    this.emit('down', was ? this.lastError : `${this.lastError} (while starting)`);
+    this.restartTimer = setTimeout(() => void this.start().catch((err: Error) => this.opts.log.error({ event: 'chroma.start', err: err.message }, 'Chroma start failed')), delay);
+  }
+
+  private scheduleBeat(): void {
+    clearTimeout(this.beatTimer);
+    this.beatTimer = setTimeout(() => void this.beat(), this.opts.beatMs ?? 5000);
+    this.beatTimer.unref();
+  }
+
+  /** A live process that stops answering (hung) is killed and restarted. */
+  private async beat(): Promise<void> {
+    if (!this.up || this.stopping) return;
+    const child = this.child;
+    if (await heartbeat(this.url, 3000)) return this.scheduleBeat();
+    if (await heartbeat(this.url, 3000)) return this.scheduleBeat();
+    if (child && this.child === child) {
+      this.opts.log.warn({ event: 'chroma.hung', pid: child.pid }, 'embedded Chroma stopped answering; restarting it');
+      child.kill('SIGKILL');
+    }
+  }
+
+  suspect(): void {
+    if (this.up) void this.beat();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.beatTimer);
+    const child = this.child;
+    this.up = false;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.child = undefined;
+    process.off('exit', this.killOnExit);
+  }
+}
+
+export async function startEmbeddedChroma(opts: EmbeddedChromaOptions): Promise<ChromaLink> {
+  const link = new EmbeddedChroma(opts);
+  void link.start().catch((err: Error) => {
+    link.lastError = err.message;
+    opts.log.error({ event: 'chroma.start', err: err.message }, 'Chroma start failed');
+  });
+  return link;
+}
+
+class ExternalChroma extends EventEmitter<{ up: []; down: [reason: string] }> implements ChromaLink {
+  readonly managed = false;
+  readonly pid = undefined;
+  up = false;
+  lastError: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private checking = false;
+
+  constructor(
+    readonly url: string,
+    private readonly log: Logger,
+    private readonly beatMs: number,
+  ) {
+    super();
+  }
+
+  async check(): Promise<void> {
+    if (this.stopped || this.checking) return;
+    this.checking = true;
+    const ok = await heartbeat(this.url, 2000);
+    this.checking = false;
+    if (this.stopped) return;
+    if (ok && !this.up) {
+      this.up = true;
+      this.lastError = undefined;
+      this.log.info({ event: 'chroma.up', url: this.url }, 'Chroma is reachable');
+      this.emit('up');
+    } else if (!ok && (this.up || this.lastError === undefined)) {
+      this.up = false;
+      this.lastError = `Chroma at ${this.url} does not answer`;
+      this.log.warn({ event: 'chroma.down', url: this.url }, 'Chroma is not reachable');
+      this.emit('down', this.lastError);
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.check(), this.up ? this.beatMs : Math.min(this.beatMs, 2000));
+    this.timer.unref();
+  }
+
+  suspect(): void {
+    void this.check();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}
+
+export function watchExternalChroma(url: string, log: Logger, beatMs = 5000): ChromaLink {
+  const link = new ExternalChroma(url.replace(/\/$/, ''), log, beatMs);
+  void link.check();
+  return link;
+}

@@ -1,0 +1,347 @@
+/**
+ * Long-term memory, wired: Chroma (embedded child process or CHROMA_URL), the embedder, the
+ * write queue + journal, the recall actor the brain invokes, the orchestrator listeners that
+ * store and forget, the API router, and the `memory` line of the status board.
+ *
+ * Nothing here blocks a start or a reply: Chroma and the model load in the background; until
+ * they are there, writes are journaled and recall answers "nothing" at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import express from 'express';
+import { fromCallback, type Actor, type AnyActorLogic } from 'xstate';
+import type { PickleEvent, RecallEvent } from '../../machines/events.ts';
+import type { providePickle } from '../../machines/orchestrator.ts';
+import type { RecallInput } from '../../machines/brain/recall.ts';
+import type { Env } from '../config/env.ts';
+import type { ConsoleOut } from '../console.ts';
+import type { Logger } from '../log.ts';
+import type { StatusBoard } from '../status.ts';
+import { memoryRouter } from './api.ts';
+import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
+import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
+import { Journal } from './journal.ts';
+import { recordsOf, removalOf, type MemoryOp } from './rules.ts';
+import { MemoryStore } from './store.ts';
+import { MemoryWriter } from './writer.ts';
+
+export interface MemoryOptions {
+  env: Env;
+  dataDir: string;
+  log: Logger;
+  status: StatusBoard;
+  console: ConsoleOut;
+  /** The persona on now (it changes with !persona). */
+  persona: () => { id: string; name: string };
+  tuning?: {
+    chromaRestartMs?: number;
+    batchMs?: number;
+    retryMs?: number;
+    probeTimeoutMs?: number;
+  };
+}
+
+type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on'>;
+interface PanelLike {
+  emit(event: string, data: unknown): unknown;
+}
+
+export interface MemoryService {
+  readonly enabled: boolean;
+  /** For providePickle: the brain's recall step. Undefined when memory is off (STM only). */
+  readonly recallActor: AnyActorLogic | undefined;
+  readonly router: express.Router;
+  /** Resolves when the embedder is chosen (loaded, or the fallback). */
+  readonly embedderReady: Promise<void>;
+  attach(orchestrator: OrchestratorLike, panel: PanelLike): void;
+  recall(input: RecallInput): Promise<import('../../machines/events.ts').RecalledMemory[]>;
+  health(): Record<string, unknown>;
+  /** Internals for tests and the benchmark. */
+  readonly link: ChromaLink | undefined;
+  readonly store: MemoryStore | undefined;
+  readonly writer: MemoryWriter | undefined;
+  stop(): Promise<void>;
+}
+
+const newId = () => randomBytes(6).toString('hex');
+
+function bar(p: DownloadProgress): string {
+  const pct = Math.max(0, Math.min(100, Math.round(p.progress)));
+  const filled = Math.round(pct / 5);
+  const mb = (n: number) => (n / 1_048_576).toFixed(1);
+  return `  memory: downloading all-MiniLM-L6-v2 ${p.file} [${'█'.repeat(filled)}${'░'.repeat(20 - filled)}] ${String(pct).padStart(3)}%  ${mb(p.loaded)}/${mb(p.total)} MB`;
+}
+
+export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
+  const { env, log, status, console: out } = opts;
+  const router = memoryRouter({
+    enabled: env.MEMORY_ENABLED,
+    unavailable: () => unavailable(),
+    search: (q) => store!.search(q),
+    remove: (id) => remove(id),
+  });
+
+  if (!env.MEMORY_ENABLED) {
+    status.set('memory', 'disabled', 'MEMORY_ENABLED=false: short-term memory only (the last 15 lines); nothing is written to disk', {
+      fix: 'set MEMORY_ENABLED=true in .env so Pickle remembers viewers across streams',
+    });
+    return {
+      enabled: false,
+      recallActor: undefined,
+      router,
+      embedderReady: Promise.resolve(),
+      attach: () => {},
+      recall: async () => [],
+      health: () => ({ enabled: false }),
+      link: undefined,
+      store: undefined,
+      writer: undefined,
+      stop: async () => {},
+    };
+  }
+
+  const journal = new Journal(join(opts.dataDir, 'memory'));
+  status.set('memory', 'starting', 'long-term memory: starting Chroma and loading the embedding model');
+
+  let loaded: LoadedEmbedder | undefined;
+  let store: MemoryStore | undefined;
+  let lastCount: number | undefined;
+  let lastCountAt = 0;
+  let stopped = false;
+
+  const link: ChromaLink = env.CHROMA_URL
+    ? watchExternalChroma(env.CHROMA_URL, log)
+    : await startEmbeddedChroma({ path: join(opts.dataDir, 'chromadb'), log, ...(opts.tuning?.chromaRestartMs ? { restartMs: opts.tuning.chromaRestartMs } : {}) });
+
+  const writer = new MemoryWriter(
+    {
+      get ready() {
+        return store?.ready === true && link.up;
+      },
+      apply: (ops) => store!.apply(ops),
+    },
+    journal,
+    {
+      log,
+      ...(opts.tuning?.batchMs ? { batchMs: opts.tuning.batchMs } : {}),
+      ...(opts.tuning?.retryMs ? { retryMs: opts.tuning.retryMs } : {}),
+      onFailure: () => link.suspect(),
+      onChange: () => report(),
+    },
+  );
+
+  function unavailable(): string | undefined {
+    if (!store) return 'the embedding model is still loading';
+    if (!link.up) return link.lastError ?? 'Chroma is starting';
+    if (!store.ready) return 'connecting to Chroma';
+    return undefined;
+  }
+
+  function report(): void {
+    if (stopped) return;
+    const chroma = env.CHROMA_URL ? `Chroma at ${env.CHROMA_URL}` : 'embedded Chroma';
+    const chromaFix = env.CHROMA_URL
+      ? `start the Chroma server at ${env.CHROMA_URL}, or remove CHROMA_URL to use the embedded one`
+      : 'Pickle restarts its Chroma by itself; if this stays, look at the log (data/logs/pickle.log)';
+    const parts: string[] = [];
+    let state: 'up' | 'degraded' | 'starting' | 'down' = 'up';
+    let fix: string | undefined;
+    const failure = loaded?.failure;
+    if (loaded && loaded.embedder.kind === 'fallback') {
+      state = 'degraded';
+      parts.push(failure ? `embedder fallback: ${failure.message}; memories are matched by shared words, not meaning` : 'embedder fallback (EMBEDDER=fallback): memories are matched by shared words, not meaning');
+      fix = failure?.fix ?? 'set EMBEDDER=minilm in .env';
+    }
+    if (!loaded) {
+      state = 'starting';
+      parts.push('loading the embedding model');
+    }
+    if (!link.up) {
+      if (state === 'up') state = link.lastError ? 'degraded' : 'starting';
+      parts.push(link.lastError ? `${chroma} is away (${link.lastError}): replies go on without long-term memory, writes are kept in a journal` : `starting ${chroma}`);
+      if (link.lastError) fix ??= chromaFix;
+    }
+    if (state === 'up') parts.push(`long-term memory on: ${loaded!.embedder.label}, ${chroma}`);
+    else if (writer.journaling && link.up) parts.push('replaying journaled writes');
+    status.set('memory', state, parts.join('; '), fix ? { fix } : {});
+  }
+
+  const connect = async () => {
+    if (!store || !link.up || stopped) return;
+    try {
+      await store.open(link.url);
+      report();
+      writer.resume();
+      lastCount = await store.count().catch(() => lastCount);
+    } catch (err) {
+      log.warn({ event: 'memory.open-failed', err: (err as Error).message }, 'could not open the memory collection');
+      link.suspect();
+    }
+  };
+  link.on('up', () => void connect());
+  link.on('down', () => {
+    store?.close();
+    report();
+  });
+
+  const embedderReady = (async () => {
+    let lastShown = -1;
+    loaded = await loadEmbedder(env.EMBEDDER, {
+      minilm: {
+        modelsDir: join(opts.dataDir, 'models'),
+        hubUrl: env.HF_ENDPOINT!,
+        offline: env.HF_HUB_OFFLINE,
+        ...(opts.tuning?.probeTimeoutMs ? { probeTimeoutMs: opts.tuning.probeTimeoutMs } : {}),
+        onProgress: (p) => {
+          if (p.total < 1_000_000) return;
+          const step = Math.floor(p.progress / 10);
+          if (step === lastShown) return;
+          lastShown = step;
+          out.line(bar(p));
+        },
+      },
+      ollama: { host: env.OLLAMA_HOST! },
+    });
+    if (stopped) return;
+    const failure: EmbedderLoadError | undefined = loaded.failure;
+    if (failure) {
+      // Loud, never silent: the console, /health, the log.
+      out.line(`! MEMORY: embedder fallback. ${failure.message}.`);
+      out.line('!   Pickle still remembers viewers, but matches memories by shared words, not by meaning.');
+      out.line(`!   Fix: ${failure.fix}`);
+      log.warn({ event: 'memory.embedder-fallback', code: failure.code, err: failure.message, fix: failure.fix }, 'embedder fallback');
+    } else {
+      log.info({ event: 'memory.embedder', embedder: loaded.embedder.label }, 'embedding model loaded');
+    }
+    store = new MemoryStore(loaded.embedder, log);
+    report();
+    await connect();
+  })();
+
+  let notify: (text: string) => void = () => {};
+
+  async function remove(id: string): Promise<'deleted' | 'missing' | 'queued'> {
+    if (unavailable()) {
+      writer.push({ op: 'delete', ids: [id] });
+      return 'queued';
+    }
+    await writer.flush();
+    const found = await store!.get(id);
+    if (!found) return 'missing';
+    writer.push({ op: 'delete', ids: [id] });
+    await writer.flush();
+    return writer.journaling ? 'queued' : 'deleted';
+  }
+
+  async function forgetViewer(user: string): Promise<void> {
+    const op: MemoryOp = { op: 'delete', users: [user] };
+    let count: number | undefined;
+    if (!unavailable()) {
+      await writer.flush();
+      count = await store!.countUser(user).catch(() => undefined);
+    }
+    writer.push(op);
+    await writer.flush();
+    const done = !writer.journaling && count !== undefined;
+    const text = done
+      ? `!forgetme: ${user}'s memories are deleted (${count} ${count === 1 ? 'memory' : 'memories'})`
+      : `!forgetme: ${user}'s memories will be deleted as soon as long-term memory is back (queued)`;
+    log.info({ event: 'memory.forgetme', user, deleted: count, queued: !done }, 'viewer asked to be forgotten');
+    notify(text);
+  }
+
+  const recallActor = fromCallback<RecallEvent, RecallInput>(({ input, sendBack }) => {
+    let live = true;
+    const started = performance.now();
+    recall(input).then(
+      (memories) => {
+        if (!live) return;
+        log.debug({ event: 'memory.recall', ms: Math.round(performance.now() - started), found: memories.length }, 'recall');
+        sendBack({ type: 'memory.recalled', memories });
+      },
+      (err: Error) => {
+        if (!live) return;
+        log.warn({ event: 'memory.recall-failed', err: err.message }, 'recall failed: replying without long-term memory');
+        link.suspect();
+        sendBack({ type: 'memory.recalled', memories: [] });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  });
+
+  async function recall(input: RecallInput) {
+    if (unavailable()) return [];
+    return store!.recall(input);
+  }
+
+  report();
+
+  return {
+    enabled: true,
+    recallActor,
+    router,
+    embedderReady,
+    link,
+    get store() {
+      return store;
+    },
+    writer,
+    recall,
+    attach(orchestrator, panel) {
+      notify = (text) => panel.emit('transcript', { kind: 'notice', text, ts: Date.now() });
+      const persona = opts.persona;
+      const add = (e: PickleEvent) => {
+        const records = recordsOf(e, persona(), newId);
+        if (records.length) writer.push({ op: 'upsert', records });
+      };
+      orchestrator.on('chat.batch', (e) => {
+        add(e);
+        // The facts of viewers who chat are loaded now, so a reply to them later ranks them in RAM.
+        if (!unavailable()) void store!.warmFacts(e.messages.map((m) => m.user)).catch(() => {});
+      });
+      orchestrator.on('speech.final', add);
+      orchestrator.on('vision.batch', add);
+      orchestrator.on('reply.spoken', add);
+      orchestrator.on('chat.removed', (e) => {
+        const op = removalOf(e);
+        if (op) writer.push(op);
+      });
+      orchestrator.on('chat.command', (e) => {
+        if (e.command === 'forgetme') void forgetViewer(e.message.user).catch((err: Error) => log.warn({ event: 'memory.forgetme', err: err.message }, 'forgetme failed'));
+      });
+    },
+    health() {
+      // Refreshed at most every 10 s: a count makes Chroma flush its index, which a reply's lookup would wait on.
+      if (store?.ready && !writer.journaling && Date.now() - lastCountAt > 10_000) {
+        lastCountAt = Date.now();
+        void store.count().then((n) => (lastCount = n), () => {});
+      }
+      return {
+        enabled: true,
+        embedder: loaded ? { label: loaded.embedder.label, kind: loaded.embedder.kind, fallback: loaded.embedder.kind === 'fallback', ...(loaded.failure ? { error: loaded.failure.code } : {}) } : 'loading',
+        chroma: { url: link.url, managed: link.managed, up: link.up, ...(link.pid ? { pid: link.pid } : {}) },
+        ...(store ? { collection: store.name } : {}),
+        ...(lastCount !== undefined ? { stored: lastCount } : {}),
+        journaled: writer.journal.pending,
+        queued: writer.queueLength,
+      };
+    },
+    async stop() {
+      // Not waiting for a model download: what is queued goes to Chroma if it is there, else to the journal.
+      await writer.stop();
+      stopped = true;
+      store?.close();
+      await link.stop();
+    },
+  };
+}
+
+/** Adds `/api/memory` to the server's extra routes (createServer({ routes })). */
+export function withMemoryRoutes(memory: MemoryService, routes?: express.Router): express.Router {
+  const all = express.Router();
+  if (routes) all.use(routes);
+  all.use('/api', memory.router);
+  return all;
+}

@@ -1,0 +1,126 @@
+import type { MemorySource, PickleEvent } from '../../machines/events.ts';
+
+/**
+ * What goes into long-term memory (pure functions, no I/O).
+ *
+ * The seed's rule: store a line when it has at least 5 words, or when it matches one of the
+ * entity patterns (activities, preferences, identity, time references, proper nouns).
+ * Lines that match identity / preference / activity patterns are marked as `fact`: those are
+ * what Pickle brings up when that viewer talks again.
+ */
+
+export const MIN_WORDS = 5;
+
+export type EntityKind = 'activity' | 'preference' | 'identity' | 'time' | 'proper-noun';
+
+const pattern = (re: RegExp) => (text: string) => re.test(text);
+
+/** A capitalised word that does not start a sentence and is not "I" (e.g. "we went to Berlin", "love Elden Ring"). */
+export function hasProperNoun(text: string): boolean {
+  const words = text.trim().split(/\s+/);
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!.replace(/^["'(\[]+/, '');
+    if (/[.!?:]["')\]]*$/.test(words[i - 1]!)) continue;
+    if (/^\p{Lu}\p{Ll}+/u.test(w)) return true;
+  }
+  return false;
+}
+
+export const ENTITY_PATTERNS: ReadonlyArray<{ kind: EntityKind; test: (text: string) => boolean }> = [
+  { kind: 'activity', test: pattern(/\b(play(?:s|ed|ing)?|watch(?:es|ed|ing)?|stream(?:s|ed|ing)?|work(?:s|ed|ing)?|study(?:ing)?|studied)\b/i) },
+  { kind: 'preference', test: pattern(/\b(love[sd]?|hate[sd]?|like[sd]?|prefer(?:s|red)?|favou?rite)\b/i) },
+  { kind: 'identity', test: pattern(/\b(name[sd]?|call(?:ed)?|i'?m an?|i am an?|years old|live in|from)\b/i) },
+  {
+    kind: 'time',
+    test: pattern(
+      /\b(today|tonight|tomorrow|yesterday|next (?:week|month|year|time)|last (?:week|month|year|night)|weekend|birthday|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/i,
+    ),
+  },
+  { kind: 'proper-noun', test: hasProperNoun },
+];
+
+const FACT_KINDS: ReadonlySet<EntityKind> = new Set(['identity', 'preference', 'activity']);
+
+export const wordCount = (text: string) => text.trim().split(/\s+/).filter(Boolean).length;
+
+export function entityKinds(text: string): EntityKind[] {
+  return ENTITY_PATTERNS.filter((p) => p.test(text)).map((p) => p.kind);
+}
+
+/** Why a line is stored, or undefined when it is not (commands and empty lines never are). */
+export function storageReason(text: string): 'length' | EntityKind | undefined {
+  const t = text.trim();
+  if (t === '' || t.startsWith('!')) return undefined;
+  if (wordCount(t) >= MIN_WORDS) return 'length';
+  return entityKinds(t)[0];
+}
+
+export const shouldStore = (text: string): boolean => storageReason(text) !== undefined;
+
+/** A line says something about who wrote it (identity, likes, what they do). */
+export const isFact = (text: string): boolean => entityKinds(text).some((k) => FACT_KINDS.has(k));
+
+/** One memory as stored (Chroma document + metadata), and as journaled while Chroma is away. */
+export interface MemoryRecord {
+  /** Store id: unique across sessions (chat message ids of rehearsal lines repeat after a restart). */
+  id: string;
+  text: string;
+  /** Login; `streamer` for speech, the persona id for replies, `camera` for vision. */
+  user: string;
+  displayName: string;
+  source: MemorySource;
+  ts: number;
+  persona: string;
+  /** Twitch message id (chat): CLEARMSG removes the memory by it. */
+  messageId?: string;
+  fact: boolean;
+}
+
+/** Ordered writes: deletes are queued behind the adds they may concern, so nothing removed comes back. */
+export type MemoryOp =
+  | { op: 'upsert'; records: MemoryRecord[] }
+  | { op: 'delete'; ids?: string[]; messageIds?: string[]; users?: string[] };
+
+const MAX_TEXT = 500;
+const clip = (s: string) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s);
+
+/** The records an orchestrator event adds to long-term memory (storage rule applied). */
+export function recordsOf(event: PickleEvent, persona: { id: string; name: string }, newId: () => string): MemoryRecord[] {
+  const make = (r: Omit<MemoryRecord, 'id' | 'persona' | 'fact'>): MemoryRecord => ({
+    ...r,
+    text: clip(r.text.trim()),
+    id: `${r.source}-${r.ts}-${newId()}`,
+    persona: persona.id,
+    fact: r.source === 'chat' && isFact(r.text),
+  });
+  switch (event.type) {
+    case 'chat.batch':
+      return event.messages
+        .filter((m) => shouldStore(m.text))
+        .map((m) => make({ text: m.text, user: m.user, displayName: m.displayName, source: 'chat', ts: m.ts, messageId: m.id }));
+    case 'speech.final':
+      return shouldStore(event.text) ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts })] : [];
+    case 'vision.batch':
+      return event.scenes
+        .filter((s) => shouldStore(s.text))
+        .map((s) => make({ text: s.text, user: 'camera', displayName: 'camera', source: 'vision', ts: s.ts }));
+    case 'reply.spoken':
+      return shouldStore(event.text) ? [make({ text: event.text, user: persona.id, displayName: persona.name, source: 'reply', ts: event.ts })] : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * What moderation removes from long-term memory: messages deleted by a mod (CLEARMSG) and all
+ * lines of banned viewers (CLEARCHAT without duration). Timeouts and a chat clear only leave STM.
+ */
+export function removalOf(event: PickleEvent): MemoryOp | undefined {
+  if (event.type === 'chat.removed') {
+    const banned = event.banned ?? [];
+    if (event.messageIds.length === 0 && banned.length === 0) return undefined;
+    return { op: 'delete', ...(event.messageIds.length ? { messageIds: event.messageIds } : {}), ...(banned.length ? { users: banned } : {}) };
+  }
+  if (event.type === 'chat.command' && event.command === 'forgetme') return { op: 'delete', users: [event.message.user] };
+  return undefined;
+}

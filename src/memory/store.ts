@@ -1,0 +1,394 @@
+/**
+ * Long-term memory in Chroma: one collection per vector space (`pickle_memories_minilm`,
+ * `pickle_memories_hash384`), cosine distance, with the persona as a metadata field.
+ *
+ * Why one collection with a persona field rather than one per persona: what viewers said about
+ * themselves ("I'm a nurse") is true whichever persona is on, so viewer facts are shared; the
+ * co-host's own replies are recalled only by the persona that said them (filtered here). And
+ * `!forgetme`, bans and deleted messages are one delete in one place, not one per persona.
+ *
+ * Vectors from different embedders are never mixed: when the embedder changes (the fallback
+ * today, MiniLM once downloaded), memories of the other collection are re-embedded into the
+ * active one and the old collection is dropped, so memory survives the switch.
+ */
+import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
+import type { RecalledMemory } from '../../machines/events.ts';
+import { RECALL_TOP_K, type RecallInput } from '../../machines/brain/recall.ts';
+import type { Logger } from '../log.ts';
+import type { Embedder } from './embedder.ts';
+import type { MemoryOp, MemoryRecord } from './rules.ts';
+
+/** The seed's threshold. relevance = 1 − cosine distance (Chroma's cosine space gives distance = 1 − cosine similarity). */
+export const MIN_RELEVANCE = 0.4;
+/** Facts fetched per viewer of the current input (by metadata filter, ranked by similarity). */
+export const FACTS_PER_USER = 2;
+const COLLECTION_PREFIX = 'pickle_memories_';
+/** Embedding work per slice before yielding to the event loop (keeps replies and sockets responsive). */
+const EMBED_SLICE = 16;
+const CALL_TIMEOUT_MS = 10_000;
+/** Viewers whose facts are kept in RAM (a viewer who talks once usually talks again). */
+const FACT_CACHE_USERS = 1000;
+const FACT_CACHE_TTL_MS = 10 * 60_000;
+/** Facts per viewer kept in the cache (the newest). */
+const FACTS_CACHED_PER_USER = 30;
+
+export interface StoredMemory extends RecalledMemory {
+  displayName: string;
+  persona: string;
+  fact: boolean;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Chroma: ${what} took longer than ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Chroma's local server answers a read with "Error creating hnsw segment reader: Nothing found on
+ * disk" while it is still building a fresh collection's index on disk (a `count` can start that
+ * build). It lasts some 10-30 ms: such reads are tried again, briefly.
+ */
+export const isTransientReadError = (err: unknown) => /hnsw segment reader|Nothing found on disk|backfill/i.test((err as Error)?.message ?? '');
+
+async function retryRead<T>(read: () => Promise<T>, attempts = 5, delayMs = 15): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (i >= attempts || !isTransientReadError(err)) throw err;
+      await new Promise((r) => setTimeout(r, delayMs * i));
+    }
+  }
+}
+
+function toMetadata(r: MemoryRecord): Metadata {
+  return {
+    user: r.user,
+    displayName: r.displayName,
+    source: r.source,
+    ts: r.ts,
+    persona: r.persona,
+    fact: r.fact,
+    // One key for "facts of this viewer": a single-key filter is what Chroma answers fast.
+    ...(r.fact ? { factUser: r.user } : {}),
+    ...(r.messageId ? { messageId: r.messageId } : {}),
+  };
+}
+
+interface CachedFact {
+  memory: StoredMemory;
+  embedding: number[];
+}
+
+const dot = (a: readonly number[], b: readonly number[]) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+
+function fromRow(id: string, document: string | null | undefined, meta: Metadata | null | undefined, distance?: number | null): StoredMemory {
+  const m = (meta ?? {}) as Record<string, unknown>;
+  return {
+    id,
+    text: document ?? '',
+    user: String(m.user ?? ''),
+    displayName: String(m.displayName ?? m.user ?? ''),
+    source: (m.source as StoredMemory['source']) ?? 'chat',
+    ts: Number(m.ts ?? 0),
+    persona: String(m.persona ?? ''),
+    fact: m.fact === true,
+    ...(typeof m.messageId === 'string' ? { messageId: m.messageId } : {}),
+    // Chroma's cosine space: distance = 1 − cosine similarity, so relevance = 1 − distance.
+    ...(typeof distance === 'number' ? { relevance: Math.round((1 - distance) * 1000) / 1000 } : {}),
+  };
+}
+
+export class MemoryStore {
+  private collection: Collection | undefined;
+  private opening: Promise<void> | undefined;
+  /**
+   * Facts of recently seen viewers, with their vectors, so a reply ranks them locally instead of
+   * asking Chroma for a metadata-filtered search (slow at 100k). Kept exact: every write goes
+   * through `apply`, which updates it.
+   */
+  private readonly facts = new Map<string, { at: number; items: CachedFact[] }>();
+  private readonly factsLoading = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly embedder: Embedder,
+    private readonly log: Logger,
+    /** Collection name prefix (tests and the benchmark use their own). */
+    private readonly prefix = COLLECTION_PREFIX,
+  ) {}
+
+  get name(): string {
+    return `${this.prefix}${this.embedder.space}`;
+  }
+
+  get ready(): boolean {
+    return this.collection !== undefined;
+  }
+
+  get embedderLabel(): string {
+    return this.embedder.label;
+  }
+
+  /** (Re)connects to Chroma at `url`: called each time it comes up (the embedded one may change port). */
+  open(url: string): Promise<void> {
+    this.opening ??= this.doOpen(url).finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** Chroma went away: nothing is read or written until `open` again. */
+  close(): void {
+    this.collection = undefined;
+    this.facts.clear();
+  }
+
+  private async doOpen(url: string): Promise<void> {
+    const u = new URL(url);
+    const client = new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), ssl: u.protocol === 'https:' });
+    const collection = await withTimeout(
+      client.getOrCreateCollection({
+        name: this.name,
+        configuration: { hnsw: { space: 'cosine' } },
+        metadata: { space: this.embedder.space, dims: this.embedder.dims, embedder: this.embedder.label },
+        embeddingFunction: null,
+      }),
+      CALL_TIMEOUT_MS,
+      'open collection',
+    );
+    await this.migrate(client, collection);
+    this.collection = collection;
+    this.log.info({ event: 'memory.open', collection: this.name, url }, 'long-term memory collection open');
+  }
+
+  /** Memories stored under another embedder are re-embedded here, then their collection is dropped. */
+  private async migrate(client: ChromaClient, into: Collection): Promise<void> {
+    const others = (await client.listCollections({ limit: 100 })).filter((c) => c.name.startsWith(this.prefix) && c.name !== this.name);
+    for (const old of others) {
+      const total = await old.count();
+      let moved = 0;
+      for (let offset = 0; offset < total; offset += 256) {
+        const page = await old.get({ limit: 256, offset, include: ['documents', 'metadatas'] as never });
+        const docs = page.documents.map((d) => d ?? '');
+        const embeddings = await this.embedAll(docs);
+        await into.upsert({ ids: page.ids, embeddings, documents: docs, metadatas: page.metadatas.map((m) => m ?? {}) });
+        moved += page.ids.length;
+      }
+      await client.deleteCollection({ name: old.name });
+      this.log.info({ event: 'memory.migrate', from: old.name, to: this.name, moved }, 'memories re-embedded for the current embedder');
+    }
+  }
+
+  private need(): Collection {
+    if (!this.collection) throw new Error('long-term memory is not connected');
+    return this.collection;
+  }
+
+  async embedAll(texts: string[]): Promise<number[][]> {
+    const out: number[][] = [];
+    for (let i = 0; i < texts.length; i += EMBED_SLICE) {
+      out.push(...(await this.embedder.embed(texts.slice(i, i + EMBED_SLICE))));
+      if (i + EMBED_SLICE < texts.length) await yieldToLoop();
+    }
+    return out;
+  }
+
+  /** Applies ops in order: consecutive upserts go to Chroma as one batch. Throws when Chroma fails. */
+  async apply(ops: readonly MemoryOp[]): Promise<void> {
+    let batch: MemoryRecord[] = [];
+    const flushBatch = async () => {
+      if (batch.length === 0) return;
+      const records = batch;
+      batch = [];
+      const embeddings = await this.embedAll(records.map((r) => r.text));
+      const metadatas = records.map(toMetadata);
+      await withTimeout(
+        this.need().upsert({ ids: records.map((r) => r.id), embeddings, documents: records.map((r) => r.text), metadatas }),
+        CALL_TIMEOUT_MS,
+        'upsert',
+      );
+      records.forEach((r, i) => {
+        const cached = r.fact ? this.facts.get(r.user) : undefined;
+        if (!cached) return;
+        cached.items = [{ memory: fromRow(r.id, r.text, metadatas[i]), embedding: embeddings[i]! }, ...cached.items.filter((f) => f.memory.id !== r.id)].slice(0, FACTS_CACHED_PER_USER);
+      });
+    };
+    for (const op of ops) {
+      if (op.op === 'upsert') {
+        batch.push(...op.records);
+        continue;
+      }
+      await flushBatch();
+      for (const where of deleteFilters(op)) await withTimeout(this.need().delete(where), CALL_TIMEOUT_MS, 'delete');
+      for (const u of op.users ?? []) this.facts.delete(u);
+      if (op.ids?.length || op.messageIds?.length) {
+        const ids = new Set(op.ids ?? []);
+        const msgs = new Set(op.messageIds ?? []);
+        for (const entry of this.facts.values()) entry.items = entry.items.filter((f) => !ids.has(f.memory.id) && !(f.memory.messageId && msgs.has(f.memory.messageId)));
+      }
+    }
+    await flushBatch();
+  }
+
+  async count(): Promise<number> {
+    return withTimeout(this.need().count(), CALL_TIMEOUT_MS, 'count');
+  }
+
+  /** How many chat memories a viewer has (before `!forgetme`). */
+  async countUser(user: string): Promise<number> {
+    const col = this.need();
+    const r = await withTimeout(retryRead(() => col.get({ where: { $and: [{ user }, { source: 'chat' }] }, include: [] as never })), CALL_TIMEOUT_MS, 'get');
+    return r.ids.length;
+  }
+
+  async get(id: string): Promise<StoredMemory | undefined> {
+    const col = this.need();
+    const r = await withTimeout(retryRead(() => col.get({ ids: [id], include: ['documents', 'metadatas'] as never })), CALL_TIMEOUT_MS, 'get');
+    const i = r.ids.indexOf(id);
+    return i < 0 ? undefined : fromRow(id, r.documents[i], r.metadatas[i]);
+  }
+
+  private async knn(embedding: number[], n: number, where?: Where): Promise<StoredMemory[]> {
+    const col = this.need();
+    const r = await retryRead(() =>
+      col.query({
+        queryEmbeddings: [embedding],
+        nResults: n,
+        ...(where ? { where } : {}),
+        include: ['documents', 'metadatas', 'distances'] as never,
+      }),
+    );
+    const ids = r.ids[0] ?? [];
+    return ids.map((id, i) => fromRow(id, r.documents[0]?.[i], r.metadatas[0]?.[i], r.distances[0]?.[i]));
+  }
+
+  /**
+   * The seed's retrieval (top 3 with relevance ≥ 0.4, excluding what STM already holds), plus
+   * the top facts of the viewers in the current input, whatever their similarity.
+   */
+  async recall(input: RecallInput): Promise<RecalledMemory[]> {
+    if (!this.collection) return [];
+    const [embedding] = await this.embedder.embed([input.query]);
+    if (!embedding) return [];
+    const excludedIds = new Set(input.exclude.ids);
+    const excludedTexts = new Set(input.exclude.texts);
+    const fresh = (m: StoredMemory) =>
+      !excludedIds.has(m.id) && !(m.messageId && excludedIds.has(m.messageId)) && !excludedTexts.has(m.text.toLowerCase().replace(/\s+/g, ' ').trim());
+    const mine = (m: StoredMemory) => m.source !== 'reply' || m.persona === input.persona;
+    // Over-fetch by what STM holds: the current conversation is in Chroma too and would crowd out older memories.
+    const spare = Math.min(input.exclude.ids.length, 20);
+    const [general, facts] = await Promise.all([this.knn(embedding, RECALL_TOP_K + spare), this.factsOf(input.users, embedding)]);
+    const out: RecalledMemory[] = [];
+    const seen = new Set<string>();
+    const take = (m: StoredMemory) => {
+      if (seen.has(m.id)) return;
+      seen.add(m.id);
+      out.push({ id: m.id, user: m.user, text: m.text, ts: m.ts, source: m.source, ...(m.messageId ? { messageId: m.messageId } : {}), ...(m.relevance !== undefined ? { relevance: m.relevance } : {}) });
+    };
+    general.filter((m) => fresh(m) && mine(m) && (m.relevance ?? 0) >= MIN_RELEVANCE).slice(0, RECALL_TOP_K).forEach(take);
+    const perUser = new Map<string, number>();
+    for (const m of facts) {
+      if (!fresh(m)) continue;
+      const n = perUser.get(m.user) ?? 0;
+      if (n >= FACTS_PER_USER) continue;
+      perUser.set(m.user, n + 1);
+      take(m);
+    }
+    return out;
+  }
+
+  /** Loads the facts of viewers not cached yet (one query for all of them). Called as soon as a viewer chats. */
+  warmFacts(users: readonly string[]): Promise<void> {
+    const now = Date.now();
+    const missing = [...new Set(users)].filter((u) => {
+      const c = this.facts.get(u);
+      return (!c || now - c.at > FACT_CACHE_TTL_MS) && !this.factsLoading.has(u);
+    });
+    const waiting = [...new Set(users)].map((u) => this.factsLoading.get(u)).filter((p): p is Promise<void> => p !== undefined);
+    if (missing.length === 0 || !this.collection) return Promise.all(waiting).then(() => undefined);
+    const col = this.collection;
+    const load = (async () => {
+      const r = await withTimeout(
+        retryRead(() =>
+          col.get({
+            where: { factUser: missing.length === 1 ? missing[0]! : { $in: missing } },
+            limit: FACTS_CACHED_PER_USER * missing.length * 4,
+            include: ['documents', 'metadatas', 'embeddings'] as never,
+          }),
+        ),
+        CALL_TIMEOUT_MS,
+        'get facts',
+      );
+      const byUser = new Map<string, CachedFact[]>(missing.map((u) => [u, []]));
+      r.ids.forEach((id, i) => {
+        const memory = fromRow(id, r.documents[i], r.metadatas[i]);
+        const embedding = (r.embeddings as unknown as number[][] | undefined)?.[i];
+        if (embedding) byUser.get(memory.user)?.push({ memory, embedding: Array.from(embedding) });
+      });
+      if (this.collection !== col) return;
+      for (const [u, items] of byUser) {
+        this.facts.delete(u); // re-insert: Map order is the LRU order
+        this.facts.set(u, { at: Date.now(), items: items.sort((a, b) => b.memory.ts - a.memory.ts).slice(0, FACTS_CACHED_PER_USER) });
+      }
+      while (this.facts.size > FACT_CACHE_USERS) this.facts.delete(this.facts.keys().next().value!);
+    })().finally(() => {
+      for (const u of missing) this.factsLoading.delete(u);
+    });
+    for (const u of missing) this.factsLoading.set(u, load);
+    return Promise.all([load, ...waiting]).then(() => undefined);
+  }
+
+  /** The viewers' facts, ranked by similarity to the query (relevance = cosine, as Chroma's 1 − distance). */
+  private async factsOf(users: readonly string[], embedding: number[]): Promise<StoredMemory[]> {
+    if (users.length === 0) return [];
+    await this.warmFacts(users);
+    const out: StoredMemory[] = [];
+    for (const u of users) {
+      const items = this.facts.get(u)?.items ?? [];
+      out.push(
+        ...items
+          .map((f) => ({ ...f.memory, relevance: Math.round(dot(f.embedding, embedding) * 1000) / 1000 }))
+          .sort((a, b) => b.relevance - a.relevance),
+      );
+    }
+    return out;
+  }
+
+  /** For GET /api/memory: by similarity when `q` is given, else the newest (of a viewer, or of all). */
+  async search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: StoredMemory[] }> {
+    const col = this.need();
+    const total = await withTimeout(col.count(), CALL_TIMEOUT_MS, 'count');
+    const where: Where | undefined = opts.user ? { user: opts.user } : undefined;
+    if (opts.q) {
+      const [embedding] = await this.embedder.embed([opts.q]);
+      return { total, memories: await withTimeout(this.knn(embedding!, opts.limit, where), CALL_TIMEOUT_MS, 'query') };
+    }
+    const r = await withTimeout(
+      retryRead(() => col.get({ ...(where ? { where } : { limit: opts.limit, offset: Math.max(0, total - opts.limit) }), include: ['documents', 'metadatas'] as never })),
+      CALL_TIMEOUT_MS,
+      'get',
+    );
+    const all = r.ids.map((id, i) => fromRow(id, r.documents[i], r.metadatas[i]));
+    return { total, memories: all.sort((a, b) => b.ts - a.ts).slice(0, opts.limit) };
+  }
+}
+
+/** A delete op as Chroma calls. Viewer deletes touch chat lines only (a login may look like `streamer`). */
+function deleteFilters(op: Extract<MemoryOp, { op: 'delete' }>): Array<{ ids?: string[]; where?: Where }> {
+  const out: Array<{ ids?: string[]; where?: Where }> = [];
+  if (op.ids?.length) out.push({ ids: op.ids });
+  if (op.messageIds?.length) out.push({ where: { messageId: op.messageIds.length === 1 ? op.messageIds[0]! : { $in: op.messageIds } } });
+  if (op.users?.length) out.push({ where: { $and: [{ user: op.users.length === 1 ? op.users[0]! : { $in: op.users } }, { source: 'chat' }] } });
+  return out;
+}

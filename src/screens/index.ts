@@ -1,0 +1,208 @@
+/**
+ * The streamer's screens, server side: the pages (/panel, /inspector; /overlay is served by
+ * the server itself), the persona's avatar pictures, the persona list, the overlay's state on
+ * (re)connection, the panel's history and live charts, and the statechart inspector.
+ *
+ * `screensRouter` goes to `createServer({ routes })`; `startScreens` runs once the server
+ * and the orchestrator exist, before the orchestrator starts.
+ */
+import express from 'express';
+import type { AnyActorRef } from 'xstate';
+import type { Socket } from 'socket.io';
+import { listPersonas, loadPersona, type Persona } from '../config/persona.ts';
+import type { SettingsStore } from '../config/settings.ts';
+import type { Logger } from '../log.ts';
+import type { Counters } from '../metrics.ts';
+import type { PickleServer } from '../server/server.ts';
+import { startAnalytics, type Analytics } from './analytics.ts';
+import { recordPanelHistory, type PanelHistory } from './history.ts';
+import { attachInspector, type InspectorHub } from './inspector.ts';
+import { IMAGE_FILE_RE, imageDir, lookOf, type Look } from './look.ts';
+
+export interface ScreensRouterDeps {
+  overlayDir: string;
+  personasDir: string;
+  /** The persona in use now. */
+  persona: () => Persona;
+}
+
+export function screensRouter(deps: ScreensRouterDeps): express.Router {
+  const r = express.Router();
+  const page = (file: string) => (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+    res.set('Cache-Control', 'no-cache');
+    res.sendFile(file, { root: deps.overlayDir }, (err) => err && next(err));
+  };
+  r.get('/panel', page('panel.html'));
+  r.get('/inspector', page('inspector.html'));
+  r.get('/favicon.ico', (_req, res) => {
+    res.redirect(301, '/overlay/favicon.svg');
+  });
+
+  // Persona pictures for the overlay, from the folder the persona's YAML names (nothing else).
+  r.get('/overlay/look/:persona/:file', (req, res, next) => {
+    const id = req.params['persona'] ?? '';
+    const file = req.params['file'] ?? '';
+    if (!IMAGE_FILE_RE.test(file) || !listPersonas(deps.personasDir).includes(id)) return next();
+    let persona: Persona;
+    try {
+      persona = id === deps.persona().id ? deps.persona() : loadPersona(deps.personasDir, id);
+    } catch {
+      return next();
+    }
+    const dir = imageDir(persona, deps.personasDir);
+    if (!dir) return next();
+    res.set('Cache-Control', 'public, max-age=3600');
+    res.sendFile(file, { root: dir, dotfiles: 'deny' }, (err) => err && next());
+  });
+
+  r.get('/api/personas', (_req, res) => {
+    const current = deps.persona();
+    // With each persona's own values, which apply when the settings do not override them.
+    const describe = (p: Persona) => ({
+      id: p.id,
+      name: p.file.name,
+      defaults: { spontaneousRate: p.file.behavior.spontaneous_rate, cooldownSec: p.file.behavior.cooldown, voice: p.file.voice.voice_id },
+    });
+    const personas = listPersonas(deps.personasDir).map((id) => {
+      if (id === current.id) return describe(current);
+      try {
+        return describe(loadPersona(deps.personasDir, id));
+      } catch (err) {
+        return { id, name: id, error: (err as Error).message };
+      }
+    });
+    res.set('Cache-Control', 'no-store').json({ current: current.id, personas });
+  });
+  return r;
+}
+
+export interface ScreensOptions {
+  server: PickleServer;
+  orchestrator: AnyActorRef;
+  counters: Counters;
+  settings: SettingsStore;
+  log: Logger;
+  personasDir: string;
+  persona: () => Persona;
+  /** Secret values never to show on the inspector. */
+  secrets?: readonly string[];
+  /** Long-term memory size for the panel's chart, once memory exists. */
+  memorySize?: () => number | null | undefined;
+  tuning?: { analyticsMs?: number; inspectorFlushMs?: number; inspector?: boolean };
+}
+
+export interface Screens {
+  inspector: InspectorHub;
+  analytics: Analytics;
+  history: PanelHistory;
+  /** The overlay's state as sent on (re)connection. */
+  overlayState(): OverlayState;
+  stop(): void;
+}
+
+/** `{chat: 'idle', brain: 'replying.thinking', …}` for the orchestrator's children. */
+export function actorStates(root: AnyActorRef): Record<string, string> {
+  const out: Record<string, string> = {};
+  const children = (root.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
+  for (const [id, ref] of Object.entries(children)) {
+    if (!ref) continue;
+    const snap = ref.getSnapshot() as { value?: unknown; status?: string };
+    out[id] = snap.status && snap.status !== 'active' ? snap.status : stateName(snap.value);
+  }
+  return out;
+}
+
+function stateName(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object') {
+    const parts = Object.entries(v as Record<string, unknown>).map(([k, sub]) => {
+      const inner = stateName(sub);
+      return inner ? `${k}.${inner}` : k;
+    });
+    return parts.join(' | ');
+  }
+  return '';
+}
+
+export interface OverlayState {
+  speaking: boolean;
+  emotion: string;
+  caption: string;
+  look: Look;
+}
+
+const NO_INSPECTOR: InspectorHub = { watchers: 0, observing: false, received: 0, machines: async () => [], close() {} };
+
+export function startScreens(opts: ScreensOptions): Screens {
+  const { server, orchestrator, log } = opts;
+  const history = recordPanelHistory(server.panel);
+  // The app skips emitting chat lines when no panel is open (chat floods); keep them for the next panel.
+  const onBatch = (e: { messages: Array<{ displayName: string; text: string; ts: number; repeats?: number }> }) => {
+    if (server.panel.sockets.size > 0) return;
+    for (const m of e.messages) history.record('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
+  };
+  const batchSub = orchestrator.on('chat.batch', onBatch as never);
+  const analytics = startAnalytics({
+    counters: opts.counters,
+    panel: server.panel,
+    actors: () => actorStates(orchestrator),
+    ...(opts.memorySize ? { memorySize: opts.memorySize } : {}),
+    ...(opts.tuning?.analyticsMs ? { intervalMs: opts.tuning.analyticsMs } : {}),
+  });
+
+  let inspector: InspectorHub = NO_INSPECTOR;
+  if (opts.tuning?.inspector !== false) {
+    const inspectorNs = server.io.of('/inspector');
+    inspectorNs.use(server.tokenGate);
+    inspector = attachInspector({
+      actor: orchestrator,
+      namespace: inspectorNs,
+      log: log.child({ service: 'inspector' }),
+      secrets: opts.secrets ?? [],
+      ...(opts.tuning?.inspectorFlushMs ? { flushMs: opts.tuning.inspectorFlushMs } : {}),
+    });
+  }
+
+  // The overlay: what it should show right now, on every (re)connection.
+  let look = lookOf(opts.persona(), opts.personasDir);
+  if (look.warning) log.warn({ event: 'overlay', persona: look.persona, warning: look.warning }, 'persona pictures not used');
+  const overlayState = (): OverlayState => {
+    const snap = orchestrator.system.get('avatar')?.getSnapshot() as { value?: unknown; context?: { emotion?: string; caption?: string } } | undefined;
+    return {
+      speaking: snap?.value === 'speaking',
+      emotion: snap?.context?.emotion ?? 'neutral',
+      caption: snap?.context?.caption ?? '',
+      look,
+    };
+  };
+  const onOverlay = (socket: Socket) => {
+    socket.emit('state', overlayState());
+  };
+  server.avatar.on('connection', onOverlay);
+  // A persona switch changes the face (and the name under it). The app swaps the persona in
+  // its own settings listener, so look at it once that has run.
+  const offSettings = opts.settings.on('change', () => {
+    setImmediate(() => {
+      const p = opts.persona();
+      if (p.id === look.persona) return;
+      look = lookOf(p, opts.personasDir);
+      if (look.warning) log.warn({ event: 'overlay', persona: look.persona, warning: look.warning }, 'persona pictures not used');
+      server.avatar.emit('look', look);
+    });
+  });
+
+  return {
+    inspector,
+    analytics,
+    history,
+    overlayState,
+    stop() {
+      batchSub.unsubscribe();
+      offSettings();
+      server.avatar.off('connection', onOverlay);
+      inspector.close();
+      analytics.stop();
+      history.stop();
+    },
+  };
+}

@@ -1,0 +1,327 @@
+import { createClient, LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
+import WebSocket from 'ws';
+import type { InputEvent } from '../../machines/events.ts';
+import type { Logger } from '../log.ts';
+import type { StatusBoard } from '../status.ts';
+import { backoffDelay, type BackoffOptions } from '../twitch/backoff.ts';
+import { closeError, transportError, type SttError } from './errors.ts';
+
+/**
+ * Deepgram live transcription through @deepgram/sdk v4 (`listen.live`): one WebSocket at a time,
+ * 16 kHz mono linear16 in, `stt.*` events out.
+ *
+ * - KeepAlive (a text frame) whenever no audio went out for `keepAliveMs` (4 s), so silence
+ *   never hits Deepgram's ~10 s NET-0001 timeout; CloseStream before closing, so the last words
+ *   are transcribed; Finalize when the audio source ends.
+ * - A dropped stream reconnects with capped exponential backoff (with jitter); audio arriving
+ *   meanwhile is kept (up to `maxBufferMs`) and sent on reconnect. The backoff only resets after
+ *   a connection stayed up `stableMs`, so a server that accepts and drops at once is not hammered.
+ * - Failures that retrying cannot fix (401/403 key, 402 credit, 400 settings, undecodable audio)
+ *   stop here: `stt` goes `down` with the fix, and nothing is retried until a restart.
+ */
+
+export type SttInputEvent = Extract<InputEvent, { type: 'stt.transcript' | 'stt.vad' | 'stt.utteranceEnd' }>;
+
+/** The part of the SDK's ListenLiveClient used here (tests may pass a fake). */
+export interface LiveClientLike {
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  send(data: ArrayBufferLike | string): void;
+  keepAlive(): void;
+  finalize(): void;
+  requestClose(): void;
+  disconnect(code?: number, reason?: string): void;
+  isConnected(): boolean;
+}
+
+export interface DeepgramLiveOptions {
+  key: string;
+  /** DEEPGRAM_URL: base URL (https://api.deepgram.com, or a stand-in); http(s) or ws(s). */
+  url?: string;
+  model?: string;
+  language?: string;
+  sampleRate?: number;
+  endpointingMs?: number;
+  utteranceEndMs?: number;
+  keepAliveMs?: number;
+  backoff?: BackoffOptions;
+  stableMs?: number;
+  connectTimeoutMs?: number;
+  closeTimeoutMs?: number;
+  maxBufferMs?: number;
+  /** What is being heard, for the status line ("the microphone", "file x.wav"). */
+  label?: string;
+  log: Logger;
+  status: StatusBoard;
+  onEvent: (event: SttInputEvent) => void;
+  random?: () => number;
+  now?: () => number;
+  /** Opens one live connection (default: the Deepgram SDK over the `ws` package). */
+  openClient?: (schema: LiveSchema) => LiveClientLike;
+}
+
+export const DEEPGRAM_STT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
+
+export type LiveState = 'idle' | 'connecting' | 'open' | 'waiting' | 'failed' | 'stopped';
+
+export interface LiveStats {
+  state: LiveState;
+  connects: number;
+  opens: number;
+  keepAlives: number;
+  bytesSent: number;
+  /** Audio dropped because the buffer for a reconnect was full. */
+  bytesDropped: number;
+  lastError: SttError | undefined;
+}
+
+export interface DeepgramLive {
+  start(): void;
+  /** PCM16 LE, 16 kHz mono (any length; whole samples). */
+  sendAudio(chunk: Buffer): void;
+  /** The source ended: ask Deepgram for the last words now. */
+  finalize(): void;
+  stop(): Promise<void>;
+  stats(): LiveStats;
+}
+
+/** The WebSocket base URL the SDK should use for DEEPGRAM_URL. */
+export function liveBaseUrl(url: string | undefined): string {
+  const base = url ?? 'https://api.deepgram.com';
+  return base.replace(/^http(s?):/i, 'ws$1:').replace(/\/+$/, '');
+}
+
+export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
+  const now = opts.now ?? Date.now;
+  const random = opts.random ?? Math.random;
+  const model = opts.model ?? 'nova-3';
+  const sampleRate = opts.sampleRate ?? 16_000;
+  const keepAliveMs = opts.keepAliveMs ?? 4_000;
+  const backoff = opts.backoff ?? DEEPGRAM_STT_BACKOFF;
+  const stableMs = opts.stableMs ?? 10_000;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+  const closeTimeoutMs = opts.closeTimeoutMs ?? 3_000;
+  const maxBufferBytes = Math.round(((opts.maxBufferMs ?? 3_000) * sampleRate * 2) / 1000);
+  const labelOf = () => opts.label ?? 'the microphone';
+  const { log, status } = opts;
+
+  const schema: LiveSchema = {
+    model,
+    ...(opts.language ? { language: opts.language } : {}),
+    encoding: 'linear16',
+    sample_rate: sampleRate,
+    channels: 1,
+    interim_results: true,
+    endpointing: opts.endpointingMs ?? 300,
+    utterance_end_ms: opts.utteranceEndMs ?? 1000,
+    vad_events: true,
+    smart_format: true,
+  };
+
+  const openClient =
+    opts.openClient ??
+    ((s: LiveSchema): LiveClientLike => {
+      const deepgram = createClient(opts.key, {
+        // The `ws` package (not a browser-style WebSocket): the key goes in the Authorization
+        // header, and a refused upgrade reports its HTTP status.
+        global: { websocket: { client: WebSocket as unknown as typeof globalThis.WebSocket, options: { url: liveBaseUrl(opts.url) } } },
+      });
+      return deepgram.listen.live(s) as unknown as LiveClientLike;
+    });
+
+  let state: LiveState = 'idle';
+  let client: LiveClientLike | undefined;
+  let attempt = 0;
+  let lastSentAt = now();
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let connectTimer: NodeJS.Timeout | undefined;
+  let keepAliveTimer: NodeJS.Timeout | undefined;
+  let stableTimer: NodeJS.Timeout | undefined;
+  let onClosed: (() => void) | undefined;
+  let finalizeOnOpen = false;
+  const stats: LiveStats = { state, connects: 0, opens: 0, keepAlives: 0, bytesSent: 0, bytesDropped: 0, lastError: undefined };
+
+  const setState = (s: LiveState) => {
+    state = s;
+    stats.state = s;
+  };
+
+  const clearConnectionTimers = () => {
+    clearTimeout(connectTimer);
+    clearInterval(keepAliveTimer);
+    clearTimeout(stableTimer);
+    connectTimer = keepAliveTimer = stableTimer = undefined;
+  };
+
+  function connect(): void {
+    if (state === 'stopped' || state === 'failed') return;
+    setState('connecting');
+    stats.connects += 1;
+    if (stats.opens === 0) status.set('stt', 'starting', `connecting to Deepgram (${model})…`);
+    let c: LiveClientLike;
+    try {
+      c = openClient(schema);
+    } catch (err) {
+      return ended(undefined, transportError(err as Error));
+    }
+    client = c;
+    let error: SttError | undefined;
+    const mine = () => client === c;
+    connectTimer = setTimeout(() => mine() && state === 'connecting' && ended(c, transportError({ message: 'connect timed out (ETIMEDOUT)' })), connectTimeoutMs);
+
+    c.on(LiveTranscriptionEvents.Open, () => {
+      if (!mine()) return;
+      clearTimeout(connectTimer);
+      setState('open');
+      stats.opens += 1;
+      log.info({ event: 'stt.open', model, attempt }, 'Deepgram stream open');
+      status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
+      lastSentAt = now();
+      flushPending(c);
+      if (finalizeOnOpen) {
+        finalizeOnOpen = false;
+        c.finalize();
+      }
+      const tick = Math.max(20, Math.min(1000, Math.floor(keepAliveMs / 4)));
+      keepAliveTimer = setInterval(() => {
+        if (!mine() || state !== 'open') return;
+        if (now() - lastSentAt >= keepAliveMs) {
+          c.keepAlive();
+          stats.keepAlives += 1;
+          lastSentAt = now();
+        }
+      }, tick);
+      stableTimer = setTimeout(() => (attempt = 0), stableMs);
+    });
+    c.on(LiveTranscriptionEvents.Error, (e: { message?: string; statusCode?: number }) => {
+      if (!mine()) return;
+      error = transportError(e);
+      log.warn({ event: 'stt.error', kind: error.kind, status: error.status, err: error.message }, 'Deepgram connection error');
+      // ws always follows an error with a close; in case it does not, end here after a moment.
+      const failed = error;
+      setTimeout(() => mine() && (state === 'connecting' || state === 'open') && ended(c, failed), 1000).unref();
+    });
+    c.on(LiveTranscriptionEvents.Close, (e: { code?: number; reason?: string | Buffer }) => {
+      if (!mine()) return;
+      const code = e?.code ?? 1006;
+      const reason = e?.reason ? String(e.reason) : '';
+      log.info({ event: 'stt.close', code, reason }, 'Deepgram stream closed');
+      ended(c, error ?? closeError(code, reason));
+    });
+    c.on(LiveTranscriptionEvents.Transcript, (data: DeepgramResults) => {
+      if (!mine()) return;
+      const text = data?.channel?.alternatives?.[0]?.transcript ?? '';
+      const isFinal = data?.is_final === true;
+      if (typeof text !== 'string' || (!isFinal && !text.trim())) return;
+      opts.onEvent({ type: 'stt.transcript', text, isFinal, speechFinal: data.speech_final === true, ts: now() });
+    });
+    c.on(LiveTranscriptionEvents.SpeechStarted, () => mine() && opts.onEvent({ type: 'stt.vad', ts: now() }));
+    c.on(LiveTranscriptionEvents.UtteranceEnd, () => mine() && opts.onEvent({ type: 'stt.utteranceEnd', ts: now() }));
+    c.on(LiveTranscriptionEvents.Metadata, (m: { request_id?: string; duration?: number }) => {
+      if (mine()) log.debug({ event: 'stt.metadata', requestId: m?.request_id, duration: m?.duration }, 'Deepgram metadata');
+    });
+  }
+
+  /** The connection `c` is over (closed, failed, timed out): reconnect, or stop for good. */
+  function ended(c: LiveClientLike | undefined, err: SttError): void {
+    if (c && client !== c) return;
+    clearConnectionTimers();
+    client = undefined;
+    try {
+      c?.disconnect();
+    } catch {
+      /* already closed */
+    }
+    if (state === 'stopped') {
+      onClosed?.();
+      return;
+    }
+    stats.lastError = err;
+    if (!err.retryable) {
+      setState('failed');
+      pending = [];
+      pendingBytes = 0;
+      log.error({ event: 'stt.failed', kind: err.kind, status: err.status, err: err.message }, 'Deepgram transcription stopped');
+      status.set('stt', 'down', `${err.message}: Pickle cannot hear you`, { ...(err.fix ? { fix: err.fix } : {}), lastError: err.message });
+      return;
+    }
+    const delay = backoffDelay(attempt, err.kind === 'rate-limit' ? { ...backoff, baseMs: Math.max(backoff.baseMs, 5_000) } : backoff, random);
+    attempt += 1;
+    setState('waiting');
+    log.warn({ event: 'stt.reconnect', kind: err.kind, err: err.message, delayMs: delay, attempt }, 'Deepgram stream lost; reconnecting');
+    status.set('stt', 'down', `${err.message}; reconnecting in ${(delay / 1000).toFixed(1)} s`, { lastError: err.message });
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function flushPending(c: LiveClientLike): void {
+    for (const chunk of pending) {
+      c.send(toArrayBuffer(chunk));
+      stats.bytesSent += chunk.length;
+    }
+    if (pending.length) lastSentAt = now();
+    pending = [];
+    pendingBytes = 0;
+  }
+
+  return {
+    start() {
+      if (state !== 'idle') return;
+      connect();
+    },
+    sendAudio(chunk) {
+      if (chunk.length === 0 || state === 'stopped' || state === 'failed') return;
+      if (state === 'open' && client?.isConnected()) {
+        client.send(toArrayBuffer(chunk));
+        stats.bytesSent += chunk.length;
+        lastSentAt = now();
+        return;
+      }
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      while (pendingBytes > maxBufferBytes && pending.length > 1) {
+        const dropped = pending.shift()!;
+        pendingBytes -= dropped.length;
+        stats.bytesDropped += dropped.length;
+      }
+    },
+    finalize() {
+      if (state === 'open' && client?.isConnected()) client.finalize();
+      else if (pendingBytes > 0) finalizeOnOpen = true;
+    },
+    async stop() {
+      if (state === 'stopped') return;
+      const c = client;
+      const wasOpen = state === 'open' && c?.isConnected();
+      setState('stopped');
+      clearTimeout(reconnectTimer);
+      clearConnectionTimers();
+      if (c && wasOpen) {
+        // CloseStream: Deepgram sends what is left, then Metadata, then closes.
+        const closed = new Promise<void>((resolve) => {
+          onClosed = resolve;
+          setTimeout(resolve, closeTimeoutMs).unref();
+        });
+        c.requestClose();
+        await closed;
+      }
+      client = undefined;
+      try {
+        c?.disconnect();
+      } catch {
+        /* already closed */
+      }
+    },
+    stats: () => ({ ...stats }),
+  };
+}
+
+interface DeepgramResults {
+  is_final?: boolean;
+  speech_final?: boolean;
+  channel?: { alternatives?: Array<{ transcript?: string; confidence?: number }> };
+}
+
+function toArrayBuffer(chunk: Buffer): ArrayBuffer {
+  return chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,401 @@
+/**
+ * Eyes: Pickle looks through the streamer's camera.
+ *
+ * The streamer's Chrome/Chromium/Edge runs headless and opens Pickle's camera page (served
+ * by Pickle on 127.0.0.1). The page samples the camera every VISION_INTERVAL_SEC, compares a
+ * tiny thumbnail with the last frame that was described, and hands over only frames that
+ * changed; Pickle asks the local vision model (OLLAMA_VISION_MODEL) for one sentence and
+ * sends it on as a `vision.scene` event. With OVERSHOOT_API_KEY the page runs the Overshoot
+ * SDK instead and its descriptions come back the same way.
+ *
+ * Faults end up on the status board as `vision: down` with the step that fixes them; the
+ * browser is restarted when it dies, the camera reopened when it goes away.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { PickleEvent } from '../../machines/events.ts';
+import { sameScene } from '../../machines/visionBatcher.ts';
+import type { Env } from '../config/env.ts';
+import type { Logger } from '../log.ts';
+import type { StatusBoard } from '../status.ts';
+import { createCameraBrowser, type CameraBrowser } from './browser.ts';
+import { findBrowser, installHint, isRunnable } from './chrome.ts';
+import { cleanScene, createOllamaVision, DEFAULT_VISION_MODEL, SCENE_PROMPT, type SceneDescriber, VisionError } from './ollamaVision.ts';
+import type { FrameInfo, PageConfig, PageReport, VisionFault } from './types.ts';
+
+export { DEFAULT_VISION_MODEL } from './ollamaVision.ts';
+
+const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+
+export interface VisionTuning {
+  /** Overrides VISION_INTERVAL_SEC (ms). */
+  intervalMs?: number;
+  /** How often the page retries a camera that failed. Default 10 000. */
+  cameraRetryMs?: number;
+  /** Browser relaunch backoff. Default 1 000 → 30 000. */
+  backoff?: { baseMs: number; maxMs: number };
+  stableMs?: number;
+  /** After the vision model failed (missing, Ollama down), frames wait this long. Default 15 000. */
+  modelRetryMs?: number;
+  analysisTimeoutMs?: number;
+  /** Extra browser switches (tests: a fake camera, a denied permission). */
+  chromeArgs?: string[];
+  /** Page change detection (see PageConfig). */
+  page?: Partial<Pick<PageConfig, 'thumbWidth' | 'meanThreshold' | 'cellThreshold' | 'changedShare' | 'maxWidth' | 'jpegQuality' | 'captureWidth' | 'frameRate'>>;
+}
+
+export interface VisionOptions {
+  env: Env;
+  status: StatusBoard;
+  log: Logger;
+  /** Pickle's server, where the camera page is served (`createVisionRoutes`). */
+  baseUrl: string;
+  send(event: PickleEvent): void;
+  /** Each new scene, for the panel. */
+  onScene?(text: string, ts: number): void;
+  now?: () => number;
+  platform?: NodeJS.Platform;
+  tuning?: VisionTuning;
+}
+
+export interface VisionStats {
+  /** Counted by the camera page: frames looked at, skipped as unchanged, handed to Pickle. */
+  page?: Record<string, unknown>;
+  /** Frames Pickle received / got a description for / turned away (busy, model down). */
+  framesReceived: number;
+  framesDescribed: number;
+  framesRefused: number;
+  analysisErrors: number;
+  scenes: number;
+  /** Descriptions that said the same as the previous one (not sent on). */
+  scenesRepeated: number;
+  launches: number;
+  browserPid?: number;
+}
+
+export interface VisionService {
+  readonly backend: 'ollama' | 'overshoot';
+  stop(): Promise<void>;
+  browserPid(): number | undefined;
+  stats(): Promise<VisionStats>;
+}
+
+/** The camera page and its script. The Overshoot mode lets the page load the SDK and reach the API. */
+export function createVisionRoutes(env: Env): express.Router {
+  const router = express.Router();
+  const overshoot = Boolean(env.OVERSHOOT_API_KEY);
+  router.get('/vision/capture', (req, res, next) => {
+    if (overshoot) res.set('Content-Security-Policy', overshootCsp(env, req.headers.host ?? '127.0.0.1'));
+    res.set('Cache-Control', 'no-store');
+    res.sendFile('capture.html', { root: PAGE_DIR }, (err) => err && next(err));
+  });
+  router.get('/vision/capture.js', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    res.type('text/javascript');
+    res.sendFile('capture.js', { root: PAGE_DIR }, (err) => err && next(err));
+  });
+  return router;
+}
+
+/** Pickle's other routes plus the camera page (only when VISION_ENABLED). */
+export function withVisionRoutes(env: Env, routes?: express.Router): express.Router | undefined {
+  if (!env.VISION_ENABLED) return routes;
+  const all = express.Router();
+  if (routes) all.use(routes);
+  all.use(createVisionRoutes(env));
+  return all;
+}
+
+function origin(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function overshootCsp(env: Env, host: string): string {
+  const sdk = origin(env.OVERSHOOT_SDK_URL);
+  const api = origin(env.OVERSHOOT_API_URL);
+  const apis = api ? [api, api.replace(/^http/, 'ws')] : ['https://*.overshoot.ai', 'wss://*.overshoot.ai', 'https://overshoot.ai', 'wss://overshoot.ai'];
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${sdk ?? ''}`.trim(),
+    `connect-src 'self' ws://${host} ${sdk ?? ''} ${apis.join(' ')}`.replace(/\s+/g, ' ').trim(),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/** Browser error names from the camera page → what the streamer reads, and what to do. */
+export function cameraFault(report: PageReport, ctx: { platform: NodeJS.Platform; camera?: string | undefined; sdkUrl?: string; retrySec: number }): VisionFault {
+  const cams = (report.cameras ?? []).slice(0, 6).map((c) => `"${clip(c, 60)}"`);
+  const retry = `Pickle retries every ${ctx.retrySec} s`;
+  switch (report.reason) {
+    case 'NotAllowedError':
+    case 'PermissionDeniedError':
+    case 'SecurityError':
+      return {
+        detail: 'camera permission denied',
+        fix:
+          ctx.platform === 'darwin'
+            ? 'allow the camera for your browser in System Settings → Privacy & Security → Camera, then restart Pickle'
+            : ctx.platform === 'win32'
+              ? 'turn on Settings → Privacy & security → Camera → "Let desktop apps access your camera", then restart Pickle'
+              : 'let your user open the camera (`sudo usermod -aG video $USER`, then log in again)',
+      };
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+    case 'OverconstrainedError':
+      return { detail: 'no camera found', fix: `plug in a camera or start the OBS Virtual Camera (OBS → Start Virtual Camera); ${retry}` };
+    case 'CameraNotFound':
+      return {
+        detail: `no camera named like "${clip(ctx.camera ?? '', 60)}"${cams.length ? ` (found ${cams.join(', ')})` : ''}`,
+        fix: `set VISION_CAMERA to part of one of these names, or start that camera; ${retry}`,
+      };
+    case 'NotReadableError':
+    case 'TrackStartError':
+    case 'AbortError':
+      return { detail: 'the camera is busy or not responding', fix: `close the other app using it (OBS Virtual Camera can be shared); ${retry}` };
+    case 'TrackEnded':
+      return { detail: 'the camera stopped sending pictures', fix: `check the cable or restart the virtual camera; ${retry}` };
+    case 'SdkLoadFailed':
+      return {
+        detail: `could not load the Overshoot SDK from ${ctx.sdkUrl ?? 'its CDN'}`,
+        fix: `check the internet connection (or set OVERSHOOT_SDK_URL); ${retry}`,
+      };
+    case 'UnauthorizedError':
+      return { detail: 'Overshoot refused the API key', fix: 'check OVERSHOOT_API_KEY (https://overshoot.ai)' };
+    case 'NetworkError':
+      return { detail: 'cannot reach Overshoot', fix: `check the internet connection; ${retry}` };
+    case 'NoMediaDevices':
+      return { detail: 'the camera page cannot use cameras', fix: 'keep HOST on 127.0.0.1 (browsers allow cameras only on secure or local pages)' };
+    default:
+      return { detail: `camera error: ${clip(`${report.reason ?? 'Error'}: ${report.message ?? ''}`, 160)}`, fix: retry };
+  }
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function startVision(opts: VisionOptions): VisionService {
+  const { env, status, send } = opts;
+  const log = opts.log.child({ service: 'vision' });
+  const now = opts.now ?? Date.now;
+  const platform = opts.platform ?? process.platform;
+  const tuning = opts.tuning ?? {};
+  const backend: VisionService['backend'] = env.OVERSHOOT_API_KEY ? 'overshoot' : 'ollama';
+  const intervalMs = tuning.intervalMs ?? Math.round(env.VISION_INTERVAL_SEC * 1000);
+  const cameraRetryMs = tuning.cameraRetryMs ?? 10_000;
+  const modelRetryMs = tuning.modelRetryMs ?? 15_000;
+  const model = env.OLLAMA_VISION_MODEL ?? DEFAULT_VISION_MODEL;
+  const describer: SceneDescriber | undefined =
+    backend === 'ollama'
+      ? createOllamaVision({ host: env.OLLAMA_HOST!, model, ...(tuning.analysisTimeoutMs ? { timeoutMs: tuning.analysisTimeoutMs } : {}) })
+      : undefined;
+  const seenBy = backend === 'ollama' ? model : 'Overshoot';
+  const ctrl = new AbortController();
+
+  const counters = { framesReceived: 0, framesDescribed: 0, framesRefused: 0, analysisErrors: 0, scenes: 0, scenesRepeated: 0 };
+  const faults: { setup?: VisionFault; browser?: VisionFault; camera?: VisionFault; model?: VisionFault } = {};
+  let camera: PageReport | undefined;
+  let lastScene: string | undefined;
+  let modelRetryAt = 0;
+  let busy = false;
+  let stopped = false;
+
+  function refresh(): void {
+    if (stopped) return;
+    const fault = faults.setup ?? faults.browser ?? faults.camera ?? faults.model;
+    if (fault) status.set('vision', 'down', fault.detail, fault.fix ? { fix: fault.fix, lastError: fault.detail } : { lastError: fault.detail });
+    else if (!camera) status.set('vision', 'starting', 'opening the camera…');
+    else {
+      const size = camera.width && camera.height ? ` ${camera.width}×${camera.height}` : '';
+      status.set('vision', 'up', `watching "${clip(camera.label ?? 'camera', 60)}"${size} every ${intervalMs / 1000} s with ${seenBy}`);
+    }
+  }
+
+  function emitScene(raw: string): void {
+    const text = cleanScene(raw);
+    if (!text || stopped) return;
+    if (lastScene !== undefined && sameScene(lastScene, text)) {
+      counters.scenesRepeated++;
+      return;
+    }
+    lastScene = text;
+    counters.scenes++;
+    const ts = now();
+    log.info({ event: 'vision.scene', chars: text.length }, 'scene');
+    send({ type: 'vision.scene', text, ts });
+    opts.onScene?.(text, ts);
+  }
+
+  async function onFrame(b64: string, info: FrameInfo): Promise<{ accepted: boolean }> {
+    counters.framesReceived++;
+    if (!describer || busy || stopped || now() < modelRetryAt) {
+      counters.framesRefused++;
+      return { accepted: false };
+    }
+    const jpeg = Buffer.from(b64, 'base64');
+    if (jpeg.length < 100 || jpeg.length > 8_000_000 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) {
+      counters.framesRefused++;
+      log.warn({ event: 'vision.frame', bytes: jpeg.length }, 'camera page sent something that is not a JPEG');
+      return { accepted: false };
+    }
+    busy = true;
+    const started = performance.now();
+    try {
+      const text = await describer.describe(jpeg, ctrl.signal);
+      counters.framesDescribed++;
+      log.debug({ event: 'vision.frame', bytes: jpeg.length, ms: Math.round(performance.now() - started), diff: info.diff }, 'frame described');
+      if (faults.model) {
+        faults.model = undefined;
+        refresh();
+      }
+      emitScene(text);
+      return { accepted: true };
+    } catch (err) {
+      if (stopped) return { accepted: false };
+      counters.analysisErrors++;
+      const e = err instanceof VisionError ? err : new VisionError('server', String(err));
+      log.warn({ event: 'vision.frame', kind: e.kind, err: e.message }, 'frame not described');
+      if (e.kind === 'unreachable' || e.kind === 'model-missing' || e.kind === 'not-vision') {
+        faults.model = e.fix ? { detail: e.message, fix: e.fix } : { detail: e.message };
+        modelRetryAt = now() + modelRetryMs;
+        refresh();
+      }
+      return { accepted: false };
+    } finally {
+      busy = false;
+    }
+  }
+
+  function onReport(report: PageReport): void {
+    if (stopped) return;
+    if (report.state === 'up') {
+      camera = report;
+      faults.camera = undefined;
+      log.info({ event: 'vision.camera', label: report.label, width: report.width, height: report.height, fps: report.frameRate }, 'camera open');
+    } else if (report.state === 'down') {
+      camera = undefined;
+      faults.camera = cameraFault(report, {
+        platform,
+        camera: env.VISION_CAMERA,
+        ...(env.OVERSHOOT_SDK_URL ? { sdkUrl: env.OVERSHOOT_SDK_URL } : {}),
+        retrySec: Math.round(cameraRetryMs / 1000),
+      });
+      log.warn({ event: 'vision.camera', reason: report.reason, err: clip(report.message ?? '', 200) }, 'camera down');
+    } else {
+      log.warn({ event: 'vision.page', reason: report.reason, err: clip(report.message ?? '', 200) }, 'camera page error');
+      return;
+    }
+    refresh();
+  }
+
+  let browser: CameraBrowser | undefined;
+  status.set('vision', 'starting', 'looking for a browser…');
+
+  // Which browser, and is the camera file there?
+  const found = findBrowser({ platform, env: process.env, chromePath: env.CHROME_PATH });
+  const extraArgs = [...(tuning.chromeArgs ?? [])];
+  if (!found) {
+    faults.setup = { detail: 'no Chrome, Chromium or Edge found (Pickle looks through your camera with one)', fix: installHint(platform) };
+  } else if (found.source === 'CHROME_PATH' && !isRunnable(found.path)) {
+    faults.setup = { detail: `CHROME_PATH is "${clip(found.path, 120)}", which is not a program`, fix: 'set CHROME_PATH to your Chrome/Chromium/Edge executable, or remove it to let Pickle look' };
+  } else if (env.VISION_CAMERA_FILE) {
+    const file = resolve(env.VISION_CAMERA_FILE);
+    if (!existsSync(file)) faults.setup = { detail: `VISION_CAMERA_FILE "${clip(file, 120)}" does not exist`, fix: 'point VISION_CAMERA_FILE to a .y4m or .mjpeg file, or remove it to use the camera' };
+    else extraArgs.unshift('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${file}`);
+  }
+
+  // Browsers give cameras only to secure pages; a loopback http page counts, a LAN address does not.
+  const pageOrigin = origin(opts.baseUrl);
+  if (pageOrigin && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(pageOrigin)) {
+    extraArgs.unshift(`--unsafely-treat-insecure-origin-as-secure=${pageOrigin}`);
+  }
+
+  if (faults.setup) {
+    refresh();
+    log.warn({ event: 'vision.setup', detail: faults.setup.detail }, 'vision cannot start');
+  } else {
+    const config: PageConfig = {
+      backend,
+      camera: env.VISION_CAMERA ?? null,
+      intervalMs,
+      retryMs: cameraRetryMs,
+      captureWidth: 1280,
+      frameRate: 5,
+      thumbWidth: 32,
+      meanThreshold: 10,
+      cellThreshold: 24,
+      changedShare: 0.08,
+      maxWidth: 640,
+      jpegQuality: 0.8,
+      ...tuning.page,
+      ...(backend === 'overshoot'
+        ? {
+            overshoot: {
+              sdkUrl: env.OVERSHOOT_SDK_URL!,
+              apiUrl: env.OVERSHOOT_API_URL ?? 'https://api.overshoot.ai',
+              apiKey: env.OVERSHOOT_API_KEY!,
+              prompt: SCENE_PROMPT,
+            },
+          }
+        : {}),
+    };
+    browser = createCameraBrowser({
+      executablePath: found!.path,
+      pageUrl: `${opts.baseUrl}/vision/capture`,
+      extraArgs,
+      config,
+      log,
+      ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
+      ...(tuning.stableMs ? { stableMs: tuning.stableMs } : {}),
+      onReport,
+      onFrame,
+      onScene: (text) => emitScene(text),
+      onBrowser: (b) => {
+        if (b.state === 'up') faults.browser = undefined;
+        else if (b.state === 'launching') {
+          if (!faults.browser) status.set('vision', 'starting', 'starting the browser…');
+          return;
+        } else {
+          camera = undefined;
+          const wait = b.retryInMs !== undefined ? `; starting it again in ${Math.max(1, Math.round(b.retryInMs / 1000))} s` : '';
+          faults.browser = {
+            detail: `${b.detail}${b.error ? ` (${clip(b.error, 120)})` : ''}${wait}`,
+            fix: b.state === 'failed' ? `check that ${clip(found!.path, 80)} starts (or set CHROME_PATH to another browser)` : 'nothing to do: Pickle restarts it',
+          };
+        }
+        refresh();
+      },
+    });
+    log.info({ event: 'vision.start', backend, browser: found!.path, model: backend === 'ollama' ? model : undefined, intervalMs }, 'vision starting');
+    browser.start();
+    // Say early when the model is missing, instead of at the first frame.
+    if (describer) {
+      void describer.check(ctrl.signal).then((e) => {
+        if (!e || stopped) return;
+        faults.model = e.fix ? { detail: e.message, fix: e.fix } : { detail: e.message };
+        refresh();
+      });
+    }
+  }
+
+  return {
+    backend,
+    async stop() {
+      stopped = true;
+      ctrl.abort();
+      await browser?.stop();
+    },
+    browserPid: () => browser?.pid(),
+    async stats() {
+      const page = await browser?.pageStats();
+      const pid = browser?.pid();
+      return { ...counters, ...(page ? { page } : {}), launches: browser?.launches ?? 0, ...(pid ? { browserPid: pid } : {}) };
+    },
+  };
+}

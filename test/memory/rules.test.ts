@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { isFact, recordsOf, removalOf, shouldStore, storageReason } from '../../src/memory/rules.ts';
+import type { ChatMessage } from '../../machines/events.ts';
+
+const persona = { id: 'default', name: 'Pickle' };
+let n = 0;
+const newId = () => `x${++n}`;
+const chat = (text: string, over: Partial<ChatMessage> = {}): ChatMessage => ({
+  id: `m-${text.length}-${n}`,
+  user: 'sam',
+  displayName: 'Sam',
+  text,
+  role: 'viewer',
+  ts: 1000,
+  ...over,
+});
+
+describe('the storage rule (seed): ≥ 5 words or an entity pattern', () => {
+  it.each([
+    // length
+    { text: 'this stream is really good today', store: true, reason: 'length' },
+    { text: 'one two three four five', store: true, reason: 'length' },
+    { text: 'one two three four', store: false },
+    // activities
+    { text: 'playing tonight?', store: true, reason: 'activity' },
+    { text: 'watched it', store: true, reason: 'activity' },
+    { text: 'streaming later', store: true, reason: 'activity' },
+    // preferences
+    { text: 'i love pickles', store: true, reason: 'preference' },
+    { text: 'hate mondays', store: true, reason: 'preference' },
+    { text: 'my favourite', store: true, reason: 'preference' },
+    { text: 'favorite one', store: true, reason: 'preference' },
+    // identity
+    { text: 'my name is sam', store: true, reason: 'identity' },
+    { text: "i'm a nurse", store: true, reason: 'identity' },
+    { text: 'called Bob', store: true, reason: 'identity' },
+    // time references
+    { text: 'see you tomorrow', store: true, reason: 'time' },
+    { text: 'next week maybe', store: true, reason: 'time' },
+    { text: 'exam on friday', store: true, reason: 'time' },
+    // proper nouns: capitalised, not the first word of a sentence, not "I"
+    { text: 'we visited Berlin', store: true, reason: 'proper-noun' },
+    { text: 'go Ángel go', store: true, reason: 'proper-noun' },
+    { text: 'Hello there', store: false },
+    { text: 'ok. Nice one', store: false },
+    { text: 'yes I do', store: false },
+    // chatter that matches nothing
+    { text: 'lol', store: false },
+    { text: 'KEKW KEKW', store: false },
+    { text: 'gg wp', store: false },
+    { text: 'pog', store: false },
+    { text: '   ', store: false },
+    // commands never
+    { text: '!forgetme please do it now okay', store: false },
+  ])('$text → $store', ({ text, store, reason }) => {
+    expect(shouldStore(text)).toBe(store);
+    if (reason) expect(storageReason(text)).toBe(reason);
+  });
+
+  it.each([
+    { text: "my name is Sam and I'm a nurse", fact: true },
+    { text: 'I love Elden Ring', fact: true },
+    { text: 'playing Zelda tonight', fact: true },
+    { text: 'see you tomorrow everyone have fun', fact: false },
+    { text: 'this chat is wild right now', fact: false },
+  ])('facts (identity, preference, activity): $text → $fact', ({ text, fact }) => {
+    expect(isFact(text)).toBe(fact);
+  });
+});
+
+describe('records and removals from orchestrator events', () => {
+  it('a chat batch keeps only the lines the rule stores, with who, when, source, persona and message id', () => {
+    const a = chat("hi I'm Sam, a nurse from Leeds");
+    const b = chat('lol', { user: 'kim', displayName: 'Kim' });
+    const records = recordsOf({ type: 'chat.batch', messages: [a, b], flush: 'timer' }, persona, newId);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ text: a.text, user: 'sam', displayName: 'Sam', source: 'chat', ts: 1000, persona: 'default', messageId: a.id, fact: true });
+    expect(records[0]!.id).toMatch(/^chat-1000-x\d+$/);
+  });
+
+  it('speech, vision and spoken replies are stored under the streamer, the camera and the persona', () => {
+    const speech = recordsOf({ type: 'speech.final', text: 'we are heading to the beach tomorrow', ts: 5 }, persona, newId);
+    expect(speech[0]).toMatchObject({ user: 'streamer', source: 'speech', fact: false });
+    const vision = recordsOf({ type: 'vision.batch', scenes: [{ text: 'a cat walks across the keyboard slowly', ts: 6, repeats: 1 }], flush: 'size' }, persona, newId);
+    expect(vision[0]).toMatchObject({ user: 'camera', source: 'vision' });
+    const reply = recordsOf({ type: 'reply.spoken', replyId: 'r1', text: 'Sam, nurses are the real heroes here.', emotion: 'happy', ts: 7 }, persona, newId);
+    expect(reply[0]).toMatchObject({ user: 'default', displayName: 'Pickle', source: 'reply', persona: 'default' });
+    expect(recordsOf({ type: 'reply.spoken', replyId: 'r2', text: 'ha!', emotion: 'happy', ts: 8 }, persona, newId)).toEqual([]);
+  });
+
+  it('CLEARMSG and bans are removed from LTM; timeouts and a chat clear are not', () => {
+    expect(removalOf({ type: 'chat.removed', messageIds: ['m1'], users: [], all: false })).toEqual({ op: 'delete', messageIds: ['m1'] });
+    expect(removalOf({ type: 'chat.removed', messageIds: [], users: ['troll'], all: false, banned: ['troll'] })).toEqual({ op: 'delete', users: ['troll'] });
+    expect(removalOf({ type: 'chat.removed', messageIds: [], users: ['troll'], all: false })).toBeUndefined(); // timeout
+    expect(removalOf({ type: 'chat.removed', messageIds: [], users: [], all: true })).toBeUndefined(); // /clear
+  });
+
+  it('!forgetme deletes the viewer who sent it, nobody else', () => {
+    const op = removalOf({ type: 'chat.command', command: 'forgetme', args: ['kim'], message: chat('!forgetme kim') });
+    expect(op).toEqual({ op: 'delete', users: ['sam'] });
+  });
+});
