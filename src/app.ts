@@ -205,6 +205,11 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     personasDir,
     persona: () => persona,
     secrets: secretsOf(env),
+    // Long-term memory's size for the panel chart (memory counts in the background; null while unknown/off).
+    memorySize: () => {
+      const stored = memory.health()['stored'];
+      return typeof stored === 'number' ? stored : null;
+    },
     tuning: opts.tuning ?? {},
   });
 
