@@ -36,10 +36,15 @@ export default async function chatFlood(args: string[]): Promise<Record<string, 
 
   const ollama = await startOllamaStandin({ firstTokenDelayMs: 200, tokenDelayMs: 25 });
   const dataDir = mkdtempSync(join(tmpdir(), 'pickle-flood-'));
-  const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url });
+  const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url, ...(process.env.BENCH_MEMORY === 'off' ? { MEMORY_ENABLED: 'false' } : {}) });
   const pickle = await startPickle({ env, log: silentLogger() });
   server.send({ type: 'waitJoin', channel });
   await next('joined');
+  // Memory loads its embedder and Chroma in the background: measure a Pickle that has finished starting.
+  for (let i = 0; i < 600 && pickle.memory.health().enabled && pickle.memory.health().embedder === 'loading'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
 
   // What a streamer would see: the first caption of the reply to the mention.
   let mentionId = '';
@@ -97,6 +102,7 @@ export default async function chatFlood(args: string[]): Promise<Record<string, 
     droppedByReason: counts.ignored,
     decisions: counts.decisions,
     replies,
+    memory: pickle.memory.health(),
     eventLoopDelayMs: { p50: +(loop.percentile(50) / 1e6).toFixed(2), p99: +(loop.percentile(99) / 1e6).toFixed(2), max: +(loop.max / 1e6).toFixed(2) },
     rssMB: { start: Math.round(rssStart / 2 ** 20), peak: Math.round(rssPeak / 2 ** 20), growth: Math.round((rssPeak - rssStart) / 2 ** 20) },
     heapAfterGcMB: global.gc ? { start: Math.round(heapStart / 2 ** 20), end: Math.round(heapEnd / 2 ** 20), retained: Math.round((heapEnd - heapStart) / 2 ** 20) } : 'run with --expose-gc',

@@ -89,6 +89,8 @@ interface BrainContext {
   pending: Trigger | undefined;
   reply: Reply | undefined;
   replies: number;
+  /** The streamer talked over the reply: what they say next is answered without waiting out a cooldown. */
+  cutByStreamer: boolean;
 }
 
 export type BrainEvent =
@@ -261,6 +263,7 @@ export const brainMachine = setup({
     hasPending: ({ context }) => context.pending !== undefined && !context.muted,
     isSkip: ({ event }) => event.type === 'control.skip' || (event.type === 'chat.command' && event.command === 'skip'),
     bargesIn: ({ context }) => context.bargeIn,
+    cutByStreamer: ({ context, event }) => context.cutByStreamer && 'replyId' in event && event.replyId === context.reply?.id,
     removesReply: ({ context, event }) => {
       if (event.type !== 'chat.removed' || !context.reply) return false;
       const t = context.reply.trigger;
@@ -463,6 +466,7 @@ export const brainMachine = setup({
     pending: undefined,
     reply: undefined,
     replies: 0,
+    cutByStreamer: false,
   }),
   initial: 'idle',
   on: {
@@ -591,12 +595,20 @@ export const brainMachine = setup({
             'control.skip': { actions: ['finishText', 'stopVoice'], target: 'stopping' },
             'chat.command': [{ guard: 'isSkip', actions: ['finishText', 'stopVoice'], target: 'stopping' }, { actions: 'command' }],
             'brain.mute': { actions: ['mute', 'announceMute', 'finishText', 'stopVoice'], target: 'stopping' },
-            'speech.started': { guard: 'bargesIn', actions: ['finishText', 'stopVoice'], target: 'stopping' },
+            'speech.started': {
+              guard: 'bargesIn',
+              actions: ['finishText', 'stopVoice', assign({ cutByStreamer: true })],
+              target: 'stopping',
+            },
           },
         },
         stopping: {
           on: {
-            'voice.done': { guard: 'isMine', actions: 'storeSpoken', target: '#brain.cooldown' },
+            // Cut by the streamer talking: they are answered as soon as their words are in, no cooldown.
+            'voice.done': [
+              { guard: 'cutByStreamer', actions: ['storeSpoken', assign({ cutByStreamer: false })], target: '#brain.idle' },
+              { guard: 'isMine', actions: 'storeSpoken', target: '#brain.cooldown' },
+            ],
           },
           after: { replyWatchdog: { actions: assign({ reply: undefined }), target: '#brain.cooldown' } },
         },

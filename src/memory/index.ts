@@ -6,6 +6,7 @@
  * Nothing here blocks a start or a reply: Chroma and the model load in the background; until
  * they are there, writes are journaled and recall answers "nothing" at once.
  */
+import { ChatAdmission, type AdmissionOptions } from './admission.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import express from 'express';
@@ -38,6 +39,8 @@ export interface MemoryOptions {
     batchMs?: number;
     retryMs?: number;
     probeTimeoutMs?: number;
+    /** How much chat is written to long-term memory under load. */
+    admission?: AdmissionOptions;
   };
 }
 
@@ -108,6 +111,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   let lastCount: number | undefined;
   let lastCountAt = 0;
   let stopped = false;
+  const admission = new ChatAdmission(opts.tuning?.admission ?? {});
 
   const link: ChromaLink = env.CHROMA_URL
     ? watchExternalChroma(env.CHROMA_URL, log)
@@ -293,13 +297,16 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       notify = (text) => panel.emit('transcript', { kind: 'notice', text, ts: Date.now() });
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
-        const records = recordsOf(e, persona(), newId);
+        // Chat is admitted at a bounded rate (a flood is not worth remembering line by line).
+        const records = recordsOf(e, persona(), newId).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
         if (records.length) writer.push({ op: 'upsert', records });
+        return records;
       };
       orchestrator.on('chat.batch', (e) => {
-        add(e);
-        // The facts of viewers who chat are loaded now, so a reply to them later ranks them in RAM.
-        if (!unavailable()) void store!.warmFacts(e.messages.map((m) => m.user)).catch(() => {});
+        const stored = add(e);
+        // The facts of viewers who talk are loaded now, so a reply to them later ranks them in RAM.
+        const talkers = stored.filter((r) => r.source === 'chat').map((r) => r.user);
+        if (talkers.length && !unavailable()) void store!.warmFacts(talkers).catch(() => {});
       });
       orchestrator.on('speech.final', add);
       orchestrator.on('vision.batch', add);
@@ -324,6 +331,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
         chroma: { url: link.url, managed: link.managed, up: link.up, ...(link.pid ? { pid: link.pid } : {}) },
         ...(store ? { collection: store.name } : {}),
         ...(lastCount !== undefined ? { stored: lastCount } : {}),
+        notStoredUnderLoad: admission.skipped,
         journaled: writer.journal.pending,
         queued: writer.queueLength,
       };

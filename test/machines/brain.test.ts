@@ -247,7 +247,11 @@ describe('brain reply cycle', () => {
     t.h.send({ type: 'speech.started', ts: 5 });
     expect(t.h.of('voice.skip')).toHaveLength(1);
     t.voiceDone('Hello.', true);
-    expect(t.state()).toBe('cooldown');
+    // No cooldown after the streamer cut in: their question is answered as soon as it is transcribed.
+    expect(t.state()).toBe('idle');
+    t.h.send({ type: 'speech.final', text: 'wait, what time is it?', ts: 6 });
+    expect(t.state()).toBe('thinking');
+    expect(t.h.of('reply.spoken')[0]).toMatchObject({ text: 'Hello.' });
   });
 
   it('settings.changed updates the cooldown', () => {
