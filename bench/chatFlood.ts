@@ -14,10 +14,23 @@ import { startOllamaStandin } from '../test/standins/ollama.ts';
  * real Pickle (tmi.js adapter, machines, server), with the Ollama stand-in at fixed delays.
  * Goal: event-loop p99 ≤ 20 ms, RSS growth ≤ 64 MB, a mention in the middle answered within
  * cooldown + LLM time, and every message counted (received or dropped with a reason).
+ *
+ * Two runs, one after the other: the spine alone (long-term memory off), then the default
+ * configuration with long-term memory (embedded Chroma + embedder) on. `heapAfterGcMB.retained`
+ * tells growth that stays from V8's headroom (which scales with the live heap at start).
+ * Arguments: [rate] [seconds] [off|on|both].
  */
 export default async function chatFlood(args: string[]): Promise<Record<string, unknown>> {
   const rate = Number(args[0] ?? 2000);
   const seconds = Number(args[1] ?? 30);
+  const which = args[2] ?? 'both';
+  const out: Record<string, unknown> = {};
+  if (which !== 'on') out.spineLongTermMemoryOff = await floodOnce(rate, seconds, false);
+  if (which !== 'off') out.defaultLongTermMemoryOn = await floodOnce(rate, seconds, true);
+  return out;
+}
+
+async function floodOnce(rate: number, seconds: number, longTermMemory: boolean): Promise<Record<string, unknown>> {
   const channel = 'floodchannel';
   const server = fork(fileURLToPath(new URL('./_floodServer.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const messages: Array<Record<string, any>> = [];
@@ -36,7 +49,7 @@ export default async function chatFlood(args: string[]): Promise<Record<string, 
 
   const ollama = await startOllamaStandin({ firstTokenDelayMs: 200, tokenDelayMs: 25 });
   const dataDir = mkdtempSync(join(tmpdir(), 'pickle-flood-'));
-  const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url, ...(process.env.BENCH_MEMORY === 'off' ? { MEMORY_ENABLED: 'false' } : {}) });
+  const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url, MEMORY_ENABLED: String(longTermMemory) });
   const pickle = await startPickle({ env, log: silentLogger() });
   server.send({ type: 'waitJoin', channel });
   await next('joined');
@@ -67,6 +80,14 @@ export default async function chatFlood(args: string[]): Promise<Record<string, 
     if (mentionId && !busyUntil && e.state === 'idle') busyUntil = Date.now() - cooldownMs;
   });
 
+  // Warm-up: a short flood first, so V8 has sized its heap for this load (a one-time cost any
+  // long-running Pickle has paid) and the figures below are the steady state of a flood.
+  server.send({ type: 'flood', channel, rate, seconds: 5, mentionAt: 2, name: 'Pickle' });
+  await next('flooded');
+  messages.splice(messages.findIndex((m) => m.type === 'flooded'), 1);
+  await new Promise((r) => setTimeout(r, 6000)); // the warm-up's reply and cooldown end
+  const warm = pickle.counters.snapshot();
+  const warmupReceived = warm.received;
   const cooldownMs = 5000;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   global.gc?.();
@@ -82,7 +103,7 @@ export default async function chatFlood(args: string[]): Promise<Record<string, 
   const flooded = await next('flooded');
   // Let the last lines arrive and the pending reply finish.
   const settleEnd = Date.now() + 15_000;
-  while (Date.now() < settleEnd && (pickle.counters.snapshot().received < flooded.sent || !mentionAnsweredAt)) {
+  while (Date.now() < settleEnd && (pickle.counters.snapshot().received - warmupReceived < flooded.sent || !mentionAnsweredAt)) {
     await new Promise((r) => setTimeout(r, 100));
   }
   loop.disable();
@@ -95,10 +116,11 @@ export default async function chatFlood(args: string[]): Promise<Record<string, 
     seconds,
     floodMs: Date.now() - t0,
     messagesSent: flooded.sent,
-    messagesReceived: counts.received,
-    lost: flooded.sent - counts.received,
-    batches: counts.batches,
-    dropped: counts.dropped,
+    warmupMessages: warmupReceived,
+    messagesReceived: counts.received - warmupReceived,
+    lost: flooded.sent - (counts.received - warmupReceived),
+    batches: counts.batches - warm.batches,
+    dropped: counts.dropped - warm.dropped,
     droppedByReason: counts.ignored,
     decisions: counts.decisions,
     replies,
