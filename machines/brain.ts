@@ -237,6 +237,26 @@ function entriesOf(event: BrainEvent): StmEntry[] {
   return [];
 }
 
+/** Cutting a reply before any audio (while recalling or thinking): nothing was heard, nothing is stored. */
+const cutBeforeAudio = {
+  'control.skip': {
+    actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped before any audio' } }],
+    target: '#brain.cooldown',
+  },
+  'chat.command': [
+    {
+      guard: 'isSkip',
+      actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped by a moderator before any audio' } }],
+      target: '#brain.cooldown',
+    },
+    { actions: 'command' },
+  ],
+  'brain.mute': {
+    actions: ['mute', 'stopVoice', { type: 'failReply', params: { reason: 'muted', detail: 'muted' } }],
+    target: '#brain.idle',
+  },
+} as const;
+
 export const brainMachine = setup({
   types: {
     context: {} as BrainContext,
@@ -525,22 +545,7 @@ export const brainMachine = setup({
           after: { recallBudget: { actions: 'composePrompt', target: 'thinking' } },
           on: {
             'memory.recalled': { actions: 'composePrompt', target: 'thinking' },
-            'control.skip': {
-              actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped before any audio' } }],
-              target: '#brain.cooldown',
-            },
-            'chat.command': [
-              {
-                guard: 'isSkip',
-                actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped by a moderator before any audio' } }],
-                target: '#brain.cooldown',
-              },
-              { actions: 'command' },
-            ],
-            'brain.mute': {
-              actions: ['mute', 'stopVoice', { type: 'failReply', params: { reason: 'muted', detail: 'muted' } }],
-              target: '#brain.idle',
-            },
+            ...cutBeforeAudio,
           },
         },
         thinking: {
@@ -566,22 +571,7 @@ export const brainMachine = setup({
               },
               { actions: 'finishText' },
             ],
-            'control.skip': {
-              actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped before any audio' } }],
-              target: '#brain.cooldown',
-            },
-            'chat.command': [
-              {
-                guard: 'isSkip',
-                actions: ['stopVoice', { type: 'failReply', params: { reason: 'skipped', detail: 'skipped by a moderator before any audio' } }],
-                target: '#brain.cooldown',
-              },
-              { actions: 'command' },
-            ],
-            'brain.mute': {
-              actions: ['mute', 'stopVoice', { type: 'failReply', params: { reason: 'muted', detail: 'muted' } }],
-              target: '#brain.idle',
-            },
+            ...cutBeforeAudio,
           },
         },
         speaking: {

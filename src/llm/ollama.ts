@@ -4,6 +4,7 @@
  * `llm` line of the status board honest (a background loop notices Ollama or the model
  * coming and going, and preloads the model so the first reply is not a cold load).
  */
+import { createHealthLoop } from './healthLoop.ts';
 import { Ollama } from 'ollama';
 import { EMOTIONS, type PromptMessage } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
@@ -342,60 +343,12 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
     }
   }
 
-  const health = (() => {
-    let stopped = true;
-    let timer: NodeJS.Timeout | undefined;
-    let running: Promise<void> | null = null;
-    let failures = 0;
-    let ctrl = new AbortController();
-
-    const schedule = (ms: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(tick, ms);
-      timer.unref?.();
-    };
-    const tick = () => {
-      if (stopped || running) return;
-      running = check(ctrl.signal)
-        .then((ok) => {
-          if (ok) failures = 0;
-          else failures++;
-          return ok;
-        })
-        .catch((err: unknown) => {
-          // Never let the loop die: log and retry like any other failure.
-          failures++;
-          llmLog.error({ err: err instanceof Error ? err.message : String(err) }, 'llm health check crashed');
-          return false;
-        })
-        .then((ok) => {
-          running = null;
-          if (stopped) return;
-          schedule(ok ? checkIntervalMs : Math.min(retryIntervalMs * 2 ** Math.max(0, failures - 1), maxRetryIntervalMs));
-        });
-    };
-    return {
-      start() {
-        if (!stopped) return;
-        stopped = false;
-        failures = 0;
-        ctrl = new AbortController();
-        schedule(0);
-      },
-      async stop() {
-        stopped = true;
-        clearTimeout(timer);
-        ctrl.abort();
-        await running;
-      },
-      /** A reply just failed for a reason the loop watches: check again soon instead of at the next period. */
-      poke() {
-        if (stopped || running) return;
-        failures = 0;
-        schedule(retryIntervalMs);
-      },
-    };
-  })();
+  const health = createHealthLoop(check, {
+    retryIntervalMs,
+    maxRetryIntervalMs,
+    checkIntervalMs,
+    onCrash: (err) => llmLog.error({ err: err instanceof Error ? err.message : String(err) }, 'llm health check crashed'),
+  });
 
   return {
     model,

@@ -84,10 +84,11 @@ function toMetadata(r: MemoryRecord): Metadata {
 
 interface CachedFact {
   memory: StoredMemory;
-  embedding: number[];
+  /** A typed array: thousands of cached vectors as plain arrays would be millions of heap numbers for the GC to walk. */
+  embedding: Float32Array;
 }
 
-const dot = (a: readonly number[], b: readonly number[]) => {
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
@@ -221,7 +222,7 @@ export class MemoryStore {
       records.forEach((r, i) => {
         const cached = r.fact ? this.facts.get(r.user) : undefined;
         if (!cached) return;
-        cached.items = [{ memory: fromRow(r.id, r.text, metadatas[i]), embedding: embeddings[i]! }, ...cached.items.filter((f) => f.memory.id !== r.id)].slice(0, FACTS_CACHED_PER_USER);
+        cached.items = [{ memory: fromRow(r.id, r.text, metadatas[i]), embedding: Float32Array.from(embeddings[i]!) }, ...cached.items.filter((f) => f.memory.id !== r.id)].slice(0, FACTS_CACHED_PER_USER);
       });
     };
     for (const op of ops) {
@@ -334,7 +335,7 @@ export class MemoryStore {
       r.ids.forEach((id, i) => {
         const memory = fromRow(id, r.documents[i], r.metadatas[i]);
         const embedding = (r.embeddings as unknown as number[][] | undefined)?.[i];
-        if (embedding) byUser.get(memory.user)?.push({ memory, embedding: Array.from(embedding) });
+        if (embedding) byUser.get(memory.user)?.push({ memory, embedding: Float32Array.from(embedding) });
       });
       if (this.collection !== col) return;
       for (const [u, items] of byUser) {
