@@ -13,6 +13,7 @@
  *
  * Options: `npm run bench -- memory --sizes 10000,100000 --queries 300`.
  */
+import { WRITE_BATCH } from '../src/memory/writer.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -97,7 +98,7 @@ async function insert(store: MemoryStore, gen: ReturnType<typeof chatGenerator>,
   }, 5);
   lag.enable();
   const t0 = performance.now();
-  const batch = 64;
+  const batch = WRITE_BATCH; // what the writer sends at most at once
   for (let i = from; i < to; i += batch) {
     batchNo += 1;
     const records: MemoryRecord[] = [];

@@ -13,11 +13,17 @@ export interface WriterTarget {
   apply(ops: readonly MemoryOp[]): Promise<void>;
 }
 
+/**
+ * Memories per Chroma write. Each write's request and answer are built and parsed on the event
+ * loop (32 × 384 floats ≈ 100 kB of JSON), so batches stay small enough to never stall a reply.
+ */
+export const WRITE_BATCH = 32;
+
 export interface WriterOptions {
   log: Logger;
   /** A batch waits at most this long. Default 250 ms. */
   batchMs?: number;
-  /** A batch is sent at once when it holds this many memories. Default 64. */
+  /** A batch is sent at once when it holds this many memories. Default WRITE_BATCH. */
   batchSize?: number;
   /** Memories queued in RAM at most; beyond, they go to the journal. Default 2 000. */
   maxQueue?: number;
@@ -77,7 +83,7 @@ export class MemoryWriter {
       this.spill();
       return;
     }
-    if (this.queued >= (this.opts.batchSize ?? 64)) this.kick();
+    if (this.queued >= (this.opts.batchSize ?? WRITE_BATCH)) this.kick();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.kick(), this.opts.batchMs ?? 250);
       this.timer.unref();
@@ -118,10 +124,14 @@ export class MemoryWriter {
         continue;
       }
       if (this.queue.length === 0) return;
-      const ops = this.queue;
-      const n = this.queued;
-      this.queue = [];
-      this.queued = 0;
+      // At most one batch per write (a single op larger than that still goes whole).
+      const limit = this.opts.batchSize ?? WRITE_BATCH;
+      let take = 0;
+      let n = 0;
+      while (take < this.queue.length && (take === 0 || n + sizeOf(this.queue[take]!) <= limit)) n += sizeOf(this.queue[take++]!);
+      const ops = this.queue.slice(0, take);
+      this.queue = this.queue.slice(take);
+      this.queued -= n;
       this.inFlight = ops;
       try {
         await this.target.apply(ops);
