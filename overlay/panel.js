@@ -232,7 +232,13 @@
     } else if (kind === 'reply') {
       li.className = 't-reply';
       var emo = EMOJI[d.emotion] || '';
-      what.append(el('span', 'who', (emo ? emo + ' ' : '') + personaName), el('span', 'text', d.text || ''));
+      what.append(el('span', 'who', (emo ? emo + ' ' : '') + personaName));
+      // The prompt's size (context budget) first, so the row's height clamp never hides it.
+      if (typeof d.promptTokens === 'number') {
+        var size = d.promptTokens.toLocaleString() + (typeof d.promptBudget === 'number' ? '/' + d.promptBudget.toLocaleString() : '') + ' tokens';
+        what.append(el('span', 'times prompt-size', '(' + size + ') '));
+      }
+      what.append(el('span', 'text', d.text || ''));
     } else if (kind === 'reply-failed') {
       li.className = 't-failed';
       what.append(el('span', 'tag failed', 'no reply'), el('span', 'reason', REASONS[d.reason] || String(d.reason || '')));

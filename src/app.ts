@@ -239,11 +239,14 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   });
   orchestrator.on('chat.command', (e) => log.info({ event: 'command', command: e.command, args: e.args, user: e.message.user }, 'command'));
   orchestrator.on('chat.removed', (e) => log.info({ event: 'moderation', ...e }, 'moderated messages removed'));
+  const promptSizes = new Map<string, { tokens: number | undefined; budget: number | undefined }>();
   orchestrator.on('reply.start', (e) => {
     counters.replyStarted(e.replyId, e.triggerId);
     log.info({ event: 'reply.start', replyId: e.replyId, triggerId: e.triggerId, promptTokens: e.promptTokens, promptBudget: e.promptBudget }, 'reply started');
-    // Prompt size per reply, for the panel (context budget).
+    // Prompt size per reply, for the panel (context budget): live, and on the reply's transcript row.
     panel.emit('prompt', { replyId: e.replyId, tokens: e.promptTokens, budget: e.promptBudget, ts: Date.now() });
+    promptSizes.set(e.replyId, { tokens: e.promptTokens, budget: e.promptBudget });
+    if (promptSizes.size > 50) promptSizes.delete(promptSizes.keys().next().value!);
   });
   orchestrator.on('voice.started', (e) => counters.firstAudio(e.replyId));
   orchestrator.on('reply.failed', (e) => {
@@ -252,7 +255,16 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   });
   orchestrator.on('reply.spoken', (e) => {
     counters.replied();
-    panel.emit('transcript', { kind: 'reply', text: e.text, emotion: e.emotion, ts: Date.now() });
+    const size = promptSizes.get(e.replyId);
+    promptSizes.delete(e.replyId);
+    panel.emit('transcript', {
+      kind: 'reply',
+      text: e.text,
+      emotion: e.emotion,
+      ts: Date.now(),
+      ...(size?.tokens !== undefined ? { promptTokens: size.tokens } : {}),
+      ...(size?.budget !== undefined ? { promptBudget: size.budget } : {}),
+    });
     log.info({ event: 'reply', replyId: e.replyId, emotion: e.emotion, chars: e.text.length }, 'reply spoken');
     if (settings.get().persona.replyInChat) twitch?.say(e.text);
   });

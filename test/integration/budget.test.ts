@@ -16,9 +16,11 @@ afterEach(async () => {
 async function panelPrompts(r: Rig) {
   const panel = io(`${r.pickle.url}/panel`, { transports: ['websocket'] });
   const prompts: Array<{ replyId: string; tokens: number; budget: number }> = [];
+  const replies: Array<{ text: string; promptTokens?: number; promptBudget?: number }> = [];
   panel.on('prompt', (p) => prompts.push(p));
+  panel.on('transcript', (t) => t.kind === 'reply' && replies.push(t));
   await new Promise<void>((res) => panel.once('connect', () => res()));
-  return { prompts, close: () => panel.close() };
+  return { prompts, replies, close: () => panel.close() };
 }
 
 const budgetOf = (r: Rig) => (r.pickle.orchestrator.system.get('brain')!.getSnapshot() as { context: { promptBudget?: number } }).context.promptBudget;
@@ -33,6 +35,9 @@ describe('context budget', () => {
     expect(p.budget).toBe(3882);
     expect(p.tokens).toBeGreaterThan(100);
     expect(p.tokens).toBeLessThanOrEqual(p.budget);
+    // The reply's transcript row carries its prompt size, so the panel shows it next to the reply.
+    const row = await rig.waitFor(() => panel.replies[0], 5000, 'the reply on the panel transcript');
+    expect(row).toMatchObject({ promptTokens: p.tokens, promptBudget: 3882 });
     panel.close();
   });
 
