@@ -93,6 +93,11 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   mkdirSync(dataDir, { recursive: true });
 
   const status = new StatusBoard();
+  // Every status change, from the first (what is disabled and how to enable it), on the console and in the log.
+  status.on('change', (s) => {
+    log.info({ event: 'status', service: s.service, state: s.state, detail: s.detail }, 'service status');
+    out.line(statusLine(s));
+  });
   const counters = new Counters();
   const settings = createSettingsStore({ dataDir, log });
   if (settings.warning) out.line(`! ${settings.warning}`);
@@ -291,11 +296,6 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       return;
     }
     settings.update({ persona: { name: e.name } });
-  });
-
-  status.on('change', (s) => {
-    log.info({ event: 'status', service: s.service, state: s.state, detail: s.detail }, 'service status');
-    out.line(statusLine(s));
   });
 
   plugins.attach(orchestrator);
