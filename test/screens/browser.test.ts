@@ -376,6 +376,9 @@ describe.skipIf(!chromiumPath)('the streamer\'s screens in Chromium', () => {
     // or a poll that still carried the refused session's id: socket.io answers 400 "Session ID unknown").
     const transportNoise = /401|Unauthorized|^console: WebSocket connection to .* failed|^console: Failed to load resource: the server responded with a status of 400/i;
     expect(w.errors.filter((e) => !transportNoise.test(e)), w.errors.join('\n')).toEqual([]);
+    // …and every 400 was indeed such a socket.io poll, nothing else of the page's.
+    const other400 = w.failed.filter((f) => f.startsWith('400 ') && !/\/socket\.io\/\?.*transport=polling.*sid=/.test(f));
+    expect(other400, w.failed.join('\n')).toEqual([]);
   });
 
   it('inspector: the brain is highlighted idle → thinking → speaking → cooldown → idle for one reply', async () => {

@@ -38,13 +38,18 @@ export interface Watched {
   dialogs: string[];
   /** Uncaught exceptions and console errors. */
   errors: string[];
+  /** Responses with an error status: `STATUS URL`. */
+  failed: string[];
 }
 
 export async function openPage(browser: Browser, width: number, height: number): Promise<Watched> {
   const page = await browser.newPage();
   await page.setViewport({ width, height });
-  const w: Watched = { page, requests: [], dialogs: [], errors: [] };
+  const w: Watched = { page, requests: [], dialogs: [], errors: [], failed: [] };
   page.on('request', (r) => w.requests.push(r.url()));
+  page.on('response', (r) => {
+    if (r.status() >= 400) w.failed.push(`${r.status()} ${r.url()}`);
+  });
   page.on('dialog', (d) => {
     w.dialogs.push(d.message());
     void d.dismiss();
