@@ -5,33 +5,13 @@
 (function () {
   'use strict';
 
-  var $ = function (id) {
-    return document.getElementById(id);
-  };
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  var SVG_NS = 'http://www.w3.org/2000/svg';
-  function svg(tag, attrs, text) {
-    var e = document.createElementNS(SVG_NS, tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      e.setAttribute(k, attrs[k]);
-    });
-    if (text !== undefined) e.textContent = String(text);
-    return e;
-  }
+  var kit = window.PickleKit;
+  var $ = kit.$;
+  var el = kit.el;
+  var svg = kit.svg;
 
   var params = new URLSearchParams(window.location.search);
-  var token = params.get('token') || '';
-  try {
-    if (token) window.sessionStorage.setItem('pickle-token', token);
-    else token = window.sessionStorage.getItem('pickle-token') || '';
-  } catch (e) {
-    /* storage blocked */
-  }
+  var token = kit.initialToken();
 
   // ------------------------------------------------------------------ state
   var graphs = {}; // machine id -> graph
@@ -433,24 +413,14 @@
   }
 
   // ------------------------------------------------------------------ socket
-  function showTokenBox() {
-    $('token-box').hidden = false;
-  }
   if (typeof window.io !== 'function') {
     $('conn').textContent = 'no socket.io';
     $('conn').className = 'pill bad';
     return;
   }
   var socket = window.io('/inspector', { auth: { token: token }, reconnectionDelayMax: 3000 });
-  $('token-box').addEventListener('submit', function (ev) {
-    ev.preventDefault();
-    token = $('token-input').value.trim();
-    try {
-      window.sessionStorage.setItem('pickle-token', token);
-    } catch (e) {
-      /* ignore */
-    }
-    $('token-box').hidden = true;
+  var tokenBox = kit.tokenBox(function (typed) {
+    token = typed;
     socket.auth = { token: token };
     socket.disconnect().connect();
   });
@@ -472,7 +442,7 @@
   socket.on('connect_error', function (err) {
     $('conn').textContent = 'offline';
     $('conn').className = 'pill bad';
-    if (err && err.message === 'unauthorized') showTokenBox();
+    if (err && err.message === 'unauthorized') tokenBox.show();
   });
   socket.on('actors', function (msg) {
     if (!msg || !Array.isArray(msg.actors)) return;

@@ -5,32 +5,22 @@
 (function () {
   'use strict';
 
-  var $ = function (id) {
-    return document.getElementById(id);
-  };
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  var SVG_NS = 'http://www.w3.org/2000/svg';
-  function svg(tag, attrs) {
-    var e = document.createElementNS(SVG_NS, tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      e.setAttribute(k, attrs[k]);
-    });
-    return e;
-  }
+  var kit = window.PickleKit;
+  var $ = kit.$;
+  var el = kit.el;
+  var svg = kit.svg;
 
   // ------------------------------------------------------------------ access token (HOST not loopback)
-  var params = new URLSearchParams(window.location.search);
-  var token = params.get('token') || '';
-  try {
-    if (token) window.sessionStorage.setItem('pickle-token', token);
-    else token = window.sessionStorage.getItem('pickle-token') || '';
-  } catch (e) {
-    /* storage blocked: keep it in memory */
+  var token = kit.initialToken();
+  var tokenBox = kit.tokenBox(function (typed) {
+    token = typed;
+    socket.auth = { token: token };
+    socket.disconnect().connect();
+    loadPersonas();
+    probeMemory();
+  });
+  function showTokenBox() {
+    tokenBox.show();
   }
 
   function api(method, path, body) {
@@ -81,23 +71,6 @@
     }, kind === 'bad' ? 6000 : 2500);
   }
 
-  function showTokenBox() {
-    $('token-box').hidden = false;
-  }
-  $('token-box').addEventListener('submit', function (ev) {
-    ev.preventDefault();
-    token = $('token-input').value.trim();
-    try {
-      window.sessionStorage.setItem('pickle-token', token);
-    } catch (e) {
-      /* ignore */
-    }
-    $('token-box').hidden = true;
-    socket.auth = { token: token };
-    socket.disconnect().connect();
-    loadPersonas();
-    probeMemory();
-  });
 
   // ------------------------------------------------------------------ time formatting
   function hhmmss(ts) {
