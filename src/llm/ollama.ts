@@ -16,7 +16,7 @@ import {
   modelMissingError,
   type ErrorContext,
 } from './errors.ts';
-import { ReplyStreamParser, type ReplyPart } from './replyStream.ts';
+import { ReplyRun } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
 
 /** The `format` sent to Ollama. Emotion first, so the face changes before the first word. */
@@ -161,37 +161,12 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
   ): Promise<GenerationResult> {
     if (signal.aborted) throw classifyOllamaError(signal.reason, ctx('caller'));
     const started = performance.now();
-    const ctrl = new AbortController();
-    let abortedBy: ErrorContext['abortedBy'] = null;
-    const stopWith = (why: NonNullable<ErrorContext['abortedBy']>) => {
-      abortedBy ??= why;
-      ctrl.abort();
-    };
-    const onCallerAbort = () => stopWith('caller');
-    signal.addEventListener('abort', onCallerAbort, { once: true });
-    const overallTimer = setTimeout(() => stopWith('timeout'), timeoutMs);
-    let firstTokenTimer: NodeJS.Timeout | undefined = setTimeout(() => stopWith('first-token-timeout'), firstTokenTimeoutMs);
-
-    const parser = new ReplyStreamParser();
-    let handlerError: { error: unknown } | null = null;
-    const deliver = (parts: ReplyPart[]) => {
-      for (const part of parts) {
-        if (ctrl.signal.aborted) return;
-        try {
-          if (part.type === 'emotion') handlers.onEmotion(part.emotion);
-          else handlers.onSentence(part.text);
-        } catch (error) {
-          // A failing consumer ends the request; its error is rethrown as is below.
-          handlerError = { error };
-          ctrl.abort();
-          return;
-        }
-      }
-    };
+    const run = new ReplyRun(signal, handlers, { timeoutMs, firstTokenTimeoutMs });
+    const { parser } = run;
 
     let final: { prompt_eval_count?: number; eval_count?: number; eval_duration?: number; done_reason?: string } = {};
     try {
-      const stream = await clientFor(ctrl.signal).chat({
+      const stream = await clientFor(run.signal).chat({
         model,
         messages,
         stream: true,
@@ -200,29 +175,22 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
         keep_alive: keepAlive,
       });
       for await (const part of stream) {
-        if (firstTokenTimer) {
-          clearTimeout(firstTokenTimer);
-          firstTokenTimer = undefined;
-        }
-        if (ctrl.signal.aborted) break;
-        deliver(parser.push(part.message?.content ?? ''));
+        run.tokenArrived();
+        if (run.signal.aborted) break;
+        run.push(part.message?.content ?? '');
         if (part.done) final = part;
       }
-      if (ctrl.signal.aborted) throw ctrl.signal.reason;
-      deliver(parser.end());
-      if (ctrl.signal.aborted) throw ctrl.signal.reason;
+      if (run.signal.aborted) throw run.signal.reason;
+      run.end();
+      if (run.signal.aborted) throw run.signal.reason;
     } catch (err) {
-      if (handlerError) throw (handlerError as { error: unknown }).error;
-      const error = classifyOllamaError(err, ctx(abortedBy));
+      run.rethrowHandlerError();
+      const error = classifyOllamaError(err, ctx(run.abortedBy));
       reportFailure(error);
       llmLog.warn({ kind: error.kind, retryable: error.retryable, err: error.message }, 'llm reply failed');
       throw error;
     } finally {
-      clearTimeout(overallTimer);
-      if (firstTokenTimer) clearTimeout(firstTokenTimer);
-      signal.removeEventListener('abort', onCallerAbort);
-      // Whatever happened, the HTTP request must not outlive this call.
-      ctrl.abort();
+      run.close();
     }
 
     const text = parser.text.trim();

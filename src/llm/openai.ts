@@ -35,7 +35,7 @@ import type { StatusBoard } from '../status.ts';
 import { LlmError, displayHost, stripUrlCredentials } from './errors.ts';
 import { createHealthLoop } from './healthLoop.ts';
 import { REPLY_SCHEMA } from './ollama.ts';
-import { ReplyStreamParser, type ReplyPart } from './replyStream.ts';
+import { ReplyRun, type AbortedBy } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
 
 export type ResponseFormatMode = 'json_schema' | 'json_object' | 'none';
@@ -84,7 +84,6 @@ export interface OpenAiLlm extends LlmClient {
   stop(): Promise<void>;
 }
 
-type AbortedBy = 'caller' | 'first-token-timeout' | 'timeout' | null;
 
 const UNREACHABLE_FIX = 'start your LLM server (LM Studio, llama.cpp, vLLM…) or set LLM_BASE_URL to where it runs (it usually ends in /v1)';
 const AUTH_FIX = 'check LLM_API_KEY in .env (a key the server at LLM_BASE_URL accepts)';
@@ -228,33 +227,9 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
     const ctxOf = (abortedBy: AbortedBy) => ({ baseUrl, model, abortedBy, timeoutMs, firstTokenTimeoutMs });
     if (signal.aborted) throw classifyOpenAiError(signal.reason, ctxOf('caller'));
     const started = performance.now();
-    const ctrl = new AbortController();
-    let abortedBy: AbortedBy = null;
-    const stopWith = (why: NonNullable<AbortedBy>) => {
-      abortedBy ??= why;
-      ctrl.abort();
-    };
-    const onCallerAbort = () => stopWith('caller');
-    signal.addEventListener('abort', onCallerAbort, { once: true });
-    const overallTimer = setTimeout(() => stopWith('timeout'), timeoutMs);
-    let firstTokenTimer: NodeJS.Timeout | undefined = setTimeout(() => stopWith('first-token-timeout'), firstTokenTimeoutMs);
-
-    const parser = new ReplyStreamParser();
+    const run = new ReplyRun(signal, handlers, { timeoutMs, firstTokenTimeoutMs });
+    const { parser } = run;
     let raw = '';
-    let handlerError: { error: unknown } | null = null;
-    const deliver = (parts: ReplyPart[]) => {
-      for (const part of parts) {
-        if (ctrl.signal.aborted) return;
-        try {
-          if (part.type === 'emotion') handlers.onEmotion(part.emotion);
-          else handlers.onSentence(part.text);
-        } catch (error) {
-          handlerError = { error };
-          ctrl.abort();
-          return;
-        }
-      }
-    };
 
     let finishReason: string | null = null;
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
@@ -265,10 +240,10 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
       for (;;) {
         mode = FORMAT_ORDER[formatIndex]!;
         try {
-          stream = await client.chat.completions.create(requestBody(messages), { signal: ctrl.signal });
+          stream = await client.chat.completions.create(requestBody(messages), { signal: run.signal });
           break;
         } catch (err) {
-          const what = ctrl.signal.aborted ? null : negotiable(err);
+          const what = run.signal.aborted ? null : negotiable(err);
           if (what === 'response_format' && formatIndex < FORMAT_ORDER.length - 1) {
             formatIndex++;
             llmLog.info({ refused: mode, next: FORMAT_ORDER[formatIndex] }, 'llm server refused the response format; falling back');
@@ -290,33 +265,27 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
         const choice = chunk.choices?.[0];
         if (!choice) continue;
         const piece = choice.delta?.content ?? '';
-        if (piece !== '' && firstTokenTimer) {
-          clearTimeout(firstTokenTimer);
-          firstTokenTimer = undefined;
-        }
-        if (ctrl.signal.aborted) break;
+        if (piece !== '') run.tokenArrived();
+        if (run.signal.aborted) break;
         if (piece) {
           raw += piece;
-          deliver(parser.push(piece));
+          run.push(piece);
         }
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
       // The client ends the iteration quietly when its request is aborted.
-      if (ctrl.signal.aborted) throw ctrl.signal.reason;
+      if (run.signal.aborted) throw run.signal.reason;
       if (finishReason === null) throw new LlmError('server', 'the reply stream from the LLM server ended early', true);
-      deliver(parser.end());
-      if (ctrl.signal.aborted) throw ctrl.signal.reason;
+      run.end();
+      if (run.signal.aborted) throw run.signal.reason;
     } catch (err) {
-      if (handlerError) throw (handlerError as { error: unknown }).error;
-      const error = classifyOpenAiError(err, ctxOf(abortedBy));
+      run.rethrowHandlerError();
+      const error = classifyOpenAiError(err, ctxOf(run.abortedBy));
       reportFailure(error);
       if (error.kind !== 'aborted') llmLog.warn({ kind: error.kind, retryable: error.retryable, err: error.message }, 'llm reply failed');
       throw error;
     } finally {
-      clearTimeout(overallTimer);
-      if (firstTokenTimer) clearTimeout(firstTokenTimer);
-      signal.removeEventListener('abort', onCallerAbort);
-      ctrl.abort();
+      run.close();
     }
 
     const text = parser.text.trim();

@@ -1,0 +1,86 @@
+import type { ErrorContext } from './errors.ts';
+import { ReplyStreamParser, type ReplyPart } from './replyStream.ts';
+import type { ReplyHandlers } from './types.ts';
+
+export type AbortedBy = ErrorContext['abortedBy'];
+
+/**
+ * The plumbing of one streamed reply, the same for every backend: one AbortController that the
+ * caller's signal, the overall timeout and the first-token timeout all pull (remembering which
+ * pulled first, so the error says why), and the `{emotion, text}` parser whose emotion and
+ * sentences go to the handlers as they complete. A handler that throws ends the request, and its
+ * own error is what the backend rethrows. `close()` always runs: the HTTP request never outlives
+ * the call.
+ */
+export class ReplyRun {
+  readonly ctrl = new AbortController();
+  readonly parser = new ReplyStreamParser();
+  abortedBy: AbortedBy = null;
+  private handlerError: { error: unknown } | null = null;
+  private readonly overallTimer: NodeJS.Timeout;
+  private firstTokenTimer: NodeJS.Timeout | undefined;
+  private readonly onCallerAbort = () => this.stopWith('caller');
+
+  constructor(
+    private readonly caller: AbortSignal,
+    private readonly handlers: ReplyHandlers,
+    limits: { timeoutMs: number; firstTokenTimeoutMs: number },
+  ) {
+    caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.overallTimer = setTimeout(() => this.stopWith('timeout'), limits.timeoutMs);
+    this.firstTokenTimer = setTimeout(() => this.stopWith('first-token-timeout'), limits.firstTokenTimeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.ctrl.signal;
+  }
+
+  /** The model is answering: the first-token wait is over. */
+  tokenArrived(): void {
+    if (this.firstTokenTimer) {
+      clearTimeout(this.firstTokenTimer);
+      this.firstTokenTimer = undefined;
+    }
+  }
+
+  /** A piece of the reply: emotion and finished sentences go to the handlers at once. */
+  push(piece: string): void {
+    this.deliver(this.parser.push(piece));
+  }
+
+  /** The stream ended: the last sentence, even without final punctuation. */
+  end(): void {
+    this.deliver(this.parser.end());
+  }
+
+  /** In the backend's catch: a handler's own error is rethrown as it is, before any classifying. */
+  rethrowHandlerError(): void {
+    if (this.handlerError) throw this.handlerError.error;
+  }
+
+  close(): void {
+    clearTimeout(this.overallTimer);
+    this.tokenArrived();
+    this.caller.removeEventListener('abort', this.onCallerAbort);
+    this.ctrl.abort();
+  }
+
+  private stopWith(why: NonNullable<AbortedBy>): void {
+    this.abortedBy ??= why;
+    this.ctrl.abort();
+  }
+
+  private deliver(parts: ReplyPart[]): void {
+    for (const part of parts) {
+      if (this.ctrl.signal.aborted) return;
+      try {
+        if (part.type === 'emotion') this.handlers.onEmotion(part.emotion);
+        else this.handlers.onSentence(part.text);
+      } catch (error) {
+        this.handlerError = { error };
+        this.ctrl.abort();
+        return;
+      }
+    }
+  }
+}
