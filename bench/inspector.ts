@@ -95,8 +95,8 @@ export default async function inspectorBench(args: string[]): Promise<Record<str
         }),
       ];
       app.orchestrator.send({
-        type: 'twitch.message',
-        message: { id: `bench-${n}`, user: `viewer${n % 50}`, displayName: `Viewer${n % 50}`, text: `pickle what about number ${n}?`, role: 'viewer', ts: Date.now() },
+        type: 'chat.message',
+        message: { platform: 'rehearsal', id: `bench-${n}`, user: `viewer${n % 50}`, displayName: `Viewer${n % 50}`, text: `pickle what about number ${n}?`, role: 'viewer', ts: Date.now() },
       });
     });
 
@@ -223,7 +223,7 @@ async function machineLoop(): Promise<Record<string, unknown>> {
           }
         }),
       ];
-      actor.send({ type: 'twitch.message', message: { id: `m${n}`, user: `v${n % 50}`, displayName: `V${n % 50}`, text: `pickle number ${n}?`, role: 'viewer', ts: 0 } });
+      actor.send({ type: 'chat.message', message: { platform: 'rehearsal', id: `m${n}`, user: `v${n % 50}`, displayName: `V${n % 50}`, text: `pickle number ${n}?`, role: 'viewer', ts: 0 } });
     });
   // A stand-in for the /inspector namespace with one page: counts what would be sent.
   let bytes = 0;

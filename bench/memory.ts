@@ -204,7 +204,7 @@ async function replyStartLatency(recallActor: AnyActorLogic | undefined, gen: Re
     const user = gen.user();
     // The viewer chatted before (their facts were loaded then), as when a regular names Pickle.
     await warm([user]);
-    const message: ChatMessage = { id: `q-${i}`, user, displayName: user, text: `pickle ${gen.text()}`, role: 'viewer', ts: Date.now() };
+    const message: ChatMessage = { platform: 'twitch', id: `q-${i}`, user, displayName: user, text: `pickle ${gen.text()}`, role: 'viewer', ts: Date.now() };
     const started = new Promise<void>((r) => (resolveStart = r));
     const t = performance.now();
     actor.send({ type: 'forward', event: { type: 'chat.batch', messages: [message], flush: 'mention' } } as never);

@@ -107,7 +107,7 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
   let firstAudio: number | undefined;
   overlay.on('stream_audio', () => (firstAudio ??= performance.now()));
   let arrival: number | undefined;
-  pickle.orchestrator.on('twitch.message', () => (arrival ??= performance.now()));
+  pickle.orchestrator.on('chat.message', () => (arrival ??= performance.now()));
   // Where Pickle's time goes (the stand-ins run in this process, so one clock serves all).
   const marks: Partial<Record<'llmRequest' | 'firstSentence' | 'ttsRequest' | 'ttsFirstByte' | 'firstAudioInPickle', number>> = {};
   ollama.events.on('request', (r) => {

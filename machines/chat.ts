@@ -22,7 +22,7 @@ interface ChatContext extends ChatInput {
 
 type ChatEvent = Extract<
   InputEvent,
-  { type: 'twitch.message' | 'twitch.event' | 'twitch.deleted' | 'twitch.cleared' | 'settings.changed' }
+  { type: 'chat.message' | 'stream.event' | 'chat.deleted' | 'chat.cleared' | 'settings.changed' }
 >;
 
 export const BATCH_WINDOW_MS = 2000;
@@ -64,7 +64,7 @@ export const chatMachine = setup({
       enqueue.assign({ pending: [] });
     }),
     takeMessage: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'twitch.message') return;
+      if (event.type !== 'chat.message') return;
       const message = event.message;
       const ignore = (reason: Extract<ChatOutEvent, { type: 'chat.ignored' }>['reason']) =>
         enqueue.sendParent({ type: 'chat.ignored', reason, message } satisfies ChatOutEvent);
@@ -107,10 +107,10 @@ export const chatMachine = setup({
       }
     }),
     removeModerated: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'twitch.deleted') {
+      if (event.type === 'chat.deleted') {
         enqueue.assign({ pending: context.pending.filter((m) => m.id !== event.messageId) });
         enqueue.sendParent({ type: 'chat.removed', messageIds: [event.messageId], users: [], all: false } satisfies ChatOutEvent);
-      } else if (event.type === 'twitch.cleared') {
+      } else if (event.type === 'chat.cleared') {
         const user = event.user?.toLowerCase();
         enqueue.assign({ pending: user ? context.pending.filter((m) => m.user !== user) : [] });
         enqueue.sendParent({
@@ -123,7 +123,7 @@ export const chatMachine = setup({
       }
     }),
     forwardStreamEvent: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'twitch.event') enqueue.sendParent({ type: 'chat.event', event: event.event } satisfies ChatOutEvent);
+      if (event.type === 'stream.event') enqueue.sendParent({ type: 'chat.event', event: event.event } satisfies ChatOutEvent);
     }),
     updatePersona: assign({
       persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),
@@ -134,10 +134,10 @@ export const chatMachine = setup({
   context: ({ input }) => ({ ...input, pending: [] }),
   initial: 'idle',
   on: {
-    'twitch.message': { actions: 'takeMessage' },
-    'twitch.deleted': { actions: 'removeModerated' },
-    'twitch.cleared': { actions: 'removeModerated' },
-    'twitch.event': { actions: 'forwardStreamEvent' },
+    'chat.message': { actions: 'takeMessage' },
+    'chat.deleted': { actions: 'removeModerated' },
+    'chat.cleared': { actions: 'removeModerated' },
+    'stream.event': { actions: 'forwardStreamEvent' },
     'settings.changed': { actions: 'updatePersona' },
   },
   states: {

@@ -32,9 +32,20 @@ export function toEmotion(value: unknown): Emotion {
 
 export type ChatRole = 'broadcaster' | 'moderator' | 'viewer';
 
-/** One chat line, normalised from Twitch tags (or injected by the rehearsal API). */
+/**
+ * Where a chat line came from. A viewer is platform + login everywhere (memory, bans,
+ * `!forgetme`, admission), so two platforms never share a viewer by name.
+ */
+export type ChatPlatform = 'twitch' | 'rehearsal' | 'plugin' | 'youtube' | 'kick';
+
+/** The key that names one viewer across Pickle: `twitch:alice`. */
+export type ViewerKey = `${ChatPlatform}:${string}`;
+export const viewerKey = (platform: ChatPlatform, login: string): ViewerKey => `${platform}:${login}`;
+
+/** One chat line, normalised by its platform's adapter (or injected by the rehearsal API or a plugin). */
 export interface ChatMessage {
-  /** Twitch message id (tag `id`); rehearsal messages get a generated one. */
+  platform: ChatPlatform;
+  /** The platform's message id; rehearsal and plugin lines get a generated one. */
   id: string;
   /** Login name, lowercase ASCII. */
   user: string;
@@ -48,12 +59,22 @@ export interface ChatMessage {
   bits?: number;
   /** How many identical messages were collapsed into this one (duplicate spam). */
   repeats?: number;
+  /** A question paid for with channel points: always addressed to Pickle. */
+  redemption?: Redemption;
+}
+
+/** A channel-point redemption of Pickle's reward; settled (fulfilled or refunded) after the answer. */
+export interface Redemption {
+  id: string;
+  rewardId: string;
+  rewardTitle: string;
 }
 
 export type StreamEventKind = 'sub' | 'resub' | 'subgift' | 'submysterygift' | 'raid' | 'bits';
 
-/** A Twitch USERNOTICE (or a cheer) that a co-host may acknowledge. */
+/** A sub, raid, cheer or follow that a co-host may acknowledge. */
 export interface StreamEvent {
+  platform: ChatPlatform;
   kind: StreamEventKind;
   id: string;
   user: string;
@@ -72,7 +93,7 @@ export type ModCommand = 'skip' | 'mute' | 'unmute' | 'persona';
 export type ViewerCommand = 'forgetme';
 export type ChatCommandName = ModCommand | ViewerCommand;
 
-export type ServiceName = 'twitch' | 'llm' | 'memory' | 'tts' | 'stt' | 'vision' | 'audio' | 'server' | `plugin:${string}`;
+export type ServiceName = 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | `plugin:${string}`;
 export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting';
 
 /** Why the brain answered, or why it stayed quiet. Shown on the panel and in the log. */
@@ -142,19 +163,25 @@ export interface PersonaRuntime {
 // ---------------------------------------------------------------- input events (adapters -> orchestrator)
 
 export type InputEvent =
-  | { type: 'twitch.message'; message: ChatMessage }
-  | { type: 'twitch.event'; event: StreamEvent }
-  /** CLEARMSG: a moderator deleted one message. */
-  | { type: 'twitch.deleted'; messageId: string; user?: string }
-  /** CLEARCHAT: user timed out (durationSec) or banned (no duration); no user = whole chat cleared. */
-  | { type: 'twitch.cleared'; user?: string; durationSec?: number }
+  /** One chat line from any platform (Twitch, rehearsal, a plugin, …). */
+  | { type: 'chat.message'; message: ChatMessage }
+  /** A sub, raid, cheer, follow, … from the platform's event feed. */
+  | { type: 'stream.event'; event: StreamEvent }
+  /** A moderator deleted one message. */
+  | { type: 'chat.deleted'; platform: ChatPlatform; messageId: string; user?: string }
+  /** A viewer timed out (durationSec) or banned (no duration); no user = the whole chat cleared. */
+  | { type: 'chat.cleared'; platform: ChatPlatform; user?: string; durationSec?: number }
   | { type: 'speech.started'; ts: number }
   | { type: 'speech.final'; text: string; ts: number; speaker?: 'streamer' }
-  /** Deepgram live results (src/stt), consumed by the speech machine. Empty interim results are not sent. */
-  | { type: 'stt.transcript'; text: string; isFinal: boolean; speechFinal: boolean; ts: number }
-  /** Voice activity (Deepgram `SpeechStarted`): someone may be talking, maybe Pickle itself. */
-  | { type: 'stt.vad'; ts: number }
-  /** Deepgram `UtteranceEnd`: a gap after the last word; ends the utterance when no `speech_final` came. */
+  /**
+   * Words heard by the speech-to-text engine (src/stt), consumed by the speech machine. `final`:
+   * these words will not change; `endOfUtterance`: the engine heard the end of a sentence.
+   * Empty interim results are not sent.
+   */
+  | { type: 'stt.words'; text: string; final: boolean; endOfUtterance: boolean; ts: number }
+  /** Voice activity: someone may be talking, maybe Pickle itself. */
+  | { type: 'stt.voiceActivity'; ts: number }
+  /** A gap after the last word: ends the utterance when no `endOfUtterance` came. */
   | { type: 'stt.utteranceEnd'; ts: number }
   /** One description of what the camera shows (src/vision: a local vision model, or Overshoot). Untrusted text. */
   | { type: 'vision.scene'; text: string; ts: number }
@@ -221,6 +248,9 @@ export type LlmEvent =
 /** The voice's audio format everywhere (TTS output, overlay stream, local device): PCM16 LE mono. */
 export const VOICE_SAMPLE_RATE = 24_000;
 
+/** A TTS engine's name as it shows on /health and the panel (`deepgram`, `espeak`, a plugin's engine, …). */
+export type TtsEngineName = string;
+
 /** What an invoked TTS actor reports about its failure (src/tts maps provider errors to this). */
 export interface TtsFailure {
   kind: 'auth' | 'payment' | 'rate-limit' | 'server' | 'timeout' | 'network' | 'bad-request' | 'unavailable' | 'aborted';
@@ -232,8 +262,8 @@ export interface TtsFailure {
 export type TtsEvent =
   /** Audio as it arrives: whole PCM16 samples at VOICE_SAMPLE_RATE. */
   | { type: 'tts.audio'; replyId: string; index: number; pcm: Uint8Array }
-  /** No more audio for this sentence; `engine: 'none'` means captions only (no voice available). */
-  | { type: 'tts.done'; replyId: string; index: number; engine: 'deepgram' | 'espeak' | 'none' }
+  /** No more audio for this sentence; `engine` names the engine that spoke it, `'none'` means captions only. */
+  | { type: 'tts.done'; replyId: string; index: number; engine: TtsEngineName | 'none' }
   | { type: 'tts.failed'; replyId: string; index: number; error: TtsFailure };
 
 /** What the voice machine sends its playback actor, strictly in playing order. */

@@ -19,10 +19,10 @@ export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar' | 'speech' | 'visi
 
 /** Who consumes what. Events not listed here are outputs for the outside only. */
 export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
-  'twitch.message': ['chat'],
-  'twitch.event': ['chat'],
-  'twitch.deleted': ['chat'],
-  'twitch.cleared': ['chat'],
+  'chat.message': ['chat'],
+  'stream.event': ['chat'],
+  'chat.deleted': ['chat'],
+  'chat.cleared': ['chat'],
   'settings.changed': ['chat', 'brain'],
   'context.budget': ['brain'],
   'chat.batch': ['brain'],
@@ -46,8 +46,8 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'voice.playing': ['avatar', 'speech'],
   'voice.done': ['brain', 'avatar', 'speech'],
   // The streamer's voice (src/stt): the speech machine turns it into speech.final / speech.started.
-  'stt.transcript': ['speech'],
-  'stt.vad': ['speech'],
+  'stt.words': ['speech'],
+  'stt.voiceActivity': ['speech'],
   'stt.utteranceEnd': ['speech'],
 };
 
@@ -97,7 +97,7 @@ export const orchestratorMachine = setup({
     route: enqueueActions(({ context, event, enqueue }) => {
       for (const target of ROUTES[event.type] ?? []) enqueue.sendTo(target, event);
       // A plugin's chat-shaped input goes through chat like a Twitch line (batching, gating, moderation).
-      if (event.type === 'plugin.input') enqueue.sendTo('chat', { type: 'twitch.message', message: event.message });
+      if (event.type === 'plugin.input') enqueue.sendTo('chat', { type: 'chat.message', message: event.message });
       for (const p of context.plugins ?? []) if (p.events.includes(event.type)) enqueue.sendTo(pluginActorId(p.name), event);
       enqueue.emit(event);
     }),

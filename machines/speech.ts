@@ -30,7 +30,7 @@ export interface SpeechInput {
 }
 
 export type SpeechEvent =
-  | Extract<InputEvent, { type: 'stt.transcript' | 'stt.vad' | 'stt.utteranceEnd' }>
+  | Extract<InputEvent, { type: 'stt.words' | 'stt.voiceActivity' | 'stt.utteranceEnd' }>
   | Extract<BrainOutEvent, { type: 'reply.sentence' }>
   | Extract<VoiceOutEvent, { type: 'voice.started' | 'voice.playing' | 'voice.done' }>;
 
@@ -76,34 +76,34 @@ export const speechMachine = setup({
     clearReference: assign({ reference: [], replyId: undefined }),
     startSpeaking: assign({ bargedIn: false, heldSince: undefined }),
     passVoiceActivity: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'stt.vad') enqueue.sendParent(out({ type: 'speech.started', ts: event.ts }));
+      if (event.type === 'stt.voiceActivity') enqueue.sendParent(out({ type: 'speech.started', ts: event.ts }));
     }),
     holdVoiceActivity: assign({
-      heldSince: ({ context, event }) => (event.type === 'stt.vad' ? (context.heldSince ?? event.ts) : context.heldSince),
+      heldSince: ({ context, event }) => (event.type === 'stt.voiceActivity' ? (context.heldSince ?? event.ts) : context.heldSince),
     }),
     /** Quiet: final pieces join the utterance; no echo possible. */
     collect: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'stt.transcript' || !event.isFinal) return;
+      if (event.type !== 'stt.words' || !event.final) return;
       const text = event.text.trim();
       const pieces = text ? [...context.pieces, text] : context.pieces;
       if (text) enqueue.assign({ pieces });
-      if (event.speechFinal) enqueue.raise({ type: 'stt.utteranceEnd', ts: event.ts });
+      if (event.endOfUtterance) enqueue.raise({ type: 'stt.utteranceEnd', ts: event.ts });
     }),
     /** Pickle speaking (or just stopped): drop its own words, let the streamer's through and barge in. */
     collectGuarded: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'stt.transcript') return;
+      if (event.type !== 'stt.words') return;
       const text = event.text.trim();
       if (text && isEcho(text, context.reference, context.echoThreshold)) {
         enqueue.assign({ heldSince: undefined });
-        if (event.isFinal) enqueue.sendParent(out({ type: 'speech.ignored', reason: 'echo', text, ts: event.ts }));
+        if (event.final) enqueue.sendParent(out({ type: 'speech.ignored', reason: 'echo', text, ts: event.ts }));
       } else if (text) {
         if (!context.bargedIn && text.length >= context.minBargeInChars) {
           enqueue.sendParent(out({ type: 'speech.started', ts: context.heldSince ?? event.ts }));
           enqueue.assign({ bargedIn: true, heldSince: undefined });
         }
-        if (event.isFinal) enqueue.assign({ pieces: [...context.pieces, text] });
+        if (event.final) enqueue.assign({ pieces: [...context.pieces, text] });
       }
-      if (event.isFinal && event.speechFinal) enqueue.raise({ type: 'stt.utteranceEnd', ts: event.ts });
+      if (event.final && event.endOfUtterance) enqueue.raise({ type: 'stt.utteranceEnd', ts: event.ts });
     }),
     /** End of an utterance: one speech.final for the brain, or why not. */
     flush: enqueueActions(({ context, event, enqueue }) => {
@@ -136,8 +136,8 @@ export const speechMachine = setup({
     quiet: {
       entry: 'clearReference',
       on: {
-        'stt.vad': { actions: 'passVoiceActivity' },
-        'stt.transcript': { actions: 'collect' },
+        'stt.voiceActivity': { actions: 'passVoiceActivity' },
+        'stt.words': { actions: 'collect' },
         'reply.sentence': { actions: { type: 'addReference', params: { keepOld: false } } },
         'voice.started': { target: 'speaking' },
         'voice.playing': { actions: { type: 'addReference', params: { keepOld: false } }, target: 'speaking' },
@@ -146,8 +146,8 @@ export const speechMachine = setup({
     speaking: {
       entry: 'startSpeaking',
       on: {
-        'stt.vad': { actions: 'holdVoiceActivity' },
-        'stt.transcript': { actions: 'collectGuarded' },
+        'stt.voiceActivity': { actions: 'holdVoiceActivity' },
+        'stt.words': { actions: 'collectGuarded' },
         'voice.playing': { actions: { type: 'addReference', params: { keepOld: true } } },
         'voice.done': { target: 'tail' },
       },
@@ -156,8 +156,8 @@ export const speechMachine = setup({
     tail: {
       after: { echoTail: { target: 'quiet' } },
       on: {
-        'stt.vad': { actions: 'passVoiceActivity' },
-        'stt.transcript': { actions: 'collectGuarded' },
+        'stt.voiceActivity': { actions: 'passVoiceActivity' },
+        'stt.words': { actions: 'collectGuarded' },
         'voice.started': { target: 'speaking' },
         'voice.playing': { actions: { type: 'addReference', params: { keepOld: true } }, target: 'speaking' },
       },

@@ -181,6 +181,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       rehearsalCount += 1;
       const login = user.toLowerCase().replace(/[^a-z0-9_]/g, '') || 'streamer';
       const message: ChatMessage = {
+        platform: 'rehearsal',
         id: `rehearsal-${rehearsalCount}`,
         user: login,
         displayName: user,
@@ -188,7 +189,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
         role: 'broadcaster',
         ts: Date.now(),
       };
-      send({ type: 'twitch.message', message });
+      send({ type: 'chat.message', message });
     },
     onControl: (cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' }),
     health: () => ({
@@ -232,7 +233,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     log.info({ event: 'decision', ...e.decision }, 'decision');
   });
   orchestrator.on('brain.state', (e) => panel.emit('brain', { state: e.state, muted: e.muted }));
-  orchestrator.on('twitch.message', (e) => counters.received(e.message.id));
+  orchestrator.on('chat.message', (e) => counters.received(e.message.id));
   orchestrator.on('chat.ignored', (e) => {
     counters.ignored(e.reason);
     if (e.reason === 'not-mod') log.info({ event: 'command-ignored', user: e.message.user, text: e.message.text }, 'command from a non-moderator ignored');

@@ -42,7 +42,7 @@ export function toChatMessage(plugin: string, seq: number, input: PluginChatInpu
   const displayName = (typeof input.user === 'string' && input.user.trim() !== '' ? input.user.trim() : plugin).slice(0, 50);
   const user = displayName.toLowerCase().replace(/[^a-z0-9_]/g, '').slice(0, 25) || plugin.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
   const role = input.role && ROLES.includes(input.role) ? input.role : 'viewer';
-  return { id: `${plugin}-${seq}`, user, displayName, text, role, ts: now };
+  return { platform: 'plugin', id: `${plugin}-${seq}`, user, displayName, text, role, ts: now };
 }
 
 export function createPluginActor(deps: PluginRuntimeDeps) {

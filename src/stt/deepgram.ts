@@ -20,7 +20,7 @@ import { closeError, transportError, type SttError } from './errors.ts';
  *   stop here: `stt` goes `down` with the fix, and nothing is retried until a restart.
  */
 
-export type SttInputEvent = Extract<InputEvent, { type: 'stt.transcript' | 'stt.vad' | 'stt.utteranceEnd' }>;
+export type SttInputEvent = Extract<InputEvent, { type: 'stt.words' | 'stt.voiceActivity' | 'stt.utteranceEnd' }>;
 
 /** The part of the SDK's ListenLiveClient used here (tests may pass a fake). */
 export interface LiveClientLike {
@@ -214,9 +214,9 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       const text = data?.channel?.alternatives?.[0]?.transcript ?? '';
       const isFinal = data?.is_final === true;
       if (typeof text !== 'string' || (!isFinal && !text.trim())) return;
-      opts.onEvent({ type: 'stt.transcript', text, isFinal, speechFinal: data.speech_final === true, ts: now() });
+      opts.onEvent({ type: 'stt.words', text, final: isFinal, endOfUtterance: data.speech_final === true, ts: now() });
     });
-    c.on(LiveTranscriptionEvents.SpeechStarted, () => mine() && opts.onEvent({ type: 'stt.vad', ts: now() }));
+    c.on(LiveTranscriptionEvents.SpeechStarted, () => mine() && opts.onEvent({ type: 'stt.voiceActivity', ts: now() }));
     c.on(LiveTranscriptionEvents.UtteranceEnd, () => mine() && opts.onEvent({ type: 'stt.utteranceEnd', ts: now() }));
     c.on(LiveTranscriptionEvents.Metadata, (m: { request_id?: string; duration?: number }) => {
       if (mine()) log.debug({ event: 'stt.metadata', requestId: m?.request_id, duration: m?.duration }, 'Deepgram metadata');

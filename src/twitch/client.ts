@@ -347,25 +347,25 @@ class TwitchChatClient implements TwitchChat {
       'messagedeleted',
       guard((channel, user, _text, tags) => {
         const id = typeof tags['target-msg-id'] === 'string' ? tags['target-msg-id'] : undefined;
-        if (mine(channel) && id) this.emitInput({ type: 'twitch.deleted', messageId: id, ...(user ? { user } : {}) });
+        if (mine(channel) && id) this.emitInput({ type: 'chat.deleted', platform: 'twitch', messageId: id, ...(user ? { user } : {}) });
       }),
     );
     client.on(
       'timeout',
       guard((channel, user, _reason, duration) => {
-        if (mine(channel)) this.emitInput({ type: 'twitch.cleared', user: user.toLowerCase(), durationSec: Number(duration) });
+        if (mine(channel)) this.emitInput({ type: 'chat.cleared', platform: 'twitch', user: user.toLowerCase(), durationSec: Number(duration) });
       }),
     );
     client.on(
       'ban',
       guard((channel, user) => {
-        if (mine(channel)) this.emitInput({ type: 'twitch.cleared', user: user.toLowerCase() });
+        if (mine(channel)) this.emitInput({ type: 'chat.cleared', platform: 'twitch', user: user.toLowerCase() });
       }),
     );
     client.on(
       'clearchat',
       guard((channel) => {
-        if (mine(channel)) this.emitInput({ type: 'twitch.cleared' });
+        if (mine(channel)) this.emitInput({ type: 'chat.cleared', platform: 'twitch' });
       }),
     );
     client.on(
@@ -551,12 +551,12 @@ class TwitchChatClient implements TwitchChat {
 
   private forwardMessage(tags: ChatUserstate, text: string): void {
     this.counters.messages++;
-    this.emitInput({ type: 'twitch.message', message: chatMessageFromTags(tags, text, this.now()) });
+    this.emitInput({ type: 'chat.message', message: chatMessageFromTags(tags, text, this.now()) });
   }
 
   private forwardEvent(event: StreamEvent): void {
     this.counters.events++;
-    this.emitInput({ type: 'twitch.event', event });
+    this.emitInput({ type: 'stream.event', event });
   }
 
   private onNotice(msgid: string): void {

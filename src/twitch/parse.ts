@@ -84,6 +84,7 @@ export function chatMessageFromTags(tags: TmiTags, text: string, now: number): C
   const ts = tsOf(tags, now);
   const bits = tagNumber(tags, 'bits');
   return {
+    platform: 'twitch',
     id: tagString(tags, 'id') ?? `${user}:${ts}`,
     user,
     displayName: tagString(tags, 'display-name') ?? user,
@@ -100,6 +101,7 @@ export function cheerEventFromTags(tags: TmiTags, text: string, now: number): St
   if (amount === undefined || amount <= 0) return undefined;
   const m = chatMessageFromTags(tags, text, now);
   return {
+    platform: 'twitch',
     kind: 'bits',
     id: m.id,
     user: m.user,
@@ -163,6 +165,7 @@ export function streamEventFromUserNotice(
   }
   const body = typeof text === 'string' && text.trim() ? text : undefined;
   return {
+    platform: 'twitch',
     kind,
     id: tagString(tags, 'id') ?? `${kind}:${user}:${ts}`,
     user,

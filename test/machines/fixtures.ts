@@ -16,5 +16,5 @@ export const persona: PersonaRuntime = {
 let n = 0;
 export function msg(text: string, over: Partial<ChatMessage> = {}): ChatMessage {
   n += 1;
-  return { id: `m${n}`, user: 'viewer', displayName: 'Viewer', text, role: 'viewer', ts: 1_700_000_000_000 + n * 1000, ...over };
+  return { platform: 'twitch', id: `m${n}`, user: 'viewer', displayName: 'Viewer', text, role: 'viewer', ts: 1_700_000_000_000 + n * 1000, ...over };
 }

@@ -32,7 +32,7 @@ describe('orchestrator: one reply end to end (machines only)', () => {
 
   it('a mention becomes captions with emotion, speaking frames them, then cooldown', () => {
     const p = start();
-    p.actor.send({ type: 'twitch.message', message: msg('hey @Pickle how are you?', { displayName: 'Sam' }) });
+    p.actor.send({ type: 'chat.message', message: msg('hey @Pickle how are you?', { displayName: 'Sam' }) });
     expect(p.of('chat.batch')).toHaveLength(1);
     expect(p.brainState()).toBe('thinking');
     expect(p.of('avatar.emotion').at(-1)?.value).toBe('thinking');
@@ -55,12 +55,12 @@ describe('orchestrator: one reply end to end (machines only)', () => {
 
   it('!skip from a mod cuts the captions; from a viewer it does nothing', () => {
     const p = start();
-    p.actor.send({ type: 'twitch.message', message: msg('pickle tell me everything') });
+    p.actor.send({ type: 'chat.message', message: msg('pickle tell me everything') });
     p.llm.reply(['One.', 'Two.', 'Three.']);
-    p.actor.send({ type: 'twitch.message', message: msg('!skip', { role: 'viewer' }) });
+    p.actor.send({ type: 'chat.message', message: msg('!skip', { role: 'viewer' }) });
     vi.advanceTimersByTime(500);
     expect(p.of('avatar.caption')).toHaveLength(2);
-    p.actor.send({ type: 'twitch.message', message: msg('!skip', { role: 'moderator' }) });
+    p.actor.send({ type: 'chat.message', message: msg('!skip', { role: 'moderator' }) });
     expect(p.brainState()).toBe('cooldown');
     vi.advanceTimersByTime(5000);
     expect(p.of('avatar.caption').filter((e) => e.text).map((e) => e.text)).toEqual(['One.', 'One. Two.']);
@@ -69,7 +69,7 @@ describe('orchestrator: one reply end to end (machines only)', () => {
 
   it('emits every decision for the panel and log', () => {
     const p = start();
-    p.actor.send({ type: 'twitch.message', message: msg('just chatting') });
+    p.actor.send({ type: 'chat.message', message: msg('just chatting') });
     vi.advanceTimersByTime(2000);
     expect(p.of('brain.decision')[0]!.decision).toMatchObject({ respond: false, reason: 'not-addressed' });
   });

@@ -7,9 +7,9 @@ const start = (input: SpeechInput = {}) => harness(speechMachine, input);
 type H = ReturnType<typeof start>;
 
 let ts = 0;
-const fin = (h: H, text: string, speechFinal = true) => h.send({ type: 'stt.transcript', text, isFinal: true, speechFinal, ts: ++ts });
-const interim = (h: H, text: string) => h.send({ type: 'stt.transcript', text, isFinal: false, speechFinal: false, ts: ++ts });
-const vad = (h: H) => h.send({ type: 'stt.vad', ts: ++ts });
+const fin = (h: H, text: string, endOfUtterance = true) => h.send({ type: 'stt.words', text, final: true, endOfUtterance, ts: ++ts });
+const interim = (h: H, text: string) => h.send({ type: 'stt.words', text, final: false, endOfUtterance: false, ts: ++ts });
+const vad = (h: H) => h.send({ type: 'stt.voiceActivity', ts: ++ts });
 /** Pickle says these sentences: the brain sends them, the voice starts playing the first. */
 function pickleSays(h: H, replyId: string, sentences: string[]) {
   sentences.forEach((text, index) => h.send({ type: 'reply.sentence', replyId, index, text, emotion: 'happy' }));

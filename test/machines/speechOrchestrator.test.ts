@@ -28,9 +28,9 @@ function start() {
   let ts = 1_700_000_000_000;
   /** The streamer says something: an interim result, then the final one ending the utterance. */
   const say = (text: string) => {
-    actor.send({ type: 'stt.vad', ts: ++ts });
-    actor.send({ type: 'stt.transcript', text: text.slice(0, Math.ceil(text.length / 2)), isFinal: false, speechFinal: false, ts: ++ts });
-    actor.send({ type: 'stt.transcript', text, isFinal: true, speechFinal: true, ts: ++ts });
+    actor.send({ type: 'stt.voiceActivity', ts: ++ts });
+    actor.send({ type: 'stt.words', text: text.slice(0, Math.ceil(text.length / 2)), final: false, endOfUtterance: false, ts: ++ts });
+    actor.send({ type: 'stt.words', text, final: true, endOfUtterance: true, ts: ++ts });
   };
   const lastUserMessage = (call: number) => llm.calls[call]!.input.messages.filter((m) => m.role === 'user').at(-1)!.content;
   return { actor, llm, seen, of, brainState, say, lastUserMessage };
@@ -56,9 +56,9 @@ describe('streamer speech through the orchestrator', () => {
   it('priority: kept while busy, the streamer outranks a chat mention (either order)', () => {
     // chat mention first, then the streamer: the streamer wins
     const a = start();
-    a.actor.send({ type: 'twitch.message', message: msg('pickle tell a joke') });
+    a.actor.send({ type: 'chat.message', message: msg('pickle tell a joke') });
     expect(a.brainState()).toBe('thinking');
-    a.actor.send({ type: 'twitch.message', message: msg('@pickle what about me?', { user: 'sam', displayName: 'Sam' }) });
+    a.actor.send({ type: 'chat.message', message: msg('@pickle what about me?', { user: 'sam', displayName: 'Sam' }) });
     a.say('Pickle, what did chat say about the food?');
     expect(a.of('brain.decision').map((d) => `${d.decision.input}:${d.decision.reason}`)).toEqual([
       'chat:mention',
@@ -72,9 +72,9 @@ describe('streamer speech through the orchestrator', () => {
 
     // the streamer first, then a chat mention: the chat mention does not replace it
     const b = start();
-    b.actor.send({ type: 'twitch.message', message: msg('pickle tell a joke') });
+    b.actor.send({ type: 'chat.message', message: msg('pickle tell a joke') });
     b.say('Pickle, what did chat say about the food?');
-    b.actor.send({ type: 'twitch.message', message: msg('@pickle what about me?', { user: 'sam', displayName: 'Sam' }) });
+    b.actor.send({ type: 'chat.message', message: msg('@pickle what about me?', { user: 'sam', displayName: 'Sam' }) });
     expect(b.of('brain.decision').map((d) => `${d.decision.input}:${d.decision.reason}`)).toEqual([
       'chat:mention',
       'speech:pending-mention',

@@ -6,6 +6,7 @@ const persona = { id: 'default', name: 'Pickle' };
 let n = 0;
 const newId = () => `x${++n}`;
 const chat = (text: string, over: Partial<ChatMessage> = {}): ChatMessage => ({
+  platform: 'twitch',
   id: `m-${text.length}-${n}`,
   user: 'sam',
   displayName: 'Sam',

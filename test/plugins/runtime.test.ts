@@ -87,7 +87,7 @@ function sink(name: string, events: PicklePlugin['events'] = ['reply.spoken']) {
 /** Drives one reply through the fake LLM. */
 async function reply(p: ReturnType<typeof run>, text: string) {
   const n = p.llm.calls.length;
-  p.actor.send({ type: 'twitch.message', message: { id: `m${n}`, user: 'sam', displayName: 'Sam', text: `pickle ${text}`, role: 'viewer', ts: 1 } });
+  p.actor.send({ type: 'chat.message', message: { platform: 'twitch', id: `m${n}`, user: 'sam', displayName: 'Sam', text: `pickle ${text}`, role: 'viewer', ts: 1 } });
   await until(() => p.llm.calls.length > n, 'an LLM call');
   p.llm.reply([`${text}!`]);
   await until(() => p.of('reply.spoken').length > n, 'the reply spoken');
@@ -104,7 +104,7 @@ describe('plugins under the orchestrator', () => {
     ctx.emit({ user: 'x', text: '   ' }); // nothing to say: dropped
     const batch = await until(() => p.of('chat.batch')[0], 'a chat batch');
     expect(batch.messages).toEqual([
-      { id: 'discordish-1', user: 'zoq', displayName: 'Zoë Q', text: 'pickle, hi from discord', role: 'moderator', ts: expect.any(Number) },
+      { platform: 'plugin', id: 'discordish-1', user: 'zoq', displayName: 'Zoë Q', text: 'pickle, hi from discord', role: 'moderator', ts: expect.any(Number) },
     ]);
     expect(p.of('plugin.input')).toHaveLength(1);
     await until(() => p.llm.calls.length === 1, 'an LLM call for the mention');

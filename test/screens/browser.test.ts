@@ -250,9 +250,9 @@ describe.skipIf(!chromiumPath)('the streamer\'s screens in Chromium', () => {
     expect(await text(panel.page, '#transcript li.t-reply .text')).toContain(HOSTILE);
 
     // The inspector's log shows the event payload as text too.
-    await inspector.page.waitForFunction(() => Array.from(document.querySelectorAll('#log li')).some((li) => li.textContent!.includes('twitch.message')), { timeout: 5000, polling: 100 });
+    await inspector.page.waitForFunction(() => Array.from(document.querySelectorAll('#log li')).some((li) => li.textContent!.includes('chat.message')), { timeout: 5000, polling: 100 });
     const opened = await inspector.page.evaluate(() => {
-      const li = Array.from(document.querySelectorAll('#log li')).find((l) => l.textContent!.includes('twitch.message')) as HTMLElement;
+      const li = Array.from(document.querySelectorAll('#log li')).find((l) => l.textContent!.includes('chat.message')) as HTMLElement;
       li.click();
       return li.querySelector('pre')?.textContent ?? '';
     });

@@ -91,7 +91,7 @@ describe('inspector: XState inspection over socket.io /inspector, only while a p
     expect(inOrder(trail, ['brain.replying.thinking', 'brain.replying.speaking', 'brain.cooldown', 'brain.idle']), trail.join(' → ')).toBe(true);
 
     // Events carry their payloads, with secrets scrubbed.
-    const msg = page.records.find((r) => r.kind === 'event' && r.type === 'twitch.message');
+    const msg = page.records.find((r) => r.kind === 'event' && r.type === 'chat.message');
     expect(msg).toBeDefined();
     const payload = JSON.stringify(page.records);
     expect(payload).toContain('what do you think of [redacted]');

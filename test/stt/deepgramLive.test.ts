@@ -68,8 +68,8 @@ describe('Deepgram live adapter (real @deepgram/sdk vs the stand-in)', () => {
     await t.dg.nextConnection();
     for (let i = 0; i < 5; i++) t.live.sendAudio(silence(100));
     await waitFor(() => t.events.some((e) => e.type === 'stt.utteranceEnd'), 3000, 'utterance end');
-    expect(t.events.map((e) => (e.type === 'stt.transcript' ? `${e.text}|${e.isFinal}|${e.speechFinal}` : e.type))).toEqual([
-      'stt.vad',
+    expect(t.events.map((e) => (e.type === 'stt.words' ? `${e.text}|${e.final}|${e.endOfUtterance}` : e.type))).toEqual([
+      'stt.voiceActivity',
       'Pickle what|false|false',
       "Pickle, what's up?|true|true",
       '|true|false',
@@ -129,7 +129,7 @@ describe('Deepgram live adapter (real @deepgram/sdk vs the stand-in)', () => {
     const second = await next;
     const reconnectMs = second.openedAt - droppedAt;
     expect(reconnectMs).toBeLessThan(2000);
-    await waitFor(() => t.events.some((e) => e.type === 'stt.transcript' && e.text === 'Are you still there?'), 3000, 'transcript after reconnect');
+    await waitFor(() => t.events.some((e) => e.type === 'stt.words' && e.text === 'Are you still there?'), 3000, 'transcript after reconnect');
     expect(second.audioMs()).toBeGreaterThanOrEqual(300);
     expect(t.live.stats().bytesDropped).toBe(0);
     expect(t.statuses).toContain('down');

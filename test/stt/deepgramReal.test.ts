@@ -24,7 +24,7 @@ describe.runIf(Boolean(key) && hasEspeak)('live: the real Deepgram transcribes t
     await source.start((c) => live.sendAudio(c), () => live.finalize());
     live.start();
     try {
-      const finals = () => events.filter((e) => e.type === 'stt.transcript' && e.isFinal).map((e) => (e as { text: string }).text).join(' ');
+      const finals = () => events.filter((e) => e.type === 'stt.words' && e.final).map((e) => (e as { text: string }).text).join(' ');
       await waitFor(() => /paris/i.test(finals()) && /weather/i.test(finals()), 20_000, 'the transcript');
       expect(status.get('stt')?.state).toBe('up');
       const text = finals().toLowerCase();

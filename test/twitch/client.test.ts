@@ -70,7 +70,7 @@ describe('anonymous (no token)', () => {
     expect(h.of('service.status').map((e) => e.state)).toEqual(['starting', 'up']);
 
     irc.say('streamer', { user: 'viewer', text: 'hi pickle' });
-    await until(() => h.of('twitch.message').length === 1, 'message');
+    await until(() => h.of('chat.message').length === 1, 'message');
     h.chat.say('cannot send this');
     await sleep(30);
     expect(irc.sent).toHaveLength(0);
@@ -88,7 +88,7 @@ describe('authenticated', () => {
     return h;
   }
 
-  it('turns tagged PRIVMSGs into twitch.message (unicode, escaped tags, roles, action)', async () => {
+  it('turns tagged PRIVMSGs into chat.message (unicode, escaped tags, roles, action)', async () => {
     const h = await connected();
     expect(h.chat.mode).toBe('authenticated');
     expect(irc!.logins).toEqual([expect.objectContaining({ nick: 'picklebot', anonymous: false, ok: true })]);
@@ -101,9 +101,10 @@ describe('authenticated', () => {
     });
     irc!.say('streamer', { user: 'streamer', text: 'owner speaking' });
     irc!.say('streamer', { user: 'dancer', text: 'dances', action: true });
-    await until(() => h.of('twitch.message').length === 3, '3 messages');
-    const [m1, m2, m3] = h.of('twitch.message').map((e) => e.message);
+    await until(() => h.of('chat.message').length === 3, '3 messages');
+    const [m1, m2, m3] = h.of('chat.message').map((e) => e.message);
     expect(m1).toEqual({
+      platform: 'twitch',
       id,
       user: 'unicode_fan',
       displayName: 'Zoë 名前; \\o/',
@@ -118,12 +119,12 @@ describe('authenticated', () => {
   it('a cheer is both a message with bits and a bits event', async () => {
     const h = await connected();
     const id = irc!.say('streamer', { user: 'cheerer', displayName: 'Cheerer', text: 'Cheer100 great stream', bits: 100 });
-    await until(() => h.of('twitch.event').length === 1, 'bits event');
-    expect(h.of('twitch.message')[0]?.message).toMatchObject({ id, bits: 100, text: 'Cheer100 great stream' });
-    expect(h.of('twitch.event')[0]?.event).toMatchObject({ kind: 'bits', id, user: 'cheerer', amount: 100 });
+    await until(() => h.of('stream.event').length === 1, 'bits event');
+    expect(h.of('chat.message')[0]?.message).toMatchObject({ id, bits: 100, text: 'Cheer100 great stream' });
+    expect(h.of('stream.event')[0]?.event).toMatchObject({ kind: 'bits', id, user: 'cheerer', amount: 100 });
   });
 
-  it('USERNOTICEs become twitch.event; announcements do not', async () => {
+  it('USERNOTICEs become stream.event; announcements do not', async () => {
     const h = await connected();
     irc!.userNotice('streamer', {
       msgId: 'raid',
@@ -140,8 +141,8 @@ describe('authenticated', () => {
     irc!.userNotice('streamer', { msgId: 'submysterygift', user: 'gifter', params: { 'mass-gift-count': 5 } });
     irc!.userNotice('streamer', { msgId: 'announcement', user: 'mod1', text: 'hello everyone' });
     irc!.say('streamer', { user: 'marker', text: 'after the notices' });
-    await until(() => h.of('twitch.message').length === 1, 'marker');
-    expect(h.of('twitch.event').map((e) => e.event)).toEqual([
+    await until(() => h.of('chat.message').length === 1, 'marker');
+    expect(h.of('stream.event').map((e) => e.event)).toEqual([
       expect.objectContaining({ kind: 'raid', user: 'raider', displayName: 'Räider', amount: 42 }),
       expect.objectContaining({ kind: 'sub', user: 'newsub', displayName: 'NewSub' }),
       expect.objectContaining({ kind: 'resub', user: 'oldsub', amount: 24, text: 'two years!' }),
@@ -150,18 +151,18 @@ describe('authenticated', () => {
     ]);
   });
 
-  it('CLEARMSG and CLEARCHAT become twitch.deleted / twitch.cleared', async () => {
+  it('CLEARMSG and CLEARCHAT become chat.deleted / chat.cleared', async () => {
     const h = await connected();
     irc!.clearMsg('streamer', { targetMsgId: 'abc-123', login: 'rude', text: 'bad words' });
     irc!.clearChat('streamer', { user: 'rude', banDuration: 600 });
     irc!.clearChat('streamer', { user: 'worse' });
     irc!.clearChat('streamer');
-    await until(() => h.of('twitch.cleared').length === 3, 'cleared events');
-    expect(h.of('twitch.deleted')).toEqual([{ type: 'twitch.deleted', messageId: 'abc-123', user: 'rude' }]);
-    expect(h.of('twitch.cleared')).toEqual([
-      { type: 'twitch.cleared', user: 'rude', durationSec: 600 },
-      { type: 'twitch.cleared', user: 'worse' },
-      { type: 'twitch.cleared' },
+    await until(() => h.of('chat.cleared').length === 3, 'cleared events');
+    expect(h.of('chat.deleted')).toEqual([{ type: 'chat.deleted', platform: 'twitch', messageId: 'abc-123', user: 'rude' }]);
+    expect(h.of('chat.cleared')).toEqual([
+      { type: 'chat.cleared', platform: 'twitch', user: 'rude', durationSec: 600 },
+      { type: 'chat.cleared', platform: 'twitch', user: 'worse' },
+      { type: 'chat.cleared', platform: 'twitch' },
     ]);
   });
 
@@ -174,7 +175,7 @@ describe('authenticated', () => {
     await until(() => irc!.sent.length === 2, 'second');
     expect(irc!.sent.map((s) => s.text)).toEqual(['hello chat', 'ban streamer PRIVMSG #streamer :injected']);
     expect(irc!.received.filter((l) => l.startsWith('PRIVMSG'))).toHaveLength(2);
-    expect(h.of('twitch.message')).toHaveLength(0);
+    expect(h.of('chat.message')).toHaveLength(0);
   });
 
   it('replyInChat: false turns say() into a no-op until switched on', async () => {
@@ -230,7 +231,7 @@ describe('connection trouble', () => {
     expect(irc.clients).toBe(1);
     expect(irc.joined).toEqual(['streamer']);
     irc.say('streamer', { user: 'viewer', text: 'still there?' });
-    await until(() => h.of('twitch.message').length === 1, 'message after reconnect');
+    await until(() => h.of('chat.message').length === 1, 'message after reconnect');
     const states = h.of('service.status').map((e) => e.state);
     expect(states[0]).toBe('starting');
     expect(states).toContain('down');
@@ -247,7 +248,7 @@ describe('connection trouble', () => {
     await sleep(100); // tmi's own reconnect timer would fire around here if it were not replaced
     expect(irc.connections).toBe(2);
     irc.say('streamer', { user: 'viewer', text: 'after maintenance' });
-    await until(() => h.of('twitch.message').length === 1, 'message');
+    await until(() => h.of('chat.message').length === 1, 'message');
     expect(h.status.get('twitch')?.state).toBe('up');
     // A planned reconnect is not an outage.
     const statuses = h.of('service.status').map((e) => `${e.state}: ${e.detail}`);

@@ -86,7 +86,7 @@ describe('chatMessageFromTags', () => {
 describe('cheerEventFromTags', () => {
   it('makes a bits event with amount and text', () => {
     const ev = cheerEventFromTags({ username: 'fan', 'display-name': 'Fan', bits: '250', id: 'm1', 'tmi-sent-ts': '5' }, 'Cheer250 go!', NOW);
-    expect(ev).toEqual({ kind: 'bits', id: 'm1', user: 'fan', displayName: 'Fan', ts: 5, amount: 250, text: 'Cheer250 go!' });
+    expect(ev).toEqual({ platform: 'twitch', kind: 'bits', id: 'm1', user: 'fan', displayName: 'Fan', ts: 5, amount: 250, text: 'Cheer250 go!' });
   });
   it('returns undefined without bits', () => {
     expect(cheerEventFromTags({ username: 'fan' }, 'hi', NOW)).toBeUndefined();
