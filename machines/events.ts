@@ -88,13 +88,13 @@ export interface StreamEvent {
   recipient?: string;
 }
 
-export type ModCommand = 'skip' | 'mute' | 'unmute' | 'persona';
+export type ModCommand = 'skip' | 'mute' | 'unmute' | 'persona' | 'privacy' | 'recap';
 /** Commands anyone may use. */
 export type ViewerCommand = 'forgetme';
 export type ChatCommandName = ModCommand | ViewerCommand;
 
 export type ServiceName = 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | `plugin:${string}`;
-export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting';
+export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting' | 'paused';
 
 /** Why the brain answered, or why it stayed quiet. Shown on the panel and in the log. */
 export type DecisionReason =

@@ -84,7 +84,7 @@
   // ------------------------------------------------------------------ status
   var ORDER = ['llm', 'twitch', 'tts', 'stt', 'memory', 'vision'];
   var statusOpen = {};
-  var STATES = ['up', 'starting', 'degraded', 'down', 'disabled'];
+  var STATES = ['up', 'starting', 'degraded', 'paused', 'down', 'disabled'];
   function renderStatus(list) {
     if (!Array.isArray(list)) return;
     var sorted = list.slice().sort(function (a, b) {

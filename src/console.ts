@@ -17,6 +17,7 @@ const MARK: Record<ServiceStatus['state'], string> = {
   degraded: '!',
   down: '✗',
   disabled: '–',
+  paused: '⏸',
 };
 
 export function statusLine(s: ServiceStatus): string {
