@@ -1,3 +1,4 @@
+import { service } from '../machines/services.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import { startPickle, type PickleApp } from '../src/app.ts';
 import { parseEnv } from '../src/config/env.ts';
 import { silentLogger } from '../src/log.ts';
-import { createActor, fromCallback } from 'xstate';
+import { createActor } from 'xstate';
 import type { GenerateReplyInput } from '../machines/brain.ts';
 import type { LlmEvent } from '../machines/events.ts';
 import { providePickle } from '../machines/orchestrator.ts';
@@ -190,7 +191,7 @@ export default async function inspectorBench(args: string[]): Promise<Record<str
 async function machineLoop(): Promise<Record<string, unknown>> {
   const personasDir = join(ROOT_DIR, 'personas');
   const persona = toRuntime(loadPersona(personasDir, 'default'), { cooldownSec: 0 });
-  const llm = fromCallback<LlmEvent, GenerateReplyInput>(({ sendBack }) => {
+  const llm = service<GenerateReplyInput, LlmEvent>(({ sendBack }) => {
     const t = setImmediate(() => {
       sendBack({ type: 'llm.emotion', emotion: 'happy' });
       sendBack({ type: 'llm.sentence', text: 'Oh, I have thoughts about this.' });

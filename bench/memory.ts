@@ -13,12 +13,13 @@
  *
  * Options: `npm run bench -- memory --sizes 10000,100000 --queries 300`.
  */
+import { service } from '../machines/services.ts';
 import { WRITE_BATCH } from '../src/memory/writer.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createActor, fromCallback, setup, type AnyActorLogic } from 'xstate';
+import { createActor, setup, type AnyActorLogic } from 'xstate';
 import { brainMachine, type GenerateReplyInput } from '../machines/brain.ts';
 import { RECALL_BUDGET_MS, type RecallInput } from '../machines/brain/recall.ts';
 import type { ChatMessage, LlmEvent, PersonaRuntime, RecallEvent } from '../machines/events.ts';
@@ -187,7 +188,7 @@ const persona: PersonaRuntime = {
 /** Batch sent → LLM actor started, through the brain machine, with a given recall actor (or none). */
 async function replyStartLatency(recallActor: AnyActorLogic | undefined, gen: ReturnType<typeof chatGenerator>, n: number, warm: (users: string[]) => Promise<void>) {
   let resolveStart: (() => void) | undefined;
-  const llm = fromCallback<LlmEvent, GenerateReplyInput>(({ sendBack }) => {
+  const llm = service<GenerateReplyInput, LlmEvent>(({ sendBack }) => {
     resolveStart?.();
     // Nothing spoken: the brain fails the reply and goes back to idle, ready for the next one.
     queueMicrotask(() => sendBack({ type: 'llm.done', text: '', emotion: 'neutral', ts: 0 }));
@@ -249,7 +250,7 @@ export default async function memoryBench(args: string[] = []): Promise<Record<s
   try {
     const store = new MemoryStore(embedder, log, 'bench_');
     await store.open(link.url);
-    const recallActor = fromCallback<RecallEvent, RecallInput>(({ input, sendBack }) => {
+    const recallActor = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
       let live = true;
       store.recall(input).then(
         (memories) => live && sendBack({ type: 'memory.recalled', memories }),

@@ -1,4 +1,4 @@
-import { assign, enqueueActions, setup } from 'xstate';
+import { assertEvent, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import type { AvatarOutEvent, BrainOutEvent, Emotion, VoiceOutEvent } from './events.ts';
 
 /**
@@ -32,12 +32,12 @@ export const avatarMachine = setup({
   },
   actions: {
     begin: enqueueActions(({ event, enqueue }) => {
-      if (event.type !== 'reply.start') return;
+      assertEvent(event, 'reply.start');
       enqueue.assign({ replyId: event.replyId, emotion: 'thinking', caption: '' });
       enqueue.sendParent(out({ type: 'avatar.emotion', value: 'thinking' }));
     }),
     setEmotion: enqueueActions(({ event, enqueue }) => {
-      if (event.type !== 'reply.emotion') return;
+      assertEvent(event, 'reply.emotion');
       enqueue.assign({ emotion: event.emotion });
       enqueue.sendParent(out({ type: 'avatar.emotion', value: event.emotion }));
     }),
@@ -45,7 +45,7 @@ export const avatarMachine = setup({
       enqueue.sendParent(out({ type: 'avatar.speaking', value: params.value }));
     }),
     addCaption: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'voice.playing') return;
+      assertEvent(event, 'voice.playing');
       const caption = context.caption ? `${context.caption} ${event.text}` : event.text;
       enqueue.assign({ caption });
       enqueue.sendParent(out({ type: 'avatar.caption', text: caption, emotion: context.emotion }));
@@ -85,3 +85,5 @@ export const avatarMachine = setup({
     },
   },
 });
+
+export type AvatarActor = ActorRefFrom<typeof avatarMachine>;

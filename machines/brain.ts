@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
+import { assign, enqueueActions, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
 import type {
   BrainOutEvent,
   ChatMessage,
@@ -17,12 +17,15 @@ import type {
   VoiceOutEvent,
 } from './events.ts';
 import { describeStreamEvent, summariseBatch, summariseScenes, summariseSpeech } from './brain/decisions.ts';
-import { gateChat, gateSpeech, gateStreamEvent, mentionMatcher, namesOf } from './brain/gating.ts';
+import { gateChat, gateSpeech, gateStreamEvent } from './brain/gating.ts';
 import { guardSentence } from './brain/guard.ts';
 import { buildPrompt } from './brain/prompt.ts';
 import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
-import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
+import { forget, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
+import { missingService, service, type GenerateReplyInput } from './services.ts';
+
+export type { GenerateReplyInput } from './services.ts';
 
 /**
  * The brain: idle → thinking → speaking → cooldown → idle.
@@ -104,11 +107,6 @@ export type BrainEvent =
   | LlmEvent
   | RecallEvent
   | Extract<InputEvent, { type: 'context.budget' }>;
-
-export interface GenerateReplyInput {
-  replyId: string;
-  messages: PromptMessage[];
-}
 
 /** Seconds without any LLM progress before a reply is given up (the adapter has its own timeouts). */
 export const REPLY_WATCHDOG_MS = 60_000;
@@ -265,11 +263,9 @@ export const brainMachine = setup({
   },
   actors: {
     // Provided from src/ (the LLM adapter). It streams llm.* events back and aborts on stop.
-    generateReply: fromCallback<LlmEvent, GenerateReplyInput>(() => {
-      throw new Error('brain: generateReply actor not provided');
-    }),
+    generateReply: missingService<GenerateReplyInput>('brain.generateReply'),
     // Provided from src/ (long-term memory): sends back memory.recalled once. Without it, no LTM.
-    recallMemories: fromCallback<RecallEvent, RecallInput>(({ sendBack }) => {
+    recallMemories: service<RecallInput, RecallEvent>(({ sendBack }) => {
       sendBack({ type: 'memory.recalled', memories: [] });
     }),
   },

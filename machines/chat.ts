@@ -1,4 +1,4 @@
-import { assign, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import { mentionMatcher, namesOf } from './brain/gating.ts';
 import type { ChatCommandName, ChatMessage, ChatOutEvent, InputEvent, ModCommand, PersonaRuntime } from './events.ts';
 
@@ -64,7 +64,7 @@ export const chatMachine = setup({
       enqueue.assign({ pending: [] });
     }),
     takeMessage: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'chat.message') return;
+      assertEvent(event, 'chat.message');
       const message = event.message;
       const ignore = (reason: Extract<ChatOutEvent, { type: 'chat.ignored' }>['reason']) =>
         enqueue.sendParent({ type: 'chat.ignored', reason, message } satisfies ChatOutEvent);

@@ -248,7 +248,7 @@ export type LlmEvent =
 /** The voice's audio format everywhere (TTS output, overlay stream, local device): PCM16 LE mono. */
 export const VOICE_SAMPLE_RATE = 24_000;
 
-/** A TTS engine's name as it shows on /health and the panel (`deepgram`, `espeak`, a plugin's engine, …). */
+/** A TTS engine's name as it shows on /health and the panel (`deepgram`, `espeak`, …; `none`: captions only). */
 export type TtsEngineName = string;
 
 /** What an invoked TTS actor reports about its failure (src/tts maps provider errors to this). */
@@ -263,7 +263,7 @@ export type TtsEvent =
   /** Audio as it arrives: whole PCM16 samples at VOICE_SAMPLE_RATE. */
   | { type: 'tts.audio'; replyId: string; index: number; pcm: Uint8Array }
   /** No more audio for this sentence; `engine` names the engine that spoke it, `'none'` means captions only. */
-  | { type: 'tts.done'; replyId: string; index: number; engine: TtsEngineName | 'none' }
+  | { type: 'tts.done'; replyId: string; index: number; engine: TtsEngineName }
   | { type: 'tts.failed'; replyId: string; index: number; error: TtsFailure };
 
 /** What the voice machine sends its playback actor, strictly in playing order. */

@@ -1,12 +1,22 @@
-import { enqueueActions, fromCallback, setup, type ActorLogic, type AnyActorLogic, type EventObject } from 'xstate';
+import { assertEvent, enqueueActions, setup, type ErrorActorEvent } from 'xstate';
 import { avatarMachine, type AvatarInput } from './avatar.ts';
-import { brainMachine, type BrainInput, type GenerateReplyInput } from './brain.ts';
+import { brainMachine, type BrainInput } from './brain.ts';
 import { chatMachine, type ChatInput } from './chat.ts';
 import { speechMachine, type SpeechInput } from './speech.ts';
-import type { LlmEvent, PickleEvent, PickleEventType, PlaybackEvent, RecallEvent, TtsEvent } from './events.ts';
-import type { RecallInput } from './brain/recall.ts';
-import { voiceMachine, type PlaybackInput, type SynthesizeInput, type VoiceInput } from './voice.ts';
+import type { PickleEvent, PickleEventType } from './events.ts';
+import {
+  missingService,
+  type GenerateReplyService,
+  type PlaybackService,
+  type PluginActorInput,
+  type PluginService,
+  type RecallMemoriesService,
+  type SynthesizeService,
+} from './services.ts';
+import { voiceMachine, type VoiceInput } from './voice.ts';
 import { visionBatcherMachine, type VisionBatcherInput } from './visionBatcher.ts';
+
+export type { PluginActorInput } from './services.ts';
 
 /**
  * The orchestrator: the root actor. It starts one actor per concern (each with a systemId,
@@ -57,10 +67,6 @@ export interface PluginSpec {
   events: readonly PickleEventType[];
 }
 
-export interface PluginActorInput {
-  name: string;
-}
-
 export const pluginActorId = (name: string) => `plugin:${name}`;
 
 export interface OrchestratorInput {
@@ -74,12 +80,15 @@ export interface OrchestratorInput {
   speech?: SpeechInput;
 }
 
+/** XState's own events (an actor's error, …) are handled by their own transitions, never routed. */
+const isPickleEvent = (event: PickleEvent | ErrorActorEvent): event is PickleEvent => !event.type.startsWith('xstate.');
+
 export const orchestratorMachine = setup({
   types: {
     input: {} as OrchestratorInput,
     context: {} as OrchestratorInput,
-    events: {} as PickleEvent,
-    emitted: {} as PickleEvent,
+    events: {} as PickleEvent | ErrorActorEvent,
+    emitted: {} as PickleEvent | ErrorActorEvent,
   },
   actors: {
     chat: chatMachine,
@@ -89,12 +98,11 @@ export const orchestratorMachine = setup({
     visionBatcher: visionBatcherMachine,
     speech: speechMachine,
     // Provided from src/plugins: runs one plugin, sends back plugin.input / plugin.status / plugin.failed.
-    plugin: fromCallback<EventObject, PluginActorInput>(() => {
-      throw new Error('orchestrator: plugin actor not provided');
-    }),
+    plugin: missingService<PluginActorInput>('orchestrator.plugin'),
   },
   actions: {
     route: enqueueActions(({ context, event, enqueue }) => {
+      if (!isPickleEvent(event)) return;
       for (const target of ROUTES[event.type] ?? []) enqueue.sendTo(target, event);
       // A plugin's chat-shaped input goes through chat like a Twitch line (batching, gating, moderation).
       if (event.type === 'plugin.input') enqueue.sendTo('chat', { type: 'chat.message', message: event.message });
@@ -107,7 +115,7 @@ export const orchestratorMachine = setup({
     }),
     /** A plugin that threw is stopped and forgotten (never sent to again); the failure is emitted for /health. */
     stopPlugin: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'plugin.failed') return;
+      assertEvent(event, 'plugin.failed');
       if (!(context.plugins ?? []).some((p) => p.name === event.plugin)) return;
       enqueue.stopChild(pluginActorId(event.plugin));
       enqueue.assign({ plugins: (context.plugins ?? []).filter((p) => p.name !== event.plugin) });
@@ -118,7 +126,7 @@ export const orchestratorMachine = setup({
       const id = event.type.slice('xstate.error.actor.'.length);
       const name = id.startsWith('plugin:') ? id.slice('plugin:'.length) : undefined;
       if (name !== undefined && (context.plugins ?? []).some((p) => p.name === name)) {
-        const error = (event as unknown as { error?: unknown }).error;
+        const error = 'error' in event ? event.error : undefined;
         enqueue.stopChild(id);
         enqueue.assign({ plugins: (context.plugins ?? []).filter((p) => p.name !== name) });
         enqueue.emit({ type: 'plugin.failed', plugin: name, phase: 'running', error: error instanceof Error ? error.message : String(error) });
@@ -150,33 +158,33 @@ export const orchestratorMachine = setup({
 /** The services the machines need from src/ (real adapters, or fakes in tests). */
 export interface PickleServices {
   /** Runs one plugin (src/plugins). Optional: without it, no plugin is spawned. */
-  plugin?: AnyActorLogic;
-  generateReply: ActorLogic<any, LlmEvent, GenerateReplyInput, any, any> | AnyActorLogic;
+  plugin?: PluginService;
+  generateReply: GenerateReplyService;
   /** Long-term memory lookup (src/memory): sends back `memory.recalled`. Optional: without it, replies use STM only. */
-  recallMemories?: ActorLogic<any, RecallEvent, RecallInput, any, any> | AnyActorLogic;
+  recallMemories?: RecallMemoriesService;
   /** TTS for one sentence (src/tts): sends back `tts.*`. Optional: without it, the voice is captions only. */
-  synthesize?: ActorLogic<any, TtsEvent, SynthesizeInput, any, any> | AnyActorLogic;
+  synthesize?: SynthesizeService;
   /** Audio delivery with a clock (src/audio): takes `play.*`, sends back `playback.*`. Optional: without it, time is kept from sample counts and nothing is played. */
-  playback?: ActorLogic<any, PlaybackEvent, PlaybackInput, any, any> | AnyActorLogic;
+  playback?: PlaybackService;
 }
 
 /** The orchestrator with its services attached (io-app style: stubs in the machine, real ones provided). */
 export function providePickle(services: PickleServices) {
   return orchestratorMachine.provide({
     actors: {
-      ...(services.plugin ? { plugin: services.plugin as never } : {}),
+      ...(services.plugin ? { plugin: services.plugin } : {}),
       brain: brainMachine.provide({
         actors: {
-          generateReply: services.generateReply as never,
-          ...(services.recallMemories ? { recallMemories: services.recallMemories as never } : {}),
+          generateReply: services.generateReply,
+          ...(services.recallMemories ? { recallMemories: services.recallMemories } : {}),
         },
       }),
       ...(services.synthesize || services.playback
         ? {
             voice: voiceMachine.provide({
               actors: {
-                ...(services.synthesize ? { synthesize: services.synthesize as never } : {}),
-                ...(services.playback ? { playback: services.playback as never } : {}),
+                ...(services.synthesize ? { synthesize: services.synthesize } : {}),
+                ...(services.playback ? { playback: services.playback } : {}),
               },
             }),
           }

@@ -1,4 +1,4 @@
-import { assign, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import type { BrainOutEvent, InputEvent, PickleEvent, SpeechOutEvent, VoiceOutEvent } from './events.ts';
 import { ECHO_THRESHOLD, isEcho } from './speech/echo.ts';
 
@@ -65,7 +65,7 @@ export const speechMachine = setup({
     /** Pickle's sentences, as the brain sends them to the voice and as the voice plays them.
      *  A new reply replaces the old text when Pickle is quiet, and adds to it while the old one may still echo. */
     addReference: assign(({ context, event }, params: { keepOld: boolean }) => {
-      if (event.type !== 'reply.sentence' && event.type !== 'voice.playing') return {};
+      assertEvent(event, ['reply.sentence', 'voice.playing']);
       const fresh = event.replyId !== context.replyId;
       const base = fresh && !params.keepOld ? [] : context.reference;
       return {
@@ -83,7 +83,8 @@ export const speechMachine = setup({
     }),
     /** Quiet: final pieces join the utterance; no echo possible. */
     collect: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'stt.words' || !event.final) return;
+      assertEvent(event, 'stt.words');
+      if (!event.final) return;
       const text = event.text.trim();
       const pieces = text ? [...context.pieces, text] : context.pieces;
       if (text) enqueue.assign({ pieces });
@@ -91,7 +92,7 @@ export const speechMachine = setup({
     }),
     /** Pickle speaking (or just stopped): drop its own words, let the streamer's through and barge in. */
     collectGuarded: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'stt.words') return;
+      assertEvent(event, 'stt.words');
       const text = event.text.trim();
       if (text && isEcho(text, context.reference, context.echoThreshold)) {
         enqueue.assign({ heldSince: undefined });
@@ -107,7 +108,8 @@ export const speechMachine = setup({
     }),
     /** End of an utterance: one speech.final for the brain, or why not. */
     flush: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'stt.utteranceEnd' || context.pieces.length === 0) return;
+      assertEvent(event, 'stt.utteranceEnd');
+      if (context.pieces.length === 0) return;
       const text = context.pieces.join(' ').replace(/\s+/g, ' ').trim();
       enqueue.assign({ pieces: [] });
       if (text.length < context.minChars) enqueue.sendParent(out({ type: 'speech.ignored', reason: 'short', text, ts: event.ts }));

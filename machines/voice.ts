@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, setup, type EventObject } from 'xstate';
+import { assertEvent, assign, createActor, enqueueActions, setup } from 'xstate';
 import {
   VOICE_SAMPLE_RATE,
   type BrainOutEvent,
@@ -8,6 +8,9 @@ import {
   type TtsFailure,
   type VoiceOutEvent,
 } from './events.ts';
+import { service, type PlaybackInput, type PlaybackService, type SynthesizeInput, type SynthesizeService } from './services.ts';
+
+export type { PlaybackInput, SynthesizeInput } from './services.ts';
 
 /**
  * Voice: turns a reply's sentences into speech while the LLM is still writing.
@@ -34,18 +37,6 @@ export interface VoiceInput {
   minSentenceMs?: number;
   /** TTS requests in flight at once (sentence order). Default 2. */
   maxParallel?: number;
-}
-
-/** Input of a synthesize actor: one sentence. It streams `tts.*` events back and aborts when stopped. */
-export interface SynthesizeInput {
-  replyId: string;
-  index: number;
-  text: string;
-}
-
-/** Input of a playback actor: one per reply. It receives `play.*` commands and reports `playback.*`. */
-export interface PlaybackInput {
-  replyId: string;
 }
 
 type SlotState = 'waiting' | 'synthesizing' | 'done' | 'failed';
@@ -135,8 +126,8 @@ export function pump(ctx: VoiceContext): { slots: Slot[]; feed: number; finished
 const fresh = { replyId: undefined, slots: [], feed: 0, heard: [], textDone: false, finished: false } satisfies Partial<VoiceContext>;
 
 /** Default synthesize actor: no voice, captions only. */
-export const captionsOnlySynthesize = fromCallback<EventObject, SynthesizeInput>(({ input, sendBack }) => {
-  sendBack({ type: 'tts.done', replyId: input.replyId, index: input.index, engine: 'none' } satisfies TtsEvent);
+export const captionsOnlySynthesize: SynthesizeService = service<SynthesizeInput, TtsEvent>(({ input, sendBack }) => {
+  sendBack({ type: 'tts.done', replyId: input.replyId, index: input.index, engine: 'none' });
 });
 
 interface Segment {
@@ -153,6 +144,7 @@ export const timedPlayback = setup({
     context: {} as { replyId: string; queue: Segment[]; current: Segment | undefined; lastIndex: number; finished: boolean },
     events: {} as PlayCommand,
     input: {} as PlaybackInput,
+    emitted: {} as PlaybackEvent,
   },
   delays: {
     segment: ({ context }) => Math.round(context.current?.ms ?? 0),
@@ -174,10 +166,10 @@ export const timedPlayback = setup({
       if (!head) return;
       enqueue.assign({ current: head, queue: rest, lastIndex: head.index });
       if (head.index !== context.lastIndex)
-        enqueue.sendParent({ type: 'playback.started', replyId: context.replyId, index: head.index } satisfies PlaybackEvent);
+        enqueue.emit({ type: 'playback.started', replyId: context.replyId, index: head.index } satisfies PlaybackEvent);
     }),
     drained: enqueueActions(({ context, enqueue }) => {
-      enqueue.sendParent({ type: 'playback.drained', replyId: context.replyId } satisfies PlaybackEvent);
+      enqueue.emit({ type: 'playback.drained', replyId: context.replyId } satisfies PlaybackEvent);
     }),
   },
 }).createMachine({
@@ -206,6 +198,16 @@ export const timedPlayback = setup({
   },
 });
 
+/** The timed player as the voice's default playback service: its reports go back to the voice. */
+export const timedPlaybackService: PlaybackService = service<PlaybackInput, PlaybackEvent, PlayCommand>(({ input, sendBack, receive }) => {
+  const clock = createActor(timedPlayback, { input });
+  clock.on('playback.started', sendBack);
+  clock.on('playback.drained', sendBack);
+  receive((command) => clock.send(command));
+  clock.start();
+  return () => clock.stop();
+});
+
 export const voiceMachine = setup({
   types: {
     context: {} as VoiceContext,
@@ -214,7 +216,7 @@ export const voiceMachine = setup({
   },
   actors: {
     synthesize: captionsOnlySynthesize,
-    playback: timedPlayback,
+    playback: timedPlaybackService,
   },
   guards: {
     isMine: ({ context, event }) => 'replyId' in event && event.replyId !== undefined && event.replyId === context.replyId,
@@ -232,7 +234,7 @@ export const voiceMachine = setup({
     }),
     reset: assign(() => ({ ...fresh })),
     begin: enqueueActions(({ event, enqueue }) => {
-      if (event.type !== 'reply.start') return;
+      assertEvent(event, 'reply.start');
       enqueue.assign({ ...fresh, replyId: event.replyId });
       enqueue.spawnChild('playback', { id: playerId(event.replyId), input: { replyId: event.replyId } satisfies PlaybackInput });
     }),
@@ -245,12 +247,14 @@ export const voiceMachine = setup({
     markTextDone: assign({ textDone: true }),
     buffer: assign({
       slots: ({ context, event }) => {
-        if (event.type !== 'tts.audio' || event.pcm.byteLength === 0) return context.slots;
+        assertEvent(event, 'tts.audio');
+        if (event.pcm.byteLength === 0) return context.slots;
         return context.slots.map((s) => (s.index === event.index ? { ...s, buffered: [...s.buffered, event.pcm] } : s));
       },
     }),
     settle: enqueueActions(({ context, event, enqueue }) => {
-      if ((event.type !== 'tts.done' && event.type !== 'tts.failed') || !context.replyId) return;
+      assertEvent(event, ['tts.done', 'tts.failed']);
+      if (!context.replyId) return;
       const state: SlotState = event.type === 'tts.done' ? 'done' : 'failed';
       enqueue.assign({ slots: context.slots.map((s) => (s.index === event.index ? { ...s, state } : s)) });
       enqueue.stopChild(synthId(context.replyId, event.index));
@@ -279,7 +283,8 @@ export const voiceMachine = setup({
       for (const cmd of step.play) enqueue.sendTo(playerId(replyId), cmd);
     }),
     heard: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'playback.started' || !context.replyId) return;
+      assertEvent(event, 'playback.started');
+      if (!context.replyId) return;
       const slot = context.slots[event.index];
       if (!slot) return;
       if (context.heard.length === 0) enqueue.sendParent({ type: 'voice.started', replyId: context.replyId } satisfies VoiceOutEvent);

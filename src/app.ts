@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActor, type Actor } from 'xstate';
 import { providePickle } from '../machines/orchestrator.ts';
+import type { BrainActor } from '../machines/brain.ts';
 import type { ChatMessage, PickleEvent, PersonaRuntime } from '../machines/events.ts';
 import { secretsOf, type Env } from './config/env.ts';
 import { listPersonas, loadBlocklist, loadPersona, toRuntime, type Persona } from './config/persona.ts';
@@ -386,8 +387,8 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 }
 
 function brainPhase(orchestrator: Actor<ReturnType<typeof providePickle>>): string {
-  const brain = orchestrator.system.get('brain');
-  const v = brain?.getSnapshot().value as unknown;
+  const brain = orchestrator.system.get('brain') as BrainActor | undefined;
+  const v: unknown = brain?.getSnapshot().value;
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') return String(Object.values(v)[0]);
   return 'stopped';

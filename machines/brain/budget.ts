@@ -79,7 +79,7 @@ export function fitPrompt(input: PromptInput, budget: number, count: (text: stri
   const size = (msgs: PromptMessage[]) => countMessages(msgs, count);
 
   // 1. The fixed part: persona, rules, current input, task. Shorten long current lines if needed.
-  let current = [...input.current];
+  const current = [...input.current];
   let fixed = buildPrompt({ ...input, current, history: [], memories: [] });
   let fixedTokens = size(fixed);
   let shortenedCurrent = false;

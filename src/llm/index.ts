@@ -58,9 +58,9 @@ export function createLlm(env: Env, deps: CreateLlmDeps): LlmBackend {
       model: llm.model,
       where: displayHost(env.LLM_BASE_URL!),
       replyTokens,
-      generate: llm.generate,
-      start: llm.start,
-      stop: llm.stop,
+      generate: (messages, handlers, signal) => llm.generate(messages, handlers, signal),
+      start: () => llm.start(),
+      stop: () => llm.stop(),
       contextBudget: async () =>
         resolveContextBudget({ backend: 'openai', configured: env.CONTEXT_TOKENS, reported: llm.contextWindow(), replyTokens }),
       initialBudget: () => resolveContextBudget({ backend: 'openai', configured: env.CONTEXT_TOKENS, replyTokens }),
@@ -81,9 +81,9 @@ export function createLlm(env: Env, deps: CreateLlmDeps): LlmBackend {
     model: llm.model,
     where: displayHost(host),
     replyTokens,
-    generate: llm.generate,
-    start: llm.start,
-    stop: llm.stop,
+    generate: (messages, handlers, signal) => llm.generate(messages, handlers, signal),
+    start: () => llm.start(),
+    stop: () => llm.stop(),
     contextBudget: async (signal) =>
       resolveContextBudget({
         backend: 'ollama',

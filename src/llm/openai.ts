@@ -88,7 +88,7 @@ export interface OpenAiLlm extends LlmClient {
 const UNREACHABLE_FIX = 'start your LLM server (LM Studio, llama.cpp, vLLM…) or set LLM_BASE_URL to where it runs (it usually ends in /v1)';
 const AUTH_FIX = 'check LLM_API_KEY in .env (a key the server at LLM_BASE_URL accepts)';
 
-function serverMessage(err: APIError): string {
+function serverMessage(err: { error?: unknown; message: string }): string {
   // `{"error": "text"}` (LM Studio style) arrives as a JSON string; `{"error": {message}}` as the message.
   const raw = typeof err.error === 'string' ? err.error : err.message.replace(/^\d{3}\s+/, '');
   return stripUrlCredentials(raw).slice(0, 300);

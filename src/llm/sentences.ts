@@ -14,7 +14,7 @@ const TERMINATOR = /[.!?…]/;
 const CLOSER = /["'”’)\]»]/;
 const SPACE = /\s/;
 /** Emoji and the joiners/modifiers/variation selectors that glue them together. */
-const EMOJI_PART = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\ufe0f\u20e3]/u;
+const EMOJI_PART = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\ufe0f]|\u200d|\u20e3/u;
 const LOWER = /\p{Ll}/u;
 const SPEAKABLE = /[\p{L}\p{N}]/u;
 

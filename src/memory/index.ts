@@ -6,11 +6,12 @@
  * Nothing here blocks a start or a reply: Chroma and the model load in the background; until
  * they are there, writes are journaled and recall answers "nothing" at once.
  */
+import { service } from '../../machines/services.ts';
 import { ChatAdmission, type AdmissionOptions } from './admission.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import express from 'express';
-import { fromCallback, type Actor, type AnyActorLogic } from 'xstate';
+import { type Actor, type AnyActorLogic } from 'xstate';
 import type { PickleEvent, RecallEvent } from '../../machines/events.ts';
 import type { providePickle } from '../../machines/orchestrator.ts';
 import type { RecallInput } from '../../machines/brain/recall.ts';
@@ -254,7 +255,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     notify(text);
   }
 
-  const recallActor = fromCallback<RecallEvent, RecallInput>(({ input, sendBack }) => {
+  const recallActor = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
     let live = true;
     const started = performance.now();
     recall(input).then(

@@ -19,7 +19,7 @@ const pattern = (re: RegExp) => (text: string) => re.test(text);
 export function hasProperNoun(text: string): boolean {
   const words = text.trim().split(/\s+/);
   for (let i = 1; i < words.length; i++) {
-    const w = words[i]!.replace(/^["'(\[]+/, '');
+    const w = words[i]!.replace(/^["'([]+/, '');
     if (/[.!?:]["')\]]*$/.test(words[i - 1]!)) continue;
     if (/^\p{Lu}\p{Ll}+/u.test(w)) return true;
   }

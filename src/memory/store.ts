@@ -23,6 +23,9 @@ export const MIN_RELEVANCE = 0.4;
 /** Facts fetched per viewer of the current input (by metadata filter, ranked by similarity). */
 export const FACTS_PER_USER = 2;
 const COLLECTION_PREFIX = 'pickle_memories_';
+
+/** A metadata field as text: Chroma stores strings, numbers and booleans only. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 /** Embedding work per slice before yielding to the event loop (keeps replies and sockets responsive). */
 const EMBED_SLICE = 16;
 const CALL_TIMEOUT_MS = 10_000;
@@ -99,11 +102,11 @@ function fromRow(id: string, document: string | null | undefined, meta: Metadata
   return {
     id,
     text: document ?? '',
-    user: String(m.user ?? ''),
-    displayName: String(m.displayName ?? m.user ?? ''),
+    user: text(m.user),
+    displayName: text(m.displayName ?? m.user),
     source: (m.source as StoredMemory['source']) ?? 'chat',
     ts: Number(m.ts ?? 0),
-    persona: String(m.persona ?? ''),
+    persona: text(m.persona),
     fact: m.fact === true,
     ...(typeof m.messageId === 'string' ? { messageId: m.messageId } : {}),
     // Chroma's cosine space: distance = 1 − cosine similarity, so relevance = 1 − distance.

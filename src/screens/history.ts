@@ -42,10 +42,10 @@ export function recordPanelHistory(
       latest.set(event, data);
     }
   };
-  const original = panel.emit;
-  const patched = function (this: Namespace, event: string, ...args: unknown[]) {
+  const original = panel.emit.bind(panel) as (ev: string, ...a: unknown[]) => boolean;
+  const patched = function (event: string, ...args: unknown[]) {
     record(event, args[0]);
-    return (original as (this: Namespace, ev: string, ...a: unknown[]) => boolean).call(this, event, ...args);
+    return original(event, ...args);
   };
   (panel as unknown as { emit: typeof patched }).emit = patched;
 

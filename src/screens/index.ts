@@ -8,6 +8,7 @@
  */
 import express from 'express';
 import type { AnyActorRef } from 'xstate';
+import type { AvatarActor } from '../../machines/avatar.ts';
 import type { Socket } from 'socket.io';
 import { listPersonas, loadPersona, type Persona } from '../config/persona.ts';
 import type { SettingsStore } from '../config/settings.ts';
@@ -167,7 +168,8 @@ export function startScreens(opts: ScreensOptions): Screens {
   let look = lookOf(opts.persona(), opts.personasDir);
   if (look.warning) log.warn({ event: 'overlay', persona: look.persona, warning: look.warning }, 'persona pictures not used');
   const overlayState = (): OverlayState => {
-    const snap = orchestrator.system.get('avatar')?.getSnapshot() as { value?: unknown; context?: { emotion?: string; caption?: string } } | undefined;
+    const avatar = orchestrator.system.get('avatar') as AvatarActor | undefined;
+    const snap = avatar?.getSnapshot();
     return {
       speaking: snap?.value === 'speaking',
       emotion: snap?.context?.emotion ?? 'neutral',

@@ -22,9 +22,15 @@ import { closeError, transportError, type SttError } from './errors.ts';
 
 export type SttInputEvent = Extract<InputEvent, { type: 'stt.words' | 'stt.voiceActivity' | 'stt.utteranceEnd' }>;
 
+/**
+ * A listener for one of the SDK's events: each event has its own payload, so listeners are
+ * checked bivariantly (a method signature), as the SDK's own `on` does.
+ */
+type LiveListener = { bivariance(payload: unknown): void }['bivariance'];
+
 /** The part of the SDK's ListenLiveClient used here (tests may pass a fake). */
 export interface LiveClientLike {
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: LiveListener): unknown;
   send(data: ArrayBufferLike | string): void;
   keepAlive(): void;
   finalize(): void;

@@ -52,7 +52,7 @@ export interface VisionOptions {
   log: Logger;
   /** Pickle's server, where the camera page is served (`createVisionRoutes`). */
   baseUrl: string;
-  send(event: PickleEvent): void;
+  send: (event: PickleEvent) => void;
   /** Each new scene, for the panel. */
   onScene?(text: string, ts: number): void;
   now?: () => number;
@@ -183,7 +183,7 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 export function startVision(opts: VisionOptions): VisionService {
   const { env, status, send } = opts;
   const log = opts.log.child({ service: 'vision' });
-  const now = opts.now ?? Date.now;
+  const now = opts.now ?? (() => Date.now());
   const platform = opts.platform ?? process.platform;
   const tuning = opts.tuning ?? {};
   const backend: VisionService['backend'] = env.OVERSHOOT_API_KEY ? 'overshoot' : 'ollama';

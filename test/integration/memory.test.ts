@@ -193,7 +193,7 @@ describe('faults', () => {
     const rig = await memoryRig({ env: { HF_HUB_OFFLINE: 'false', HF_ENDPOINT: hub.url } });
     const bars = rig.console.filter((l) => l.startsWith('  memory: downloading all-MiniLM-L6-v2 onnx/model_quantized.onnx ['));
     expect(bars.length).toBeGreaterThanOrEqual(2);
-    expect(bars.at(-1)).toMatch(/\[█{20}\] 100%  2\.9\/2\.9 MB$/);
+    expect(bars.at(-1)).toMatch(/\[█{20}\] 100% {2}2\.9\/2\.9 MB$/);
     const memory = (await health(rig)).services.find((s: { service: string }) => s.service === 'memory');
     expect(memory.detail).toMatch(/^embedder fallback: all-MiniLM-L6-v2 could not be downloaded from .* \(.*Protobuf parsing failed/);
     expect(existsSync(join(rig.dataDir, 'models', 'Xenova', 'all-MiniLM-L6-v2'))).toBe(false);

@@ -44,7 +44,7 @@ async function start(opts: { dg?: DeepgramStandinOptions; key?: string; sentence
   const playing: string[] = [];
   rig.pickle.orchestrator.on('voice.playing', (e) => playing.push(e.text));
   const r = rig;
-  const waitFor = r.waitFor;
+  const waitFor: typeof r.waitFor = (...a) => r.waitFor(...a);
   return {
     rig: r,
     dg,

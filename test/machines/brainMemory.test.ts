@@ -1,5 +1,5 @@
+import { service } from '../../machines/services.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fromCallback } from 'xstate';
 import { brainMachine } from '../../machines/brain.ts';
 import { RECALL_BUDGET_MS, dedupeMemories, recallInputOf, type RecallInput } from '../../machines/brain/recall.ts';
 import type { ChatMessage, RecallEvent, RecalledMemory } from '../../machines/events.ts';
@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 /** A scripted memory actor: records what it was asked; the test answers (or not) when it likes. */
 function fakeRecall() {
   const calls: Array<{ input: RecallInput; answer: (m: RecalledMemory[]) => void; stopped: boolean }> = [];
-  const logic = fromCallback<RecallEvent, RecallInput>(({ input, sendBack }) => {
+  const logic = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
     const call = { input, answer: (memories: RecalledMemory[]) => sendBack({ type: 'memory.recalled', memories }), stopped: false };
     calls.push(call);
     return () => {

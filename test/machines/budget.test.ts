@@ -2,8 +2,8 @@
  * The context budget: a prompt built from far more short- and long-term memory than fits stays
  * under CONTEXT_TOKENS, keeps the persona, the current input and the most relevant memories.
  */
+import { service } from '../../machines/services.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fromCallback } from 'xstate';
 import { brainMachine } from '../../machines/brain.ts';
 import { countMessages, estimateTokens, fitPrompt, VISION_KEEP } from '../../machines/brain/budget.ts';
 import { buildPrompt, systemPrompt, type Memory } from '../../machines/brain/prompt.ts';
@@ -148,7 +148,7 @@ describe('brain: the budget on a real reply (recall step with 100 hits)', () => 
 
   function setup(promptBudget: number | undefined) {
     const llm = fakeLlm();
-    const recall = fromCallback<RecallEvent, RecallInput>(({ sendBack }) => {
+    const recall = service<RecallInput, RecallEvent>(({ sendBack }) => {
       sendBack({ type: 'memory.recalled', memories: bigMemories(100) });
     });
     const h = harness(brainMachine.provide({ actors: { generateReply: llm.logic, recallMemories: recall } }), {

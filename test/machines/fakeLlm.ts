@@ -1,11 +1,11 @@
-import { fromCallback } from 'xstate';
+import { service } from '../../machines/services.ts';
 import type { GenerateReplyInput } from '../../machines/brain.ts';
 import type { LlmEvent } from '../../machines/events.ts';
 
 /** A scripted LLM actor: each call is recorded; the test decides what it streams and when. */
 export function fakeLlm() {
   const calls: Array<{ input: GenerateReplyInput; emit: (e: LlmEvent) => void; aborted: boolean }> = [];
-  const logic = fromCallback<LlmEvent, GenerateReplyInput>(({ input, sendBack }) => {
+  const logic = service<GenerateReplyInput, LlmEvent>(({ input, sendBack }) => {
     const call = { input, emit: (e: LlmEvent) => !call.aborted && sendBack(e), aborted: false };
     calls.push(call);
     return () => {

@@ -9,7 +9,7 @@ function connect(url: string, opts: Parameters<typeof ioClient>[1] = {}): Socket
   return s;
 }
 
-function outcome(s: Socket): Promise<'connected' | string> {
+function outcome(s: Socket): Promise<string> {
   return new Promise((resolve) => {
     s.once('connect', () => resolve('connected'));
     s.once('connect_error', (err) => resolve(`error: ${err.message}`));

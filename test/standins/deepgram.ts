@@ -56,7 +56,7 @@ export interface SpeakRecord {
   firstByteAt?: number;
 }
 
-export interface DeepgramStandinOptions extends Partial<DeepgramStandinKnobs> {}
+export type DeepgramStandinOptions = Partial<DeepgramStandinKnobs>;
 
 export interface DeepgramStandin extends DeepgramStandinKnobs {
   readonly url: string;

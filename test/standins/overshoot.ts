@@ -195,7 +195,8 @@ export async function startOvershootStandin(opts: { apiKeys?: string[] } = {}): 
       ws.once('message', (data) => {
         let key = '';
         try {
-          key = String((JSON.parse(String(data)) as { api_key?: unknown }).api_key ?? '');
+          const sent = (JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : '') as { api_key?: unknown }).api_key;
+          key = typeof sent === 'string' ? sent : '';
         } catch {
           /* not JSON: treated as no key */
         }

@@ -330,7 +330,7 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
     conns.add(conn);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
       for (const line of text.split(/\r?\n/)) if (line.length > 0) onLine(conn, line);
     });
     ws.on('close', () => conns.delete(conn));

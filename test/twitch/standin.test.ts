@@ -17,7 +17,7 @@ async function rawClient(url: string): Promise<Raw> {
   const frames: string[] = [];
   const lines: string[] = [];
   ws.on('message', (d) => {
-    const s = d.toString();
+    const s = Buffer.isBuffer(d) ? d.toString('utf8') : Buffer.from(d as ArrayBuffer).toString('utf8');
     frames.push(s);
     lines.push(...s.split('\r\n').filter(Boolean));
   });
