@@ -18,8 +18,8 @@ describe('channel-point questions in chat and gating', () => {
     h.send({ type: 'chat.message', message: msg('!skip the small talk', { id: 'red-msg-2', redemption: { ...redemption, id: 'red-2' } }) });
     const batches = h.of('chat.batch');
     expect(batches.map((b) => b.flush)).toEqual(['mention', 'mention']);
-    expect(batches[0]!.messages.map((m) => m.id)).toContain('red-msg-1');
-    expect(batches[1]!.messages.map((m) => m.text)).toEqual(['!skip the small talk']);
+    expect(batches[0]!.messages.map((m: { id: string }) => m.id)).toContain('red-msg-1');
+    expect(batches[1]!.messages.map((m: { text: string }) => m.text)).toEqual(['!skip the small talk']);
     expect(h.of('chat.command')).toEqual([]);
     expect(h.of('chat.ignored')).toEqual([]);
   });
