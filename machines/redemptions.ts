@@ -26,6 +26,10 @@ export type RedemptionsEvent =
 
 export const ANSWER_TIMEOUT_MS = 120_000;
 
+/** Whether a redeemed reward is the one Pickle answers (its title, whatever the case and spacing). */
+export const isAnsweredReward = (redeemedTitle: string, rewardTitle: string): boolean =>
+  redeemedTitle.trim().replace(/\s+/g, ' ').toLowerCase() === rewardTitle.trim().replace(/\s+/g, ' ').toLowerCase();
+
 interface OneInput {
   messageId: string;
   redemption: Redemption;

@@ -76,3 +76,12 @@ describe('redemption settling machine', () => {
     expect(settled).toHaveLength(1);
   });
 });
+
+describe('which reward Pickle answers', () => {
+  it('matches the title whatever the case and spacing, and nothing else', async () => {
+    const { isAnsweredReward } = await import('../../machines/redemptions.ts');
+    expect(isAnsweredReward('ask  PICKLE ', 'Ask Pickle')).toBe(true);
+    expect(isAnsweredReward('Ask Pickle!', 'Ask Pickle')).toBe(false);
+    expect(isAnsweredReward('Hydrate', 'Ask Pickle')).toBe(false);
+  });
+});

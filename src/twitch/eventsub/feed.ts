@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { createActor } from 'xstate';
 import { eventFeedMachine, type EventFeedEvent, type SubscribeFailure } from '../../../machines/eventsub.ts';
 import { followThanksMachine } from '../../../machines/followThanks.ts';
-import { redemptionsMachine, type RedemptionSettle, type RedemptionsEvent } from '../../../machines/redemptions.ts';
+import { isAnsweredReward, redemptionsMachine, type RedemptionSettle, type RedemptionsEvent } from '../../../machines/redemptions.ts';
 import type { ChatMessage, PickleEvent } from '../../../machines/events.ts';
 import type { Logger } from '../../log.ts';
 import type { StatusBoard } from '../../status.ts';
@@ -132,7 +132,7 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
   function onRedemption(event: Record<string, unknown>): void {
     const r = readRedemption(event);
     if (!r) return;
-    if (r.rewardTitle.trim().toLowerCase() !== o.rewardTitle().trim().toLowerCase()) return;
+    if (!isAnsweredReward(r.rewardTitle, o.rewardTitle())) return;
     const ts = Date.parse(r.redeemedAt);
     const message: ChatMessage = {
       platform: 'twitch',
