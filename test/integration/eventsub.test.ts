@@ -49,7 +49,8 @@ describe('channel-point questions end to end', () => {
     await rig.waitFor(() => es!.redemptions.get('q1')?.status === 'FULFILLED', 8000, 'FULFILLED');
     expect(rig.captions().join(' ')).toContain('Pickles dream of brine');
     // The viewer's text reaches the LLM as quoted data in the prompt, not as an instruction.
-    expect(JSON.stringify(rig.llm.chatRequests().at(-1))).toContain('what do you dream of');
+    const prompt = (rig.llm.chatRequests().at(-1)?.['messages'] as Array<{ content: string }>).map((m) => m.content).join('\n');
+    expect(prompt).toContain('"what do you dream of"');
     expect(rig.pickle.status.get('twitch')?.state).toBe('up');
   });
 
