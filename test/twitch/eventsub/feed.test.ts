@@ -81,6 +81,19 @@ describe('event feed against the EventSub stand-in', () => {
     expect(h.twitchEvents()).toMatchObject({ detail: expect.stringContaining('revoked'), fix: expect.stringContaining('TWITCH_BROADCASTER_TOKEN') });
   });
 
+  it('a token revoked while live: the resubscription is refused and the status names TWITCH_BROADCASTER_TOKEN', async () => {
+    const h = await live({}, { keepaliveSec: 1 });
+    h.w.auth.revokeAccessToken('broadcastertoken');
+    h.w.es.silence(true);
+    await until(() => h.twitchEvents()?.detail.includes('keepalive') ?? false, 'the connection counted as lost');
+    h.w.es.silence(false);
+    await until(() => h.twitchEvents()?.detail === 'Twitch refused TWITCH_BROADCASTER_TOKEN', 'down with the token named');
+    expect(h.twitchEvents()).toMatchObject({ state: 'down', fix: expect.stringContaining('TWITCH_BROADCASTER_TOKEN') });
+    const connects = h.w.es.requests.filter((r) => r.path === '/helix/eventsub/subscriptions').length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(h.w.es.requests.filter((r) => r.path === '/helix/eventsub/subscriptions').length).toBe(connects);
+  });
+
   it('batches follows into one thanks', async () => {
     const h = await live();
     ['Ana', 'Bo', 'Cy', 'Di', 'Ed'].forEach((n, i) => h.w.es.notify('channel.follow', followEvent(i, n)));
