@@ -10,7 +10,7 @@ afterEach(async () => {
   es = undefined;
 });
 
-async function start(over: { keepaliveSec?: number; unusedCloseMs?: number; scopes?: string[] } = {}) {
+async function start(over: { keepaliveSec?: number; unusedCloseMs?: number; reconnectGraceMs?: number; scopes?: string[] } = {}) {
   es = await startTwitchEventSubStandin({
     validate: (t) => (t === TOKEN ? { clientId: CLIENT, userId: '42', login: 'streamer', scopes: over.scopes ?? ['channel:manage:redemptions', 'moderator:read:followers'] } : undefined),
     users: [{ id: '42', login: 'streamer', display_name: 'Streamer' }],
@@ -129,6 +129,25 @@ describe('EventSub stand-in', () => {
     await until(() => n.frames.length > 1, 'notification on the new connection');
     expect(n.frames[1]!.payload.event).toMatchObject({ id: 'r3' });
     n.ws.close();
+  });
+
+  it('honours keepalive_timeout_seconds (10-600, nearest valid value)', async () => {
+    const s = await start({ keepaliveSec: 1 });
+    const a = open(`${s.wsUrl}?keepalive_timeout_seconds=3`);
+    const b = open(`${s.wsUrl}?keepalive_timeout_seconds=900`);
+    await until(() => a.frames.length > 0 && b.frames.length > 0, 'welcomes');
+    expect(a.frames[0]!.payload.session!.keepalive_timeout_seconds).toBe(10);
+    expect(b.frames[0]!.payload.session!.keepalive_timeout_seconds).toBe(600);
+    a.ws.close();
+    b.ws.close();
+  });
+
+  it('closes the old connection 4004 when the client does not move after session_reconnect', async () => {
+    const s = await start({ reconnectGraceMs: 200, unusedCloseMs: 60_000 });
+    const c = open(s.wsUrl);
+    await until(() => c.frames.length > 0, 'welcome');
+    s.reconnectAll();
+    expect(await c.closed).toBe(4004);
   });
 
   it('settles redemptions only for rewards this client id created (403 otherwise)', async () => {

@@ -28,6 +28,8 @@ export interface TwitchEventSubStandinOptions {
   keepaliveSec?: number;
   /** Close 4003 when a welcomed connection has no subscription after this long (Twitch: 10 s). */
   unusedCloseMs?: number;
+  /** After `session_reconnect`, close the old connection 4004 when the client has not moved within this long (Twitch: 30 s). */
+  reconnectGraceMs?: number;
   users?: Array<{ id: string; login: string; display_name: string }>;
 }
 
@@ -92,6 +94,9 @@ interface Session {
   old?: WebSocket;
   unusedTimer?: NodeJS.Timeout;
   keepaliveTimer?: NodeJS.Timeout;
+  graceTimer?: NodeJS.Timeout;
+  /** `keepalive_timeout_seconds` from the URL (10–600, nearest valid value), else the stand-in's. */
+  keepaliveSec: number;
 }
 
 const nowIso = () => new Date().toISOString();
@@ -116,6 +121,7 @@ const err = (res: ServerResponse, status: number, message: string) =>
 export async function startTwitchEventSubStandin(opts: TwitchEventSubStandinOptions): Promise<TwitchEventSubStandin> {
   const keepaliveSec = opts.keepaliveSec ?? 10;
   const unusedCloseMs = opts.unusedCloseMs ?? 10_000;
+  const reconnectGraceMs = opts.reconnectGraceMs ?? 30_000;
   const users = opts.users ?? [];
   const sessions = new Map<string, Session>();
   const subscriptions: SubscriptionRecord[] = [];
@@ -136,7 +142,7 @@ export async function startTwitchEventSubStandin(opts: TwitchEventSubStandinOpti
     s.keepaliveTimer = setTimeout(() => {
       if (!silent) send(s, s.live, 'session_keepalive', {});
       else armKeepalive(s);
-    }, keepaliveSec * 1000);
+    }, s.keepaliveSec * 1000);
   };
   const serverClose = (ws: WebSocket, code: number, reason: string) => {
     closes.push(code);
@@ -145,6 +151,7 @@ export async function startTwitchEventSubStandin(opts: TwitchEventSubStandinOpti
   const endSession = (s: Session) => {
     clearTimeout(s.keepaliveTimer);
     clearTimeout(s.unusedTimer);
+    clearTimeout(s.graceTimer);
     sessions.delete(s.id);
     // Twitch disables a session's subscriptions when it ends.
     for (const sub of subscriptions) if (sub.sessionId === s.id && sub.status === 'enabled') sub.status = 'websocket_disconnected';
@@ -154,7 +161,7 @@ export async function startTwitchEventSubStandin(opts: TwitchEventSubStandinOpti
       id: s.id,
       status,
       connected_at: nowIso(),
-      keepalive_timeout_seconds: status === 'reconnecting' ? null : keepaliveSec,
+      keepalive_timeout_seconds: status === 'reconnecting' ? null : s.keepaliveSec,
       reconnect_url: reconnectUrl,
       recovery_url: null,
     },
@@ -269,8 +276,10 @@ export async function startTwitchEventSubStandin(opts: TwitchEventSubStandinOpti
     const handover = url.searchParams.get('reconnect');
     const prior = handover ? sessions.get(handover) : undefined;
     if (handover && !prior) return serverClose(ws, 4007, 'invalid reconnect');
-    const s: Session = prior ?? { id: randomUUID(), live: ws };
+    const asked = Number(url.searchParams.get('keepalive_timeout_seconds') ?? NaN);
+    const s: Session = prior ?? { id: randomUUID(), live: ws, keepaliveSec: Number.isFinite(asked) ? Math.min(600, Math.max(10, Math.round(asked))) : keepaliveSec };
     if (prior) {
+      clearTimeout(prior.graceTimer);
       // The new connection takes over only once welcomed; then the old one is closed.
       send(s, ws, 'session_welcome', sessionJson(s, 'connected', null));
       const old = prior.old;
@@ -319,6 +328,10 @@ export async function startTwitchEventSubStandin(opts: TwitchEventSubStandinOpti
       for (const s of sessions.values()) {
         s.old = s.live;
         send(s, s.live, 'session_reconnect', sessionJson(s, 'reconnecting', `ws://127.0.0.1:${port}/ws?reconnect=${s.id}`));
+        const old = s.live;
+        s.graceTimer = setTimeout(() => {
+          if (s.old === old) serverClose(old, 4004, 'reconnect grace time expired');
+        }, reconnectGraceMs);
       }
     },
     revoke(type, status = 'authorization_revoked') {
