@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventFeed } from '../../../src/twitch/eventsub/feed.ts';
 import { BROADCASTER, followEvent, redemptionEvent, startFeed, startWorld, until, type World } from './harness.ts';
@@ -114,12 +117,24 @@ describe('event feed: the broadcaster token', () => {
     expect(world.es.connectionCount()).toBe(0);
   });
 
-  it('a refused token with a refresh token: refreshed, stored, and used', async () => {
+  it('a refused token with a refresh token: refreshed, stored in its own file, and used after a restart', async () => {
     world = await startWorld({ auth: { refreshTokens: ['refresh-1'] } });
-    const h = startFeed(world, { token: 'expiredtoken', refreshToken: 'refresh-1' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'pickle-eventsub-'));
+    const h = startFeed(world, { token: 'expiredtoken', refreshToken: 'refresh-1', dataDir });
     feeds.push(h.feed);
     await h.feed.start();
     await until(() => h.twitchEvents()?.state === 'up', 'up');
+    expect(world.auth.issued).toHaveLength(1);
+    const file = join(dataDir, 'twitch-broadcaster-tokens.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dataDir, 'twitch-tokens.json'))).toBe(false);
+    expect(readFileSync(file, 'utf8')).toContain(world.auth.issued[0]!);
+    await h.feed.stop();
+    // The used refresh token no longer works (rotation): a restart must use the stored pair.
+    const again = startFeed(world, { token: 'expiredtoken', refreshToken: 'refresh-1', dataDir });
+    feeds.push(again.feed);
+    await again.feed.start();
+    await until(() => again.twitchEvents()?.state === 'up', 'up after a restart');
     expect(world.auth.issued).toHaveLength(1);
   });
 
