@@ -182,7 +182,7 @@ const persona: PersonaRuntime = {
   cooldownSec: 0,
   chatBatchSize: 10,
   maxReplyChars: 300,
-  acknowledge: { raid: false, sub: false, resub: false, subgift: false, submysterygift: false, bits: false },
+  acknowledge: { raid: false, sub: false, resub: false, subgift: false, submysterygift: false, bits: false, follow: false },
 };
 
 /** Batch sent → LLM actor started, through the brain machine, with a given recall actor (or none). */

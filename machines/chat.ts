@@ -71,7 +71,8 @@ export const chatMachine = setup({
       if (context.botLogin && message.user === context.botLogin) return ignore('self');
       if (context.ignoreBots.includes(message.user)) return ignore('bot');
 
-      const cmd = parseCommand(message.text);
+      // A channel-point question is never a command, nor spam, and goes to the brain at once.
+      const cmd = message.redemption ? undefined : parseCommand(message.text);
       if (cmd) {
         const known = (MOD_COMMANDS as readonly string[]).includes(cmd.command);
         const forAll = (VIEWER_COMMANDS as readonly string[]).includes(cmd.command);
@@ -87,7 +88,7 @@ export const chatMachine = setup({
       }
 
       const key = spamKey(message.text);
-      const dupIndex = context.pending.findIndex((m) => spamKey(m.text) === key);
+      const dupIndex = message.redemption ? -1 : context.pending.findIndex((m) => !m.redemption && spamKey(m.text) === key);
       let pending: ChatMessage[];
       if (dupIndex >= 0) {
         pending = context.pending.slice();
@@ -97,7 +98,7 @@ export const chatMachine = setup({
       } else {
         pending = [...context.pending, message];
       }
-      const mentioned = mentionMatcher(namesOf(context.persona))(message.text);
+      const mentioned = message.redemption !== undefined || mentionMatcher(namesOf(context.persona))(message.text);
       const flush = mentioned ? 'mention' : pending.length >= context.persona.chatBatchSize ? 'size' : undefined;
       if (flush) {
         enqueue.sendParent({ type: 'chat.batch', messages: pending, flush } satisfies ChatOutEvent);

@@ -70,7 +70,7 @@ export interface Redemption {
   rewardTitle: string;
 }
 
-export type StreamEventKind = 'sub' | 'resub' | 'subgift' | 'submysterygift' | 'raid' | 'bits';
+export type StreamEventKind = 'sub' | 'resub' | 'subgift' | 'submysterygift' | 'raid' | 'bits' | 'follow';
 
 /** A sub, raid, cheer or follow that a co-host may acknowledge. */
 export interface StreamEvent {
@@ -82,7 +82,7 @@ export interface StreamEvent {
   ts: number;
   /** The viewer's own message attached to a resub or cheer, if any. */
   text?: string;
-  /** raid: viewer count; subgift/submysterygift: number of gifts; bits: amount; resub: months. */
+  /** raid: viewer count; subgift/submysterygift: number of gifts; bits: amount; resub: months; follow: followers thanked at once. */
   amount?: number;
   /** subgift: who received it. */
   recipient?: string;

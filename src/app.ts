@@ -26,6 +26,8 @@ import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
 import { startVision, withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
 import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService } from './memory/index.ts';
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
+import { startEventFeed } from './twitch/eventsub/index.ts';
+import { rewardTitleOf } from './config/persona.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -356,6 +358,18 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     });
   }
 
+  // Channel-point questions and follows (EventSub); chat over IRC does not depend on it.
+  const eventFeed = startEventFeed({
+    env,
+    dataDir,
+    status,
+    log: log.child({ service: 'twitch-events' }),
+    send,
+    rewardTitle: () => rewardTitleOf(persona),
+    ...(opts.tuning?.twitchBackoffMs ? { backoff: { baseMs: opts.tuning.twitchBackoffMs, maxMs: opts.tuning.twitchBackoffMs * 4 } } : {}),
+  });
+  if (eventFeed) for (const type of ['chat.message', 'reply.start', 'reply.spoken', 'reply.failed', 'brain.decision'] as const) orchestrator.on(type, (e) => eventFeed.observe(e));
+
   llm.start();
 
   return {
@@ -374,6 +388,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     async stop() {
       await ears.stop();
       await twitch?.stop();
+      await eventFeed?.stop();
       stopBudget();
       await llm.stop();
       await vision?.stop();

@@ -23,6 +23,8 @@ export function describeStreamEvent(e: StreamEvent): string {
       return `${e.displayName} gifted a sub${e.recipient ? ` to ${e.recipient}` : ''}`;
     case 'submysterygift':
       return `${e.displayName} gifted ${e.amount ?? 'some'} subs to the community`;
+    case 'follow':
+      return `${e.displayName} just followed`;
     case 'bits':
       return `${e.displayName} cheered ${e.amount ?? 'some'} bits${e.text ? ` with "${clipText(e.text)}"` : ''}`;
   }

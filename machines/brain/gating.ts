@@ -53,7 +53,8 @@ export function gateChat(
   roll: number,
 ): ChatGate {
   const mentioned = mentionMatcher(namesOf(persona));
-  const lastMention = findLast(messages, (m) => mentioned(m.text));
+  // A channel-point question is paid for: it is addressed to Pickle whatever its words.
+  const lastMention = findLast(messages, (m) => m.redemption !== undefined || mentioned(m.text));
   if (lastMention) return { respond: true, reason: 'mention', trigger: lastMention };
   const lastQuestion = findLast(messages, (m) => isQuestion(m.text));
   if (lastQuestion) return { respond: true, reason: 'question', trigger: lastQuestion };

@@ -198,6 +198,11 @@ export const envSchema = z.object({
   TWITCH_BOT_USERNAME: optionalText.transform((v) => v?.toLowerCase()),
   TWITCH_REFRESH_TOKEN: token,
   TWITCH_IGNORE_BOTS: botList,
+  /** Channel points and follows (EventSub over WebSocket) need the broadcaster's own user token. */
+  TWITCH_BROADCASTER_TOKEN: token,
+  TWITCH_BROADCASTER_REFRESH_TOKEN: token,
+  TWITCH_EVENTSUB_URL: url('wss://eventsub.wss.twitch.tv/ws'),
+  TWITCH_API_URL: url('https://api.twitch.tv/helix'),
   DEEPGRAM_URL: url(),
   CHROME_PATH: optionalText,
   /** Part of the camera's name, e.g. "OBS Virtual Camera" (default: the first camera). */
@@ -262,7 +267,7 @@ export function secretsOf(env: Env): string[] {
   const pluginSecrets = Object.entries(env.pluginVars ?? {})
     .filter(([k]) => /(TOKEN|KEY|SECRET|PASSWORD)$/.test(k))
     .map(([, v]) => v);
-  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.OVERSHOOT_API_KEY].filter(
+  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.TWITCH_BROADCASTER_TOKEN, env.TWITCH_BROADCASTER_REFRESH_TOKEN, env.OVERSHOOT_API_KEY].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

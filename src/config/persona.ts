@@ -13,9 +13,11 @@ const ackSchema = z
     subgift: z.boolean().default(true),
     submysterygift: z.boolean().default(true),
     bits: z.boolean().default(true),
+    /** Follows are thanked in batches ("thanks Ana, Bo and 3 others"); off unless the persona asks. */
+    follow: z.boolean().default(false),
   })
   .strict()
-  .default({ raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true });
+  .default({ raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true, follow: false });
 
 export const personaFileSchema = z
   .object({
@@ -43,6 +45,8 @@ export const personaFileSchema = z
         chat_batch_size: z.number().int().min(1).max(100).default(10),
         max_reply_chars: z.number().int().min(40).max(2000).default(300),
         acknowledge: ackSchema,
+        /** The channel-point reward whose redemptions are questions for the co-host (default `Ask <name>`). */
+        reward_title: z.string().trim().min(1).max(45).optional(),
       })
       .strict()
       .default({
@@ -50,7 +54,7 @@ export const personaFileSchema = z
         cooldown: 5,
         chat_batch_size: 10,
         max_reply_chars: 300,
-        acknowledge: { raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true },
+        acknowledge: { raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true, follow: false },
       }),
   })
   .strict();
@@ -129,4 +133,9 @@ export function loadBlocklist(path: string): string[] {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => l.toLowerCase());
+}
+
+/** The channel-point reward Pickle answers: `behavior.reward_title`, else `Ask <name>`. */
+export function rewardTitleOf(persona: Persona): string {
+  return persona.file.behavior.reward_title ?? `Ask ${persona.file.name}`;
 }

@@ -19,12 +19,13 @@ interface TokenFile extends StoredTokens {
 
 const fingerprint = (token: string | undefined) => createHash('sha256').update(token ?? '').digest('hex').slice(0, 16);
 
-export function tokenFile(dataDir: string): string {
-  return join(dataDir, 'twitch-tokens.json');
+/** `name`: the file for one account's tokens (the bot's by default; the broadcaster's has its own). */
+export function tokenFile(dataDir: string, name = 'twitch-tokens.json'): string {
+  return join(dataDir, name);
 }
 
-export function loadStoredTokens(dataDir: string, envToken: string | undefined): StoredTokens | undefined {
-  const file = tokenFile(dataDir);
+export function loadStoredTokens(dataDir: string, envToken: string | undefined, name?: string): StoredTokens | undefined {
+  const file = tokenFile(dataDir, name);
   if (!existsSync(file)) return undefined;
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<TokenFile>;
@@ -35,8 +36,8 @@ export function loadStoredTokens(dataDir: string, envToken: string | undefined):
   }
 }
 
-export function saveTokens(dataDir: string, envToken: string | undefined, tokens: StoredTokens): void {
-  const file = tokenFile(dataDir);
+export function saveTokens(dataDir: string, envToken: string | undefined, tokens: StoredTokens, name?: string): void {
+  const file = tokenFile(dataDir, name);
   const tmp = `${file}.tmp`;
   const data: TokenFile = { replaces: fingerprint(envToken), ...tokens };
   writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });

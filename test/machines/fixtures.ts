@@ -10,7 +10,7 @@ export const persona: PersonaRuntime = {
   cooldownSec: 5,
   chatBatchSize: 10,
   maxReplyChars: 300,
-  acknowledge: { raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: false },
+  acknowledge: { raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: false, follow: false },
 };
 
 let n = 0;

@@ -44,6 +44,8 @@ export interface TwitchAuthStandin {
   /** Requests seen (no secrets or tokens in them). */
   readonly requests: readonly AuthRequestRecord[];
   addAccessToken(token: string): void;
+  /** Who a valid access token belongs to (for other stand-ins that accept these tokens, e.g. Helix). */
+  check(token: string): { clientId: string; userId: string; login: string; scopes: string[] } | undefined;
   revokeAccessToken(token: string): void;
   addRefreshToken(token: string): void;
   /** Fault knob: answer every request with this status (e.g. 500, 503) until `fail(null)`. */
@@ -182,6 +184,7 @@ export async function startTwitchAuthStandin(opts: TwitchAuthStandinOptions = {}
     issuedRefreshTokens,
     requests,
     addAccessToken: (t) => void accessTokens.add(t),
+    check: (t) => (accessTokens.has(t) ? { clientId, userId, login, scopes } : undefined),
     revokeAccessToken: (t) => void accessTokens.delete(t),
     addRefreshToken: (t) => void refreshTokens.add(t),
     fail(status) {
