@@ -25,6 +25,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'chat.cleared': ['chat'],
   'settings.changed': ['chat', 'brain'],
   'context.budget': ['brain'],
+  'senses.changed': ['brain'],
   'chat.batch': ['brain'],
   'chat.command': ['brain'],
   'chat.event': ['brain'],

@@ -109,7 +109,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   if (personaId !== saved) settings.update({ persona: { name: personaId } });
   const blocklist = loadBlocklist(join(personasDir, 'blocklist.txt'));
   const runtime = (p: Persona, s: Settings): PersonaRuntime =>
-    toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec });
+    toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec, idleAfterSec: s.persona.idleAfterSec });
 
   reportDisabledServices(env, status);
 
