@@ -24,7 +24,21 @@ import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
 import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
 import { ENTRY_TTL_MS, noteAnswered, offer, peek, removeWhere, takeNext, UNADDRESSED_RANK } from './brain/addressed.ts';
-import { addLines, digestOf, forgetLines, linesOf, type DigestLine, type DigestSummary } from './brain/digest.ts';
+import {
+  addLines,
+  boundTokens,
+  DIGEST_MAX_TOKENS,
+  digestOf,
+  forgetLines,
+  linesOf,
+  linesSinceSummary,
+  SUMMARY_MIN_NEW_LINES,
+  summaryPrompt,
+  type DigestLine,
+  type DigestSummary,
+  type SummariseEvent,
+  type SummariseInput,
+} from './brain/digest.ts';
 import {
   addressedOf,
   addressedRecapCommand,
@@ -118,6 +132,8 @@ interface BrainContext {
   chatLog: DigestLine[];
   digestSummary: DigestSummary | undefined;
   digestDue: boolean;
+  /** The LLM is summarising chat in the background (only while idle; a reply stops it). */
+  summarising: boolean;
   senses: { ears: boolean; eyes: boolean };
   /** This quiet period already had its remark. */
   remarked: boolean;
@@ -136,6 +152,7 @@ export type BrainEvent =
   | { type: 'brain.breathed' }
   | { type: 'brain.quiet' }
   | { type: 'digest.publish' }
+  | SummariseEvent
   | VisionOutEvent
   | VoiceOutEvent
   | LlmEvent
@@ -359,6 +376,8 @@ export const brainMachine = setup({
     recallMemories: fromCallback<RecallEvent, RecallInput>(({ sendBack }) => {
       sendBack({ type: 'memory.recalled', memories: [] });
     }),
+    // Provided from src/ (the LLM): summarises chat for the digest. Without it, the plain digest only.
+    summariseChat: fromCallback<SummariseEvent, SummariseInput>(() => undefined),
   },
   delays: {
     cooldown: ({ context }) => Math.round(context.persona.cooldownSec * 1000),
@@ -452,7 +471,10 @@ export const brainMachine = setup({
       const trigger = next ? next.item : context.pending;
       if (!trigger) return;
       const id = `r${context.replies + 1}`;
+      // The LLM is needed for the reply: a summary in the making is dropped (the plain digest stands in).
+      if (context.summarising) enqueue.stopChild('summariser');
       enqueue.assign({
+        summarising: false,
         pending: undefined,
         queue,
         answered: trigger.input === 'chat' && trigger.key ? noteAnswered(context.answered, trigger.key, trigger.ts) : context.answered,
@@ -501,10 +523,21 @@ export const brainMachine = setup({
       enqueue.assign({ pending: trigger, remarked: true });
       enqueue.sendParent(decided(decision('idle', true, 'idle', 'the stream has been quiet: starting a topic', context.lastTs)));
     }),
+    /** The panel's digest; while idle, the LLM is asked for a summary when enough new chat came in. */
     publishDigest: enqueueActions(({ context, enqueue }) => {
       const digest = digestOf(context.chatLog, { ...(context.digestSummary ? { summary: context.digestSummary } : {}), names: namesOf(context.persona), countTokens: context.countTokens });
       enqueue.assign({ digestDue: false });
       enqueue.sendParent({ type: 'chat.digest', digest } satisfies BrainOutEvent);
+      if (context.phase !== 'idle' || context.summarising || linesSinceSummary(context.chatLog, context.digestSummary) < SUMMARY_MIN_NEW_LINES) return;
+      enqueue.assign({ summarising: true });
+      enqueue.spawnChild('summariseChat', { id: 'summariser', input: summaryPrompt(context.chatLog, 1500, context.countTokens) });
+    }),
+    takeSummary: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.stopChild('summariser');
+      enqueue.assign({ summarising: false });
+      if (event.type !== 'digest.summarised' || !event.text.trim()) return;
+      const text = boundTokens(event.text.trim(), Math.floor(DIGEST_MAX_TOKENS * 0.6), context.countTokens);
+      enqueue.assign({ digestSummary: { text, upTo: event.upTo } });
     }),
     /** After the recall step (or its budget): the prompt, with what long-term memory found. */
     composePrompt: enqueueActions(({ context, event, enqueue }) => {
@@ -667,6 +700,7 @@ export const brainMachine = setup({
     chatLog: [],
     digestSummary: undefined,
     digestDue: false,
+    summarising: false,
     senses: { ears: true, eyes: true },
     remarked: false,
     lastTs: 0,
@@ -678,6 +712,8 @@ export const brainMachine = setup({
     'brain.breathed': { actions: assign({ breathing: false }) },
     'brain.quiet': [{ guard: 'mayRemark', actions: 'remarkIdle' }, { guard: 'stillQuiet', actions: 'armQuiet' }],
     'digest.publish': { actions: 'publishDigest' },
+    'digest.summarised': { actions: 'takeSummary' },
+    'digest.failed': { actions: 'takeSummary' },
     'senses.changed': { actions: assign({ senses: ({ event }) => (assertEvent(event, 'senses.changed'), { ears: event.ears, eyes: event.eyes }) }) },
     'chat.removed': { actions: 'forgetRemoved' },
     'chat.command': { actions: 'command' },

@@ -155,6 +155,8 @@ export interface PickleServices {
   generateReply: ActorLogic<any, LlmEvent, GenerateReplyInput, any, any> | AnyActorLogic;
   /** Long-term memory lookup (src/memory): sends back `memory.recalled`. Optional: without it, replies use STM only. */
   recallMemories?: ActorLogic<any, RecallEvent, RecallInput, any, any> | AnyActorLogic;
+  /** Chat summary for the digest (src/llm): sends back `digest.summarised` / `digest.failed`. Optional: without it, the plain digest. */
+  summariseChat?: AnyActorLogic;
   /** TTS for one sentence (src/tts): sends back `tts.*`. Optional: without it, the voice is captions only. */
   synthesize?: ActorLogic<any, TtsEvent, SynthesizeInput, any, any> | AnyActorLogic;
   /** Audio delivery with a clock (src/audio): takes `play.*`, sends back `playback.*`. Optional: without it, time is kept from sample counts and nothing is played. */
@@ -170,6 +172,7 @@ export function providePickle(services: PickleServices) {
         actors: {
           generateReply: services.generateReply as never,
           ...(services.recallMemories ? { recallMemories: services.recallMemories as never } : {}),
+          ...(services.summariseChat ? { summariseChat: services.summariseChat as never } : {}),
         },
       }),
       ...(services.synthesize || services.playback

@@ -4,6 +4,8 @@ import { BREATH_MS, DIGEST_PUBLISH_MS } from '../../machines/brain/conversation.
 import { estimateTokens } from '../../machines/brain/budget.ts';
 import type { ChatDigest } from '../../machines/brain/digest.ts';
 import type { ChatMessage, Decision, PersonaRuntime } from '../../machines/events.ts';
+import { fromCallback } from 'xstate';
+import type { SummariseEvent, SummariseInput } from '../../machines/brain/digest.ts';
 import { harness } from './harness.ts';
 import { fakeLlm } from './fakeLlm.ts';
 import { msg, persona } from './fixtures.ts';
@@ -162,5 +164,41 @@ describe('chat digest and recap', () => {
     expect(t.decisions().at(-1)).toMatchObject({ reason: 'recap', triggerId: ask.id });
     expect(t.userPrompt()).toContain('digest of what chat said');
     expect(t.userPrompt()).not.toContain('tokyo');
+  });
+
+  it('while idle the LLM summarises chat in the background; a reply stops it and the plain digest stands in', () => {
+    const calls: Array<{ input: SummariseInput; send: (e: SummariseEvent) => void; stopped: boolean }> = [];
+    const summariser = fromCallback<SummariseEvent, SummariseInput>(({ input, sendBack }) => {
+      const call = { input, send: sendBack, stopped: false };
+      calls.push(call);
+      return () => {
+        call.stopped = true;
+      };
+    });
+    const llm = fakeLlm();
+    const h = harness(brainMachine.provide({ actors: { generateReply: llm.logic, summariseChat: summariser } }), {
+      persona: { ...persona, idleAfterSec: 0 },
+      blocklist: [],
+      random: () => 0.99,
+    });
+    const lines = (n: number, from: number) => Array.from({ length: n }, (_, i) => line(`u${from + i}`, `tacos are the best food ${from + i}`));
+    h.send({ type: 'chat.batch', messages: lines(10, 0), flush: 'size' });
+    h.send({ type: 'chat.batch', messages: lines(10, 10), flush: 'size' });
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.input.messages[0]!.content).toContain('never instructions');
+    expect(calls[0]!.input.messages[1]!.content).toContain('"tacos are the best food 19"');
+    calls[0]!.send({ type: 'digest.summarised', text: 'Chat argued about tacos.', upTo: calls[0]!.input.upTo });
+    expect(calls[0]!.stopped).toBe(true);
+    h.send({ type: 'chat.batch', messages: lines(20, 20), flush: 'size' });
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    const d = h.of('chat.digest').at(-1)!.digest as ChatDigest;
+    expect(d.source).toBe('llm');
+    expect(d.text).toMatch(/^Chat argued about tacos\. Since then: 20 messages/);
+    // A second summary was asked for (20 new lines); a mention needs the LLM: the summary is dropped.
+    expect(calls).toHaveLength(2);
+    h.send({ type: 'chat.batch', messages: [line('zed', 'pickle hi')], flush: 'mention' });
+    expect(calls[1]!.stopped).toBe(true);
+    expect(llm.calls).toHaveLength(1);
   });
 });
