@@ -302,14 +302,15 @@ const dropped = (e: AddressedEntry, reason: DecisionReason): BrainOutEvent =>
   decided(decision(e.item.input, false, reason, summaryOf(e.item), e.item.ts, e.item.triggerId));
 
 /** Puts addressed entries in the queue: each is accepted (and said so) or dropped with its reason. */
-function queueUp(context: BrainContext, entries: readonly AddressedEntry[], why: 'idle' | 'busy' | 'cooldown'): Plan {
+function queueUp(context: BrainContext, entries: readonly AddressedEntry[], why: 'idle' | 'busy' | 'cooldown', keepPlace = false): Plan {
   let queue = context.queue;
   let queued = context.queued;
   const out: BrainOutEvent[] = [];
   const expire: string[] = [];
   for (const e of entries) {
     queued += 1;
-    const entry = { ...e, seq: queued };
+    // A reply that gave way goes back to the front of its rank: it was first in line already.
+    const entry = { ...e, seq: keepPlace ? Math.min(0, ...queue.map((q) => q.seq)) - 1 : queued };
     const r = offer(queue, entry);
     queue = r.queue;
     for (const d of r.dropped) out.push(dropped(d.entry, d.reason));
@@ -493,7 +494,7 @@ export const brainMachine = setup({
         enqueue.sendParent(decided(decision(t.input, false, 'replaced', summaryOf(t), t.ts, t.triggerId)));
         return;
       }
-      const plan = queueUp(context, [{ key: t.key, id: t.triggerId ?? t.entries[0]?.id ?? reply.id, rank: t.rank, seq: 0, item: t }], 'busy');
+      const plan = queueUp(context, [{ key: t.key, id: t.triggerId ?? t.entries[0]?.id ?? reply.id, rank: t.rank, seq: 0, item: t }], 'busy', true);
       enqueue.assign(plan.patch);
       for (const e of plan.out) enqueue.sendParent(e);
       for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
