@@ -578,6 +578,8 @@
     return;
   }
   var socket = window.io('/panel', { auth: { token: token }, reconnectionDelayMax: 3000 });
+  // Sections in their own scripts (panelDigest.js) listen on the same socket.
+  kit.panelSocket = socket;
   socket.on('connect', function () {
     $('conn').textContent = 'live';
     $('conn').className = 'pill ok';
