@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
 import { startDeepgramStandin, type DeepgramStandin } from '../standins/deepgram.ts';
+import { startOverlayPlayer, type OverlayPlayer } from '../standins/overlayPlayer.ts';
 import type { Responder } from '../standins/ollama.ts';
 import { CHANNEL, startRig, type Rig } from './harness.ts';
 
@@ -16,7 +16,7 @@ const ANSWER = 'Kim, you are next in line!';
 
 let rig: Rig | undefined;
 let dg: DeepgramStandin | undefined;
-let page: Socket | undefined;
+let page: OverlayPlayer | undefined;
 afterEach(async () => {
   page?.close();
   await rig?.stop();
@@ -31,37 +31,6 @@ const responder: Responder = ({ messages }) => {
   return current.includes('what about me') ? { emotion: 'happy', text: ANSWER } : { emotion: 'excited', text: STORY };
 };
 
-/** An overlay page that plays audio: a stream lasts as long as its samples, then it says `playback_end`. */
-function playingOverlay(url: string) {
-  const socket = io(`${url}/avatar`, { transports: ['websocket'] });
-  const ends = new Map<string, number>();
-  const captions: Array<{ text: string; t: number }> = [];
-  let stream: { id: string; rate: number; startAt: number; samples: number } | undefined;
-  socket.on('connect', () => socket.emit('audio_state', { state: 'running' }));
-  socket.on('stream_start', (m: { id: string; sample_rate: number }) => {
-    stream = { id: m.id, rate: m.sample_rate, startAt: 0, samples: 0 };
-  });
-  socket.on('stream_audio', (m: { audio: string }) => {
-    if (!stream) return;
-    if (stream.startAt === 0) stream.startAt = performance.now();
-    stream.samples += Buffer.from(m.audio, 'base64').length / 2;
-  });
-  socket.on('stream_end', () => {
-    const s = stream;
-    if (!s) return;
-    const playedAt = s.startAt + (s.samples / s.rate) * 1000;
-    setTimeout(() => {
-      ends.set(s.id, performance.now());
-      socket.emit('playback_end', { id: s.id });
-    }, Math.max(0, playedAt - performance.now()));
-  });
-  socket.on('stream_stop', () => (stream = undefined));
-  socket.on('caption', (c: { text: string }) => {
-    if (c.text) captions.push({ text: c.text, t: performance.now() });
-  });
-  return { socket, ends, captions };
-}
-
 describe('live conversation (real tmi.js, Ollama and Deepgram clients vs stand-ins)', () => {
   it('a mention sent while a reply is speaking gets its caption ≤ 1.5 s after that reply\'s playback_end (no cooldown wait)', async () => {
     dg = await startDeepgramStandin({ keys: [KEY], ttfbMs: 20, msPerChar: 12 });
@@ -69,8 +38,8 @@ describe('live conversation (real tmi.js, Ollama and Deepgram clients vs stand-i
     const r = rig;
     // The cooldown is long: an answer that waited for it would come 5 s late.
     await fetch(`${r.pickle.url}/api/settings/persona`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cooldownSec: 5 }) });
-    const overlay = playingOverlay(r.pickle.url);
-    page = overlay.socket;
+    const overlay = startOverlayPlayer(r.pickle.url);
+    page = overlay;
     await r.waitFor(() => r.pickle.voice.overlay.playing() >= 1, 5000, 'the overlay playing audio');
     const starts: Array<{ replyId: string; triggerId?: string }> = [];
     r.pickle.orchestrator.on('reply.start', (e) => starts.push({ replyId: e.replyId, ...(e.triggerId ? { triggerId: e.triggerId } : {}) }));
