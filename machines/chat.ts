@@ -97,7 +97,8 @@ export const chatMachine = setup({
       } else {
         pending = [...context.pending, message];
       }
-      const mentioned = mentionMatcher(namesOf(context.persona))(message.text);
+      // A channel-point question is addressed to Pickle like a mention: no waiting for the batch window.
+      const mentioned = message.redemption !== undefined || mentionMatcher(namesOf(context.persona))(message.text);
       const flush = mentioned ? 'mention' : pending.length >= context.persona.chatBatchSize ? 'size' : undefined;
       if (flush) {
         enqueue.sendParent({ type: 'chat.batch', messages: pending, flush } satisfies ChatOutEvent);
