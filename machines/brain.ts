@@ -23,7 +23,8 @@ import { buildPrompt } from './brain/prompt.ts';
 import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
 import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
-import { ENTRY_TTL_MS, noteAnswered, offer, peek, removeWhere, takeNext, UNADDRESSED_RANK } from './brain/addressed.ts';
+import { ENTRY_TTL_MS, noteAnswered, peek, removeWhere, takeNext } from './brain/addressed.ts';
+import { dropped, planInput, queueUp, type Plan, type Why } from './brain/plan.ts';
 import {
   addLines,
   boundTokens,
@@ -291,55 +292,12 @@ function entriesOf(event: BrainEvent): StmEntry[] {
   return [];
 }
 
-/** What one input changes: context, events out, queue entries whose time starts now. */
-interface Plan {
-  patch: Partial<BrainContext>;
-  out: BrainOutEvent[];
-  expire: string[];
-}
-
-const dropped = (e: AddressedEntry, reason: DecisionReason): BrainOutEvent =>
-  decided(decision(e.item.input, false, reason, summaryOf(e.item), e.item.ts, e.item.triggerId));
-
-/** Puts addressed entries in the queue: each is accepted (and said so) or dropped with its reason. */
-function queueUp(context: BrainContext, entries: readonly AddressedEntry[], why: 'idle' | 'busy' | 'cooldown', keepPlace = false): Plan {
-  let queue = context.queue;
-  let queued = context.queued;
-  const out: BrainOutEvent[] = [];
-  const expire: string[] = [];
-  for (const e of entries) {
-    queued += 1;
-    // A reply that gave way goes back to the front of its rank: it was first in line already.
-    const entry = { ...e, seq: keepPlace ? Math.min(0, ...queue.map((q) => q.seq)) - 1 : queued };
-    const r = offer(queue, entry);
-    queue = r.queue;
-    for (const d of r.dropped) out.push(dropped(d.entry, d.reason));
-    if (!r.accepted) continue;
-    expire.push(entry.id);
-    const summary = summaryOf(entry.item);
-    out.push(
-      why === 'idle'
-        ? decided(decision(entry.item.input, true, entry.item.reason, summary, entry.item.ts, entry.item.triggerId))
-        : decided(decision(entry.item.input, true, 'pending-mention', `${summary} (answered after ${why})`, entry.item.ts, entry.item.triggerId)),
-    );
-  }
-  return { patch: { queue, queued }, out, expire };
-}
-
-/** An input: addressed ones join the queue; otherwise answered now when idle, or noted with why not. */
-function planInput(context: BrainContext, event: BrainEvent, why: 'idle' | 'busy' | 'cooldown'): Plan | undefined {
-  const t = toTrigger(context, event);
+/** An input as the queue sees it: who it addresses, and the gate's verdict for the rest. */
+function planFor(context: BrainContext, event: BrainEvent, why: Why): Plan | undefined {
+  const gated = toTrigger(context, event);
   const view = { persona: context.persona, answered: context.answered, stm: context.stm };
   const addressed = event.type === 'chat.command' ? [addressedRecapCommand(view, event.message)] : addressedOf(view, event);
-  if (context.muted) {
-    const out = addressed.length > 0 ? addressed.map((a) => dropped(a, 'muted')) : t ? [decided({ ...t.decision, respond: false, reason: 'muted' })] : [];
-    return { patch: {}, out, expire: [] };
-  }
-  if (addressed.length > 0) return queueUp(context, addressed, why);
-  if (!t) return undefined;
-  if (why === 'idle')
-    return { patch: t.trigger ? { pending: { ...t.trigger, rank: UNADDRESSED_RANK } } : {}, out: [decided(t.decision)], expire: [] };
-  return { patch: {}, out: [decided({ ...t.decision, respond: false, reason: why })], expire: [] };
+  return planInput(context, addressed, gated, why);
 }
 
 /** Cutting a reply before any audio (while recalling or thinking): nothing was heard, nothing is stored. */
@@ -452,7 +410,7 @@ export const brainMachine = setup({
     }),
     /** Idle: answer now (addressed inputs through the queue), or say why not. */
     decideNow: enqueueActions(({ context, event, enqueue }) => {
-      const plan = planInput(context, event, 'idle');
+      const plan = planFor(context, event, 'idle');
       if (!plan) return;
       enqueue.assign(plan.patch);
       for (const e of plan.out) enqueue.sendParent(e);
@@ -460,7 +418,7 @@ export const brainMachine = setup({
     }),
     /** Busy: addressed inputs wait in the queue (or are dropped with a reason); the rest is noted. */
     decideLater: enqueueActions(({ context, event, enqueue }, params: { why: 'busy' | 'cooldown' }) => {
-      const plan = planInput(context, event, params.why);
+      const plan = planFor(context, event, params.why);
       if (!plan) return;
       enqueue.assign(plan.patch);
       for (const e of plan.out) enqueue.sendParent(e);
@@ -665,7 +623,7 @@ export const brainMachine = setup({
       // The viewer's lines leave STM too (src/memory deletes them from LTM).
       else if (event.command === 'recap') {
         // Asked by a mod: joins the queue like a mention (answered now when idle).
-        const plan = planInput(context, event, context.phase === 'idle' ? 'idle' : 'busy');
+        const plan = planFor(context, event, context.phase === 'idle' ? 'idle' : 'busy');
         if (!plan) return;
         enqueue.assign(plan.patch);
         for (const e of plan.out) enqueue.sendParent(e);
