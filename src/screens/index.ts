@@ -61,7 +61,7 @@ export function screensRouter(deps: ScreensRouterDeps): express.Router {
     const describe = (p: Persona) => ({
       id: p.id,
       name: p.file.name,
-      defaults: { spontaneousRate: p.file.behavior.spontaneous_rate, cooldownSec: p.file.behavior.cooldown, idleAfterSec: p.file.behavior.idle_after, voice: p.file.voice.voice_id },
+      defaults: { spontaneousRate: p.file.behavior.spontaneous_rate, cooldownSec: p.file.behavior.cooldown, voice: p.file.voice.voice_id },
     });
     const personas = listPersonas(deps.personasDir).map((id) => {
       if (id === current.id) return describe(current);
