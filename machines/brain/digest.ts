@@ -164,7 +164,7 @@ const RECAP_RE =
 export const asksForRecap = (text: string): boolean => RECAP_RE.test(text);
 
 /** Lines not yet covered by the LLM summary before a new one is worth asking for. */
-export const SUMMARY_MIN_NEW_LINES = 20;
+export const SUMMARY_MIN_NEW_LINES = 30;
 
 export const linesSinceSummary = (log: readonly DigestLine[], summary: DigestSummary | undefined) =>
   summary ? log.filter((l) => l.ts > summary.upTo).length : log.length;

@@ -185,17 +185,20 @@ describe('chat digest and recap', () => {
     h.send({ type: 'chat.batch', messages: lines(10, 0), flush: 'size' });
     h.send({ type: 'chat.batch', messages: lines(10, 10), flush: 'size' });
     vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    expect(calls).toHaveLength(0); // not worth an LLM call yet
+    h.send({ type: 'chat.batch', messages: lines(10, 20), flush: 'size' });
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.input.messages[0]!.content).toContain('never instructions');
-    expect(calls[0]!.input.messages[1]!.content).toContain('"tacos are the best food 19"');
+    expect(calls[0]!.input.messages[1]!.content).toContain('"tacos are the best food 29"');
     calls[0]!.send({ type: 'digest.summarised', text: 'Chat argued about tacos.', upTo: calls[0]!.input.upTo });
     expect(calls[0]!.stopped).toBe(true);
-    h.send({ type: 'chat.batch', messages: lines(20, 20), flush: 'size' });
+    h.send({ type: 'chat.batch', messages: lines(30, 30), flush: 'size' });
     vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
     const d = h.of('chat.digest').at(-1)!.digest as ChatDigest;
     expect(d.source).toBe('llm');
-    expect(d.text).toMatch(/^Chat argued about tacos\. Since then: 20 messages/);
-    // A second summary was asked for (20 new lines); a mention needs the LLM: the summary is dropped.
+    expect(d.text).toMatch(/^Chat argued about tacos\. Since then: 30 messages/);
+    // A second summary was asked for (30 new lines); a mention needs the LLM: the summary is dropped.
     expect(calls).toHaveLength(2);
     h.send({ type: 'chat.batch', messages: [line('zed', 'pickle hi')], flush: 'mention' });
     expect(calls[1]!.stopped).toBe(true);
