@@ -363,6 +363,7 @@ export const brainMachine = setup({
       context.queue.length === 0 &&
       context.persona.idleAfterSec > 0,
     stillQuiet: ({ context }) => !context.remarked,
+    idleAfterChanged: ({ context, event }) => event.type === 'settings.changed' && event.persona.idleAfterSec !== context.persona.idleAfterSec,
     isSkip: ({ event }) => event.type === 'control.skip' || (event.type === 'chat.command' && event.command === 'skip'),
     bargesIn: ({ context }) => context.bargeIn,
     cutByStreamer: ({ context, event }) => context.cutByStreamer && 'replyId' in event && event.replyId === context.reply?.id,
@@ -620,7 +621,6 @@ export const brainMachine = setup({
       else if (event.command === 'unmute') enqueue.raise({ type: 'brain.unmute' });
       else if (event.command === 'persona' && event.args[0])
         enqueue.sendParent({ type: 'persona.switch', name: event.args[0], by: event.message.user } satisfies BrainOutEvent);
-      // The viewer's lines leave STM too (src/memory deletes them from LTM).
       else if (event.command === 'recap') {
         // Asked by a mod: joins the queue like a mention (answered now when idle).
         const plan = planFor(context, event, context.phase === 'idle' ? 'idle' : 'busy');
@@ -629,6 +629,7 @@ export const brainMachine = setup({
         for (const e of plan.out) enqueue.sendParent(e);
         for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
       }
+      // The viewer's lines leave STM too (src/memory deletes them from LTM).
       else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forget(context.stm, { messageIds: [], users: [event.message.user], all: false }) });
     }),
     updatePersona: assign({
@@ -673,12 +674,20 @@ export const brainMachine = setup({
     'digest.publish': { actions: 'publishDigest' },
     'digest.summarised': { actions: 'takeSummary' },
     'digest.failed': { actions: 'takeSummary' },
-    'senses.changed': { actions: assign({ senses: ({ event }) => (assertEvent(event, 'senses.changed'), { ears: event.ears, eyes: event.eyes }) }) },
+    'senses.changed': {
+      actions: assign({
+        senses: ({ event }) => {
+          assertEvent(event, 'senses.changed');
+          return { ears: event.ears, eyes: event.eyes };
+        },
+      }),
+    },
     'chat.removed': { actions: 'forgetRemoved' },
     'chat.command': { actions: 'command' },
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },
-    'settings.changed': { actions: ['updatePersona', 'armQuiet'] },
+    // A new idle_after starts the quiet period over; other settings leave it running.
+    'settings.changed': [{ guard: 'idleAfterChanged', actions: ['updatePersona', 'armQuiet'] }, { actions: 'updatePersona' }],
     'context.budget': { actions: assign({ promptBudget: ({ context, event }) => (event.type === 'context.budget' ? event.promptTokens : context.promptBudget) }) },
   },
   states: {

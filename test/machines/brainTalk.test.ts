@@ -90,9 +90,23 @@ describe('remarks on a quiet stream', () => {
     expect(never.llm.calls).toHaveLength(0);
   });
 
-  it('settings.changed applies a new idleAfterSec from now', () => {
+  it('a cooldown change leaves the quiet period running (one remark at 180 s, not a new count)', () => {
     const t = setup();
-    vi.advanceTimersByTime(100_000);
+    vi.advanceTimersByTime(90_000);
+    t.h.send({ type: 'settings.changed', persona: { ...persona, idleAfterSec: 180, cooldownSec: 9 } });
+    vi.advanceTimersByTime(90_000);
+    expect(t.llm.calls).toHaveLength(1);
+    t.finish();
+    t.h.send({ type: 'settings.changed', persona: { ...persona, idleAfterSec: 180, cooldownSec: 2 } });
+    vi.advanceTimersByTime(600_000);
+    expect(t.llm.calls).toHaveLength(1);
+  });
+
+  it('settings.changed applies a new idleAfterSec from now; other settings leave the quiet period running', () => {
+    const t = setup();
+    vi.advanceTimersByTime(90_000);
+    t.h.send({ type: 'settings.changed', persona: { ...persona, idleAfterSec: 180, cooldownSec: 9 } });
+    vi.advanceTimersByTime(10_000);
     t.h.send({ type: 'settings.changed', persona: { ...persona, idleAfterSec: 30 } });
     vi.advanceTimersByTime(29_999);
     expect(t.llm.calls).toHaveLength(0);
