@@ -15,12 +15,16 @@ import { chatLog, mentionText, seeded, viewers } from './_chatLog.ts';
  * real Pickle (tmi.js, machines, Ollama and Deepgram TTS stand-ins, an overlay that plays the
  * audio and reports `playback_end`), and injects mentions while Pickle is speaking.
  * For every mention: answered (its reply was heard), or dropped with a visible reason
- * (`brain.decision` with its message id), or failed; anything else is a silent drop.
+ * (`brain.decision` with its message id), or failed; anything else is a silent drop. Half-way, 7
+ * viewers speak to Pickle at once (the queue holds 5), so drops and their reasons are exercised.
  * `waitAfterFreeMs`: from the moment Pickle was free for it (the end of the audio it was
  * speaking, or the mention's arrival if later) to the first caption of its answer.
  * Goal: p95 ≤ 1,500 ms and no mention silently dropped.
  * Arguments: [seconds] (or BENCH_SECONDS; default 60) [seed].
  */
+/** Mentions in the half-way burst: two more than the queue holds. */
+const BURST = 7;
+
 export default async function conversation(args: string[]): Promise<Record<string, unknown>> {
   const seconds = Number(args[0] ?? process.env.BENCH_SECONDS ?? 60);
   const seed = Number(args[1] ?? 42);
@@ -64,6 +68,8 @@ export default async function conversation(args: string[]): Promise<Record<strin
   const mentions = new Map<string, { sentAt: number; injected: boolean; decidedAt?: number; dropped?: string; failed?: string; freeAt?: number; heardAt?: number }>();
   const replyOf = new Map<string, string>();
   let speaking: string | undefined;
+  let burstDone = false;
+  let t0 = 0;
   let lastAudioEnd = 0;
   pickle.orchestrator.on('brain.decision', ({ decision: d }) => {
     const m = d.triggerId ? mentions.get(d.triggerId) : undefined;
@@ -85,9 +91,16 @@ export default async function conversation(args: string[]): Promise<Record<strin
   });
   pickle.orchestrator.on('voice.started', (e) => {
     speaking = e.replyId;
-    // Now and then viewers speak to Pickle while it talks (sometimes two at once).
+    // Now and then viewers speak to Pickle while it talks (sometimes two at once)…
     if (rand() < 0.75) setTimeout(() => inject(), 300 + rand() * 1200);
     if (rand() < 0.35) setTimeout(() => inject(), 500 + rand() * 1500);
+    // …and once, half-way, a raid-sized burst: more viewers at once than the queue holds.
+    if (!burstDone && t0 > 0 && performance.now() - t0 > seconds * 500) {
+      burstDone = true;
+      setTimeout(() => {
+        for (const p of people.slice(10, 10 + BURST)) if (speaking) say(p.user, mentionText(rand), false, true);
+      }, 400);
+    }
   });
   pickle.orchestrator.on('voice.playing', (e) => {
     const m = mentions.get(replyOf.get(e.replyId) ?? '');
@@ -110,7 +123,7 @@ export default async function conversation(args: string[]): Promise<Record<strin
 
   // ---- replay in real time
   let stopped = false;
-  const t0 = performance.now();
+  t0 = performance.now();
   for (const line of log) {
     const due = t0 + line.at - performance.now();
     if (due > 0) await new Promise((r) => setTimeout(r, due));
@@ -139,6 +152,7 @@ export default async function conversation(args: string[]): Promise<Record<strin
     viewers: people.length,
     mentions: all.length,
     mentionsInjectedWhileSpeaking: all.filter((m) => m.injected).length,
+    burstOfMentions: burstDone ? BURST : 0,
     answered: all.filter((m) => m.heardAt).length,
     droppedByReason,
     failedByReason,
