@@ -179,6 +179,7 @@ const persona: PersonaRuntime = {
   personality: 'bench',
   style: [],
   spontaneousRate: 0,
+  idleAfterSec: 0,
   cooldownSec: 0,
   chatBatchSize: 10,
   maxReplyChars: 300,

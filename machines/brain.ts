@@ -1,4 +1,4 @@
-import { assign, enqueueActions, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
 import type {
   BrainOutEvent,
   ChatMessage,
@@ -17,12 +17,39 @@ import type {
   VoiceOutEvent,
 } from './events.ts';
 import { describeStreamEvent, summariseBatch, summariseScenes, summariseSpeech } from './brain/decisions.ts';
-import { gateChat, gateSpeech, gateStreamEvent } from './brain/gating.ts';
+import { gateChat, gateSpeech, gateStreamEvent, namesOf } from './brain/gating.ts';
 import { guardSentence } from './brain/guard.ts';
 import { buildPrompt } from './brain/prompt.ts';
 import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
 import { forget, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
+import { ENTRY_TTL_MS, noteAnswered, peek, removeWhere, takeNext } from './brain/addressed.ts';
+import { dropped, planInput, queueUp, type Plan, type Why } from './brain/plan.ts';
+import {
+  addLines,
+  boundTokens,
+  DIGEST_MAX_TOKENS,
+  digestOf,
+  forgetLines,
+  linesOf,
+  linesSinceSummary,
+  SUMMARY_MIN_NEW_LINES,
+  summaryPrompt,
+  type DigestLine,
+  type DigestSummary,
+  type SummariseEvent,
+  type SummariseInput,
+} from './brain/digest.ts';
+import {
+  addressedOf,
+  addressedRecapCommand,
+  BREATH_MS,
+  DIGEST_PUBLISH_MS,
+  digestEntry,
+  idleTrigger,
+  summaryOf,
+  type AddressedEntry,
+} from './brain/conversation.ts';
 import { missingService, service, type GenerateReplyInput } from './services.ts';
 
 export type { GenerateReplyInput } from './services.ts';
@@ -60,8 +87,12 @@ export interface Trigger {
   users: string[];
   messageIds: string[];
   ts: number;
-  /** Priority when kept while busy: streamer speech > mention > stream event. */
+  /** Its rank in the addressed queue (see brain/addressed.ts); unaddressed replies rank below all of it. */
   rank: number;
+  /** The queue slot it came from (a viewer, the streamer, an event's sender); absent when unaddressed. */
+  key?: string;
+  /** Answer with the chat digest in the prompt. */
+  recap?: boolean;
 }
 
 export interface Reply {
@@ -94,14 +125,38 @@ interface BrainContext {
   replies: number;
   /** The streamer talked over the reply: what they say next is answered without waiting out a cooldown. */
   cutByStreamer: boolean;
+  /** Addressed inputs waiting for their answer (brain/addressed.ts). */
+  queue: AddressedEntry[];
+  queued: number;
+  /** Viewer key → when they were last answered (message clock): ranks who has waited. */
+  answered: Record<string, number>;
+  /** Right after a reply's audio: the breath before the next addressed input. */
+  breathing: boolean;
+  /** Chat of the last minutes, for the digest; and its LLM summary when one was made. */
+  chatLog: DigestLine[];
+  digestSummary: DigestSummary | undefined;
+  digestDue: boolean;
+  /** The LLM is summarising chat in the background (only while idle; a reply stops it). */
+  summarising: boolean;
+  senses: { ears: boolean; eyes: boolean };
+  /** This quiet period already had its remark. */
+  remarked: boolean;
+  /** The newest input's clock (the machine has no clock of its own). */
+  lastTs: number;
 }
 
 export type BrainEvent =
   | Extract<ChatOutEvent, { type: 'chat.batch' | 'chat.command' | 'chat.event' | 'chat.removed' }>
   | Extract<
       InputEvent,
-      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' }
+      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' | 'senses.changed' }
     >
+  /** Internal timers of the live conversation: an entry's time is up, the breath is over, the stream went quiet, the digest is due. */
+  | { type: 'addressed.expire'; id: string }
+  | { type: 'brain.breathed' }
+  | { type: 'brain.quiet' }
+  | { type: 'digest.publish' }
+  | SummariseEvent
   | VisionOutEvent
   | VoiceOutEvent
   | LlmEvent
@@ -235,6 +290,14 @@ function entriesOf(event: BrainEvent): StmEntry[] {
   return [];
 }
 
+/** An input as the queue sees it: who it addresses, and the gate's verdict for the rest. */
+function planFor(context: BrainContext, event: BrainEvent, why: Why): Plan | undefined {
+  const gated = toTrigger(context, event);
+  const view = { persona: context.persona, answered: context.answered, stm: context.stm };
+  const addressed = event.type === 'chat.command' ? [addressedRecapCommand(view, event.message)] : addressedOf(view, event);
+  return planInput(context, addressed, gated, why);
+}
+
 /** Cutting a reply before any audio (while recalling or thinking): nothing was heard, nothing is stored. */
 const cutBeforeAudio = {
   'control.skip': {
@@ -268,15 +331,36 @@ export const brainMachine = setup({
     recallMemories: service<RecallInput, RecallEvent>(({ sendBack }) => {
       sendBack({ type: 'memory.recalled', memories: [] });
     }),
+    // Provided from src/ (the LLM): summarises chat for the digest. Without it, the plain digest only.
+    // Without a summariser the digest stays plain: nothing is ever sent back.
+    summariseChat: service<SummariseInput, SummariseEvent>(() => undefined),
   },
   delays: {
     cooldown: ({ context }) => Math.round(context.persona.cooldownSec * 1000),
     replyWatchdog: REPLY_WATCHDOG_MS,
     recallBudget: ({ context }) => context.recallBudgetMs,
+    entryTtl: ENTRY_TTL_MS,
+    breath: BREATH_MS,
+    digestEvery: DIGEST_PUBLISH_MS,
+    idleAfter: ({ context }) => Math.round(context.persona.idleAfterSec * 1000),
   },
   guards: {
     isMine: ({ context, event }) => 'replyId' in event && event.replyId === context.reply?.id,
-    hasPending: ({ context }) => context.pending !== undefined && !context.muted,
+    hasPending: ({ context }) => (context.pending !== undefined || context.queue.length > 0) && !context.muted,
+    queuedAfterBreath: ({ context }) => !context.breathing && context.queue.length > 0 && !context.muted,
+    /** The queue holds an input that ranks above the reply being prepared. */
+    outranked: ({ context }) => context.reply !== undefined && (peek(context.queue)?.rank ?? -Infinity) > context.reply.trigger.rank,
+    mayRemark: ({ context }) =>
+      context.phase === 'idle' &&
+      !context.muted &&
+      context.senses.ears &&
+      context.senses.eyes &&
+      !context.remarked &&
+      context.pending === undefined &&
+      context.queue.length === 0 &&
+      context.persona.idleAfterSec > 0,
+    stillQuiet: ({ context }) => !context.remarked,
+    idleAfterChanged: ({ context, event }) => event.type === 'settings.changed' && event.persona.idleAfterSec !== context.persona.idleAfterSec,
     isSkip: ({ event }) => event.type === 'control.skip' || (event.type === 'chat.command' && event.command === 'skip'),
     bargesIn: ({ context }) => context.bargeIn,
     cutByStreamer: ({ context, event }) => context.cutByStreamer && 'replyId' in event && event.replyId === context.reply?.id,
@@ -304,53 +388,124 @@ export const brainMachine = setup({
       input: ({ context }): GenerateReplyInput => ({ replyId: context.reply!.id, messages: context.reply!.prompt }),
     }),
     stopLlm: stopChild('llm'),
-    store: assign({ stm: ({ context, event }) => remember(context.stm, entriesOf(event)) }),
-    /** Idle: answer now, or say why not. */
+    /** Every input goes to STM; chat also to the digest; chat and the streamer's voice start a new quiet period. */
+    store: enqueueActions(({ context, event, enqueue }) => {
+      const entries = entriesOf(event);
+      const lastTs = entries.reduce((t, e) => Math.max(t, e.ts), context.lastTs);
+      enqueue.assign({ stm: remember(context.stm, entries), lastTs });
+      if (event.type === 'chat.batch') {
+        enqueue.assign({ chatLog: addLines(context.chatLog, linesOf(event.messages)) });
+        if (!context.digestDue) {
+          enqueue.assign({ digestDue: true });
+          enqueue.raise({ type: 'digest.publish' }, { delay: 'digestEvery' });
+        }
+      }
+      if (event.type === 'chat.batch' || event.type === 'speech.final') {
+        enqueue.cancel('quiet');
+        enqueue.assign({ remarked: false });
+        if (context.persona.idleAfterSec > 0) enqueue.raise({ type: 'brain.quiet' }, { delay: 'idleAfter', id: 'quiet' });
+      }
+    }),
+    /** Idle: answer now (addressed inputs through the queue), or say why not. */
     decideNow: enqueueActions(({ context, event, enqueue }) => {
-      const t = toTrigger(context, event);
-      if (!t) return;
-      if (context.muted) {
-        enqueue.sendParent(decided({ ...t.decision, respond: false, reason: 'muted' }));
-        return;
-      }
-      enqueue.sendParent(decided(t.decision));
-      if (t.trigger) enqueue.assign({ pending: t.trigger });
+      const plan = planFor(context, event, 'idle');
+      if (!plan) return;
+      enqueue.assign(plan.patch);
+      for (const e of plan.out) enqueue.sendParent(e);
+      for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
     }),
-    /** Busy: a mention (or an acknowledged stream event) is kept for later, latest wins; the rest is noted. */
+    /** Busy: addressed inputs wait in the queue (or are dropped with a reason); the rest is noted. */
     decideLater: enqueueActions(({ context, event, enqueue }, params: { why: 'busy' | 'cooldown' }) => {
-      const t = toTrigger(context, event);
-      if (!t) return;
-      const d = t.decision;
-      if (context.muted) {
-        enqueue.sendParent(decided({ ...d, respond: false, reason: 'muted' }));
-        return;
-      }
-      if (t.mention && t.trigger && (!context.pending || t.trigger.rank >= context.pending.rank)) {
-        enqueue.assign({ pending: t.trigger });
-        enqueue.sendParent(decided({ ...d, respond: true, reason: 'pending-mention', summary: `${d.summary} (answered after ${params.why})` }));
-        return;
-      }
-      enqueue.sendParent(decided({ ...d, respond: false, reason: params.why }));
+      const plan = planFor(context, event, params.why);
+      if (!plan) return;
+      enqueue.assign(plan.patch);
+      for (const e of plan.out) enqueue.sendParent(e);
+      for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
     }),
+    /** The next reply: the queue's first entry, else the unaddressed input just let through. */
     startReply: enqueueActions(({ context, enqueue }) => {
-      const trigger = context.pending;
+      const { next, queue } = takeNext(context.queue);
+      const trigger = next ? next.item : context.pending;
       if (!trigger) return;
       const id = `r${context.replies + 1}`;
+      // The LLM is needed for the reply: a summary in the making is dropped (the plain digest stands in).
+      if (context.summarising) enqueue.stopChild('summariser');
       enqueue.assign({
+        summarising: false,
         pending: undefined,
+        queue,
+        answered: trigger.input === 'chat' && trigger.key ? noteAnswered(context.answered, trigger.key, trigger.ts) : context.answered,
         replies: context.replies + 1,
         reply: { id, trigger, emotion: 'neutral', sentences: [], llmDone: false, blocked: false, prompt: [] },
       });
+    }),
+    /** A higher-ranked input came in before any audio: this reply gives way (an addressed one goes back in line). */
+    yieldReply: enqueueActions(({ context, enqueue }) => {
+      const reply = context.reply;
+      if (!reply) return;
+      enqueue.sendParent({ type: 'reply.failed', replyId: reply.id, reason: 'replaced', detail: 'a higher-ranked input came in before any audio' } satisfies BrainOutEvent);
+      enqueue.assign({ reply: undefined });
+      const t = reply.trigger;
+      if (t.key === undefined) {
+        enqueue.sendParent(decided(decision(t.input, false, 'replaced', summaryOf(t), t.ts, t.triggerId)));
+        return;
+      }
+      const plan = queueUp(context, [{ key: t.key, id: t.triggerId ?? t.entries[0]?.id ?? reply.id, rank: t.rank, seq: 0, item: t }], 'busy', true);
+      enqueue.assign(plan.patch);
+      for (const e of plan.out) enqueue.sendParent(e);
+      for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
+    }),
+    /** An entry nobody got to in time leaves the queue as `stale`. */
+    expireEntry: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'addressed.expire');
+      const { queue, removed } = removeWhere(context.queue, (e) => e.id === event.id);
+      if (removed.length === 0) return;
+      enqueue.assign({ queue });
+      for (const e of removed) enqueue.sendParent(dropped(e, 'stale'));
+    }),
+    startBreath: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ breathing: true });
+      enqueue.cancel('breath');
+      enqueue.raise({ type: 'brain.breathed' }, { delay: 'breath', id: 'breath' });
+    }),
+    /** A quiet period starts now (chat or the streamer spoke): its remark, if any, comes idleAfterSec from here. */
+    armQuiet: enqueueActions(({ context, enqueue }) => {
+      enqueue.cancel('quiet');
+      enqueue.assign({ remarked: false });
+      if (context.persona.idleAfterSec > 0) enqueue.raise({ type: 'brain.quiet' }, { delay: 'idleAfter', id: 'quiet' });
+    }),
+    remarkIdle: enqueueActions(({ context, enqueue }) => {
+      const view = { persona: context.persona, answered: context.answered, stm: context.stm };
+      const trigger = idleTrigger(view, context.chatLog, context.digestSummary, context.lastTs);
+      enqueue.assign({ pending: trigger, remarked: true });
+      enqueue.sendParent(decided(decision('idle', true, 'idle', 'the stream has been quiet: starting a topic', context.lastTs)));
+    }),
+    /** The panel's digest; while idle, the LLM is asked for a summary when enough new chat came in. */
+    publishDigest: enqueueActions(({ context, enqueue }) => {
+      const digest = digestOf(context.chatLog, { ...(context.digestSummary ? { summary: context.digestSummary } : {}), names: namesOf(context.persona), countTokens: context.countTokens });
+      enqueue.assign({ digestDue: false });
+      enqueue.sendParent({ type: 'chat.digest', digest } satisfies BrainOutEvent);
+      if (context.phase !== 'idle' || context.summarising || linesSinceSummary(context.chatLog, context.digestSummary) < SUMMARY_MIN_NEW_LINES) return;
+      enqueue.assign({ summarising: true });
+      enqueue.spawnChild('summariseChat', { id: 'summariser', input: summaryPrompt(context.chatLog, 1500, context.countTokens) });
+    }),
+    takeSummary: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.stopChild('summariser');
+      enqueue.assign({ summarising: false });
+      if (event.type !== 'digest.summarised' || !event.text.trim()) return;
+      const text = boundTokens(event.text.trim(), Math.floor(DIGEST_MAX_TOKENS * 0.6), context.countTokens);
+      enqueue.assign({ digestSummary: { text, upTo: event.upTo } });
     }),
     /** After the recall step (or its budget): the prompt, with what long-term memory found. */
     composePrompt: enqueueActions(({ context, event, enqueue }) => {
       const reply = context.reply;
       if (!reply) return;
       const trigger = reply.trigger;
-      const currentIds = new Set(trigger.entries.map((e) => e.id));
+      const current = trigger.recap ? [...trigger.entries, digestEntry(context.chatLog, context.digestSummary, context.persona, trigger.ts)] : trigger.entries;
+      const currentIds = new Set(current.map((e) => e.id));
       const history = context.stm.filter((e) => !currentIds.has(e.id));
-      const memories = event.type === 'memory.recalled' ? dedupeMemories(event.memories, [...history, ...trigger.entries]) : [];
-      const promptInput = { persona: context.persona, history, current: trigger.entries, task: trigger.task, memories, now: trigger.ts };
+      const memories = event.type === 'memory.recalled' ? dedupeMemories(event.memories, [...history, ...current]) : [];
+      const promptInput = { persona: context.persona, history, current, task: trigger.task, memories, now: trigger.ts };
       // Under the context budget: STM, LTM and camera lines ranked and trimmed; persona and current input kept.
       const fitted = context.promptBudget !== undefined ? fitPrompt(promptInput, context.promptBudget, context.countTokens) : undefined;
       const messages = fitted ? fitted.messages : buildPrompt(promptInput);
@@ -439,26 +594,38 @@ export const brainMachine = setup({
       }
       enqueue.assign({ reply: undefined });
     }),
-    forgetRemoved: assign(({ context, event }) => {
-      if (event.type !== 'chat.removed') return {};
-      const pendingRemoved =
-        context.pending &&
-        (context.pending.messageIds.some((id) => event.messageIds.includes(id)) ||
-          context.pending.users.some((u) => event.users.includes(u)) ||
-          (event.all && context.pending.input === 'chat'));
-      return {
+    forgetRemoved: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'chat.removed') return;
+      const hit = (t: Trigger) =>
+        t.messageIds.some((id) => event.messageIds.includes(id)) || t.users.some((u) => event.users.includes(u)) || (event.all && t.input === 'chat');
+      const { queue, removed } = removeWhere(context.queue, (e) => hit(e.item));
+      enqueue.assign({
         stm: forget(context.stm, event),
-        ...(pendingRemoved ? { pending: undefined } : {}),
-      };
+        chatLog: forgetLines(context.chatLog, event),
+        queue,
+        ...(context.pending && hit(context.pending) ? { pending: undefined } : {}),
+      });
+      for (const e of removed) enqueue.sendParent(dropped(e, 'moderated'));
     }),
-    mute: assign({ muted: true, pending: undefined }),
+    mute: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ muted: true, pending: undefined, queue: [] });
+      for (const e of context.queue) enqueue.sendParent(dropped(e, 'muted'));
+    }),
     unmute: assign({ muted: false }),
-    command: enqueueActions(({ event, enqueue }) => {
+    command: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'chat.command') return;
       if (event.command === 'mute') enqueue.raise({ type: 'brain.mute' });
       else if (event.command === 'unmute') enqueue.raise({ type: 'brain.unmute' });
       else if (event.command === 'persona' && event.args[0])
         enqueue.sendParent({ type: 'persona.switch', name: event.args[0], by: event.message.user } satisfies BrainOutEvent);
+      else if (event.command === 'recap') {
+        // Asked by a mod: joins the queue like a mention (answered now when idle).
+        const plan = planFor(context, event, context.phase === 'idle' ? 'idle' : 'busy');
+        if (!plan) return;
+        enqueue.assign(plan.patch);
+        for (const e of plan.out) enqueue.sendParent(e);
+        for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
+      }
       // The viewer's lines leave STM too (src/memory deletes them from LTM).
       else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forget(context.stm, { messageIds: [], users: [event.message.user], all: false }) });
     }),
@@ -483,14 +650,41 @@ export const brainMachine = setup({
     reply: undefined,
     replies: 0,
     cutByStreamer: false,
+    queue: [],
+    queued: 0,
+    answered: {},
+    breathing: false,
+    chatLog: [],
+    digestSummary: undefined,
+    digestDue: false,
+    summarising: false,
+    senses: { ears: true, eyes: true },
+    remarked: false,
+    lastTs: 0,
   }),
   initial: 'idle',
+  entry: 'armQuiet',
   on: {
+    'addressed.expire': { actions: 'expireEntry' },
+    'brain.breathed': { actions: assign({ breathing: false }) },
+    'brain.quiet': [{ guard: 'mayRemark', actions: 'remarkIdle' }, { guard: 'stillQuiet', actions: 'armQuiet' }],
+    'digest.publish': { actions: 'publishDigest' },
+    'digest.summarised': { actions: 'takeSummary' },
+    'digest.failed': { actions: 'takeSummary' },
+    'senses.changed': {
+      actions: assign({
+        senses: ({ event }) => {
+          assertEvent(event, 'senses.changed');
+          return { ears: event.ears, eyes: event.eyes };
+        },
+      }),
+    },
     'chat.removed': { actions: 'forgetRemoved' },
     'chat.command': { actions: 'command' },
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },
-    'settings.changed': { actions: 'updatePersona' },
+    // A new idle_after starts the quiet period over; other settings leave it running.
+    'settings.changed': [{ guard: 'idleAfterChanged', actions: ['updatePersona', 'armQuiet'] }, { actions: 'updatePersona' }],
     'context.budget': { actions: assign({ promptBudget: ({ context, event }) => (event.type === 'context.budget' ? event.promptTokens : context.promptBudget) }) },
   },
   states: {
@@ -538,6 +732,7 @@ export const brainMachine = setup({
             src: 'recallMemories',
             input: ({ context }) => recallInputOf(context.reply!.trigger, context.stm, context.persona.id, context.reply!.trigger.ts),
           },
+          always: { guard: 'outranked', actions: ['stopVoice', 'yieldReply'], target: '#brain.replying', reenter: true },
           after: { recallBudget: { actions: 'composePrompt', target: 'thinking' } },
           on: {
             'memory.recalled': { actions: 'composePrompt', target: 'thinking' },
@@ -546,6 +741,7 @@ export const brainMachine = setup({
         },
         thinking: {
           entry: 'spawnLlm',
+          always: { guard: 'outranked', actions: ['stopVoice', 'yieldReply'], target: '#brain.replying', reenter: true },
           after: {
             replyWatchdog: {
               actions: ['stopVoice', { type: 'failReply', params: { reason: 'failed', detail: 'no reply from the LLM in time' } }],
@@ -601,7 +797,9 @@ export const brainMachine = setup({
       },
     },
     cooldown: {
-      entry: { type: 'announceState', params: { state: 'cooldown' } },
+      // The cooldown holds back only unaddressed replies: the queue is answered after a breath.
+      entry: [{ type: 'announceState', params: { state: 'cooldown' } }, 'startBreath'],
+      always: { guard: 'queuedAfterBreath', target: 'replying' },
       after: { cooldown: { target: 'idle' } },
       on: {
         'chat.batch': { actions: ['store', { type: 'decideLater', params: { why: 'cooldown' } }] },

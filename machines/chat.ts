@@ -98,6 +98,7 @@ export const chatMachine = setup({
       } else {
         pending = [...context.pending, message];
       }
+      // A channel-point question is addressed to Pickle like a mention: no waiting for the batch window.
       const mentioned = message.redemption !== undefined || mentionMatcher(namesOf(context.persona))(message.text);
       const flush = mentioned ? 'mention' : pending.length >= context.persona.chatBatchSize ? 'size' : undefined;
       if (flush) {

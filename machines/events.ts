@@ -1,3 +1,5 @@
+import type { ChatDigest } from './brain/digest.ts';
+
 /**
  * The event catalogue: every event that crosses an actor boundary in Pickle.
  *
@@ -112,9 +114,18 @@ export type DecisionReason =
   | 'moderated'
   | 'skipped'
   | 'event-off'
-  | 'failed';
+  | 'failed'
+  /** Live conversation: a channel-point question, a recap of chat, a remark on a quiet stream. */
+  | 'redemption'
+  | 'recap'
+  | 'idle'
+  /** An addressed input left the queue unanswered: too old, no room, or its sender wrote again. */
+  | 'stale'
+  | 'queue-full'
+  | 'replaced';
 
-export type InputKind = 'chat' | 'speech' | 'event' | 'vision';
+/** `idle`: nothing came in for a while; Pickle starts a topic. */
+export type InputKind = 'chat' | 'speech' | 'event' | 'vision' | 'idle';
 
 export interface Decision {
   /** What was decided about: the batch / transcript / event. */
@@ -154,6 +165,8 @@ export interface PersonaRuntime {
   style: string[];
   spontaneousRate: number;
   cooldownSec: number;
+  /** Seconds without chat or the streamer's speech before Pickle starts a topic itself; 0 = never. */
+  idleAfterSec: number;
   chatBatchSize: number;
   maxReplyChars: number;
   /** Which stream events the co-host acknowledges out loud. */
@@ -190,6 +203,8 @@ export type InputEvent =
   | { type: 'brain.mute' }
   | { type: 'brain.unmute' }
   | { type: 'settings.changed'; persona: PersonaRuntime }
+  /** Whether Pickle may hear (ears) and see (eyes) right now; while either is paused it starts no topic of its own. */
+  | { type: 'senses.changed'; ears: boolean; eyes: boolean }
   /** The prompt's token budget (src/llm: CONTEXT_TOKENS, or the model's context as the server reports it, minus the reply). */
   | { type: 'context.budget'; promptTokens: number; contextTokens: number; source: 'CONTEXT_TOKENS' | 'model' | 'default' }
   | { type: 'service.status'; service: ServiceName; state: ServiceState; detail: string };
@@ -222,7 +237,9 @@ export type BrainOutEvent =
   /** The reply as it will be remembered: only what was actually spoken. */
   | { type: 'reply.spoken'; replyId: string; text: string; emotion: Emotion; ts: number }
   | { type: 'voice.skip' }
-  | { type: 'persona.switch'; name: string; by: string };
+  | { type: 'persona.switch'; name: string; by: string }
+  /** What chat said lately, for the streamer who could not read it (panel: "while you were busy"). Untrusted text inside. */
+  | { type: 'chat.digest'; digest: ChatDigest };
 
 export type VoiceOutEvent =
   /** First audio of a reply started playing. */

@@ -11,6 +11,7 @@ import {
   type PluginActorInput,
   type PluginService,
   type RecallMemoriesService,
+  type SummariseChatService,
   type SynthesizeService,
 } from './services.ts';
 import { voiceMachine, type VoiceInput } from './voice.ts';
@@ -35,6 +36,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'chat.cleared': ['chat'],
   'settings.changed': ['chat', 'brain'],
   'context.budget': ['brain'],
+  'senses.changed': ['brain'],
   'chat.batch': ['brain'],
   'chat.command': ['brain'],
   'chat.event': ['brain'],
@@ -162,6 +164,8 @@ export interface PickleServices {
   generateReply: GenerateReplyService;
   /** Long-term memory lookup (src/memory): sends back `memory.recalled`. Optional: without it, replies use STM only. */
   recallMemories?: RecallMemoriesService;
+  /** Chat summary for the digest (src/llm): sends back `digest.summarised` / `digest.failed`. Optional: without it, the plain digest. */
+  summariseChat?: SummariseChatService;
   /** TTS for one sentence (src/tts): sends back `tts.*`. Optional: without it, the voice is captions only. */
   synthesize?: SynthesizeService;
   /** Audio delivery with a clock (src/audio): takes `play.*`, sends back `playback.*`. Optional: without it, time is kept from sample counts and nothing is played. */
@@ -177,6 +181,7 @@ export function providePickle(services: PickleServices) {
         actors: {
           generateReply: services.generateReply,
           ...(services.recallMemories ? { recallMemories: services.recallMemories } : {}),
+          ...(services.summariseChat ? { summariseChat: services.summariseChat } : {}),
         },
       }),
       ...(services.synthesize || services.playback

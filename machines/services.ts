@@ -1,6 +1,7 @@
 import { fromCallback, type CallbackActorLogic, type EventObject } from 'xstate';
 import type { LlmEvent, PlayCommand, PlaybackEvent, PromptMessage, RecallEvent, TtsEvent } from './events.ts';
 import type { RecallInput } from './brain/recall.ts';
+import type { SummariseEvent, SummariseInput } from './brain/digest.ts';
 
 /**
  * The services the machines need from the outside world, declared once: what each one is
@@ -65,3 +66,7 @@ export interface PluginActorInput {
   name: string;
 }
 export type PluginService = ServiceLogic<PluginActorInput>;
+
+/** The chat digest's summary (src/llm), made while Pickle is idle: sends back `digest.summarised` or `digest.failed`. */
+export type SummariseChatService = ServiceLogic<SummariseInput>;
+export type SummariseChatSends = SummariseEvent;

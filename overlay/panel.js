@@ -179,6 +179,12 @@
     skipped: 'skipped',
     'event-off': 'this event is not acknowledged (persona)',
     failed: 'failed',
+    redemption: 'channel-point question',
+    recap: 'asked what chat said',
+    idle: 'quiet stream: starting a topic',
+    stale: 'waited too long (45 s)',
+    'queue-full': 'queue full (5 waiting)',
+    replaced: 'replaced by a newer or higher-ranked input',
   };
   var EMOJI = { neutral: '🙂', happy: '😄', excited: '🤩', laughing: '😂', surprised: '😮', thinking: '🤔', confused: '😕', sad: '😢', angry: '😠', smug: '😏' };
   var MAX_ROWS = 300;
@@ -578,6 +584,8 @@
     return;
   }
   var socket = window.io('/panel', { auth: { token: token }, reconnectionDelayMax: 3000 });
+  // Sections in their own scripts (panelDigest.js) listen on the same socket.
+  kit.panelSocket = socket;
   socket.on('connect', function () {
     $('conn').textContent = 'live';
     $('conn').className = 'pill ok';

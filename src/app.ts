@@ -11,6 +11,7 @@ import { listPersonas, loadBlocklist, loadPersona, toRuntime, type Persona } fro
 import { createSettingsStore, type Settings } from './config/settings.ts';
 import { silentConsole, statusLine, type ConsoleOut } from './console.ts';
 import { createLlm, watchContextBudget } from './llm/index.ts';
+import { createSummariseActor } from './llm/summariseActor.ts';
 import { createReplyActor } from './llm/replyActor.ts';
 import { loadPlugins } from './plugins/index.ts';
 import type { Logger } from './log.ts';
@@ -112,7 +113,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   if (personaId !== saved) settings.update({ persona: { name: personaId } });
   const blocklist = loadBlocklist(join(personasDir, 'blocklist.txt'));
   const runtime = (p: Persona, s: Settings): PersonaRuntime =>
-    toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec });
+    toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec, idleAfterSec: s.persona.idleAfterSec });
 
   reportDisabledServices(env, status);
 
@@ -151,7 +152,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Plugins: modules in plugins/ and PLUGINS, each run as an actor `plugin:<name>` (src/plugins).
   const plugins = await loadPlugins({ env, rootDir: ROOT_DIR, dataDir, log: log.child({ service: 'plugins' }), status });
 
-  const orchestrator = createActor(providePickle({ generateReply: createReplyActor(meteredLlm(llm, counters)), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
+  const orchestrator = createActor(providePickle({ generateReply: createReplyActor(meteredLlm(llm, counters)), summariseChat: createSummariseActor(llm), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
     input: {
       plugins: plugins.specs,
       chat: { persona: runtime(persona, settings.get()), ignoreBots: env.TWITCH_IGNORE_BOTS, ...(botLogin ? { botLogin } : {}) },
@@ -236,6 +237,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     log.info({ event: 'decision', ...e.decision }, 'decision');
   });
   orchestrator.on('brain.state', (e) => panel.emit('brain', { state: e.state, muted: e.muted }));
+  orchestrator.on('chat.digest', (e) => panel.emit('digest', e.digest));
   orchestrator.on('chat.message', (e) => counters.received(e.message.id));
   orchestrator.on('chat.ignored', (e) => {
     counters.ignored(e.reason);

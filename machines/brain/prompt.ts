@@ -84,6 +84,8 @@ export function formatEntry(e: StmEntry, persona: PersonaRuntime): string {
       return `- the camera shows: ${q(e.text)}`;
     case 'event':
       return `- stream event: ${q(e.text)}`;
+    case 'digest':
+      return `- digest of what chat said in the last minutes: ${q(e.text)}`;
     default:
       return `- viewer ${q(e.displayName)} (login ${q(e.user)}) wrote: ${q(e.text)}`;
   }

@@ -6,7 +6,8 @@ export const STM_SIZE = 15;
 export interface StmEntry {
   /** Message id for chat (so moderation can remove it), reply id for replies. */
   id: string;
-  kind: InputKind | 'reply';
+  /** `digest`: the chat digest quoted into a prompt (never kept in STM). */
+  kind: InputKind | 'reply' | 'digest';
   /** Login of who said it; `streamer` for speech, the persona id for replies. */
   user: string;
   displayName: string;

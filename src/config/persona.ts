@@ -42,6 +42,8 @@ export const personaFileSchema = z
       .object({
         spontaneous_rate: z.number().min(0).max(1).default(0.2),
         cooldown: z.number().min(0).max(600).default(5),
+        /** Seconds of no chat and no streamer speech before Pickle starts a topic itself; 0 = never. */
+        idle_after: z.number().min(0).max(3600).default(180),
         chat_batch_size: z.number().int().min(1).max(100).default(10),
         max_reply_chars: z.number().int().min(40).max(2000).default(300),
         acknowledge: ackSchema,
@@ -52,6 +54,7 @@ export const personaFileSchema = z
       .default({
         spontaneous_rate: 0.2,
         cooldown: 5,
+        idle_after: 180,
         chat_batch_size: 10,
         max_reply_chars: 300,
         acknowledge: { raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true, follow: false },
@@ -107,6 +110,7 @@ export function loadPersona(dir: string, id: string): Persona {
 export interface PersonaOverrides {
   spontaneousRate?: number | undefined;
   cooldownSec?: number | undefined;
+  idleAfterSec?: number | undefined;
 }
 
 export function toRuntime(persona: Persona, overrides: PersonaOverrides = {}): PersonaRuntime {
@@ -119,6 +123,7 @@ export function toRuntime(persona: Persona, overrides: PersonaOverrides = {}): P
     style: persona.file.style,
     spontaneousRate: overrides.spontaneousRate ?? b.spontaneous_rate,
     cooldownSec: overrides.cooldownSec ?? b.cooldown,
+    idleAfterSec: overrides.idleAfterSec ?? b.idle_after,
     chatBatchSize: b.chat_batch_size,
     maxReplyChars: b.max_reply_chars,
     acknowledge: { ...b.acknowledge } as Record<StreamEventKind, boolean>,

@@ -19,6 +19,7 @@ const voiceSpeed = z.number().min(0.5).max(2);
 const personaName = z.string().min(1).max(64).regex(PERSONA_ID_RE, 'letters, digits, "_" and "-" only');
 const spontaneousRate = z.number().min(0).max(1);
 const cooldownSec = z.number().min(0).max(600);
+const idleAfterSec = z.number().min(0).max(3600);
 
 export const VoiceSettingsSchema = z.object({
   model: voiceModel.default('aura-asteria-en'),
@@ -29,6 +30,7 @@ export const PersonaSettingsSchema = z.object({
   name: personaName.default('default'),
   spontaneousRate: spontaneousRate.optional(),
   cooldownSec: cooldownSec.optional(),
+  idleAfterSec: idleAfterSec.optional(),
   replyInChat: z.boolean().optional(),
 });
 
@@ -49,6 +51,7 @@ export const PersonaPatchSchema = z
     name: personaName,
     spontaneousRate: spontaneousRate.nullable(),
     cooldownSec: cooldownSec.nullable(),
+    idleAfterSec: idleAfterSec.nullable(),
     replyInChat: z.boolean().nullable(),
   })
   .partial();

@@ -25,7 +25,7 @@ export function recordPanelHistory(
 ): PanelHistory {
   const events = new Set(opts.events ?? ['transcript', 'decision']);
   /** Events where only the latest value matters (state). */
-  const latestOnly = new Set(opts.latest ?? ['brain']);
+  const latestOnly = new Set(opts.latest ?? ['brain', 'digest']);
   const size = opts.size ?? 150;
   // Chat lines in a ring of their own: a flood of chat must not push the decisions and replies out.
   const chatRing: Entry[] = [];

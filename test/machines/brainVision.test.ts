@@ -92,12 +92,13 @@ describe('brain: vision batches', () => {
     expect(history).toContain('A dog chases the cat.');
   });
 
-  it('a mention during a scene reply is kept and answered after it', () => {
+  it('a mention during a scene reply is kept and answered (it replaces the scene reply while nothing was heard yet)', () => {
     const t = setup([0]);
     t.batch('A parrot lands on the streamer\'s shoulder.');
     expect(t.state()).toBe('thinking');
     t.chat(msg('pickle is that a parrot?'));
-    expect(t.h.of('brain.decision').at(-1)!.decision).toMatchObject({ input: 'chat', reason: 'pending-mention', respond: true });
+    expect(t.h.of('brain.decision').at(-2)!.decision).toMatchObject({ input: 'chat', reason: 'pending-mention', respond: true });
+    expect(t.h.of('brain.decision').at(-1)!.decision).toMatchObject({ input: 'vision', reason: 'replaced', respond: false });
     t.finishReply('Nice parrot.');
     vi.advanceTimersByTime(5000);
     expect(t.llm.calls).toHaveLength(2);

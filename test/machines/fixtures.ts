@@ -8,6 +8,7 @@ export const persona: PersonaRuntime = {
   style: ['Keep it short'],
   spontaneousRate: 0.2,
   cooldownSec: 5,
+  idleAfterSec: 0,
   chatBatchSize: 10,
   maxReplyChars: 300,
   acknowledge: { raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: false, follow: false },

@@ -23,9 +23,9 @@ const MACHINES: Record<ActorName, AnyStateMachine> = {
   visionBatcher: visionBatcherMachine,
 };
 
-/** Events a machine gets from its own children or its own timers, not through the orchestrator. */
+/** Events a machine gets from its own children or raises for itself (timers), not through the orchestrator. */
 const FROM_INSIDE: Partial<Record<ActorName, readonly string[]>> = {
-  brain: ['llm.emotion', 'llm.sentence', 'llm.done', 'llm.error', 'memory.recalled'],
+  brain: ['llm.emotion', 'llm.sentence', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
   voice: ['tts.audio', 'tts.done', 'tts.failed', 'playback.started', 'playback.drained'],
 };
 

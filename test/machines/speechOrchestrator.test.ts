@@ -60,17 +60,22 @@ describe('streamer speech through the orchestrator', () => {
     expect(a.brainState()).toBe('thinking');
     a.actor.send({ type: 'chat.message', message: msg('@pickle what about me?', { user: 'sam', displayName: 'Sam' }) });
     a.say('Pickle, what did chat say about the food?');
+    // Nothing was heard of the joke yet: the streamer's question replaces it, and the joke goes back to the front of the line.
     expect(a.of('brain.decision').map((d) => `${d.decision.input}:${d.decision.reason}`)).toEqual([
       'chat:mention',
       'chat:pending-mention',
       'speech:pending-mention',
+      'chat:pending-mention',
     ]);
-    a.llm.reply(['Knock knock.']);
-    vi.advanceTimersByTime(1000 + 5000 + 10);
+    expect(a.of('reply.failed')[0]).toMatchObject({ reason: 'replaced' });
     expect(a.llm.calls).toHaveLength(2);
     expect(a.lastUserMessage(1)).toContain('what did chat say about the food?');
+    a.llm.reply(['Knock knock.']);
+    vi.advanceTimersByTime(1000 + 5000 + 10);
+    expect(a.llm.calls).toHaveLength(3);
+    expect(a.lastUserMessage(2).split('New input')[1]).toContain('tell a joke');
 
-    // the streamer first, then a chat mention: the chat mention does not replace it
+    // the streamer first, then a chat mention: the chat mention does not replace it, it waits its turn
     const b = start();
     b.actor.send({ type: 'chat.message', message: msg('pickle tell a joke') });
     b.say('Pickle, what did chat say about the food?');
@@ -78,12 +83,14 @@ describe('streamer speech through the orchestrator', () => {
     expect(b.of('brain.decision').map((d) => `${d.decision.input}:${d.decision.reason}`)).toEqual([
       'chat:mention',
       'speech:pending-mention',
-      'chat:busy',
+      'chat:pending-mention',
+      'chat:pending-mention',
     ]);
-    b.llm.reply(['Knock knock.']);
-    vi.advanceTimersByTime(1000 + 5000 + 10);
     expect(b.llm.calls).toHaveLength(2);
     expect(b.lastUserMessage(1)).toContain('what did chat say about the food?');
+    b.llm.reply(['Knock knock.']);
+    vi.advanceTimersByTime(1000 + 5000 + 10);
+    expect(b.llm.calls).toHaveLength(3);
   });
 
   it("echo: Pickle's own sentence heard while speaking neither answers nor cuts it; the streamer's words cut it and are answered", () => {
