@@ -1,5 +1,5 @@
 import { viewerKey, type ChatMessage, type ChatOutEvent, type InputEvent, type PersonaRuntime, type StreamEvent } from '../events.ts';
-import type { Trigger } from '../brain.ts';
+import type { Trigger } from './types.ts';
 import { RANK, rankOfChat, type Slotted } from './addressed.ts';
 import { describeStreamEvent, summariseBatch, summariseSpeech } from './decisions.ts';
 import { asksForRecap, digestOf, type DigestLine, type DigestSummary } from './digest.ts';

@@ -1,5 +1,5 @@
 import type { BrainOutEvent, Decision, DecisionReason } from '../events.ts';
-import type { Trigger } from '../brain.ts';
+import type { Trigger } from './types.ts';
 import { offer, UNADDRESSED_RANK } from './addressed.ts';
 import { summaryOf, type AddressedEntry } from './conversation.ts';
 

@@ -1,0 +1,141 @@
+import { assertEvent, assign, enqueueActions } from 'xstate';
+import type { BrainOutEvent } from '../events.ts';
+import { namesOf } from './gating.ts';
+import { forget, remember } from './stm.ts';
+import { removeWhere } from './addressed.ts';
+import { dropped } from './plan.ts';
+import {
+  addLines,
+  boundTokens,
+  DIGEST_MAX_TOKENS,
+  digestOf,
+  forgetLines,
+  linesOf,
+  linesSinceSummary,
+  SUMMARY_MIN_NEW_LINES,
+  summaryPrompt,
+} from './digest.ts';
+import { idleTrigger } from './conversation.ts';
+
+import { brainReplies } from './replyActions.ts';
+import type { Trigger } from './types.ts';
+import { decided, decision, entriesOf, planFor } from './triggers.ts';
+
+/** Inputs and the conversation around replies: STM, the addressed queue, the digest, quiet periods, moderation, commands. */
+export const brainInputs = brainReplies.extend({
+  actions: {
+    store: enqueueActions(({ context, event, enqueue }) => {
+      const entries = entriesOf(event);
+      const lastTs = entries.reduce((t, e) => Math.max(t, e.ts), context.lastTs);
+      enqueue.assign({ stm: remember(context.stm, entries), lastTs });
+      if (event.type === 'chat.batch') {
+        enqueue.assign({ chatLog: addLines(context.chatLog, linesOf(event.messages)) });
+        if (!context.digestDue) {
+          enqueue.assign({ digestDue: true });
+          enqueue.raise({ type: 'digest.publish' }, { delay: 'digestEvery' });
+        }
+      }
+      if (event.type === 'chat.batch' || event.type === 'speech.final') {
+        enqueue.cancel('quiet');
+        enqueue.assign({ remarked: false });
+        if (context.persona.idleAfterSec > 0) enqueue.raise({ type: 'brain.quiet' }, { delay: 'idleAfter', id: 'quiet' });
+      }
+    }),
+    /** Idle: answer now (addressed inputs through the queue), or say why not. */
+    decideNow: enqueueActions(({ context, event, enqueue }) => {
+      const plan = planFor(context, event, 'idle');
+      if (!plan) return;
+      enqueue.assign(plan.patch);
+      for (const e of plan.out) enqueue.sendParent(e);
+      for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
+    }),
+    /** Busy: addressed inputs wait in the queue (or are dropped with a reason); the rest is noted. */
+    decideLater: enqueueActions(({ context, event, enqueue }, params: { why: 'busy' | 'cooldown' }) => {
+      const plan = planFor(context, event, params.why);
+      if (!plan) return;
+      enqueue.assign(plan.patch);
+      for (const e of plan.out) enqueue.sendParent(e);
+      for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
+    }),
+    /** The next reply: the queue's first entry, else the unaddressed input just let through. */
+    expireEntry: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'addressed.expire');
+      const { queue, removed } = removeWhere(context.queue, (e) => e.id === event.id);
+      if (removed.length === 0) return;
+      enqueue.assign({ queue });
+      for (const e of removed) enqueue.sendParent(dropped(e, 'stale'));
+    }),
+    startBreath: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ breathing: true });
+      enqueue.cancel('breath');
+      enqueue.raise({ type: 'brain.breathed' }, { delay: 'breath', id: 'breath' });
+    }),
+    /** A quiet period starts now (chat or the streamer spoke): its remark, if any, comes idleAfterSec from here. */
+    armQuiet: enqueueActions(({ context, enqueue }) => {
+      enqueue.cancel('quiet');
+      enqueue.assign({ remarked: false });
+      if (context.persona.idleAfterSec > 0) enqueue.raise({ type: 'brain.quiet' }, { delay: 'idleAfter', id: 'quiet' });
+    }),
+    remarkIdle: enqueueActions(({ context, enqueue }) => {
+      const view = { persona: context.persona, answered: context.answered, stm: context.stm };
+      const trigger = idleTrigger(view, context.chatLog, context.digestSummary, context.lastTs);
+      enqueue.assign({ pending: trigger, remarked: true });
+      enqueue.sendParent(decided(decision('idle', true, 'idle', 'the stream has been quiet: starting a topic', context.lastTs)));
+    }),
+    /** The panel's digest; while idle, the LLM is asked for a summary when enough new chat came in. */
+    publishDigest: enqueueActions(({ context, enqueue }) => {
+      const digest = digestOf(context.chatLog, { ...(context.digestSummary ? { summary: context.digestSummary } : {}), names: namesOf(context.persona), countTokens: context.countTokens });
+      enqueue.assign({ digestDue: false });
+      enqueue.sendParent({ type: 'chat.digest', digest } satisfies BrainOutEvent);
+      if (context.phase !== 'idle' || context.summarising || linesSinceSummary(context.chatLog, context.digestSummary) < SUMMARY_MIN_NEW_LINES) return;
+      enqueue.assign({ summarising: true });
+      enqueue.spawnChild('summariseChat', { id: 'summariser', input: summaryPrompt(context.chatLog, 1500, context.countTokens) });
+    }),
+    takeSummary: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.stopChild('summariser');
+      enqueue.assign({ summarising: false });
+      if (event.type !== 'digest.summarised' || !event.text.trim()) return;
+      const text = boundTokens(event.text.trim(), Math.floor(DIGEST_MAX_TOKENS * 0.6), context.countTokens);
+      enqueue.assign({ digestSummary: { text, upTo: event.upTo } });
+    }),
+    /** After the recall step (or its budget): the prompt, with what long-term memory found. */
+    forgetRemoved: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'chat.removed') return;
+      const hit = (t: Trigger) =>
+        t.messageIds.some((id) => event.messageIds.includes(id)) || t.users.some((u) => event.users.includes(u)) || (event.all && t.input === 'chat');
+      const { queue, removed } = removeWhere(context.queue, (e) => hit(e.item));
+      enqueue.assign({
+        stm: forget(context.stm, event),
+        chatLog: forgetLines(context.chatLog, event),
+        queue,
+        ...(context.pending && hit(context.pending) ? { pending: undefined } : {}),
+      });
+      for (const e of removed) enqueue.sendParent(dropped(e, 'moderated'));
+    }),
+    mute: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ muted: true, pending: undefined, queue: [] });
+      for (const e of context.queue) enqueue.sendParent(dropped(e, 'muted'));
+    }),
+    unmute: assign({ muted: false }),
+    command: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'chat.command') return;
+      if (event.command === 'mute') enqueue.raise({ type: 'brain.mute' });
+      else if (event.command === 'unmute') enqueue.raise({ type: 'brain.unmute' });
+      else if (event.command === 'persona' && event.args[0])
+        enqueue.sendParent({ type: 'persona.switch', name: event.args[0], by: event.message.user } satisfies BrainOutEvent);
+      else if (event.command === 'recap') {
+        // Asked by a mod: joins the queue like a mention (answered now when idle).
+        const plan = planFor(context, event, context.phase === 'idle' ? 'idle' : 'busy');
+        if (!plan) return;
+        enqueue.assign(plan.patch);
+        for (const e of plan.out) enqueue.sendParent(e);
+        for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
+      }
+      // The viewer's lines leave STM too (src/memory deletes them from LTM).
+      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forget(context.stm, { messageIds: [], users: [event.message.user], all: false }) });
+    }),
+    updatePersona: assign({
+      persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),
+    }),
+  },
+});

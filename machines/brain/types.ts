@@ -1,0 +1,123 @@
+import type {
+  ChatOutEvent,
+  DecisionReason,
+  Emotion,
+  InputEvent,
+  InputKind,
+  LlmEvent,
+  PersonaRuntime,
+  PromptMessage,
+  RecallEvent,
+  VisionOutEvent,
+  VoiceOutEvent,
+} from '../events.ts';
+import { type StmEntry } from './stm.ts';
+import { type DigestLine, type DigestSummary, type SummariseEvent } from './digest.ts';
+import { type AddressedEntry } from './conversation.ts';
+
+/** The brain's input, context and events (the machine itself is machines/brain.ts). */
+
+export interface BrainInput {
+  persona: PersonaRuntime;
+  blocklist: readonly string[];
+  /** Injected randomness for the spontaneous roll (src gives Math.random, tests a table). */
+  random: () => number;
+  /** Cut the reply when the streamer starts talking. */
+  bargeIn?: boolean;
+  /** How long a reply waits for long-term memory (default RECALL_BUDGET_MS); past it, it goes on without. */
+  recallBudgetMs?: number;
+  /** Token budget of a prompt (context.budget updates it); without one, prompts are not trimmed. */
+  promptBudget?: number;
+  /** Token counter for the budget (a real tokenizer from src/ where there is one); default estimateTokens. */
+  countTokens?: (text: string) => number;
+}
+
+/** The input a reply answers. */
+export interface Trigger {
+  input: InputKind;
+  reason: DecisionReason;
+  entries: StmEntry[];
+  task: string;
+  triggerId?: string;
+  /** Viewers and messages it is about: if the mods remove them, the reply is cancelled. */
+  users: string[];
+  messageIds: string[];
+  ts: number;
+  /** Its rank in the addressed queue (see brain/addressed.ts); unaddressed replies rank below all of it. */
+  rank: number;
+  /** The queue slot it came from (a viewer, the streamer, an event's sender); absent when unaddressed. */
+  key?: string;
+  /** Answer with the chat digest in the prompt. */
+  recap?: boolean;
+}
+
+export interface Reply {
+  id: string;
+  trigger: Trigger;
+  emotion: Emotion;
+  /** Sentences that passed the guard and went to the voice. */
+  sentences: string[];
+  llmDone: boolean;
+  /** The output guard stopped this reply. */
+  blocked: boolean;
+  prompt: PromptMessage[];
+}
+
+export type Phase = 'idle' | 'thinking' | 'speaking' | 'cooldown';
+
+export interface BrainContext {
+  phase: Phase;
+  persona: PersonaRuntime;
+  blocklist: readonly string[];
+  random: () => number;
+  bargeIn: boolean;
+  recallBudgetMs: number;
+  promptBudget: number | undefined;
+  countTokens: (text: string) => number;
+  muted: boolean;
+  stm: StmEntry[];
+  pending: Trigger | undefined;
+  reply: Reply | undefined;
+  replies: number;
+  /** The streamer talked over the reply: what they say next is answered without waiting out a cooldown. */
+  cutByStreamer: boolean;
+  /** Addressed inputs waiting for their answer (brain/addressed.ts). */
+  queue: AddressedEntry[];
+  queued: number;
+  /** Viewer key → when they were last answered (message clock): ranks who has waited. */
+  answered: Record<string, number>;
+  /** Right after a reply's audio: the breath before the next addressed input. */
+  breathing: boolean;
+  /** Chat of the last minutes, for the digest; and its LLM summary when one was made. */
+  chatLog: DigestLine[];
+  digestSummary: DigestSummary | undefined;
+  digestDue: boolean;
+  /** The LLM is summarising chat in the background (only while idle; a reply stops it). */
+  summarising: boolean;
+  senses: { ears: boolean; eyes: boolean };
+  /** This quiet period already had its remark. */
+  remarked: boolean;
+  /** The newest input's clock (the machine has no clock of its own). */
+  lastTs: number;
+}
+
+export type BrainEvent =
+  | Extract<ChatOutEvent, { type: 'chat.batch' | 'chat.command' | 'chat.event' | 'chat.removed' }>
+  | Extract<
+      InputEvent,
+      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' | 'senses.changed' }
+    >
+  /** Internal timers of the live conversation: an entry's time is up, the breath is over, the stream went quiet, the digest is due. */
+  | { type: 'addressed.expire'; id: string }
+  | { type: 'brain.breathed' }
+  | { type: 'brain.quiet' }
+  | { type: 'digest.publish' }
+  | SummariseEvent
+  | VisionOutEvent
+  | VoiceOutEvent
+  | LlmEvent
+  | RecallEvent
+  | Extract<InputEvent, { type: 'context.budget' }>;
+
+/** Seconds without any LLM progress before a reply is given up (the adapter has its own timeouts). */
+export const REPLY_WATCHDOG_MS = 60_000;
