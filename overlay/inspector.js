@@ -78,7 +78,7 @@
         selected = name;
         renderTabs();
         renderChart();
-        applyFilter();
+        log.refilter();
       });
       nav.append(b);
     });
@@ -269,107 +269,12 @@
   $('fit').addEventListener('change', sizeChart);
 
   // ------------------------------------------------------------------ log
-  var MAX_LOG = 1500;
-  var paused = false;
-  var pausedCount = 0;
-  var kinds = { event: true, snapshot: true, actor: true };
-  var onlySelected = false;
-  var filterText = '';
-
-  function fmtTime(ts) {
-    var d = new Date(ts);
-    var p = function (n, w) {
-      return String(n).padStart(w || 2, '0');
-    };
-    return p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds()) + '.' + p(d.getMilliseconds(), 3);
-  }
-
-  function logRow(r) {
-    var li = el('li');
-    li.dataset.kind = r.kind;
-    var actor = r.kind === 'event' ? r.targetId : r.kind === 'snapshot' ? r.actorId : nameOf(r);
-    var summary;
-    var payload;
-    if (r.kind === 'event') {
-      summary = r.type + (r.sourceId ? '  ← ' + r.sourceId : '');
-      payload = r.event;
-    } else if (r.kind === 'snapshot') {
-      summary = '→ ' + (leafPath(r) || r.status || '') + (r.eventType ? '  (' + r.eventType + ')' : '');
-      payload = r.context === undefined ? { value: r.value, status: r.status } : { value: r.value, status: r.status, context: r.context };
-    } else {
-      summary = 'created' + (r.machine ? ' · machine ' + r.machine : '') + (r.parent ? '' : ' · root');
-      payload = r;
-    }
-    li.dataset.actor = actor || '';
-    li.dataset.search = ((actor || '') + ' ' + summary + ' ' + r.kind).toLowerCase();
-    var line = el('div', 'line1');
-    line.append(el('span', 't', fmtTime(r.ts)), el('span', 'k ' + r.kind, r.kind), el('span', 'a', actor || '?'), el('span', 's', summary));
-    li.append(line);
-    li.addEventListener('click', function (ev) {
-      if (ev.target && ev.target.closest && ev.target.closest('pre')) return;
-      var pre = li.querySelector('pre');
-      if (pre) {
-        pre.remove();
-        li.classList.remove('open');
-        return;
-      }
-      pre = el('pre', 'payload', JSON.stringify(payload === undefined ? null : payload, null, 2));
-      li.append(pre);
-      li.classList.add('open');
-    });
-    applyFilterTo(li);
-    return li;
-  }
-
-  function applyFilterTo(li) {
-    var show = kinds[li.dataset.kind] !== false && (!onlySelected || li.dataset.actor === selected) && (!filterText || li.dataset.search.indexOf(filterText) >= 0);
-    li.classList.toggle('hidden', !show);
-  }
-  function applyFilter() {
-    Array.prototype.forEach.call($('log').children, applyFilterTo);
-  }
-
-  function appendLog(records) {
-    if (paused) {
-      pausedCount += records.length;
-      $('paused-note').textContent = pausedCount + ' not shown';
-      return;
-    }
-    var ol = $('log');
-    var stick = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 30;
-    var frag = document.createDocumentFragment();
-    records.forEach(function (r) {
-      frag.append(logRow(r));
-    });
-    ol.append(frag);
-    while (ol.children.length > MAX_LOG) ol.firstElementChild.remove();
-    if (stick) ol.scrollTop = ol.scrollHeight;
-  }
-
-  $('filter').addEventListener('input', function (ev) {
-    filterText = ev.target.value.trim().toLowerCase();
-    applyFilter();
-  });
-  ['event', 'snapshot', 'actor'].forEach(function (k) {
-    $('k-' + k).addEventListener('change', function (ev) {
-      kinds[k] = ev.target.checked;
-      applyFilter();
-    });
-  });
-  $('k-selected').addEventListener('change', function (ev) {
-    onlySelected = ev.target.checked;
-    applyFilter();
-  });
-  $('pause').addEventListener('click', function () {
-    paused = !paused;
-    $('pause').textContent = paused ? '▶ Resume' : '⏸ Pause';
-    if (!paused) {
-      pausedCount = 0;
-      $('paused-note').textContent = '';
-    }
-  });
-  $('clear').addEventListener('click', function () {
-    $('log').replaceChildren();
+  var log = window.PickleInspectorLog({
+    nameOf: nameOf,
+    leafPath: leafPath,
+    selected: function () {
+      return selected;
+    },
   });
 
   // ------------------------------------------------------------------ records
@@ -401,7 +306,7 @@
         }
       }
     });
-    appendLog(records);
+    log.append(records);
     if (tabsDirty) {
       renderTabs();
       renderChart();
