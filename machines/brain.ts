@@ -21,7 +21,7 @@ import { gateChat, gateSpeech, gateStreamEvent, mentionMatcher, namesOf } from '
 import { guardSentence } from './brain/guard.ts';
 import { buildPrompt } from './brain/prompt.ts';
 import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
-import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
+import { forget, forgetViewer, isRemoved, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
 
 /**
@@ -437,9 +437,9 @@ export const brainMachine = setup({
       if (text) {
         const ts = reply.trigger.ts;
         enqueue.assign({
-          stm: remember(context.stm, [{ id: reply.id, kind: 'reply', user: context.persona.id, displayName: context.persona.name, text, ts }]),
+          stm: remember(context.stm, [{ id: reply.id, kind: 'reply', user: context.persona.id, displayName: context.persona.name, text, ts, about: [...reply.trigger.users] }]),
         });
-        enqueue.sendParent({ type: 'reply.spoken', replyId: reply.id, text, emotion: reply.emotion, ts } satisfies BrainOutEvent);
+        enqueue.sendParent({ type: 'reply.spoken', replyId: reply.id, text, emotion: reply.emotion, ts, about: [...reply.trigger.users] } satisfies BrainOutEvent);
       }
       enqueue.assign({ reply: undefined });
     }),
@@ -464,7 +464,7 @@ export const brainMachine = setup({
       else if (event.command === 'persona' && event.args[0])
         enqueue.sendParent({ type: 'persona.switch', name: event.args[0], by: event.message.user } satisfies BrainOutEvent);
       // The viewer's lines leave STM too (src/memory deletes them from LTM).
-      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forget(context.stm, { messageIds: [], users: [event.message.user], all: false }) });
+      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forgetViewer(context.stm, event.message.user) });
     }),
     updatePersona: assign({
       persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),

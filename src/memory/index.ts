@@ -25,6 +25,7 @@ import { Journal } from './journal.ts';
 import { recordsOf, removalOf, type MemoryOp } from './rules.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
+import { ProvenanceTracker } from './provenanceTracker.ts';
 
 export interface MemoryOptions {
   env: Env;
@@ -82,6 +83,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     unavailable: () => unavailable(),
     search: (q) => store!.search(q),
     remove: (id) => remove(id),
+    forgetViewer: (login) => forgetViewer(login),
   });
 
   if (!env.MEMORY_ENABLED) {
@@ -237,12 +239,16 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     return writer.journaling ? 'queued' : 'deleted';
   }
 
-  async function forgetViewer(user: string): Promise<void> {
-    const op: MemoryOp = { op: 'delete', users: [user] };
+  const provenance = new ProvenanceTracker();
+
+  /** `!forgetme` and the panel's "forget viewer": their lines, lines naming them, replies to or about them. */
+  async function forgetViewer(user: string): Promise<{ deleted?: number; queued: boolean }> {
+    const op: MemoryOp = { op: 'delete', users: [user], about: [user] };
+    provenance.forget(user);
     let count: number | undefined;
     if (!unavailable()) {
       await writer.flush();
-      count = await store!.countUser(user).catch(() => undefined);
+      count = await store!.countConcerning(user).catch(() => undefined);
     }
     writer.push(op);
     await writer.flush();
@@ -252,6 +258,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       : `!forgetme: ${user}'s memories will be deleted as soon as long-term memory is back (queued)`;
     log.info({ event: 'memory.forgetme', user, deleted: count, queued: !done }, 'viewer asked to be forgotten');
     notify(text);
+    return { ...(count !== undefined ? { deleted: count } : {}), queued: !done };
   }
 
   const recallActor = fromCallback<RecallEvent, RecallInput>(({ input, sendBack }) => {
@@ -298,7 +305,9 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
         // Chat is admitted at a bounded rate (a flood is not worth remembering line by line).
-        const records = recordsOf(e, persona(), newId).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
+        if (e.type === 'chat.batch') for (const m of e.messages) provenance.saw(m.user);
+        const records = recordsOf(e, persona(), newId, provenance).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
+        for (const r of records) if (r.messageId) provenance.line(r.messageId, r.user, r.about ?? []);
         if (records.length) writer.push({ op: 'upsert', records });
         return records;
       };
@@ -310,6 +319,9 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       });
       orchestrator.on('speech.final', add);
       orchestrator.on('vision.batch', add);
+      orchestrator.on('reply.start', (e) => {
+        if (e.triggerId) provenance.replyTo(e.replyId, e.triggerId);
+      });
       orchestrator.on('reply.spoken', add);
       orchestrator.on('chat.removed', (e) => {
         const op = removalOf(e);
