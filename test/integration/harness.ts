@@ -100,7 +100,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     tuning: { llmRetryMs: 100, twitchBackoffMs: 100, captionHoldMs: 200, voiceMsPerChar: 1, minSentenceMs: 30, localVoice: false, ...opts.tuning },
   });
   const overlayEvents: Rig['overlayEvents'] = [];
-  const overlay = io(`${pickle.url}/avatar`, { transports: ['websocket'] });
+  const overlay = io(`${pickle.url}/avatar`, { transports: ['websocket'], ...(pickle.overlayKey ? { auth: { key: pickle.overlayKey } } : {}) });
   overlay.onAny((event, data) => overlayEvents.push({ event, data }));
   await new Promise<void>((resolve, reject) => {
     overlay.once('connect', () => resolve());
