@@ -248,7 +248,7 @@ export default async function memoryBench(args: string[] = []): Promise<Record<s
 
   try {
     const store = new MemoryStore(embedder, log, 'bench_');
-    await store.open(link.url);
+    await store.open(link.url, link.headers);
     const recallActor = fromCallback<RecallEvent, RecallInput>(({ input, sendBack }) => {
       let live = true;
       store.recall(input).then(

@@ -175,7 +175,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   const connect = async () => {
     if (!store || !link.up || stopped) return;
     try {
-      await store.open(link.url);
+      await store.open(link.url, link.headers);
       report();
       writer.resume();
       lastCount = await store.count().catch(() => lastCount);

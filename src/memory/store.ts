@@ -109,8 +109,8 @@ export class MemoryStore {
   }
 
   /** (Re)connects to Chroma at `url`: called each time it comes up (the embedded one may change port). */
-  open(url: string): Promise<void> {
-    this.opening ??= this.doOpen(url).finally(() => {
+  open(url: string, headers: Record<string, string> = {}): Promise<void> {
+    this.opening ??= this.doOpen(url, headers).finally(() => {
       this.opening = undefined;
     });
     return this.opening;
@@ -122,9 +122,9 @@ export class MemoryStore {
     this.facts.clear();
   }
 
-  private async doOpen(url: string): Promise<void> {
+  private async doOpen(url: string, headers: Record<string, string>): Promise<void> {
     const u = new URL(url);
-    const client = new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), ssl: u.protocol === 'https:' });
+    const client = new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), ssl: u.protocol === 'https:', headers });
     const collection = await withTimeout(
       client.getOrCreateCollection({
         name: this.name,
