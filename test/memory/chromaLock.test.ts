@@ -40,7 +40,7 @@ describe('embedded Chroma behind a lock', () => {
   });
 
   it('no token or a wrong token: 401, for reads and writes', async () => {
-    for (const headers of [{}, { [CHROMA_TOKEN_HEADER]: 'guess' }]) {
+    for (const headers of [{}, { [CHROMA_TOKEN_HEADER]: 'guess' }] as Array<Record<string, string>>) {
       const hb = await rawRequest(`${link.url}/api/v2/heartbeat`, { headers: { host: `127.0.0.1:${port()}`, ...headers } });
       expect(hb.status).toBe(401);
       const list = await rawRequest(`${link.url}${collections}`, { headers: { host: `127.0.0.1:${port()}`, ...headers } });
