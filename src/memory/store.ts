@@ -370,11 +370,11 @@ export class MemoryStore {
     return out;
   }
 
-  /** For GET /api/memory: by similarity when `q` is given, else the newest (of a viewer, or of all). */
+  /** For GET /api/memory: by similarity when `q` is given, else the newest (by or about a viewer, or of all). */
   async search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: StoredMemory[] }> {
     const col = this.need();
     const total = await withTimeout(col.count(), CALL_TIMEOUT_MS, 'count');
-    const where: Where | undefined = opts.user ? { user: opts.user } : undefined;
+    const where: Where | undefined = opts.user ? { $or: [{ user: opts.user }, { [aboutKey(opts.user)]: true }] } : undefined;
     if (opts.q) {
       const [embedding] = await this.embedder.embed([opts.q]);
       return { total, memories: await withTimeout(this.knn(embedding!, opts.limit, where), CALL_TIMEOUT_MS, 'query') };

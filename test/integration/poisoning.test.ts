@@ -121,4 +121,18 @@ describe('memory poisoning (real Chroma)', () => {
     expect(prompt).not.toContain('you (Pickle) said');
     expect(prompt).not.toContain('Things you remember from earlier streams');
   });
+
+  it('the memory browser lists what is by or about a viewer with its provenance, and forgets a viewer in one call', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pickle-poison-'));
+    dirs.push(dataDir);
+    const r = await poison(dataDir);
+    const byOrAbout = ((await (await fetch(`${r.pickle.url}/api/memory?user=bob&limit=50`)).json()) as { memories: Stored[] }).memories;
+    expect(byOrAbout.map((m) => m.source).sort()).toEqual(['chat', 'chat', 'reply']);
+    expect(byOrAbout.find((m) => m.user === 'mallory')).toMatchObject({ speaker: 'twitch:mallory', about: ['bob'], hearsay: true });
+    const res = await fetch(`${r.pickle.url}/api/memory/viewer/bob`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ login: 'bob', deleted: 3, queued: false });
+    expect(((await (await fetch(`${r.pickle.url}/api/memory?user=bob`)).json()) as { memories: Stored[] }).memories).toEqual([]);
+    expect((await all(r)).filter((m) => /bob/i.test(m.text))).toEqual([]);
+  });
 });
