@@ -57,6 +57,9 @@ export function attachSockets(
     capSockets(ns);
     ns.use(ns.name === '/avatar' ? overlayGate(guard, deps.overlayKey) : tokenGate);
   });
+  // The main namespace exists before the listener: nothing is sent there, but it is gated all the same.
+  capSockets(io.of('/'));
+  io.of('/').use(tokenGate);
   const avatar = io.of('/avatar');
   const panel = io.of('/panel');
 

@@ -145,6 +145,21 @@ describe('brain: the recall step before thinking', () => {
     expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['kim']);
   });
 
+  it("!forgetme also takes out others' lines naming the viewer, and the replies to them", () => {
+    const t = setup();
+    // Bob asks Pickle something; the reply (it does not name him) is kept in STM as a reply to bob.
+    t.batch(msg('pickle, what is up?', { user: 'bob' }));
+    t.recall.last().answer([]);
+    t.llm.reply(['Welcome!']);
+    t.h.send({ type: 'voice.started', replyId: t.llm.last().input.replyId });
+    t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Welcome!', interrupted: false });
+    expect(t.h.of('reply.spoken')[0]).toMatchObject({ text: 'Welcome!', about: ['bob'] });
+    t.h.send({ type: 'chat.batch', messages: [msg('did you know bob is a scammer', { user: 'mallory' }), msg('nice stream', { user: 'kim' })], flush: 'timer' });
+    expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['bob', 'default', 'mallory', 'kim']);
+    t.h.send({ type: 'chat.command', command: 'forgetme', args: [], message: msg('!forgetme', { user: 'bob' }) });
+    expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['kim']);
+  });
+
   it('without a memory actor provided, replies start at once with no memories (the default)', () => {
     const llm = fakeLlm();
     const h = harness(brainMachine.provide({ actors: { generateReply: llm.logic } }), { persona, blocklist: [], random: () => 0.99 });

@@ -97,7 +97,7 @@ describe('token mode: who may read and write', () => {
   });
 
   it('/panel and /inspector sockets need the token; /avatar needs the overlay key (or the token)', async () => {
-    for (const ns of ['/panel', '/inspector']) {
+    for (const ns of ['/panel', '/inspector', '/']) {
       expect(await outcome(connect(`${h.server.url}${ns}`)), ns).toBe('error: unauthorized');
       expect(await outcome(connect(`${h.server.url}${ns}`, { auth: { key: KEY } })), `${ns} with the overlay key`).toBe('error: unauthorized');
       expect(await outcome(connect(`${h.server.url}${ns}`, { auth: { token: TOKEN } })), ns).toBe('connected');
