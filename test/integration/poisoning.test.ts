@@ -4,7 +4,7 @@
  * viewer's hearsay (never a fact, never Pickle's own words), and the viewer it names must be able
  * to erase all of it with `!forgetme` — across a restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -84,7 +84,10 @@ describe('memory poisoning (real Chroma)', () => {
   it("a claim about another viewer is stored as the claimant's hearsay, and recalled as such, never as Pickle's words", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pickle-poison-'));
     dirs.push(dataDir);
+    chmodSync(dataDir, 0o755); // as an older version left it
     const first = await poison(dataDir);
+    // Repaired at start: the data folder (logs, Chroma's files, the journal) is the owner's only.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     const stored = await all(first);
     const claim = stored.find((m) => m.text === CLAIM)!;
     expect(claim).toMatchObject({ user: 'mallory', speaker: 'twitch:mallory', about: ['bob'], hearsay: true, fact: false });
