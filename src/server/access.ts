@@ -90,7 +90,7 @@ export function overlayGate(guard: Guard, overlayKey: string | undefined): Socke
   const keyOk = secretMatcher(overlayKey);
   return (socket, next) => {
     if (!guard.tokenMode) return next();
-    if (keyOk(handshakeSecret(socket, 'key')) || (guard.tokenOk(handshakeSecret(socket, 'token')) && !!handshakeSecret(socket, 'token'))) return next();
+    if (keyOk(handshakeSecret(socket, 'key')) || guard.tokenOk(handshakeSecret(socket, 'token'))) return next();
     next(new Error('unauthorized'));
   };
 }

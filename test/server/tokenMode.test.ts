@@ -26,9 +26,9 @@ function routes(): express.Router {
     memoryRouter({
       enabled: true,
       unavailable: () => undefined,
-      search: async () => ({ total: 1, memories: [{ id: 'm1', text: 'every viewer\'s chat is in here' }] }),
-      remove: async () => 'deleted',
-      forgetViewer: async () => ({ deleted: 0, queued: false }),
+      search: () => Promise.resolve({ total: 1, memories: [{ id: 'm1', text: 'every viewer\'s chat is in here' }] }),
+      remove: () => Promise.resolve('deleted' as const),
+      forgetViewer: () => Promise.resolve({ deleted: 0, queued: false }),
     }),
   );
   return all;
