@@ -17,9 +17,14 @@ import { tokenFromRequest, type Guard } from './guard.ts';
 /** Sockets one address may hold open on one namespace. */
 export const MAX_SOCKETS_PER_ADDRESS = 20;
 
-/** Paths anyone who can reach the port may read in token mode: the overlay OBS loads, and `/`. */
+/**
+ * Paths anyone who can reach the port may read in token mode: `/`, the overlay OBS loads, the
+ * camera page Pickle's own headless browser opens (a page and its script, no data), and
+ * socket.io's transport (each namespace checks its own secret).
+ */
+const PUBLIC_FILES = new Set(['/', '/favicon.ico', '/overlay', '/vision/capture', '/vision/capture.js']);
 export function isPublicPath(path: string): boolean {
-  return path === '/' || path === '/favicon.ico' || path === '/overlay' || path.startsWith('/overlay/') || path.startsWith('/socket.io/');
+  return PUBLIC_FILES.has(path) || path.startsWith('/overlay/') || path.startsWith('/socket.io/');
 }
 
 /** Only the overlay may be framed (OBS); every other page refuses to be shown in a frame. */
