@@ -1,5 +1,5 @@
 import { viewerKey, type MemorySource, type PickleEvent } from '../../machines/events.ts';
-import { chatProvenance, replyProvenance } from '../../machines/memory/provenance.ts';
+import { chatProvenance, namedLogins, replyProvenance } from '../../machines/memory/provenance.ts';
 
 /**
  * What goes into long-term memory (pure functions, no I/O).
@@ -127,7 +127,10 @@ export function recordsOf(
           return make({ text: m.text, user: m.user, displayName: m.displayName, source: 'chat', ts: m.ts, messageId: m.id, speaker: p.speaker, ...withAbout(p.about), ...(p.hearsay ? { hearsay: true } : {}) });
         });
     case 'speech.final':
-      return shouldStore(event.text) ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts, speaker: 'streamer' })] : [];
+      // The streamer naming a viewer is about them too (so their `!forgetme` removes it).
+      return shouldStore(event.text)
+        ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts, speaker: 'streamer', ...withAbout(namedLogins(clip(event.text), ctx.known, [persona.id])) })]
+        : [];
     case 'vision.batch':
       return event.scenes
         .filter((s) => shouldStore(s.text))

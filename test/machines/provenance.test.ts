@@ -37,6 +37,8 @@ describe('whom a line is about', () => {
       { known },
     );
     expect(claim).toMatchObject({ speaker: 'twitch:mallory', about: ['bob'], hearsay: true, fact: false });
+    const [speech] = recordsOf({ type: 'speech.final', text: 'thanks bob for the raid earlier tonight', ts: 1 }, { id: 'pickle', name: 'Pickle' }, () => 'x', { known });
+    expect(speech).toMatchObject({ speaker: 'streamer', about: ['bob'] });
   });
 });
 
