@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
+import { assertEvent, assign, enqueueActions, fromCallback, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
 import type {
   BrainOutEvent,
   ChatMessage,
@@ -97,7 +97,7 @@ export type BrainEvent =
   | Extract<ChatOutEvent, { type: 'chat.batch' | 'chat.command' | 'chat.event' | 'chat.removed' }>
   | Extract<
       InputEvent,
-      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' }
+      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' | 'viewer.forget' }
     >
   | VisionOutEvent
   | VoiceOutEvent
@@ -443,6 +443,12 @@ export const brainMachine = setup({
       }
       enqueue.assign({ reply: undefined });
     }),
+    forgetViewer: assign({
+      stm: ({ context, event }) => {
+        assertEvent(event, 'viewer.forget');
+        return forgetViewer(context.stm, event.login);
+      },
+    }),
     forgetRemoved: assign(({ context, event }) => {
       if (event.type !== 'chat.removed') return {};
       const pendingRemoved =
@@ -491,6 +497,7 @@ export const brainMachine = setup({
   initial: 'idle',
   on: {
     'chat.removed': { actions: 'forgetRemoved' },
+    'viewer.forget': { actions: 'forgetViewer' },
     'chat.command': { actions: 'command' },
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },

@@ -187,6 +187,8 @@ export type InputEvent =
   | { type: 'vision.scene'; text: string; ts: number }
   /** Control from the panel / API (already authorised by the server). */
   | { type: 'control.skip' }
+  /** The panel forgot a viewer (as their `!forgetme`): they leave short-term memory too. */
+  | { type: 'viewer.forget'; login: string }
   | { type: 'brain.mute' }
   | { type: 'brain.unmute' }
   | { type: 'settings.changed'; persona: PersonaRuntime }

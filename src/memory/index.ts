@@ -45,7 +45,7 @@ export interface MemoryOptions {
   };
 }
 
-type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on'>;
+type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on' | 'send'>;
 interface PanelLike {
   emit(event: string, data: unknown): unknown;
 }
@@ -83,7 +83,11 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     unavailable: () => unavailable(),
     search: (q) => store!.search(q),
     remove: (id) => remove(id),
-    forgetViewer: (login) => forgetViewer(login),
+    forgetViewer: (login) => {
+      // From the panel: the brain lets go of them too (a `!forgetme` reaches it by itself).
+      forgetInStm(login);
+      return forgetViewer(login);
+    },
   });
 
   if (!env.MEMORY_ENABLED) {
@@ -225,6 +229,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   })();
 
   let notify: (text: string) => void = () => {};
+  let forgetInStm: (login: string) => void = () => {};
 
   async function remove(id: string): Promise<'deleted' | 'missing' | 'queued'> {
     if (unavailable()) {
@@ -302,6 +307,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     recall,
     attach(orchestrator, panel) {
       notify = (text) => panel.emit('transcript', { kind: 'notice', text, ts: Date.now() });
+      forgetInStm = (login) => orchestrator.send({ type: 'viewer.forget', login });
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
         // Chat is admitted at a bounded rate (a flood is not worth remembering line by line).

@@ -137,5 +137,13 @@ describe('memory poisoning (real Chroma)', () => {
     expect(await res.json()).toEqual({ login: 'bob', deleted: 3, queued: false });
     expect(((await (await fetch(`${r.pickle.url}/api/memory?user=bob`)).json()) as { memories: Stored[] }).memories).toEqual([]);
     expect((await all(r)).filter((m) => /bob/i.test(m.text))).toEqual([]);
+    // Short-term memory too: the next prompt's recent conversation holds nothing about bob.
+    await fetch(`${r.pickle.url}/api/settings/persona`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cooldownSec: 0 }) });
+    await until(async () => ((await (await fetch(`${r.pickle.url}/health`)).json()) as { brain: string }).brain === 'idle', 10_000, 'brain idle');
+    r.irc!.say(CHANNEL, { user: 'kim', displayName: 'Kim', text: 'hey pickle, who was here earlier?' });
+    await until(() => r.ollama.chatRequests().length >= 2, 10_000, 'the reply to Kim');
+    const prompt = promptOf(r.ollama.chatRequests()[1]!);
+    expect(prompt).toContain('who was here earlier');
+    expect(prompt).not.toMatch(/bob|scam/i);
   });
 });

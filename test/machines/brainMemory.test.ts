@@ -160,6 +160,13 @@ describe('brain: the recall step before thinking', () => {
     expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['kim']);
   });
 
+  it("the panel's Forget viewer takes them out of STM as !forgetme does", () => {
+    const t = setup();
+    t.h.send({ type: 'chat.batch', messages: [msg('hello everyone', { user: 'bob' }), msg('bob is a scammer', { user: 'mallory' }), msg('nice stream', { user: 'kim' })], flush: 'timer' });
+    t.h.send({ type: 'viewer.forget', login: 'bob' });
+    expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['kim']);
+  });
+
   it('without a memory actor provided, replies start at once with no memories (the default)', () => {
     const llm = fakeLlm();
     const h = harness(brainMachine.provide({ actors: { generateReply: llm.logic } }), { persona, blocklist: [], random: () => 0.99 });
