@@ -68,6 +68,8 @@ export interface MemoryService {
 }
 
 const newId = () => randomBytes(6).toString('hex');
+/** Newest memories read at start to learn which viewers Pickle knows. */
+const KNOWN_FROM_STORE = 2000;
 
 function bar(p: DownloadProgress): string {
   const pct = Math.max(0, Math.min(100, Math.round(p.progress)));
@@ -118,6 +120,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   let lastCountAt = 0;
   let stopped = false;
   const admission = new ChatAdmission(opts.tuning?.admission ?? {});
+  const provenance = new ProvenanceTracker();
 
   const link: ChromaLink = env.CHROMA_URL
     ? watchExternalChroma(env.CHROMA_URL, log)
@@ -182,6 +185,9 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       await store.open(link.url, link.headers);
       report();
       writer.resume();
+      // Viewers of earlier streams are known from the start: a claim about one is about them.
+      const recent = await store.search({ limit: KNOWN_FROM_STORE }).catch(() => ({ memories: [] }));
+      for (const m of [...recent.memories].reverse()) if (m.source === 'chat') provenance.saw(m.user);
       lastCount = await store.count().catch(() => lastCount);
     } catch (err) {
       log.warn({ event: 'memory.open-failed', err: (err as Error).message }, 'could not open the memory collection');
@@ -243,8 +249,6 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     await writer.flush();
     return writer.journaling ? 'queued' : 'deleted';
   }
-
-  const provenance = new ProvenanceTracker();
 
   /** `!forgetme` and the panel's "forget viewer": their lines, lines naming them, replies to or about them. */
   async function forgetViewer(user: string): Promise<{ deleted?: number; queued: boolean }> {
@@ -350,6 +354,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
         ...(store ? { collection: store.name } : {}),
         ...(lastCount !== undefined ? { stored: lastCount } : {}),
         notStoredUnderLoad: admission.skipped,
+        knownViewers: provenance.known.size,
         journaled: writer.journal.pending,
         queued: writer.queueLength,
       };
