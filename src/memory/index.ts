@@ -22,7 +22,8 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { recordsOf, removalOf, type MemoryOp } from './rules.ts';
+import { MAX_TEXT, recordsOf, removalOf, type MemoryOp } from './rules.ts';
+import { namedLogins } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
 import { ProvenanceTracker } from './provenanceTracker.ts';
@@ -315,9 +316,12 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
         // Chat is admitted at a bounded rate (a flood is not worth remembering line by line).
-        if (e.type === 'chat.batch') for (const m of e.messages) provenance.saw(m.user);
+        if (e.type === 'chat.batch') {
+          for (const m of e.messages) provenance.saw(m.user);
+          // Every line, stored or not: a reply to it is about whom it named.
+          for (const m of e.messages) provenance.line(m.id, m.user, namedLogins(m.text.slice(0, MAX_TEXT), provenance.known, [m.user, persona().id]));
+        }
         const records = recordsOf(e, persona(), newId, provenance).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
-        for (const r of records) if (r.messageId) provenance.line(r.messageId, r.user, r.about ?? []);
         if (records.length) writer.push({ op: 'upsert', records });
         return records;
       };
