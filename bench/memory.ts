@@ -250,7 +250,7 @@ export default async function memoryBench(args: string[] = []): Promise<Record<s
 
   try {
     const store = new MemoryStore(embedder, log, 'bench_');
-    await store.open(link.url);
+    await store.open(link.url, link.headers);
     const recallActor = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
       let live = true;
       store.recall(input).then(

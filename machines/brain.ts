@@ -83,6 +83,7 @@ export const brainMachine = brainInputs.createMachine({
       }),
     },
     'chat.removed': { actions: 'forgetRemoved' },
+    'viewer.forget': { actions: 'forgetViewer' },
     'chat.command': { actions: 'command' },
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },

@@ -200,6 +200,8 @@ export type InputEvent =
   | { type: 'vision.scene'; text: string; ts: number }
   /** Control from the panel / API (already authorised by the server). */
   | { type: 'control.skip' }
+  /** The panel forgot a viewer (as their `!forgetme`): they leave short-term memory too. */
+  | { type: 'viewer.forget'; login: string }
   | { type: 'brain.mute' }
   | { type: 'brain.unmute' }
   | { type: 'settings.changed'; persona: PersonaRuntime }
@@ -235,7 +237,8 @@ export type BrainOutEvent =
   | { type: 'reply.done'; replyId: string; text: string; emotion: Emotion }
   | { type: 'reply.failed'; replyId: string; reason: DecisionReason; detail: string }
   /** The reply as it will be remembered: only what was actually spoken. */
-  | { type: 'reply.spoken'; replyId: string; text: string; emotion: Emotion; ts: number }
+  /** `about`: the viewers whose input the reply answered (its provenance in memory). */
+  | { type: 'reply.spoken'; replyId: string; text: string; emotion: Emotion; ts: number; about?: string[] }
   | { type: 'voice.skip' }
   | { type: 'persona.switch'; name: string; by: string }
   /** What chat said lately, for the streamer who could not read it (panel: "while you were busy"). Untrusted text inside. */
@@ -314,6 +317,10 @@ export interface RecalledMemory {
   source: MemorySource;
   /** 1 − cosine distance to the query (absent for a viewer's facts fetched by user). */
   relevance?: number;
+  /** Logins the memory is about (named in it; for a reply, the viewers it answered). */
+  about?: string[];
+  /** A viewer's claim about other viewers: shown as their claim, never as a fact. */
+  hearsay?: boolean;
 }
 
 /** What the memory actor (provided from src/memory) sends back to the brain that invoked it. */

@@ -46,6 +46,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'vision.scene': ['visionBatcher'],
   'vision.batch': ['brain'],
   'control.skip': ['brain'],
+  'viewer.forget': ['brain'],
   'brain.mute': ['brain'],
   'brain.unmute': ['brain'],
   'reply.start': ['voice', 'avatar'],

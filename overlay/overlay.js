@@ -134,7 +134,9 @@
 
   if (typeof window.io !== 'function') return; // socket.io client missing: stay blank, never show an error on stream
   // socket.io reconnects forever by default; while disconnected the overlay simply shows nothing.
-  var socket = window.io('/avatar', { reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+  // `?key=`: the overlay key Pickle prints when it listens beyond this PC (kept for reconnects).
+  var overlayKey = new URLSearchParams(window.location.search).get('key') || '';
+  var socket = window.io('/avatar', { auth: overlayKey ? { key: overlayKey } : {}, reconnectionDelay: 500, reconnectionDelayMax: 3000 });
 
   // The voice: Web Audio player of the stream_* events (overlay/audio.js).
   if (window.PickleAudio && typeof window.PickleAudio.attach === 'function') {

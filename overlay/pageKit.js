@@ -38,8 +38,20 @@
     svg: svg,
     /** `?token=` (remembered for the session), else the one remembered, else ''. */
     initialToken: function () {
-      var token = new URLSearchParams(window.location.search).get('token') || '';
-      if (token) storeToken(token);
+      var params = new URLSearchParams(window.location.search);
+      var token = params.get('token') || '';
+      if (token) {
+        storeToken(token);
+        // Out of the address bar and the history (screenshots, shoulder surfing, synced history);
+        // the tab keeps it in sessionStorage, and a reload is let in by the page cookie.
+        params.delete('token');
+        var rest = params.toString();
+        try {
+          window.history.replaceState(null, '', window.location.pathname + (rest ? '?' + rest : '') + window.location.hash);
+        } catch (e) {
+          /* history blocked: the address keeps it */
+        }
+      }
       else {
         try {
           token = window.sessionStorage.getItem(KEY) || '';

@@ -510,7 +510,9 @@
       if (!m || typeof m !== 'object') return;
       var li = el('li');
       li.dataset.id = String(m.id);
-      var meta = [m.user, m.source, typeof m.ts === 'number' ? new Date(m.ts).toLocaleString() : '', typeof m.relevance === 'number' ? 'relevance ' + m.relevance.toFixed(2) : '']
+      // Provenance: who said it, whom it is about, and whether it is one viewer's claim about others.
+      var about = Array.isArray(m.about) && m.about.length ? 'about ' + m.about.join(', ') : '';
+      var meta = [m.speaker || m.user, m.source, m.hearsay ? 'hearsay' : '', about, typeof m.ts === 'number' ? new Date(m.ts).toLocaleString() : '', typeof m.relevance === 'number' ? 'relevance ' + m.relevance.toFixed(2) : '']
         .filter(Boolean)
         .join(' · ');
       var del = el('button', 'btn small danger', 'Delete');
@@ -575,6 +577,32 @@
   $('memory-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     searchMemory();
+  });
+  // Forget a viewer (as their !forgetme): a second click within 3 s confirms.
+  var forgetArmed = null;
+  $('memory-forget').addEventListener('click', function () {
+    var btn = $('memory-forget');
+    var login = $('memory-user').value.trim().toLowerCase();
+    if (!/^\w{1,25}$/.test(login)) {
+      toast('Type the viewer\'s login first', 'bad');
+      return;
+    }
+    if (!forgetArmed) {
+      btn.textContent = 'Forget ' + login + '?';
+      forgetArmed = setTimeout(function () {
+        forgetArmed = null;
+        btn.textContent = 'Forget viewer';
+      }, 3000);
+      return;
+    }
+    clearTimeout(forgetArmed);
+    forgetArmed = null;
+    btn.textContent = 'Forget viewer';
+    api('DELETE', '/api/memory/viewer/' + encodeURIComponent(login)).then(function (res) {
+      if (!res.ok) return toast(problem(res), 'bad');
+      toast(res.status === 202 ? 'Forgotten as soon as memory is back' : 'Forgot ' + login + (typeof res.data.deleted === 'number' ? ' (' + res.data.deleted + ')' : ''), 'ok');
+      searchMemory();
+    });
   });
 
   // ------------------------------------------------------------------ socket

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActor, type Actor } from 'xstate';
@@ -19,6 +17,8 @@ import { Counters, meteredLlm } from './metrics.ts';
 import { screensRouter, startScreens, type Screens } from './screens/index.ts';
 import { createServer } from './server/server.ts';
 import { isLoopbackHost } from './server/guard.ts';
+import { secureDataDir } from './security/dataDir.ts';
+import { networkSecrets } from './security/secrets.ts';
 import { reportDisabledServices } from './services.ts';
 import { startVoice, type Voice } from './tts/index.ts';
 import { StatusBoard } from './status.ts';
@@ -40,6 +40,8 @@ export interface PickleOptions {
   /** Randomness for the spontaneous roll (tests pass a fixed sequence). */
   random?: () => number;
   personasDir?: string;
+  /** `--new-token`: new access token and overlay key (token mode), the old links stop working. */
+  newToken?: boolean;
   /** Faster timings for tests: LLM health retry, Twitch reconnect backoff. */
   tuning?: {
     llmRetryMs?: number;
@@ -86,6 +88,8 @@ export interface PickleApp {
   mode: 'twitch' | 'anonymous' | 'rehearsal';
   /** Printed at start when the server is reachable from the network. */
   accessToken?: string;
+  /** What the overlay URL carries (`?key=`) when the server is reachable from the network. */
+  overlayKey?: string;
   stop(): Promise<void>;
 }
 
@@ -94,7 +98,9 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const out = opts.console ?? silentConsole;
   const personasDir = opts.personasDir ?? join(ROOT_DIR, 'personas');
   const dataDir = resolve(env.PICKLE_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  // Owner only (chat, memories, tokens); repairs what older versions left readable.
+  const repaired = secureDataDir(dataDir);
+  if (repaired > 0) log.info({ event: 'data-dir.repaired', entries: repaired }, 'data folder made owner-only');
 
   const status = new StatusBoard();
   // Every status change, from the first (what is disabled and how to enable it), on the console and in the log.
@@ -168,7 +174,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   // Server
   let rehearsalCount = 0;
-  const accessToken = isLoopbackHost(env.HOST) ? undefined : randomBytes(18).toString('base64url');
+  const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
   let twitch: TwitchChat | undefined;
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
   const server = await createServer({
@@ -180,7 +186,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
     routes: withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))),
-    ...(accessToken ? { accessToken } : {}),
+    ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
       const login = user.toLowerCase().replace(/[^a-z0-9_]/g, '') || 'streamer';
@@ -385,7 +391,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     memory,
     voice,
     mode,
-    ...(accessToken ? { accessToken } : {}),
+    ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     ears,
     async stop() {
       await ears.stop();

@@ -1,4 +1,6 @@
 import pino, { type Logger as PinoLogger } from 'pino';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 
 export type Logger = PinoLogger;
@@ -48,7 +50,9 @@ export interface LoggerOptions {
  * (a bad setting right at start) would make pino's exit flush throw.
  */
 export async function openLogFile(path: string): Promise<NodeJS.WritableStream> {
-  const dest = pino.destination({ dest: path, mkdir: true, sync: false });
+  // Chat text is in the log: owner only, whatever the umask (an older log is repaired at start).
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const dest = pino.destination({ dest: path, mkdir: true, sync: false, mode: 0o600 });
   await new Promise<void>((resolve, reject) => {
     dest.once('ready', () => resolve());
     dest.once('error', reject);

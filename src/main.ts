@@ -6,6 +6,7 @@ import { startPickle, type PickleApp } from './app.ts';
 import { stdoutConsole } from './console.ts';
 import { createLogger, openLogFile } from './log.ts';
 import { listAudioDevices } from './audio/portaudio.ts';
+import { secureDataDir } from './security/dataDir.ts';
 
 /**
  * `npm start`: read .env and the environment, start Pickle, tell the streamer where things are.
@@ -27,8 +28,11 @@ async function main(): Promise<void> {
   }
 
   const logFile = join(resolve(env.PICKLE_DATA_DIR), 'logs', 'pickle.log');
+  // Everything Pickle and its Chroma create is for this user only.
+  process.umask(0o077);
   let log;
   try {
+    secureDataDir(resolve(env.PICKLE_DATA_DIR));
     log = createLogger({ level: env.LOG_LEVEL, destination: await openLogFile(logFile), secrets: secretsOf(env) });
   } catch (err) {
     process.stderr.write(`pickle: PICKLE_DATA_DIR: cannot write the log file ${logFile} (${(err as Error).message})\n`);
@@ -39,20 +43,23 @@ async function main(): Promise<void> {
 
   let app: PickleApp;
   try {
-    app = await startPickle({ env, log, console: out });
+    app = await startPickle({ env, log, console: out, newToken: process.argv.includes('--new-token') });
   } catch (err) {
     return fail(err);
   }
 
   out.line('');
   out.line(`Pickle is up (${app.mode === 'rehearsal' ? 'rehearsal mode' : app.mode === 'anonymous' ? `reading #${env.TWITCH_CHANNEL}, read-only` : `in #${env.TWITCH_CHANNEL}`})`);
-  out.line(`  overlay  ${app.url}/overlay   (OBS browser source, 1920×1080)`);
+  out.line(`  overlay  ${app.url}/overlay${app.overlayKey ? `?key=${app.overlayKey}` : ''}   (OBS browser source, 1920×1080)`);
   const withToken = app.accessToken ? `?token=${app.accessToken}` : '';
+  const auth = app.accessToken ? ` -H 'authorization: Bearer ${app.accessToken}'` : '';
   out.line(`  panel    ${app.url}/panel${withToken}   (control panel; also an OBS custom dock)`);
   out.line(`  inspect  ${app.url}/inspector${withToken}   (live statecharts)`);
-  out.line(`  health   ${app.url}/health`);
-  out.line(`  chat     curl -X POST ${app.url}/api/chat -H 'content-type: application/json' -d '{"user":"you","text":"hi pickle"}'`);
-  if (app.accessToken) out.line(`  access token for the control API on the network: ${app.accessToken}`);
+  out.line(`  health   ${app.accessToken ? `curl${auth} ${app.url}/health` : `${app.url}/health`}`);
+  out.line(`  chat     curl -X POST ${app.url}/api/chat${auth} -H 'content-type: application/json' -d '{"user":"you","text":"hi pickle"}'`);
+  if (app.accessToken) {
+    out.line(`  access token (kept in ${join(resolve(env.PICKLE_DATA_DIR), 'access-token')}; \`npm start -- --new-token\` makes a new one): ${app.accessToken}`);
+  }
   out.line(`  log      ${logFile}`);
   out.line('Press Ctrl+C to stop.');
 

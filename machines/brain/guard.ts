@@ -18,7 +18,7 @@ export interface GuardContext {
 }
 
 const URL_RE =
-  /(https?:\/\/|www\.|\b[a-z0-9-]{2,}\s*(\.|\(dot\)|\[dot\]| dot )\s*(com|net|org|tv|gg|io|ly|xyz|ru|co|me|app|link|info|biz|live|shop|site|online|cc|to)\b)/i;
+  /(https?:\/\/|www\.|\b[a-z0-9-]{2,63}\s*(\.|\(dot\)|\[dot\]| dot )\s*(com|net|org|tv|gg|io|ly|xyz|ru|co|me|app|link|info|biz|live|shop|site|online|cc|to)\b)/i;
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
 

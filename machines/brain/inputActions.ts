@@ -1,7 +1,7 @@
 import { assertEvent, assign, enqueueActions } from 'xstate';
 import type { BrainOutEvent } from '../events.ts';
 import { namesOf } from './gating.ts';
-import { forget, remember } from './stm.ts';
+import { forget, forgetViewer, remember } from './stm.ts';
 import { removeWhere } from './addressed.ts';
 import { dropped } from './plan.ts';
 import {
@@ -99,6 +99,12 @@ export const brainInputs = brainReplies.extend({
       enqueue.assign({ digestSummary: { text, upTo: event.upTo } });
     }),
     /** After the recall step (or its budget): the prompt, with what long-term memory found. */
+    forgetViewer: assign({
+      stm: ({ context, event }) => {
+        assertEvent(event, 'viewer.forget');
+        return forgetViewer(context.stm, event.login);
+      },
+    }),
     forgetRemoved: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'chat.removed') return;
       const hit = (t: Trigger) =>
@@ -132,7 +138,7 @@ export const brainInputs = brainReplies.extend({
         for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
       }
       // The viewer's lines leave STM too (src/memory deletes them from LTM).
-      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forget(context.stm, { messageIds: [], users: [event.message.user], all: false }) });
+      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forgetViewer(context.stm, event.message.user) });
     }),
     updatePersona: assign({
       persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),

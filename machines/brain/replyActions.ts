@@ -153,9 +153,9 @@ export const brainReplies = brainSetup.extend({
       if (text) {
         const ts = reply.trigger.ts;
         enqueue.assign({
-          stm: remember(context.stm, [{ id: reply.id, kind: 'reply', user: context.persona.id, displayName: context.persona.name, text, ts }]),
+          stm: remember(context.stm, [{ id: reply.id, kind: 'reply', user: context.persona.id, displayName: context.persona.name, text, ts, about: [...reply.trigger.users] }]),
         });
-        enqueue.sendParent({ type: 'reply.spoken', replyId: reply.id, text, emotion: reply.emotion, ts } satisfies BrainOutEvent);
+        enqueue.sendParent({ type: 'reply.spoken', replyId: reply.id, text, emotion: reply.emotion, ts, about: [...reply.trigger.users] } satisfies BrainOutEvent);
       }
       enqueue.assign({ reply: undefined });
     }),

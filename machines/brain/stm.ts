@@ -1,4 +1,5 @@
 import type { InputKind } from '../events.ts';
+import { concerns, forgetPlan } from '../memory/provenance.ts';
 
 /** Short-term memory: the seed's rolling window of the last 15 entries (viewer lines and replies). */
 export const STM_SIZE = 15;
@@ -13,6 +14,8 @@ export interface StmEntry {
   displayName: string;
   text: string;
   ts: number;
+  /** For a reply: the viewers it answered (so `!forgetme` removes it). */
+  about?: string[];
 }
 
 export function remember(stm: readonly StmEntry[], entries: readonly StmEntry[], size = STM_SIZE): StmEntry[] {
@@ -36,4 +39,10 @@ export function isRemoved(e: Pick<StmEntry, 'id' | 'user' | 'kind'>, removal: Re
   if (removal.all && e.kind === 'chat') return true;
   if (removal.messageIds.includes(e.id)) return true;
   return e.kind === 'chat' && removal.users.includes(e.user);
+}
+
+/** `!forgetme`: the viewer's lines, lines that name them, and replies to them or about them. */
+export function forgetViewer(stm: readonly StmEntry[], login: string): StmEntry[] {
+  const plan = forgetPlan(login);
+  return stm.filter((e) => !concerns(e, plan));
 }

@@ -105,7 +105,7 @@ export type BrainEvent =
   | Extract<ChatOutEvent, { type: 'chat.batch' | 'chat.command' | 'chat.event' | 'chat.removed' }>
   | Extract<
       InputEvent,
-      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' | 'senses.changed' }
+      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' | 'senses.changed' | 'viewer.forget' }
     >
   /** Internal timers of the live conversation: an entry's time is up, the breath is over, the stream went quiet, the digest is due. */
   | { type: 'addressed.expire'; id: string }

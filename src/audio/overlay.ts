@@ -7,7 +7,7 @@
  * mono, text}`, `stream_end {}`, and `stream_stop {}` (flush now: skip / barge-in).
  * Overlay → server: `audio_state {state: 'running' | 'blocked'}` (whether it can play), and
  * `playback_end {id}` when stream `id` has been played to the end. Messages from the page are
- * untrusted: validated, and only a page that said it is playing is listened to.
+ * untrusted: validated, and only the oldest page that said it is playing is listened to.
  */
 import { EventEmitter } from 'node:events';
 import type { Namespace } from 'socket.io';
@@ -24,6 +24,7 @@ export function createOverlayOutput(): OverlayOutput {
   const running = new Set<string>();
   const ended = new EventEmitter<{ ended: [string] }>();
   ended.setMaxListeners(0);
+  const oldest = () => running.values().next().value;
 
   return {
     attach(avatar) {
@@ -36,7 +37,9 @@ export function createOverlayOutput(): OverlayOutput {
         });
         socket.on('playback_end', (msg: unknown) => {
           const id = (msg as { id?: unknown } | null)?.id;
-          if (typeof id === 'string' && id.length > 0 && id.length <= 100 && running.has(socket.id)) ended.emit('ended', id);
+          // Only the oldest playing overlay is listened to: a second page (another PC, a test
+          // tab, a fake) can neither end a reply early nor make Pickle wait on it.
+          if (typeof id === 'string' && id.length > 0 && id.length <= 100 && oldest() === socket.id) ended.emit('ended', id);
         });
         socket.on('disconnect', () => running.delete(socket.id));
       });
@@ -54,7 +57,7 @@ export function createOverlayOutput(): OverlayOutput {
     stop() {
       ns?.emit('stream_stop', {});
     },
-    reporters: () => running.size,
+    reporters: () => Math.min(1, running.size), // only the oldest reports
     onEnded(id, cb) {
       const l = (got: string) => {
         if (got === id) cb();

@@ -2,6 +2,7 @@
  * The streamer's window on long-term memory:
  * - `GET /api/memory?q=&user=&limit=`: search by meaning (`q`), by viewer (`user`), or the newest.
  * - `DELETE /api/memory/:id`: forget one memory (a write: the server's guard applies).
+ * - `DELETE /api/memory/viewer/:login`: forget a viewer as `!forgetme` does.
  */
 import express from 'express';
 import { z } from 'zod';
@@ -13,6 +14,8 @@ export interface MemoryApiDeps {
   search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: unknown[] }>;
   /** 'deleted' | 'missing' | 'queued' (Chroma away: journaled, done when it is back). */
   remove(id: string): Promise<'deleted' | 'missing' | 'queued'>;
+  /** Everything said by or about a viewer (as `!forgetme`). */
+  forgetViewer(login: string): Promise<{ deleted?: number; queued: boolean }>;
 }
 
 const QuerySchema = z.object({
@@ -48,6 +51,18 @@ export function memoryRouter(deps: MemoryApiDeps): express.Router {
     const { q, user, limit } = parsed.data;
     const result = await deps.search({ ...(q ? { q } : {}), ...(user ? { user } : {}), limit });
     res.json({ ...(q ? { q } : {}), ...(user ? { user } : {}), ...result });
+  });
+
+  // Before `/memory/:id`: "viewer" is not a memory id.
+  r.delete('/memory/viewer/:login', async (req, res) => {
+    if (!deps.enabled) return void off(res);
+    const login = (req.params['login'] ?? '').trim().toLowerCase();
+    if (!/^\w{1,25}$/.test(login)) {
+      res.status(400).json({ error: 'invalid login', detail: 'a Twitch-style login: 1-25 letters, digits or "_"' });
+      return;
+    }
+    const outcome = await deps.forgetViewer(login);
+    res.status(outcome.queued ? 202 : 200).json({ login, ...outcome });
   });
 
   r.delete('/memory/:id', async (req, res) => {

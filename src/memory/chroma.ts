@@ -10,9 +10,12 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.ts';
+import { backendHost, startChromaLock, type ChromaLock } from './chromaLock.ts';
 
 export interface ChromaLink extends EventEmitter<{ up: []; down: [reason: string] }> {
   readonly url: string;
+  /** Headers every request to `url` must carry (the embedded Chroma's lock token). */
+  readonly headers: Record<string, string>;
   readonly up: boolean;
   readonly managed: boolean;
   /** Pid of the embedded server while it runs. */
@@ -26,9 +29,9 @@ export interface ChromaLink extends EventEmitter<{ up: []; down: [reason: string
 
 const CHILD = fileURLToPath(new URL('./chromaChild.mjs', import.meta.url));
 
-export async function heartbeat(url: string, timeoutMs: number): Promise<boolean> {
+export async function heartbeat(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${url}/api/v2/heartbeat`, { headers, signal: AbortSignal.timeout(timeoutMs) });
     await res.arrayBuffer();
     return res.ok;
   } catch {
@@ -62,7 +65,8 @@ export interface EmbeddedChromaOptions {
 
 class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> implements ChromaLink {
   readonly managed = true;
-  url = '';
+  readonly url: string;
+  readonly headers: Record<string, string>;
   up = false;
   lastError: string | undefined;
   private child: ChildProcess | undefined;
@@ -73,8 +77,13 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
   private output: string[] = [];
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
 
-  constructor(private readonly opts: EmbeddedChromaOptions) {
+  constructor(
+    private readonly opts: EmbeddedChromaOptions,
+    private readonly lock: ChromaLock,
+  ) {
     super();
+    this.url = lock.url;
+    this.headers = lock.headers;
     mkdirSync(opts.path, { recursive: true });
     // Last resort when Pickle exits without stop() (process.exit on a second Ctrl+C, a crash).
     process.on('exit', this.killOnExit);
@@ -86,11 +95,16 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
 
   async start(): Promise<void> {
     if (this.stopping) return;
-    const port = await freePort();
-    this.url = `http://127.0.0.1:${port}`;
+    // Behind the lock (chromaLock.ts): a loopback address and port no web page can guess.
+    let host = backendHost();
+    const port = await freePort(host).catch(async () => {
+      host = '127.0.0.1';
+      return freePort(host);
+    });
+    this.lock.target(host, port);
     this.output = [];
     const log = this.opts.log;
-    const child = spawn(process.execPath, [CHILD, '--path', this.opts.path, '--host', '127.0.0.1', '--port', String(port)], {
+    const child = spawn(process.execPath, [CHILD, '--path', this.opts.path, '--host', host, '--port', String(port)], {
       // stdin is the lifeline (see chromaChild.mjs); own process group so a Ctrl+C in the terminal
       // reaches Pickle only, and Pickle stops Chroma after the last writes are flushed.
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -115,7 +129,7 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
 
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 20_000);
     while (!this.stopping && this.child === child && child.exitCode === null && child.signalCode === null) {
-      if (await heartbeat(this.url, 1000)) {
+      if (await heartbeat(this.url, 1000, this.headers)) {
         if (this.child !== child || this.stopping) return;
         this.failures = 0;
         this.lastError = undefined;
@@ -167,8 +181,8 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
   private async beat(): Promise<void> {
     if (!this.up || this.stopping) return;
     const child = this.child;
-    if (await heartbeat(this.url, 3000)) return this.scheduleBeat();
-    if (await heartbeat(this.url, 3000)) return this.scheduleBeat();
+    if (await heartbeat(this.url, 3000, this.headers)) return this.scheduleBeat();
+    if (await heartbeat(this.url, 3000, this.headers)) return this.scheduleBeat();
     if (child && this.child === child) {
       this.opts.log.warn({ event: 'chroma.hung', pid: child.pid }, 'embedded Chroma stopped answering; restarting it');
       child.kill('SIGKILL');
@@ -194,11 +208,12 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     }
     this.child = undefined;
     process.off('exit', this.killOnExit);
+    await this.lock.close();
   }
 }
 
 export async function startEmbeddedChroma(opts: EmbeddedChromaOptions): Promise<ChromaLink> {
-  const link = new EmbeddedChroma(opts);
+  const link = new EmbeddedChroma(opts, await startChromaLock());
   void link.start().catch((err: Error) => {
     link.lastError = err.message;
     opts.log.error({ event: 'chroma.start', err: err.message }, 'Chroma start failed');
@@ -209,6 +224,7 @@ export async function startEmbeddedChroma(opts: EmbeddedChromaOptions): Promise<
 class ExternalChroma extends EventEmitter<{ up: []; down: [reason: string] }> implements ChromaLink {
   readonly managed = false;
   readonly pid = undefined;
+  readonly headers: Record<string, string> = {};
   up = false;
   lastError: string | undefined;
   private timer: NodeJS.Timeout | undefined;

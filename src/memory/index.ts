@@ -23,9 +23,11 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { recordsOf, removalOf, type MemoryOp } from './rules.ts';
+import { MAX_TEXT, recordsOf, removalOf, type MemoryOp } from './rules.ts';
+import { namedLogins } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
+import { ProvenanceTracker } from './provenanceTracker.ts';
 
 export interface MemoryOptions {
   env: Env;
@@ -45,7 +47,7 @@ export interface MemoryOptions {
   };
 }
 
-type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on'>;
+type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on' | 'send'>;
 interface PanelLike {
   emit(event: string, data: unknown): unknown;
 }
@@ -68,6 +70,8 @@ export interface MemoryService {
 }
 
 const newId = () => randomBytes(6).toString('hex');
+/** Newest memories read at start to learn which viewers Pickle knows. */
+const KNOWN_FROM_STORE = 2000;
 
 function bar(p: DownloadProgress): string {
   const pct = Math.max(0, Math.min(100, Math.round(p.progress)));
@@ -83,6 +87,11 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     unavailable: () => unavailable(),
     search: (q) => store!.search(q),
     remove: (id) => remove(id),
+    forgetViewer: (login) => {
+      // From the panel: the brain lets go of them too (a `!forgetme` reaches it by itself).
+      forgetInStm(login);
+      return forgetViewer(login);
+    },
   });
 
   if (!env.MEMORY_ENABLED) {
@@ -113,6 +122,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   let lastCountAt = 0;
   let stopped = false;
   const admission = new ChatAdmission(opts.tuning?.admission ?? {});
+  const provenance = new ProvenanceTracker();
 
   const link: ChromaLink = env.CHROMA_URL
     ? watchExternalChroma(env.CHROMA_URL, log)
@@ -174,9 +184,12 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   const connect = async () => {
     if (!store || !link.up || stopped) return;
     try {
-      await store.open(link.url);
+      await store.open(link.url, link.headers);
       report();
       writer.resume();
+      // Viewers of earlier streams are known from the start: a claim about one is about them.
+      const recent = await store.search({ limit: KNOWN_FROM_STORE }).catch(() => ({ memories: [] }));
+      for (const m of [...recent.memories].reverse()) if (m.source === 'chat') provenance.saw(m.user);
       lastCount = await store.count().catch(() => lastCount);
     } catch (err) {
       log.warn({ event: 'memory.open-failed', err: (err as Error).message }, 'could not open the memory collection');
@@ -224,6 +237,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   })();
 
   let notify: (text: string) => void = () => {};
+  let forgetInStm: (login: string) => void = () => {};
 
   async function remove(id: string): Promise<'deleted' | 'missing' | 'queued'> {
     if (unavailable()) {
@@ -238,12 +252,14 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     return writer.journaling ? 'queued' : 'deleted';
   }
 
-  async function forgetViewer(user: string): Promise<void> {
-    const op: MemoryOp = { op: 'delete', users: [user] };
+  /** `!forgetme` and the panel's "forget viewer": their lines, lines naming them, replies to or about them. */
+  async function forgetViewer(user: string): Promise<{ deleted?: number; queued: boolean }> {
+    const op: MemoryOp = { op: 'delete', users: [user], about: [user] };
+    provenance.forget(user);
     let count: number | undefined;
     if (!unavailable()) {
       await writer.flush();
-      count = await store!.countUser(user).catch(() => undefined);
+      count = await store!.countConcerning(user).catch(() => undefined);
     }
     writer.push(op);
     await writer.flush();
@@ -253,6 +269,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       : `!forgetme: ${user}'s memories will be deleted as soon as long-term memory is back (queued)`;
     log.info({ event: 'memory.forgetme', user, deleted: count, queued: !done }, 'viewer asked to be forgotten');
     notify(text);
+    return { ...(count !== undefined ? { deleted: count } : {}), queued: !done };
   }
 
   const recallActor = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
@@ -296,10 +313,16 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     recall,
     attach(orchestrator, panel) {
       notify = (text) => panel.emit('transcript', { kind: 'notice', text, ts: Date.now() });
+      forgetInStm = (login) => orchestrator.send({ type: 'viewer.forget', login });
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
         // Chat is admitted at a bounded rate (a flood is not worth remembering line by line).
-        const records = recordsOf(e, persona(), newId).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
+        if (e.type === 'chat.batch') {
+          for (const m of e.messages) provenance.saw(m.user);
+          // Every line, stored or not: a reply to it is about whom it named.
+          for (const m of e.messages) provenance.line(m.id, m.user, namedLogins(m.text.slice(0, MAX_TEXT), provenance.known, [m.user, persona().id]));
+        }
+        const records = recordsOf(e, persona(), newId, provenance).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
         if (records.length) writer.push({ op: 'upsert', records });
         return records;
       };
@@ -311,6 +334,9 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       });
       orchestrator.on('speech.final', add);
       orchestrator.on('vision.batch', add);
+      orchestrator.on('reply.start', (e) => {
+        if (e.triggerId) provenance.replyTo(e.replyId, e.triggerId);
+      });
       orchestrator.on('reply.spoken', add);
       orchestrator.on('chat.removed', (e) => {
         const op = removalOf(e);
@@ -333,6 +359,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
         ...(store ? { collection: store.name } : {}),
         ...(lastCount !== undefined ? { stored: lastCount } : {}),
         notStoredUnderLoad: admission.skipped,
+        knownViewers: provenance.known.size,
         journaled: writer.journal.pending,
         queued: writer.queueLength,
       };

@@ -1,4 +1,5 @@
-import type { MemorySource, PickleEvent } from '../../machines/events.ts';
+import { viewerKey, type MemorySource, type PickleEvent } from '../../machines/events.ts';
+import { chatProvenance, namedLogins, replyProvenance } from '../../machines/memory/provenance.ts';
 
 /**
  * What goes into long-term memory (pure functions, no I/O).
@@ -49,7 +50,7 @@ export function entityKinds(text: string): EntityKind[] {
 
 /** Why a line is stored, or undefined when it is not (commands and empty lines never are). */
 export function storageReason(text: string): 'length' | EntityKind | undefined {
-  const t = text.trim();
+  const t = clip(text).trim();
   if (t === '' || t.startsWith('!')) return undefined;
   if (wordCount(t) >= MIN_WORDS) return 'length';
   return entityKinds(t)[0];
@@ -58,7 +59,7 @@ export function storageReason(text: string): 'length' | EntityKind | undefined {
 export const shouldStore = (text: string): boolean => storageReason(text) !== undefined;
 
 /** A line says something about who wrote it (identity, likes, what they do). */
-export const isFact = (text: string): boolean => entityKinds(text).some((k) => FACT_KINDS.has(k));
+export const isFact = (text: string): boolean => entityKinds(clip(text)).some((k) => FACT_KINDS.has(k));
 
 /** One memory as stored (Chroma document + metadata), and as journaled while Chroma is away. */
 export interface MemoryRecord {
@@ -74,38 +75,72 @@ export interface MemoryRecord {
   /** Twitch message id (chat): CLEARMSG removes the memory by it. */
   messageId?: string;
   fact: boolean;
+  /** Who said it: `twitch:mallory`, `streamer`, `camera`, `persona:pickle` (records of older versions have none). */
+  speaker?: string;
+  /** Logins it is about: viewers it names; for a reply, also the viewers it answered. */
+  about?: string[];
+  /** A viewer's claim about other viewers: never a fact about anyone. */
+  hearsay?: boolean;
 }
 
 /** Ordered writes: deletes are queued behind the adds they may concern, so nothing removed comes back. */
 export type MemoryOp =
   | { op: 'upsert'; records: MemoryRecord[] }
-  | { op: 'delete'; ids?: string[]; messageIds?: string[]; users?: string[] };
+  | { op: 'delete'; ids?: string[]; messageIds?: string[]; users?: string[]; about?: string[] };
 
-const MAX_TEXT = 500;
+/** Longest text a rule looks at or stores: every rule's work is bounded whatever a line's length. */
+export const MAX_TEXT = 500;
 const clip = (s: string) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s);
 
+/** What the adapter knows beyond the event: viewers seen in chat, and what a reply answered. */
+export interface ProvenanceContext {
+  /** Logins of viewers seen in chat (so "bob is a scammer" is known to be about bob). */
+  known: ReadonlySet<string>;
+  /** For `reply.spoken`: the viewers of its trigger and whom the trigger was about. */
+  replyTrigger?: (replyId: string) => { users: readonly string[]; about: readonly string[] } | undefined;
+}
+
+const NO_CONTEXT: ProvenanceContext = { known: new Set() };
+
 /** The records an orchestrator event adds to long-term memory (storage rule applied). */
-export function recordsOf(event: PickleEvent, persona: { id: string; name: string }, newId: () => string): MemoryRecord[] {
+export function recordsOf(
+  event: PickleEvent,
+  persona: { id: string; name: string },
+  newId: () => string,
+  ctx: ProvenanceContext = NO_CONTEXT,
+): MemoryRecord[] {
   const make = (r: Omit<MemoryRecord, 'id' | 'persona' | 'fact'>): MemoryRecord => ({
     ...r,
     text: clip(r.text.trim()),
     id: `${r.source}-${r.ts}-${newId()}`,
     persona: persona.id,
-    fact: r.source === 'chat' && isFact(r.text),
+    // Hearsay is nobody's fact: not the speaker's (it is about someone else), not the one it names.
+    fact: r.source === 'chat' && r.hearsay !== true && isFact(r.text),
   });
+  const withAbout = (about: string[]) => (about.length ? { about } : {});
   switch (event.type) {
     case 'chat.batch':
       return event.messages
         .filter((m) => shouldStore(m.text))
-        .map((m) => make({ text: m.text, user: m.user, displayName: m.displayName, source: 'chat', ts: m.ts, messageId: m.id }));
+        .map((m) => {
+          const p = chatProvenance(viewerKey(m.platform, m.user), m.user, clip(m.text), ctx.known, persona.id);
+          return make({ text: m.text, user: m.user, displayName: m.displayName, source: 'chat', ts: m.ts, messageId: m.id, speaker: p.speaker, ...withAbout(p.about), ...(p.hearsay ? { hearsay: true } : {}) });
+        });
     case 'speech.final':
-      return shouldStore(event.text) ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts })] : [];
+      // The streamer naming a viewer is about them too (so their `!forgetme` removes it).
+      return shouldStore(event.text)
+        ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts, speaker: 'streamer', ...withAbout(namedLogins(clip(event.text), ctx.known, [persona.id])) })]
+        : [];
     case 'vision.batch':
       return event.scenes
         .filter((s) => shouldStore(s.text))
-        .map((s) => make({ text: s.text, user: 'camera', displayName: 'camera', source: 'vision', ts: s.ts }));
-    case 'reply.spoken':
-      return shouldStore(event.text) ? [make({ text: event.text, user: persona.id, displayName: persona.name, source: 'reply', ts: event.ts })] : [];
+        .map((s) => make({ text: s.text, user: 'camera', displayName: 'camera', source: 'vision', ts: s.ts, speaker: 'camera' }));
+    case 'reply.spoken': {
+      if (!shouldStore(event.text)) return [];
+      const trigger = ctx.replyTrigger?.(event.replyId);
+      const p = replyProvenance(persona.id, clip(event.text), [...(event.about ?? []), ...(trigger?.users ?? [])], trigger?.about ?? [], ctx.known);
+      return [make({ text: event.text, user: persona.id, displayName: persona.name, source: 'reply', ts: event.ts, speaker: p.speaker, ...withAbout(p.about) })];
+    }
     default:
       return [];
   }
@@ -121,6 +156,6 @@ export function removalOf(event: PickleEvent): MemoryOp | undefined {
     if (event.messageIds.length === 0 && banned.length === 0) return undefined;
     return { op: 'delete', ...(event.messageIds.length ? { messageIds: event.messageIds } : {}), ...(banned.length ? { users: banned } : {}) };
   }
-  if (event.type === 'chat.command' && event.command === 'forgetme') return { op: 'delete', users: [event.message.user] };
+  if (event.type === 'chat.command' && event.command === 'forgetme') return { op: 'delete', users: [event.message.user], about: [event.message.user] };
   return undefined;
 }

@@ -11,11 +11,13 @@
  * today, MiniLM once downloaded), memories of the other collection are re-embedded into the
  * active one and the old collection is dropped, so memory survives the switch.
  */
-import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
-import type { RecalledMemory } from '../../machines/events.ts';
+import { ChromaClient, type Collection, type Where } from 'chromadb';
 import { RECALL_TOP_K, type RecallInput } from '../../machines/brain/recall.ts';
 import type { Logger } from '../log.ts';
 import type { Embedder } from './embedder.ts';
+import { aboutKey, concerns, forgetPlan } from '../../machines/memory/provenance.ts';
+import { fromRow, toMetadata, type StoredMemory } from './metadata.ts';
+import type { RecalledMemory } from '../../machines/events.ts';
 import type { MemoryOp, MemoryRecord } from './rules.ts';
 
 /** The seed's threshold. relevance = 1 − cosine distance (Chroma's cosine space gives distance = 1 − cosine similarity). */
@@ -24,8 +26,6 @@ export const MIN_RELEVANCE = 0.4;
 export const FACTS_PER_USER = 2;
 const COLLECTION_PREFIX = 'pickle_memories_';
 
-/** A metadata field as text: Chroma stores strings, numbers and booleans only. */
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 /** Embedding work per slice before yielding to the event loop (keeps replies and sockets responsive). */
 const EMBED_SLICE = 16;
 const CALL_TIMEOUT_MS = 10_000;
@@ -34,12 +34,6 @@ const FACT_CACHE_USERS = 1000;
 const FACT_CACHE_TTL_MS = 10 * 60_000;
 /** Facts per viewer kept in the cache (the newest). */
 const FACTS_CACHED_PER_USER = 30;
-
-export interface StoredMemory extends RecalledMemory {
-  displayName: string;
-  persona: string;
-  fact: boolean;
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -71,20 +65,6 @@ async function retryRead<T>(read: () => Promise<T>, attempts = 5, delayMs = 15):
   }
 }
 
-function toMetadata(r: MemoryRecord): Metadata {
-  return {
-    user: r.user,
-    displayName: r.displayName,
-    source: r.source,
-    ts: r.ts,
-    persona: r.persona,
-    fact: r.fact,
-    // One key for "facts of this viewer": a single-key filter is what Chroma answers fast.
-    ...(r.fact ? { factUser: r.user } : {}),
-    ...(r.messageId ? { messageId: r.messageId } : {}),
-  };
-}
-
 interface CachedFact {
   memory: StoredMemory;
   /** A typed array: thousands of cached vectors as plain arrays would be millions of heap numbers for the GC to walk. */
@@ -97,22 +77,7 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return s;
 };
 
-function fromRow(id: string, document: string | null | undefined, meta: Metadata | null | undefined, distance?: number | null): StoredMemory {
-  const m = (meta ?? {}) as Record<string, unknown>;
-  return {
-    id,
-    text: document ?? '',
-    user: text(m.user),
-    displayName: text(m.displayName ?? m.user),
-    source: (m.source as StoredMemory['source']) ?? 'chat',
-    ts: Number(m.ts ?? 0),
-    persona: text(m.persona),
-    fact: m.fact === true,
-    ...(typeof m.messageId === 'string' ? { messageId: m.messageId } : {}),
-    // Chroma's cosine space: distance = 1 − cosine similarity, so relevance = 1 − distance.
-    ...(typeof distance === 'number' ? { relevance: Math.round((1 - distance) * 1000) / 1000 } : {}),
-  };
-}
+export type { StoredMemory } from './metadata.ts';
 
 export class MemoryStore {
   private collection: Collection | undefined;
@@ -145,8 +110,8 @@ export class MemoryStore {
   }
 
   /** (Re)connects to Chroma at `url`: called each time it comes up (the embedded one may change port). */
-  open(url: string): Promise<void> {
-    this.opening ??= this.doOpen(url).finally(() => {
+  open(url: string, headers: Record<string, string> = {}): Promise<void> {
+    this.opening ??= this.doOpen(url, headers).finally(() => {
       this.opening = undefined;
     });
     return this.opening;
@@ -158,9 +123,9 @@ export class MemoryStore {
     this.facts.clear();
   }
 
-  private async doOpen(url: string): Promise<void> {
+  private async doOpen(url: string, headers: Record<string, string>): Promise<void> {
     const u = new URL(url);
-    const client = new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), ssl: u.protocol === 'https:' });
+    const client = new ChromaClient({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), ssl: u.protocol === 'https:', headers });
     const collection = await withTimeout(
       client.getOrCreateCollection({
         name: this.name,
@@ -235,6 +200,7 @@ export class MemoryStore {
       }
       await flushBatch();
       for (const where of deleteFilters(op)) await withTimeout(this.need().delete(where), CALL_TIMEOUT_MS, 'delete');
+      for (const login of op.about ?? []) await this.deleteNaming(login);
       for (const u of op.users ?? []) this.facts.delete(u);
       if (op.ids?.length || op.messageIds?.length) {
         const ids = new Set(op.ids ?? []);
@@ -243,6 +209,41 @@ export class MemoryStore {
       }
     }
     await flushBatch();
+  }
+
+  /** Records naming a login but not tagged with it (older, or stored before the name was known): Chroma substring search, confirmed word by word. */
+  private async deleteNaming(login: string): Promise<void> {
+    const col = this.need();
+    const plan = forgetPlan(login);
+    if (plan.named.length === 0) return;
+    const l = login.toLowerCase();
+    const spellings = [...new Set([l, l[0]!.toUpperCase() + l.slice(1), l.toUpperCase()])];
+    const ids = new Set<string>();
+    for (const needle of spellings) {
+      const r = await withTimeout(
+        retryRead(() => col.get({ whereDocument: { $contains: needle }, include: ['documents', 'metadatas'] as never })),
+        CALL_TIMEOUT_MS,
+        'get',
+      );
+      r.ids.forEach((id, i) => {
+        const m = fromRow(id, r.documents[i], r.metadatas[i]);
+        if (concerns(m, plan)) ids.add(id);
+      });
+    }
+    if (ids.size) await withTimeout(col.delete({ ids: [...ids] }), CALL_TIMEOUT_MS, 'delete');
+    for (const entry of this.facts.values()) entry.items = entry.items.filter((f) => !ids.has(f.memory.id) && !concerns(f.memory, plan));
+  }
+
+  /** How many records `!forgetme` of a login removes (its chat lines, and records about it). */
+  async countConcerning(login: string): Promise<number> {
+    const col = this.need();
+    const l = login.toLowerCase();
+    const ids = new Set<string>();
+    for (const where of [{ $and: [{ user: l }, { source: 'chat' }] }, { [aboutKey(l)]: true }] as Where[]) {
+      const r = await withTimeout(retryRead(() => col.get({ where, include: [] as never })), CALL_TIMEOUT_MS, 'get');
+      r.ids.forEach((id) => ids.add(id));
+    }
+    return ids.size;
   }
 
   async count(): Promise<number> {
@@ -298,7 +299,8 @@ export class MemoryStore {
     const take = (m: StoredMemory) => {
       if (seen.has(m.id)) return;
       seen.add(m.id);
-      out.push({ id: m.id, user: m.user, text: m.text, ts: m.ts, source: m.source, ...(m.messageId ? { messageId: m.messageId } : {}), ...(m.relevance !== undefined ? { relevance: m.relevance } : {}) });
+      const { id, user, text, ts, source, messageId, relevance, about, hearsay } = m;
+      out.push({ id, user, text, ts, source, ...(messageId ? { messageId } : {}), ...(relevance !== undefined ? { relevance } : {}), ...(about ? { about } : {}), ...(hearsay ? { hearsay } : {}) });
     };
     general.filter((m) => fresh(m) && mine(m) && (m.relevance ?? 0) >= MIN_RELEVANCE).slice(0, RECALL_TOP_K).forEach(take);
     const perUser = new Map<string, number>();
@@ -369,11 +371,11 @@ export class MemoryStore {
     return out;
   }
 
-  /** For GET /api/memory: by similarity when `q` is given, else the newest (of a viewer, or of all). */
+  /** For GET /api/memory: by similarity when `q` is given, else the newest (by or about a viewer, or of all). */
   async search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: StoredMemory[] }> {
     const col = this.need();
     const total = await withTimeout(col.count(), CALL_TIMEOUT_MS, 'count');
-    const where: Where | undefined = opts.user ? { user: opts.user } : undefined;
+    const where: Where | undefined = opts.user ? { $or: [{ user: opts.user }, { [aboutKey(opts.user)]: true }] } : undefined;
     if (opts.q) {
       const [embedding] = await this.embedder.embed([opts.q]);
       return { total, memories: await withTimeout(this.knn(embedding!, opts.limit, where), CALL_TIMEOUT_MS, 'query') };
@@ -394,5 +396,6 @@ function deleteFilters(op: Extract<MemoryOp, { op: 'delete' }>): Array<{ ids?: s
   if (op.ids?.length) out.push({ ids: op.ids });
   if (op.messageIds?.length) out.push({ where: { messageId: op.messageIds.length === 1 ? op.messageIds[0]! : { $in: op.messageIds } } });
   if (op.users?.length) out.push({ where: { $and: [{ user: op.users.length === 1 ? op.users[0]! : { $in: op.users } }, { source: 'chat' }] } });
+  for (const login of op.about ?? []) out.push({ where: { [aboutKey(login)]: true } });
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * Pickle's HTTP server: REST API, /health, the overlay pages and socket.io, on one port.
  * Listens on HOST:PORT (127.0.0.1 by default). Anything not on loopback needs the
- * access token for writes and for the panel socket.
+ * access token for everything but the overlay (see access.ts).
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import type { StatusBoard } from '../status.ts';
 import { apiRouter, type ControlCommand } from './api.ts';
 import { allowedHostHeaders, createGuard, hostForUrl, isLoopbackHost, isWildcardHost, tokenFromRequest } from './guard.ts';
 import { attachSockets, type SocketMiddleware } from './sockets.ts';
+import { accessMiddleware } from './access.ts';
 
 export type { ControlCommand } from './api.ts';
 
@@ -31,8 +32,10 @@ export interface ServerOptions {
   onControl: (cmd: ControlCommand) => void;
   /** Extra fields for /health (actors, mode...). Never put secrets here. */
   health: () => Record<string, unknown>;
-  /** Required when `host` is not loopback (or `requireToken`): writes and /panel need it. */
+  /** Required when `host` is not loopback (or `requireToken`): everything but the overlay needs it. */
   accessToken?: string;
+  /** In token mode, what the overlay's socket (`/avatar`) needs instead of the access token. */
+  overlayKey?: string;
   /** Force token mode on a loopback bind (tests; streamers behind a tunnel). */
   requireToken?: boolean;
   /** Extra host names clients may use in the Host header (e.g. `pickle.lan`). */
@@ -103,6 +106,10 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
       // socket.io: polling is 'self'; the WebSocket upgrade needs ws://host:port spelled out for older engines.
       'Content-Security-Policy': `default-src 'self'; connect-src 'self' ws://${req.headers.host}; object-src 'none'; base-uri 'none'; form-action 'self'`,
     });
+    next();
+  });
+
+  app.use((req, res, next) => {
     if (WRITE_METHODS.has(req.method)) {
       const refused = guard.checkOrigin(req.headers);
       if (refused) {
@@ -116,6 +123,8 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     }
     next();
   });
+  // Reads need the token too in token mode; frame headers on every page but the overlay.
+  app.use(accessMiddleware(guard));
 
   app.get('/', (_req, res) => {
     res.json({ ok: true, name: 'pickle' });
@@ -171,7 +180,7 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     }
   });
 
-  const sockets = attachSockets(httpServer, { guard, log, status: opts.status, settings: opts.settings });
+  const sockets = attachSockets(httpServer, { guard, log, status: opts.status, settings: opts.settings, ...(opts.overlayKey ? { overlayKey: opts.overlayKey } : {}) });
   const url = `http://${isWildcardHost(opts.host) ? '127.0.0.1' : hostForUrl(opts.host)}:${port}`;
   log.info({ url, tokenMode }, 'server listening');
 

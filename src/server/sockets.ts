@@ -9,6 +9,7 @@ import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { tokenFromRequest, type Guard } from './guard.ts';
+import { capSockets, overlayGate } from './access.ts';
 
 export type SocketMiddleware = (socket: Socket, next: (err?: Error) => void) => void;
 
@@ -24,7 +25,7 @@ export interface Sockets {
 
 export function attachSockets(
   httpServer: HttpServer,
-  deps: { guard: Guard; log: Logger; status: StatusBoard; settings: SettingsStore },
+  deps: { guard: Guard; log: Logger; status: StatusBoard; settings: SettingsStore; overlayKey?: string },
 ): Sockets {
   const { guard, log } = deps;
   const io = new Server(httpServer, {
@@ -42,9 +43,6 @@ export function attachSockets(
     },
   });
 
-  const avatar = io.of('/avatar');
-  const panel = io.of('/panel');
-
   // The panel can change things (or will): in token mode it needs the token to connect.
   const tokenGate: SocketMiddleware = (socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
@@ -53,7 +51,17 @@ export function attachSockets(
     if (!guard.tokenOk(given)) return next(new Error('unauthorized'));
     next();
   };
-  panel.use(tokenGate);
+  // Every namespace, including those added later (inspector): a few sockets per address each, and
+  // in token mode the access token, except the overlay's, which needs its own key.
+  io.on('new_namespace', (ns) => {
+    capSockets(ns);
+    ns.use(ns.name === '/avatar' ? overlayGate(guard, deps.overlayKey) : tokenGate);
+  });
+  // The main namespace exists before the listener: nothing is sent there, but it is gated all the same.
+  capSockets(io.of('/'));
+  io.of('/').use(tokenGate);
+  const avatar = io.of('/avatar');
+  const panel = io.of('/panel');
 
   panel.on('connection', (socket) => {
     socket.emit('status', deps.status.all());

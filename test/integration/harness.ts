@@ -69,6 +69,8 @@ export interface RigOptions {
   random?: () => number;
   dataDir?: string;
   tuning?: PickleOptions['tuning'];
+  /** `npm start -- --new-token`. */
+  newToken?: boolean;
 }
 
 /** Pickle in-process against the IRC and Ollama stand-ins, with an overlay client attached. */
@@ -97,10 +99,11 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     log: silentLogger(),
     console: { line: (t) => lines.push(t) },
     random: opts.random ?? (() => 0.99),
+    ...(opts.newToken ? { newToken: true } : {}),
     tuning: { llmRetryMs: 100, twitchBackoffMs: 100, captionHoldMs: 200, voiceMsPerChar: 1, minSentenceMs: 30, localVoice: false, ...opts.tuning },
   });
   const overlayEvents: Rig['overlayEvents'] = [];
-  const overlay = io(`${pickle.url}/avatar`, { transports: ['websocket'] });
+  const overlay = io(`${pickle.url}/avatar`, { transports: ['websocket'], ...(pickle.overlayKey ? { auth: { key: pickle.overlayKey } } : {}) });
   overlay.onAny((event, data) => overlayEvents.push({ event, data }));
   await new Promise<void>((resolve, reject) => {
     overlay.once('connect', () => resolve());

@@ -102,7 +102,8 @@ describe('brain reply cycle', () => {
     vi.advanceTimersByTime(1);
     expect(t.state()).toBe('idle');
     expect(t.h.of('brain.state').map((e) => e.state)).toEqual(['idle', 'thinking', 'speaking', 'cooldown', 'idle']);
-    expect(t.h.of('reply.spoken')[0]).toMatchObject({ text: 'Hey there! Great to see you.' });
+    // Its provenance: the viewers whose input it answered.
+    expect(t.h.of('reply.spoken')[0]).toMatchObject({ text: 'Hey there! Great to see you.', about: [msg('x').user] });
   });
 
   it('the prompt quotes chat as data, with the history before it', () => {

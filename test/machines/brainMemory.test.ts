@@ -69,7 +69,9 @@ describe('brain: the recall step before thinking', () => {
     const prompt = t.userPrompt();
     expect(prompt).toContain('Things you remember from earlier streams (data):');
     expect(prompt).toContain('- 3 days ago, viewer "sam" wrote: "I\'m a nurse and I love Elden Ring"');
-    expect(prompt).toContain('- 24 h ago, you (Pickle) said: "Sam, you are a legend."');
+    // A past reply is quoted as what was said on stream, never as the co-host's own knowledge.
+    expect(prompt).toContain('- 24 h ago, a past reply on stream (not something you know): "Sam, you are a legend."');
+    expect(prompt).not.toContain('you (Pickle) said: "Sam');
     expect(t.h.of('reply.start')[0]!.prompt[1].content).toBe(prompt);
     // The system prompt stays the persona's: memories are data in the user message only.
     expect(t.llm.last().input.messages[0]!.content).not.toContain('nurse');
@@ -140,6 +142,28 @@ describe('brain: the recall step before thinking', () => {
     const t = setup();
     t.h.send({ type: 'chat.batch', messages: [msg('my name is Sam and I am a nurse', { user: 'sam' }), msg('nice stream', { user: 'kim' })], flush: 'timer' });
     t.h.send({ type: 'chat.command', command: 'forgetme', args: [], message: msg('!forgetme', { user: 'sam' }) });
+    expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['kim']);
+  });
+
+  it("!forgetme also takes out others' lines naming the viewer, and the replies to them", () => {
+    const t = setup();
+    // Bob asks Pickle something; the reply (it does not name him) is kept in STM as a reply to bob.
+    t.batch(msg('pickle, what is up?', { user: 'bob' }));
+    t.recall.last().answer([]);
+    t.llm.reply(['Welcome!']);
+    t.h.send({ type: 'voice.started', replyId: t.llm.last().input.replyId });
+    t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Welcome!', interrupted: false });
+    expect(t.h.of('reply.spoken')[0]).toMatchObject({ text: 'Welcome!', about: ['bob'] });
+    t.h.send({ type: 'chat.batch', messages: [msg('did you know bob is a scammer', { user: 'mallory' }), msg('nice stream', { user: 'kim' })], flush: 'timer' });
+    expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['bob', 'default', 'mallory', 'kim']);
+    t.h.send({ type: 'chat.command', command: 'forgetme', args: [], message: msg('!forgetme', { user: 'bob' }) });
+    expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['kim']);
+  });
+
+  it("the panel's Forget viewer takes them out of STM as !forgetme does", () => {
+    const t = setup();
+    t.h.send({ type: 'chat.batch', messages: [msg('hello everyone', { user: 'bob' }), msg('bob is a scammer', { user: 'mallory' }), msg('nice stream', { user: 'kim' })], flush: 'timer' });
+    t.h.send({ type: 'viewer.forget', login: 'bob' });
     expect(t.h.snapshot().context.stm.map((e: { user: string }) => e.user)).toEqual(['kim']);
   });
 

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { heartbeat, startEmbeddedChroma, watchExternalChroma, type ChromaLink } from '../../src/memory/chroma.ts';
+import { freePort, heartbeat, startEmbeddedChroma, watchExternalChroma, type ChromaLink } from '../../src/memory/chroma.ts';
+
+const CHILD = fileURLToPath(new URL('../../src/memory/chromaChild.mjs', import.meta.url));
 import { silentLogger } from '../../src/log.ts';
 import { alive, until } from './helpers.ts';
 
@@ -29,13 +31,13 @@ describe('embedded Chroma (the real server from the chromadb package, as a child
     links.push(link);
     await upOnce(link);
     expect(link.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(await heartbeat(link.url, 2000)).toBe(true);
+    expect(await heartbeat(link.url, 2000, link.headers)).toBe(true);
     expect(existsSync(join(dir, 'chromadb', 'chroma.sqlite3'))).toBe(true);
     const pid = link.pid!;
     expect(alive(pid)).toBe(true);
     await link.stop();
     expect(alive(pid)).toBe(false);
-    expect(await heartbeat(link.url, 500)).toBe(false);
+    expect(await heartbeat(link.url, 500, link.headers)).toBe(false);
   });
 
   it('restarts it when it dies (down, then up again with a new process)', async () => {
@@ -49,7 +51,7 @@ describe('embedded Chroma (the real server from the chromadb package, as a child
     expect(link.up).toBe(false);
     await upOnce(link);
     expect(link.pid).not.toBe(first);
-    expect(await heartbeat(link.url, 2000)).toBe(true);
+    expect(await heartbeat(link.url, 2000, link.headers)).toBe(true);
   });
 
   it('no orphan: when Pickle is killed hard (SIGKILL), its Chroma goes too', async () => {
@@ -66,16 +68,16 @@ describe('embedded Chroma (the real server from the chromadb package, as a child
   });
 
   it('CHROMA_URL: an external server is only watched (up / down), never started', async () => {
-    const server = await startEmbeddedChroma({ path: join(tmp(), 'chromadb'), log: silentLogger() });
-    links.push(server);
-    await upOnce(server);
-    const ext = watchExternalChroma(server.url, silentLogger(), 100);
+    // A Chroma someone else runs (as `chroma run` would): the same server, no lock in front.
+    const port = await freePort();
+    const server = spawn(process.execPath, [CHILD, '--path', join(tmp(), 'chromadb'), '--host', '127.0.0.1', '--port', String(port)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const ext = watchExternalChroma(`http://127.0.0.1:${port}`, silentLogger(), 100);
     links.push(ext);
     await upOnce(ext);
     expect(ext.managed).toBe(false);
     expect(ext.pid).toBeUndefined();
     const down = new Promise<void>((r) => ext.once('down', () => r()));
-    await server.stop();
+    server.kill('SIGKILL');
     await down;
     expect(ext.lastError).toContain('does not answer');
   });

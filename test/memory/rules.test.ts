@@ -98,6 +98,7 @@ describe('records and removals from orchestrator events', () => {
 
   it('!forgetme deletes the viewer who sent it, nobody else', () => {
     const op = removalOf({ type: 'chat.command', command: 'forgetme', args: ['kim'], message: chat('!forgetme kim') });
-    expect(op).toEqual({ op: 'delete', users: ['sam'] });
+    // Their own lines, and every record about them (named in it, or a reply to them).
+    expect(op).toEqual({ op: 'delete', users: ['sam'], about: ['sam'] });
   });
 });

@@ -43,7 +43,7 @@ const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0
 /** A fresh collection per test: a store over an embedder with its own vector-space name. */
 async function freshStore(name: string, embedder: Embedder = createFallbackEmbedder()) {
   const store = new MemoryStore(embedder, silentLogger(), `${name}_`);
-  await store.open(link.url);
+  await store.open(link.url, link.headers);
   return store;
 }
 
@@ -155,13 +155,13 @@ describe('deletes', () => {
 
 describe('switching embedders keeps memories', () => {
   it('memories of another embedder are re-embedded into the active collection, the old one is dropped', async () => {
-    const client = new ChromaClient({ host: '127.0.0.1', port: Number(new URL(link.url).port) });
+    const client = new ChromaClient({ host: '127.0.0.1', port: Number(new URL(link.url).port), headers: link.headers });
     const old = new MemoryStore(createFallbackEmbedder(), silentLogger()); // pickle_memories_hash384
-    await old.open(link.url);
+    await old.open(link.url, link.headers);
     await old.apply([{ op: 'upsert', records: [rec('I love Elden Ring', { fact: true }), rec('my name is Sam')] }]);
     const other: Embedder = { ...createFallbackEmbedder(), space: 'minilm', kind: 'ollama', label: 'stand-in MiniLM space' };
     const now = new MemoryStore(other, silentLogger());
-    await now.open(link.url);
+    await now.open(link.url, link.headers);
     expect(await now.count()).toBeGreaterThanOrEqual(2);
     const names = (await client.listCollections()).map((c) => c.name);
     expect(names).toContain('pickle_memories_minilm');
@@ -181,7 +181,7 @@ describe('writer: queue, journal while Chroma is away, replay (real Chroma kille
       retryMs: 100,
       onFailure: () => link.suspect(),
     });
-    const onUp = () => void store.open(link.url).then(() => writer.resume());
+    const onUp = () => void store.open(link.url, link.headers).then(() => writer.resume());
     link.on('up', onUp);
     link.on('down', () => store.close());
 

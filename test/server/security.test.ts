@@ -98,7 +98,7 @@ describe('token mode', () => {
     await expect(createServer({ ...base, host: '127.0.0.1', requireToken: true })).rejects.toThrow(/access token/);
   });
 
-  it('writes need the token (Bearer or ?token=); reads do not', async () => {
+  it('writes need the token (Bearer or ?token=); so do reads', async () => {
     expect(h.server.tokenMode).toBe(true);
     const url = `${h.server.url}/api/settings/voice`;
     const put = (init: RequestInit, u = url) => fetch(u, { method: 'PUT', ...json({ speed: 0.8 }), ...init });
@@ -121,7 +121,8 @@ describe('token mode', () => {
     expect(h.controls).toEqual(['mute']);
     expect(h.settings.get().voice.speed).toBe(0.8);
 
-    expect((await fetch(`${h.server.url}/api/settings`)).status).toBe(200);
+    expect((await fetch(`${h.server.url}/api/settings`)).status).toBe(401);
+    expect((await fetch(`${h.server.url}/api/settings`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
   it('the token does not excuse a foreign origin', async () => {

@@ -80,7 +80,7 @@ describe('socket.io in token mode', () => {
   });
   afterAll(() => h.close());
 
-  it('/panel needs the token; /avatar (output only) does not', async () => {
+  it('/panel needs the token; so does /avatar when no overlay key is set', async () => {
     const noToken = connect(`${h.server.url}/panel`, { transports: ['websocket'] });
     expect(await outcome(noToken)).toBe('error: unauthorized');
     const wrong = connect(`${h.server.url}/panel`, { transports: ['websocket'], auth: { token: 'nope' } });
@@ -89,7 +89,9 @@ describe('socket.io in token mode', () => {
     expect(await outcome(good)).toBe('connected');
     const viaQuery = connect(`${h.server.url}/panel`, { transports: ['websocket'], query: { token: TOKEN } });
     expect(await outcome(viaQuery)).toBe('connected');
-    const avatar = connect(`${h.server.url}/avatar`, { transports: ['websocket'] });
+    const anonymous = connect(`${h.server.url}/avatar`, { transports: ['websocket'] });
+    expect(await outcome(anonymous)).toBe('error: unauthorized');
+    const avatar = connect(`${h.server.url}/avatar`, { transports: ['websocket'], auth: { token: TOKEN } });
     expect(await outcome(avatar)).toBe('connected');
     for (const c of [good, viaQuery, avatar]) c.close();
   });
