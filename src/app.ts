@@ -25,6 +25,7 @@ import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
 import { startVision, withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
 import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService } from './memory/index.ts';
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
+import { createObs, muteScenesOf, withObsRoutes } from './obs/index.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -167,6 +168,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const accessToken = isLoopbackHost(env.HOST) ? undefined : randomBytes(18).toString('base64url');
   let twitch: TwitchChat | undefined;
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
+  const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const server = await createServer({
     host: env.HOST,
     port: env.PORT,
@@ -175,7 +177,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     settings,
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
-    routes: withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))),
+    routes: withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona })))),
     ...(accessToken ? { accessToken } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
@@ -191,7 +193,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       };
       send({ type: 'chat.message', message });
     },
-    onControl: (cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' }),
+    onControl: obs.seeControl((cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' })),
     health: () => ({
       mode,
       persona: { id: persona.id, name: persona.file.name },
@@ -288,6 +290,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       }
     }
     send({ type: 'settings.changed', persona: runtime(persona, next) });
+    obs.setMuteScenes(muteScenesOf(persona, env));
   };
   settings.on('change', (next) => applySettings(next));
   orchestrator.on('persona.switch', (e) => {
@@ -356,6 +359,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   }
 
   llm.start();
+  obs.start({ serverUrl: server.url, accessToken, muteScenes: muteScenesOf(persona, env), orchestrator, panel, console: out });
 
   return {
     url: server.url,
@@ -371,6 +375,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     ...(accessToken ? { accessToken } : {}),
     ears,
     async stop() {
+      await obs.stop();
       await ears.stop();
       await twitch?.stop();
       stopBudget();
