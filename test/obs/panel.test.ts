@@ -42,7 +42,7 @@ describe.skipIf(!chromiumPath)('panel: OBS card', () => {
 
     obs.switchScene('BRB');
     await w.page.waitForFunction(() => (document.querySelector('#obs-muted')?.textContent ?? '') === 'Pickle is muted: OBS scene "BRB" is live', { timeout: 8000 });
-    await w.page.waitForFunction(() => Array.from(document.querySelectorAll("#transcript li")).some((li) => (li.textContent ?? '').includes('muted: OBS scene "BRB" is live')), { timeout: 8000 });
+    await w.page.waitForFunction(() => Array.from(document.querySelectorAll('#transcript li')).some((li) => (li.textContent ?? '').includes('muted: OBS scene "BRB" is live')), { timeout: 8000 });
     expect(w.errors, w.errors.join('\n')).toEqual([]);
     expect(w.dialogs).toEqual([]);
   }, 40_000);
