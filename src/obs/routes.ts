@@ -22,7 +22,7 @@ export function obsRouter(obs: ObsService, status: StatusBoard): express.Router 
     });
   });
   r.post('/api/obs/setup', (_req, res, next) => {
-    obs.setupOverlay().then(
+    void obs.setupOverlay().then(
       (result) => res.json({ ...result, input: OVERLAY_INPUT_NAME, message: describeSetup(result) }),
       (err: unknown) => {
         if (err instanceof ObsNotReady) return void res.status(err.status).json({ error: err.message, ...(err.fix ? { fix: err.fix } : {}) });

@@ -162,7 +162,7 @@ export function createObs(deps: ObsDeps): ObsService {
       connection = m;
       m.on('obs.status', (e) => status.set('obs', e.state, e.detail, e.fix ? { fix: e.fix } : {}));
       m.on('obs.connect', () => {
-        c.connect().then(
+        void c.connect().then(
           (hello) => {
             if (stopped) return void c.disconnect();
             connected = true;

@@ -21,9 +21,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write('Pickle doctor: checking everything before you go live…\n\n');
   const t0 = performance.now();
-  // Fake camera and microphone for rehearsals and tests: PICKLE_DOCTOR_FAKE_MEDIA=1.
-  const fakeMedia = process.env['PICKLE_DOCTOR_FAKE_MEDIA'] === '1';
-  const report = await runDoctor(env, fakeMedia ? { chrome: { extraArgs: ['--use-fake-device-for-media-stream'] } } : {});
+  const report = await runDoctor(env);
   for (const line of report.lines) process.stdout.write(`${line}\n`);
   process.stdout.write(`(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   process.exit(report.exitCode);

@@ -88,7 +88,8 @@ const secrets = [DG_KEY, BOT_TOKEN, READONLY_TOKEN, OBS_PASSWORD, LLM_KEY];
 
 describe('npm run doctor', () => {
   it('all good: every line ✓, exit 0, devices listed through Chrome, no secret printed', async () => {
-    const { CHROME_PATH: _unused, ...env } = good();
+    const env = good();
+    delete env.CHROME_PATH;
     const d = await doctor(env, { chrome: { extraArgs: ['--use-fake-device-for-media-stream'] } });
     expect(d.results.filter((r) => r.mark !== 'ok'), d.text).toEqual([]);
     expect(d.exitCode).toBe(0);
@@ -129,7 +130,8 @@ describe('npm run doctor', () => {
     expect(refused.line('Deepgram')).toMatchObject({ mark: 'fail', found: 'the key was refused (401)' });
     expect(refused.line('Deepgram').fix).toContain('DEEPGRAM_API_KEY');
     expect(refused.text).not.toContain('dg-wrong-key-0000');
-    const { DEEPGRAM_API_KEY: _k, ...noKey } = good();
+    const noKey = good();
+    delete noKey.DEEPGRAM_API_KEY;
     const none = await doctor(noKey);
     expect(none.line('Deepgram').mark).toBe('warn');
     expect(none.exitCode).toBe(0);
@@ -170,7 +172,8 @@ describe('npm run doctor', () => {
     const noChrome = await doctor({ ...good(), VISION_ENABLED: 'true' });
     expect(noChrome.line('Chrome')).toMatchObject({ mark: 'fail' });
     expect(noChrome.line('Chrome').fix).toContain('CHROME_PATH');
-    const { CHROME_PATH: _unused, ...env } = good();
+    const env = good();
+    delete env.CHROME_PATH;
     const cam = await doctor({ ...env, VISION_ENABLED: 'true', VISION_CAMERA: 'Logitech' }, { chrome: { extraArgs: ['--use-fake-device-for-media-stream'] } });
     expect(cam.line('Cameras')).toMatchObject({ mark: 'fail' });
     expect(cam.line('Cameras').found).toContain('have: fake_device_0');

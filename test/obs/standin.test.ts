@@ -125,7 +125,7 @@ describe('obs-websocket stand-in: the protocol below the client library', () => 
       const ws = new WebSocket(url, protocol);
       const messages: unknown[] = [];
       const closed = new Promise<[number, string]>((r) => ws.on('close', (code, reason) => r([code, reason.toString()])));
-      ws.on('message', (data, isBinary) => messages.push(isBinary ? data : JSON.parse(String(data))));
+      ws.on('message', (data, isBinary) => messages.push(isBinary ? data : JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : '')));
       ws.once('open', () => resolve({ ws, messages, closed }));
       ws.once('error', reject);
     });

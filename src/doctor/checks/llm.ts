@@ -51,8 +51,8 @@ function openAiCheck(env: Env): Check {
         const page = await client.models.list({ signal });
         ids = page.data.map((m) => m.id);
       } catch (err) {
-        const status = err instanceof OpenAI.APIError ? err.status : undefined;
-        if (status === 401 || status === 403) return fail('LLM (OpenAI)', `${base} refused the key (${status})`, 'set LLM_API_KEY to a valid key for LLM_BASE_URL');
+        if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError)
+          return fail('LLM (OpenAI)', `${base} refused the key (${err instanceof OpenAI.AuthenticationError ? 401 : 403})`, 'set LLM_API_KEY to a valid key for LLM_BASE_URL');
         return fail('LLM (OpenAI)', `${base} not reachable (${reason(err)})`, 'start the server (LM Studio, vLLM, llama.cpp…) or fix LLM_BASE_URL');
       }
       if (!ids.includes(env.LLM_MODEL)) return fail('LLM (OpenAI)', `model ${env.LLM_MODEL} not offered (have: ${ids.slice(0, 8).join(', ') || 'none'})`, 'set LLM_MODEL to one of the models listed');
