@@ -132,4 +132,27 @@ describe('OBS in Pickle', () => {
     await obs.restart();
     await obsState(rig, 'up');
   });
+  it('a dropped connection comes back by itself; a kick from OBS (4011) waits for the button', async () => {
+    obs = await startObsStandin({ password: null });
+    rig = await startRig({ twitch: false, env: { OBS_WEBSOCKET_URL: obs.url } });
+    await obsState(rig, 'up');
+    // OBS crashes and comes back: Pickle reconnects without being asked.
+    await obs.stop();
+    await obsState(rig, 'down');
+    await obs.restart();
+    await obsState(rig, 'up');
+    const sessions = obs.sessions.length;
+
+    obs.kick();
+    const kicked = await obsState(rig, 'down');
+    expect(kicked.detail).toContain('kicked');
+    expect(kicked.fix).toContain('Add Pickle to OBS');
+    // Longer than the first retry delays: still no new session.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(obs.sessions.length).toBe(sessions);
+    const res = await post(rig, '/api/obs/setup');
+    expect(res.status).toBe(200);
+    expect(obs.sessions.length).toBe(sessions + 1);
+    await obsState(rig, 'up');
+  }, 30_000);
 });
