@@ -123,7 +123,9 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
         return { obsVersion: version.obsVersion, scene: scene.sceneName ?? scene.currentProgramSceneName };
       } catch (err) {
         await obs.disconnect().catch(() => undefined);
-        throw new ObsConnectError('protocol', err instanceof Error ? err.message : String(err));
+        // No answer (the connection dropped right after Identified, or OBS hangs) is not a protocol problem.
+        const silent = err instanceof ObsRequestError && err.code === -1;
+        throw new ObsConnectError(silent ? 'timeout' : 'protocol', err instanceof Error ? err.message : String(err));
       }
     },
     call,
