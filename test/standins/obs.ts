@@ -18,11 +18,14 @@
  * plus RequestBatch (op 8) run serially. Knobs: `latencyMs` (a slow OBS), `switchScene` (the streamer
  * clicks a scene), `kick(code)`, `stop()` / `restart()` (OBS quits and comes back on the same port).
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decode, encode } from '@msgpack/msgpack';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { createObsScenes, OBS_EVENTS, type Obj } from './obsScenes.ts';
+
+export { OBS_EVENTS, OBS_STATUS } from './obsScenes.ts';
 
 export const OBS_CLOSE = {
   MessageDecodeError: 4002,
@@ -35,43 +38,6 @@ export const OBS_CLOSE = {
   UnsupportedRpcVersion: 4010,
   SessionInvalidated: 4011,
 } as const;
-
-export const OBS_STATUS = {
-  Success: 100,
-  MissingRequestType: 203,
-  UnknownRequestType: 204,
-  MissingRequestField: 300,
-  InvalidRequestFieldType: 401,
-  ResourceNotFound: 600,
-  ResourceAlreadyExists: 601,
-  InvalidResourceType: 602,
-  InvalidInputKind: 605,
-} as const;
-
-/** EventSubscription bits (General 1, Config 2, Scenes 4, Inputs 8, … All = 4095 without the high-volume ones). */
-export const OBS_EVENTS = { Scenes: 1 << 2, Inputs: 1 << 3, SceneItems: 1 << 7, All: 4095 } as const;
-
-const INPUT_KINDS = ['browser_source', 'image_source', 'color_source_v3', 'text_ft2_source_v2', 'ffmpeg_source', 'pulse_input_capture'];
-
-type Obj = Record<string, unknown>;
-
-interface Input {
-  name: string;
-  uuid: string;
-  kind: string;
-  settings: Obj;
-}
-interface SceneItem {
-  sceneItemId: number;
-  sourceName: string;
-  enabled: boolean;
-}
-interface Scene {
-  name: string;
-  uuid: string;
-  items: SceneItem[];
-  nextItemId: number;
-}
 
 export interface ObsRequestRecord {
   session: number;
@@ -122,198 +88,26 @@ export interface ObsStandin {
   close(): Promise<void>;
 }
 
-class RequestError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const sha256b64 = (s: string) => createHash('sha256').update(s).digest('base64');
 
 export async function startObsStandin(opts: ObsStandinOptions = {}): Promise<ObsStandin> {
-  const sceneNames = opts.scenes ?? ['Just Chatting', 'BRB', 'Starting Soon'];
-  const scenes = new Map<string, Scene>(sceneNames.map((n) => [n, { name: n, uuid: randomUUID(), items: [], nextItemId: 1 }]));
-  let current = opts.currentScene ?? sceneNames[0]!;
-  const inputs = new Map<string, Input>();
-  for (const i of opts.inputs ?? []) {
-    inputs.set(i.name, { name: i.name, uuid: randomUUID(), kind: i.kind, settings: { ...(i.settings ?? {}) } });
-    for (const s of i.scenes ?? []) addItem(scenes.get(s)!, i.name);
-  }
   const requests: ObsRequestRecord[] = [];
   const sessions: ObsSessionRecord[] = [];
   const live = new Map<WebSocket, ObsSessionRecord>();
   const obsVersion = opts.obsVersion ?? '31.0.2';
 
-  function addItem(scene: Scene, sourceName: string): number {
-    const id = scene.nextItemId++;
-    scene.items.push({ sceneItemId: id, sourceName, enabled: true });
-    return id;
-  }
-
-  // ------------------------------------------------------------------ request handlers
-
-  const str = (data: Obj | undefined, key: string, required: boolean): string | undefined => {
-    const v = data?.[key];
-    if (v === undefined) {
-      if (required) throw new RequestError(OBS_STATUS.MissingRequestField, `Your request is missing the \`${key}\` field.`);
-      return undefined;
-    }
-    if (typeof v !== 'string') throw new RequestError(OBS_STATUS.InvalidRequestFieldType, `The field value of \`${key}\` must be a string.`);
-    return v;
-  };
-  const obj = (data: Obj | undefined, key: string, required: boolean): Obj | undefined => {
-    const v = data?.[key];
-    if (v === undefined) {
-      if (required) throw new RequestError(OBS_STATUS.MissingRequestField, `Your request is missing the \`${key}\` field.`);
-      return undefined;
-    }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RequestError(OBS_STATUS.InvalidRequestFieldType, `The field value of \`${key}\` must be an object.`);
-    return v as Obj;
-  };
-  /** OBS's AcquireSource: by uuid, else by name; a scene or an input (sources share one name space). */
-  const source = (data: Obj | undefined, nameKey: string, uuidKey: string): Scene | Input => {
-    const uuid = str(data, uuidKey, false);
-    if (uuid !== undefined) {
-      const found = [...scenes.values(), ...inputs.values()].find((s) => s.uuid === uuid);
-      if (!found) throw new RequestError(OBS_STATUS.ResourceNotFound, `No source was found by the UUID of \`${uuid}\`.`);
-      return found;
-    }
-    const name = str(data, nameKey, false);
-    if (name === undefined)
-      throw new RequestError(OBS_STATUS.MissingRequestField, `Your request must contain at least one of the following fields: \`${nameKey}\` with optional \`canvasUuid\` or \`${uuidKey}\`.`);
-    const found = scenes.get(name) ?? inputs.get(name);
-    if (!found) throw new RequestError(OBS_STATUS.ResourceNotFound, `No source was found by the name of \`${name}\` within the canvas \`Main\`.`);
-    return found;
-  };
-  const scene = (data: Obj | undefined): Scene => {
-    const s = source(data, 'sceneName', 'sceneUuid');
-    if (!('items' in s)) throw new RequestError(OBS_STATUS.InvalidResourceType, 'The specified source is not a scene.');
-    return s;
-  };
-  const input = (data: Obj | undefined): Input => {
-    const s = source(data, 'inputName', 'inputUuid');
-    if ('items' in s) throw new RequestError(OBS_STATUS.InvalidResourceType, 'The specified source is not an input.');
-    return s;
-  };
-
-  const handlers: Record<string, (data: Obj | undefined) => Obj | undefined> = {
-    GetVersion: () => ({
-      obsVersion,
-      obsWebSocketVersion: '5.5.4',
-      rpcVersion: 1,
-      availableRequests: Object.keys(handlers),
-      supportedImageFormats: ['png', 'jpg', 'webp'],
-      platform: 'ubuntu',
-      platformDescription: 'Ubuntu 24.04 LTS',
-    }),
-    GetCurrentProgramScene: () => {
-      const s = scenes.get(current)!;
-      return { sceneName: s.name, sceneUuid: s.uuid, currentProgramSceneName: s.name, currentProgramSceneUuid: s.uuid };
-    },
-    SetCurrentProgramScene: (data) => {
-      switchScene(scene(data).name);
-      return undefined;
-    },
-    GetSceneList: () => {
-      const s = scenes.get(current)!;
-      const list = [...scenes.values()].map((x, i, all) => ({ sceneIndex: all.length - 1 - i, sceneName: x.name, sceneUuid: x.uuid }));
-      return { currentProgramSceneName: s.name, currentProgramSceneUuid: s.uuid, currentPreviewSceneName: null, currentPreviewSceneUuid: null, scenes: list };
-    },
-    GetSceneItemList: (data) => ({
-      sceneItems: scene(data).items.map((it, index) => {
-        const src = inputs.get(it.sourceName) ?? scenes.get(it.sourceName);
-        const isInput = src !== undefined && !('items' in src);
-        return {
-          sceneItemId: it.sceneItemId,
-          sceneItemIndex: index,
-          sceneItemEnabled: it.enabled,
-          sceneItemLocked: false,
-          sceneItemBlendMode: 'OBS_BLEND_NORMAL',
-          sourceName: it.sourceName,
-          sourceUuid: src?.uuid ?? '',
-          sourceType: isInput ? 'OBS_SOURCE_TYPE_INPUT' : 'OBS_SOURCE_TYPE_SCENE',
-          inputKind: isInput ? src.kind : null,
-          isGroup: isInput ? null : false,
-        };
-      }),
-    }),
-    GetInputList: (data) => {
-      const kind = str(data, 'inputKind', false);
-      return {
-        inputs: [...inputs.values()]
-          .filter((i) => !kind || i.kind === kind)
-          .map((i) => ({ inputName: i.name, inputUuid: i.uuid, inputKind: i.kind, unversionedInputKind: i.kind.replace(/_v\d+$/, ''), inputKindCaps: 0 })),
-      };
-    },
-    GetInputSettings: (data) => {
-      const i = input(data);
-      return { inputSettings: structuredClone(i.settings), inputKind: i.kind };
-    },
-    SetInputSettings: (data) => {
-      const i = input(data);
-      const settings = obj(data, 'inputSettings', true)!;
-      const overlay = data?.['overlay'];
-      if (overlay !== undefined && typeof overlay !== 'boolean') throw new RequestError(OBS_STATUS.InvalidRequestFieldType, 'The field value of `overlay` must be boolean.');
-      i.settings = overlay === false ? { ...settings } : { ...i.settings, ...settings };
-      return undefined;
-    },
-    CreateInput: (data) => {
-      const s = scene(data);
-      const name = str(data, 'inputName', true)!;
-      const kind = str(data, 'inputKind', true)!;
-      if (inputs.has(name) || scenes.has(name)) throw new RequestError(OBS_STATUS.ResourceAlreadyExists, 'A source already exists by that input name.');
-      if (!INPUT_KINDS.includes(kind))
-        throw new RequestError(
-          OBS_STATUS.InvalidInputKind,
-          'Your specified input kind is not supported by OBS. Check that your specified kind is properly versioned and that any necessary plugins are loaded.',
-        );
-      const settings = obj(data, 'inputSettings', false) ?? {};
-      const created: Input = { name, uuid: randomUUID(), kind, settings: { ...settings } };
-      inputs.set(name, created);
-      const sceneItemId = addItem(s, name);
-      broadcast('InputCreated', OBS_EVENTS.Inputs, { inputName: name, inputUuid: created.uuid, inputKind: kind, unversionedInputKind: kind, inputSettings: created.settings, defaultInputSettings: {} });
-      return { inputUuid: created.uuid, sceneItemId };
-    },
-    CreateSceneItem: (data) => {
-      const s = scene(data);
-      const src = source(data, 'sourceName', 'sourceUuid');
-      if (src === s) throw new RequestError(OBS_STATUS.InvalidResourceType, 'You cannot create scene item of a scene within itself.');
-      return { sceneItemId: addItem(s, src.name) };
-    },
-  };
+  const model = createObsScenes({
+    ...(opts.scenes ? { scenes: opts.scenes } : {}),
+    ...(opts.currentScene ? { currentScene: opts.currentScene } : {}),
+    ...(opts.inputs ? { inputs: opts.inputs } : {}),
+    obsVersion,
+    broadcast,
+  });
 
   function runRequest(session: ObsSessionRecord, d: Obj): Obj {
-    const requestType = d['requestType'];
-    const requestId = d['requestId'];
-    const requestData = typeof d['requestData'] === 'object' && d['requestData'] !== null ? (d['requestData'] as Obj) : undefined;
-    let code: number = OBS_STATUS.Success;
-    let comment: string | undefined;
-    let responseData: Obj | undefined;
-    if (typeof requestType !== 'string') {
-      code = OBS_STATUS.MissingRequestType;
-      comment = 'Your request is missing a `requestType`';
-    } else if (!handlers[requestType]) {
-      code = OBS_STATUS.UnknownRequestType;
-      comment = 'Your request type is not valid.';
-    } else {
-      try {
-        responseData = handlers[requestType](requestData);
-      } catch (err) {
-        if (!(err instanceof RequestError)) throw err;
-        code = err.code;
-        comment = err.message;
-      }
-    }
-    requests.push({ session: session.id, requestType: String(requestType), requestData, code });
-    return {
-      requestType,
-      requestId,
-      requestStatus: { result: code === OBS_STATUS.Success, code, ...(comment ? { comment } : {}) },
-      ...(responseData ? { responseData } : {}),
-    };
+    const r = model.run(d);
+    requests.push({ session: session.id, requestType: r.requestType, requestData: r.requestData, code: r.code });
+    return r.response;
   }
 
   // ------------------------------------------------------------------ sessions
@@ -329,13 +123,6 @@ export async function startObsStandin(opts: ObsStandinOptions = {}): Promise<Obs
     for (const [ws, session] of live) {
       if (session.identified && (session.eventSubscriptions & intent) !== 0) send(ws, session, 5, { eventType, eventIntent: intent, eventData });
     }
-  }
-
-  function switchScene(name: string): void {
-    const s = scenes.get(name);
-    if (!s) throw new Error(`stand-in: no scene ${name}`);
-    current = name;
-    broadcast('CurrentProgramSceneChanged', OBS_EVENTS.Scenes, { sceneName: s.name, sceneUuid: s.uuid });
   }
 
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -487,16 +274,11 @@ export async function startObsStandin(opts: ObsStandinOptions = {}): Promise<Obs
     requests,
     sessions,
     get currentScene() {
-      return current;
+      return model.current;
     },
-    input(name) {
-      const i = inputs.get(name);
-      return i ? { kind: i.kind, settings: structuredClone(i.settings) } : undefined;
-    },
-    sceneItems(name) {
-      return (scenes.get(name)?.items ?? []).map((i) => i.sourceName);
-    },
-    switchScene,
+    input: (name) => model.input(name),
+    sceneItems: (name) => model.sceneItems(name),
+    switchScene: (name) => model.switchScene(name),
     kick(code = OBS_CLOSE.SessionInvalidated, reason = 'Your session has been invalidated.') {
       for (const [ws, s] of live) {
         s.closeCode = code;
