@@ -29,6 +29,7 @@ import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService }
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
 import { startEventFeed } from './twitch/eventsub/index.ts';
 import { rewardTitleOf } from './config/persona.ts';
+import { createObs, muteScenesOf, withObsRoutes } from './obs/index.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -177,6 +178,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
   let twitch: TwitchChat | undefined;
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
+  const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const server = await createServer({
     host: env.HOST,
     port: env.PORT,
@@ -185,7 +187,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     settings,
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
-    routes: withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))),
+    routes: withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona })))),
     ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
@@ -201,7 +203,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       };
       send({ type: 'chat.message', message });
     },
-    onControl: (cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' }),
+    onControl: obs.seeControl((cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' })),
     health: () => ({
       mode,
       persona: { id: persona.id, name: persona.file.name },
@@ -299,6 +301,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       }
     }
     send({ type: 'settings.changed', persona: runtime(persona, next) });
+    obs.setMuteScenes(muteScenesOf(persona, env));
   };
   settings.on('change', (next) => applySettings(next));
   orchestrator.on('persona.switch', (e) => {
@@ -379,6 +382,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   if (eventFeed) for (const type of ['chat.message', 'reply.start', 'reply.spoken', 'reply.failed', 'brain.decision'] as const) orchestrator.on(type, (e) => eventFeed.observe(e));
 
   llm.start();
+  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona, env), orchestrator, panel, console: out });
 
   return {
     url: server.url,
@@ -394,6 +398,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     ears,
     async stop() {
+      await obs.stop();
       await ears.stop();
       await twitch?.stop();
       await eventFeed?.stop();

@@ -154,6 +154,22 @@ const list = z
       .filter(Boolean),
   );
 
+/** A ws:// or wss:// address; empty stays unset (the OBS adapter supplies the default). */
+const wsUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      const u = new URL(v.trim());
+      if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('scheme');
+      return u.toString().replace(/\/$/, '');
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected a WebSocket URL like ws://127.0.0.1:4455 (got "${v}")` });
+      return z.NEVER;
+    }
+  });
+
 export const envSchema = z.object({
   // seed names
   OLLAMA_MODEL: optionalText.transform((v) => v ?? 'phi3.5:latest'),
@@ -233,6 +249,11 @@ export const envSchema = z.object({
   PLUGINS: list,
   /** Folder whose .ts/.js/.mjs files are loaded as plugins (default: plugins/ in the Pickle folder). */
   PLUGINS_DIR: optionalText,
+  /** OBS's WebSocket server (OBS → Tools → WebSocket Server Settings); OBS is used when this or the password is set. */
+  OBS_WEBSOCKET_URL: wsUrl,
+  OBS_WEBSOCKET_PASSWORD: optionalText,
+  /** OBS scenes that mute Pickle while live, comma-separated (added to the persona's obs.mute_scenes). */
+  OBS_MUTE_SCENES: list,
 });
 
 export type Env = z.output<typeof envSchema> & {
@@ -267,7 +288,7 @@ export function secretsOf(env: Env): string[] {
   const pluginSecrets = Object.entries(env.pluginVars ?? {})
     .filter(([k]) => /(TOKEN|KEY|SECRET|PASSWORD)$/.test(k))
     .map(([, v]) => v);
-  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.TWITCH_BROADCASTER_TOKEN, env.TWITCH_BROADCASTER_REFRESH_TOKEN, env.OVERSHOOT_API_KEY].filter(
+  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.TWITCH_BROADCASTER_TOKEN, env.TWITCH_BROADCASTER_REFRESH_TOKEN, env.OVERSHOOT_API_KEY, env.OBS_WEBSOCKET_PASSWORD].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

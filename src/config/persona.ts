@@ -38,6 +38,11 @@ export const personaFileSchema = z
       .object({ images: z.string().trim().regex(/^[a-z0-9_-]{1,64}$/i, 'a folder name inside personas/ (letters, digits, "_", "-")') })
       .strict()
       .optional(),
+    /** OBS: scenes during which Pickle stays quiet (e.g. BRB), added to OBS_MUTE_SCENES. */
+    obs: z
+      .object({ mute_scenes: z.array(z.string().trim().min(1).max(200)).max(50).default([]) })
+      .strict()
+      .default({ mute_scenes: [] }),
     behavior: z
       .object({
         spontaneous_rate: z.number().min(0).max(1).default(0.2),

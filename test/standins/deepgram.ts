@@ -1,5 +1,5 @@
 /**
- * Deepgram TTS stand-in: `POST /v1/speak` as Deepgram's REST API answers it, on 127.0.0.1.
+ * Deepgram TTS stand-in: `POST /v1/speak` (and `GET /v1/projects`) as Deepgram's REST API answers them, on 127.0.0.1.
  *
  * Checks what Deepgram checks (`Authorization: Token <key>`, the model name, encoding /
  * sample_rate / container / speed, the JSON body and its 2,000-character limit) and answers
@@ -184,6 +184,16 @@ export async function startDeepgramStandin(opts: DeepgramStandinOptions = {}): P
     requests.push(rec);
     events.emit('request', rec);
 
+    // GET /v1/projects: the cheapest authenticated call (what `npm run doctor` uses to test the key).
+    if (req.method === 'GET' && u.pathname === '/v1/projects') {
+      const key = /^Token (.+)$/.exec(req.headers.authorization ?? '');
+      if (!key || !s.keys.includes(key[1]!)) return sendError(res, rec, 401);
+      if (s.status !== null) return sendError(res, rec, s.status);
+      rec.status = 200;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'dg-request-id': randomUUID() });
+      res.end(JSON.stringify({ projects: [{ project_id: '3b1d9b7e-5c0a-4f4e-9b1e-0d5f3c2a9e11', name: 'Pickle stand-in project' }] }));
+      return finish(rec);
+    }
     if (req.method !== 'POST' || u.pathname !== '/v1/speak') {
       rec.status = 404;
       rec.outcome = 'error';

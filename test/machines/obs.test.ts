@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createActor } from 'xstate';
+import { obsConnectionMachine, OBS_ENABLE_FIX, type ObsConnectionEmitted } from '../../machines/obsConnection.ts';
+import { isMuteScene, sceneMuteMachine, type SceneMuteEmitted } from '../../machines/sceneMute.ts';
+
+function connection(input = {}) {
+  const actor = createActor(obsConnectionMachine, { input: { url: 'ws://127.0.0.1:4455', ...input } });
+  const out: ObsConnectionEmitted[] = [];
+  actor.on('*', (e) => out.push(e));
+  actor.start();
+  const connects = () => out.filter((e) => e.type === 'obs.connect').length;
+  const last = () => out.filter((e) => e.type === 'obs.status').at(-1);
+  return { actor, out, connects, last };
+}
+
+describe('obsConnection: connect, report, reconnect by itself', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('asks for a connection at once and reports starting, then up with version and scene', () => {
+    const c = connection();
+    expect(c.connects()).toBe(1);
+    expect(c.last()).toMatchObject({ state: 'starting' });
+    c.actor.send({ type: 'obs.connected', obsVersion: '31.0.2', scene: 'Just Chatting' });
+    expect(c.last()).toEqual({ type: 'obs.status', state: 'up', detail: 'OBS 31.0.2 · scene "Just Chatting"' });
+    c.actor.send({ type: 'obs.scene', name: 'BRB' });
+    expect(c.last()?.detail).toBe('OBS 31.0.2 · scene "BRB"');
+  });
+
+  it('OBS not running: down with the enable step, retries 1 s, 2 s, 4 s … capped at 15 s, forever', () => {
+    const c = connection();
+    const fail = () => c.actor.send({ type: 'obs.failed', failure: 'unreachable', detail: 'connect ECONNREFUSED 127.0.0.1:4455' });
+    fail();
+    expect(c.last()).toMatchObject({ state: 'down', fix: OBS_ENABLE_FIX });
+    expect(c.last()?.detail).toContain('ws://127.0.0.1:4455');
+    const gaps = [1000, 2000, 4000, 8000, 15000, 15000];
+    for (const [i, gap] of gaps.entries()) {
+      vi.advanceTimersByTime(gap - 1);
+      expect(c.connects()).toBe(i + 1);
+      vi.advanceTimersByTime(1);
+      expect(c.connects()).toBe(i + 2);
+      fail();
+    }
+    // Success resets the back-off: a later drop retries after 1 s again.
+    vi.advanceTimersByTime(15000);
+    c.actor.send({ type: 'obs.connected', obsVersion: '31', scene: 'S' });
+    const n = c.connects();
+    c.actor.send({ type: 'obs.closed', failure: 'unreachable', detail: 'connection lost (1006)' });
+    vi.advanceTimersByTime(1000);
+    expect(c.connects()).toBe(n + 1);
+  });
+
+  it('a refused password names OBS_WEBSOCKET_PASSWORD and retries slowly', () => {
+    const c = connection({ authRetryMs: 30_000 });
+    c.actor.send({ type: 'obs.failed', failure: 'auth', detail: 'Authentication failed.' });
+    expect(c.last()).toMatchObject({ state: 'down' });
+    expect(c.last()?.fix).toContain('OBS_WEBSOCKET_PASSWORD');
+    vi.advanceTimersByTime(29_999);
+    expect(c.connects()).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(c.connects()).toBe(2);
+  });
+
+  it('kicked from OBS (4011): no automatic reconnect, only on obs.retry', () => {
+    const c = connection();
+    c.actor.send({ type: 'obs.connected', obsVersion: '31', scene: 'S' });
+    c.actor.send({ type: 'obs.closed', failure: 'kicked', detail: 'Your session has been invalidated.' });
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(c.connects()).toBe(1);
+    c.actor.send({ type: 'obs.retry' });
+    expect(c.connects()).toBe(2);
+  });
+
+  it('obs.retry while waiting connects at once instead of waiting out the delay', () => {
+    const c = connection();
+    c.actor.send({ type: 'obs.failed', failure: 'unreachable', detail: 'x' });
+    c.actor.send({ type: 'obs.retry' });
+    expect(c.connects()).toBe(2);
+    vi.advanceTimersByTime(1000);
+    expect(c.connects()).toBe(2);
+  });
+});
+
+function sceneMute(muteScenes = ['BRB', 'Starting Soon']) {
+  const actor = createActor(sceneMuteMachine, { input: { muteScenes } });
+  const out: SceneMuteEmitted[] = [];
+  actor.on('*', (e) => out.push(e));
+  actor.start();
+  const scene = (name: string) => actor.send({ type: 'obs.scene', name });
+  return { actor, out, scene };
+}
+
+describe('sceneMute: mute scenes mute Pickle without fighting a mod', () => {
+  it('names compare without case or surrounding spaces', () => {
+    expect(isMuteScene(' brb ', ['BRB'])).toBe(true);
+    expect(isMuteScene('BRB 2', ['BRB'])).toBe(false);
+    expect(isMuteScene(undefined, ['BRB'])).toBe(false);
+  });
+
+  it('entering a mute scene mutes, leaving it unmutes; moving between mute scenes changes nothing', () => {
+    const m = sceneMute();
+    m.scene('Just Chatting');
+    expect(m.out).toEqual([]);
+    m.scene('BRB');
+    m.scene('Starting Soon');
+    m.scene('Just Chatting');
+    m.scene('Gaming');
+    expect(m.out).toEqual([
+      { type: 'scene.mute', scene: 'BRB' },
+      { type: 'scene.unmute', scene: 'Just Chatting' },
+    ]);
+  });
+
+  it('the first scene reported on connect counts: starting on BRB mutes', () => {
+    const m = sceneMute();
+    m.scene('brb');
+    expect(m.out).toEqual([{ type: 'scene.mute', scene: 'brb' }]);
+  });
+
+  it("a mod's !mute during BRB survives going live again", () => {
+    const m = sceneMute();
+    m.scene('BRB');
+    m.actor.send({ type: 'mute.manual', muted: true });
+    m.scene('Just Chatting');
+    expect(m.out).toEqual([{ type: 'scene.mute', scene: 'BRB' }]);
+  });
+
+  it("a mod's !mute before BRB: the scene neither mutes again nor unmutes afterwards", () => {
+    const m = sceneMute();
+    m.scene('Just Chatting');
+    m.actor.send({ type: 'mute.manual', muted: true });
+    m.scene('BRB');
+    m.scene('Just Chatting');
+    expect(m.out).toEqual([]);
+  });
+
+  it("a mod's !unmute during BRB wins until the next switch into a mute scene", () => {
+    const m = sceneMute();
+    m.scene('BRB');
+    m.actor.send({ type: 'mute.manual', muted: false });
+    m.scene('Just Chatting');
+    expect(m.out).toEqual([{ type: 'scene.mute', scene: 'BRB' }]);
+    m.scene('Starting Soon');
+    expect(m.out.at(-1)).toEqual({ type: 'scene.mute', scene: 'Starting Soon' });
+  });
+
+  it('a new list of mute scenes applies to the scene that is live', () => {
+    const m = sceneMute([]);
+    m.scene('Intermission');
+    m.actor.send({ type: 'muteScenes.changed', scenes: ['Intermission'] });
+    m.actor.send({ type: 'muteScenes.changed', scenes: [] });
+    expect(m.out).toEqual([
+      { type: 'scene.mute', scene: 'Intermission' },
+      { type: 'scene.unmute', scene: 'Intermission' },
+    ]);
+  });
+});
