@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
+import { assertEvent, assign, enqueueActions, fromCallback, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
 import type {
   BrainOutEvent,
   ChatMessage,
@@ -23,6 +23,10 @@ import { buildPrompt } from './brain/prompt.ts';
 import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
 import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
+import { blocklistAsList, initModeration, sentenceBlocked, silenceGate, unblock, withLists, withPersona, type BrainModeration } from './brain/moderation.ts';
+import type { BaitingRule } from './moderation/baiting.ts';
+import type { WordList } from './moderation/types.ts';
+import { viewerKey, type ViewerKey } from './events.ts';
 
 /**
  * The brain: idle → thinking → speaking → cooldown → idle.
@@ -44,6 +48,10 @@ export interface BrainInput {
   promptBudget?: number;
   /** Token counter for the budget (a real tokenizer from src/ where there is one); default estimateTokens. */
   countTokens?: (text: string) => number;
+  /** Moderation word lists (languages + blocklist, src/config); without them, the blocklist alone. */
+  wordLists?: readonly WordList[];
+  /** Viewers who keep baiting (default: 3 blocked replies in 10 min → 10 min silence). */
+  baitingRule?: BaitingRule;
 }
 
 /** The input a reply answers. */
@@ -57,6 +65,8 @@ export interface Trigger {
   users: string[];
   messageIds: string[];
   ts: number;
+  /** The viewer who asked (chat): their blocked replies count toward the baiting rule. */
+  viewer?: ViewerKey;
   /** Priority when kept while busy: streamer speech > mention > stream event. */
   rank: number;
 }
@@ -91,6 +101,7 @@ interface BrainContext {
   replies: number;
   /** The streamer talked over the reply: what they say next is answered without waiting out a cooldown. */
   cutByStreamer: boolean;
+  moderation: BrainModeration;
 }
 
 export type BrainEvent =
@@ -103,7 +114,7 @@ export type BrainEvent =
   | VoiceOutEvent
   | LlmEvent
   | RecallEvent
-  | Extract<InputEvent, { type: 'context.budget' }>;
+  | Extract<InputEvent, { type: 'context.budget' | 'moderation.unblock' | 'moderation.lists' }>;
 
 export interface GenerateReplyInput {
   replyId: string;
@@ -162,6 +173,7 @@ function toTrigger(context: BrainContext, event: BrainEvent): { trigger?: Trigge
             users: [gate.trigger.user],
             messageIds: [gate.trigger.id],
             ts,
+            viewer: viewerKey(gate.trigger.platform, gate.trigger.user),
             rank: 2,
           }
         : undefined;
@@ -311,7 +323,7 @@ export const brainMachine = setup({
     store: assign({ stm: ({ context, event }) => remember(context.stm, entriesOf(event)) }),
     /** Idle: answer now, or say why not. */
     decideNow: enqueueActions(({ context, event, enqueue }) => {
-      const t = toTrigger(context, event);
+      const t = silenceGate(context.moderation, toTrigger(context, event));
       if (!t) return;
       if (context.muted) {
         enqueue.sendParent(decided({ ...t.decision, respond: false, reason: 'muted' }));
@@ -322,7 +334,7 @@ export const brainMachine = setup({
     }),
     /** Busy: a mention (or an acknowledged stream event) is kept for later, latest wins; the rest is noted. */
     decideLater: enqueueActions(({ context, event, enqueue }, params: { why: 'busy' | 'cooldown' }) => {
-      const t = toTrigger(context, event);
+      const t = silenceGate(context.moderation, toTrigger(context, event));
       if (!t) return;
       const d = t.decision;
       if (context.muted) {
@@ -334,7 +346,7 @@ export const brainMachine = setup({
         enqueue.sendParent(decided({ ...d, respond: true, reason: 'pending-mention', summary: `${d.summary} (answered after ${params.why})` }));
         return;
       }
-      enqueue.sendParent(decided({ ...d, respond: false, reason: params.why }));
+      enqueue.sendParent(decided({ ...d, respond: false, reason: d.reason === 'silenced' ? 'silenced' : params.why }));
     }),
     startReply: enqueueActions(({ context, enqueue }) => {
       const trigger = context.pending;
@@ -374,23 +386,25 @@ export const brainMachine = setup({
       enqueue.assign({ reply: { ...context.reply, emotion: event.emotion } });
       enqueue.sendParent({ type: 'reply.emotion', replyId: context.reply.id, emotion: event.emotion } satisfies BrainOutEvent);
     }),
-    /** Every sentence passes the guard before anyone hears it. */
+    /** Every sentence passes the guard before anyone hears it; a blocked one is dropped and the reply goes on. */
     passSentence: enqueueActions(({ context, event, enqueue }) => {
       const reply = context.reply;
       if (event.type !== 'llm.sentence' || !reply || reply.llmDone) return;
       const spokenChars = reply.sentences.join(' ').length;
-      const verdict = guardSentence(event.text, {
-        blocklist: context.blocklist,
+      const listed = guardSentence(event.text, {
+        moderation: context.moderation.data,
         spokenChars,
         maxChars: context.persona.maxReplyChars,
         inputs: reply.trigger.entries.filter((e) => e.kind === 'chat' || e.kind === 'event' || e.kind === 'vision').map((e) => e.text),
       });
+      const verdict = listed.ok && event.flagged ? { ok: false as const, category: event.flagged, layer: 'ml' as const } : listed;
       if (!verdict.ok) {
+        const blocked = sentenceBlocked(context.moderation, reply, verdict);
         enqueue.sendParent(
-          decided(decision(reply.trigger.input, false, 'blocked', `reply stopped by the output guard (${verdict.why})`, reply.trigger.ts, reply.trigger.triggerId)),
+          decided(decision(reply.trigger.input, false, 'blocked', `sentence dropped by moderation (${verdict.category})`, reply.trigger.ts, reply.trigger.triggerId)),
         );
-        enqueue.assign({ reply: { ...reply, blocked: true } });
-        enqueue.raise({ type: 'llm.done', text: reply.sentences.join(' '), emotion: reply.emotion, ts: reply.trigger.ts });
+        for (const e of blocked.events) enqueue.sendParent(e);
+        enqueue.assign({ reply: { ...reply, blocked: true }, moderation: blocked.moderation });
         return;
       }
       if (verdict.text) {
@@ -465,9 +479,23 @@ export const brainMachine = setup({
         enqueue.sendParent({ type: 'persona.switch', name: event.args[0], by: event.message.user } satisfies BrainOutEvent);
       // The viewer's lines leave STM too (src/memory deletes them from LTM).
       else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forget(context.stm, { messageIds: [], users: [event.message.user], all: false }) });
+      else if (event.command === 'unblock' && event.args[0]) enqueue.raise({ type: 'moderation.unblock', viewer: event.args[0], by: event.message.user });
+    }),
+    unblockViewer: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'moderation.unblock');
+      const lifted = unblock(context.moderation, event.viewer, event.by);
+      enqueue.assign({ moderation: lifted.moderation });
+      for (const e of lifted.events) enqueue.sendParent(e);
     }),
     updatePersona: assign({
       persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),
+      moderation: ({ context, event }) => (event.type === 'settings.changed' ? withPersona(context.moderation, event.persona) : context.moderation),
+    }),
+    updateLists: assign({
+      moderation: ({ context, event }) => {
+        assertEvent(event, 'moderation.lists');
+        return withLists(context.moderation, event.lists, context.persona);
+      },
     }),
   },
 }).createMachine({
@@ -487,6 +515,7 @@ export const brainMachine = setup({
     reply: undefined,
     replies: 0,
     cutByStreamer: false,
+    moderation: initModeration(input.persona, input.wordLists ?? [blocklistAsList(input.blocklist)], input.baitingRule),
   }),
   initial: 'idle',
   on: {
@@ -495,6 +524,8 @@ export const brainMachine = setup({
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },
     'settings.changed': { actions: 'updatePersona' },
+    'moderation.unblock': { actions: 'unblockViewer' },
+    'moderation.lists': { actions: 'updateLists' },
     'context.budget': { actions: assign({ promptBudget: ({ context, event }) => (event.type === 'context.budget' ? event.promptTokens : context.promptBudget) }) },
   },
   states: {

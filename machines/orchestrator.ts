@@ -36,6 +36,8 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'control.skip': ['brain'],
   'brain.mute': ['brain'],
   'brain.unmute': ['brain'],
+  'moderation.unblock': ['brain'],
+  'moderation.lists': ['brain'],
   'reply.start': ['voice', 'avatar'],
   'reply.emotion': ['avatar'],
   'reply.sentence': ['voice', 'speech'],
