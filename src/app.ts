@@ -25,6 +25,10 @@ import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
 import { startVision, withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
 import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService } from './memory/index.ts';
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
+import { setupModeration } from './moderation/setup.ts';
+import { withModerationRoutes } from './moderation/api.ts';
+import { createModeratedReplyActor } from './moderation/replyActor.ts';
+import type { ModerationOptions } from './moderation/index.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -60,6 +64,8 @@ export interface PickleOptions {
     memory?: MemoryOptions['tuning'];
     /** How long a reply waits for long-term memory (default 150 ms). */
     recallBudgetMs?: number;
+    /** Moderation: hub probe, classifier timeout per sentence. */
+    moderation?: ModerationOptions['tuning'];
   };
 }
 
@@ -108,6 +114,8 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   let persona: Persona = loadPersona(personasDir, personaId);
   if (personaId !== saved) settings.update({ persona: { name: personaId } });
   const blocklist = loadBlocklist(join(personasDir, 'blocklist.txt'));
+  // Moderation: word lists for the persona's languages, the optional ML classifier, counts and silences.
+  const moderation = setupModeration({ env, personasDir, persona, blocklist, dataDir, log: log.child({ service: 'moderation' }), status, console: out, ...(opts.tuning?.moderation ? { tuning: opts.tuning.moderation } : {}) });
   const runtime = (p: Persona, s: Settings): PersonaRuntime =>
     toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec });
 
@@ -130,6 +138,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     status,
     console: out,
     persona: () => ({ id: persona.id, name: persona.file.name }),
+    moderation: () => moderation.storage(),
     ...(opts.tuning?.memory ? { tuning: opts.tuning.memory } : {}),
   });
 
@@ -148,11 +157,11 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Plugins: modules in plugins/ and PLUGINS, each run as an actor `plugin:<name>` (src/plugins).
   const plugins = await loadPlugins({ env, rootDir: ROOT_DIR, dataDir, log: log.child({ service: 'plugins' }), status });
 
-  const orchestrator = createActor(providePickle({ generateReply: createReplyActor(meteredLlm(llm, counters)), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
+  const orchestrator = createActor(providePickle({ generateReply: env.MODERATION === 'off' ? createReplyActor(meteredLlm(llm, counters)) : createModeratedReplyActor(meteredLlm(llm, counters), moderation.service), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
     input: {
       plugins: plugins.specs,
       chat: { persona: runtime(persona, settings.get()), ignoreBots: env.TWITCH_IGNORE_BOTS, ...(botLogin ? { botLogin } : {}) },
-      brain: { persona: runtime(persona, settings.get()), blocklist, random: opts.random ?? Math.random, promptBudget: llm.initialBudget().promptTokens, ...(opts.tuning?.recallBudgetMs ? { recallBudgetMs: opts.tuning.recallBudgetMs } : {}) },
+      brain: { persona: runtime(persona, settings.get()), blocklist, wordLists: moderation.wordLists(), baitingRule: moderation.baitingRule, random: opts.random ?? Math.random, promptBudget: llm.initialBudget().promptTokens, ...(opts.tuning?.recallBudgetMs ? { recallBudgetMs: opts.tuning.recallBudgetMs } : {}) },
       voice: {
         ...(opts.tuning?.voiceMsPerChar !== undefined ? { msPerChar: opts.tuning.voiceMsPerChar } : {}),
         ...(opts.tuning?.minSentenceMs !== undefined ? { minSentenceMs: opts.tuning.minSentenceMs } : {}),
@@ -175,7 +184,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     settings,
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
-    routes: withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))),
+    routes: withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona })))),
     ...(accessToken ? { accessToken } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
@@ -197,6 +206,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       persona: { id: persona.id, name: persona.file.name },
       brain: brainPhase(orchestrator),
       memory: memory.health(),
+      moderation: moderation.service.health(),
       counters: counters.snapshot(),
     }),
   });
@@ -224,6 +234,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   voice.attach(avatar);
   const panel = server.panel;
   memory.attach(orchestrator, panel);
+  moderation.attach(orchestrator, panel);
   orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
   orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
   orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
@@ -281,6 +292,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       try {
         persona = loadPersona(personasDir, next.persona.name);
         out.line(`Persona switched to "${persona.file.name}" (${persona.id})`);
+        send(moderation.personaChanged(persona));
       } catch (err) {
         log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch failed');
         out.line(`! ${(err as Error).message}`);

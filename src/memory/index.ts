@@ -22,7 +22,7 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { recordsOf, removalOf, type MemoryOp } from './rules.ts';
+import { recordsOf, removalOf, type MemoryOp, type StorageModeration } from './rules.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
 
@@ -34,6 +34,8 @@ export interface MemoryOptions {
   console: ConsoleOut;
   /** The persona on now (it changes with !persona). */
   persona: () => { id: string; name: string };
+  /** The moderation pipeline every line passes before it is stored (src/moderation). */
+  moderation?: () => StorageModeration;
   tuning?: {
     chromaRestartMs?: number;
     batchMs?: number;
@@ -298,7 +300,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
         // Chat is admitted at a bounded rate (a flood is not worth remembering line by line).
-        const records = recordsOf(e, persona(), newId).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
+        const records = recordsOf(e, persona(), newId, opts.moderation?.()).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
         if (records.length) writer.push({ op: 'upsert', records });
         return records;
       };

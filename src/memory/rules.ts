@@ -1,4 +1,6 @@
 import type { MemorySource, PickleEvent } from '../../machines/events.ts';
+import { moderate, type ModerationData } from '../../machines/moderation/pipeline.ts';
+import type { ModerationCategory } from '../../machines/moderation/types.ts';
 
 /**
  * What goes into long-term memory (pure functions, no I/O).
@@ -84,8 +86,27 @@ export type MemoryOp =
 const MAX_TEXT = 500;
 const clip = (s: string) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s);
 
-/** The records an orchestrator event adds to long-term memory (storage rule applied). */
-export function recordsOf(event: PickleEvent, persona: { id: string; name: string }, newId: () => string): MemoryRecord[] {
+/** The moderation pipeline for stored lines: what it blocks (personal data above all) is never kept. */
+export interface StorageModeration {
+  data: ModerationData;
+  blocked?(category: ModerationCategory): void;
+}
+
+/**
+ * The records an orchestrator event adds to long-term memory: the storage rule, then the
+ * moderation pipeline (a viewer posting the streamer's address or phone is not kept).
+ */
+export function recordsOf(event: PickleEvent, persona: { id: string; name: string }, newId: () => string, moderation?: StorageModeration): MemoryRecord[] {
+  const records = candidatesOf(event, persona, newId);
+  if (!moderation) return records;
+  return records.filter((r) => {
+    const verdict = moderate(r.text, moderation.data);
+    if (!verdict.ok) moderation.blocked?.(verdict.category);
+    return verdict.ok;
+  });
+}
+
+function candidatesOf(event: PickleEvent, persona: { id: string; name: string }, newId: () => string): MemoryRecord[] {
   const make = (r: Omit<MemoryRecord, 'id' | 'persona' | 'fact'>): MemoryRecord => ({
     ...r,
     text: clip(r.text.trim()),
