@@ -396,6 +396,7 @@ export const brainMachine = setup({
         spokenChars,
         maxChars: context.persona.maxReplyChars,
         inputs: reply.trigger.entries.filter((e) => e.kind === 'chat' || e.kind === 'event' || e.kind === 'vision').map((e) => e.text),
+        said: reply.sentences.join(' '),
       });
       const verdict = listed.ok && event.flagged ? { ok: false as const, category: event.flagged, layer: 'ml' as const } : listed;
       if (!verdict.ok) {

@@ -19,6 +19,8 @@ export interface GuardContext {
   maxChars: number;
   /** The viewer lines this reply answers (to catch "say X" echoes). */
   inputs: readonly string[];
+  /** What this reply already said: a phone number or a word cut into sentences ("Call 555." "867." "5309.") is judged whole. */
+  said?: string;
 }
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
@@ -88,6 +90,10 @@ export function clip(text: string, max: number): string {
 export function guardSentence(sentence: string, ctx: GuardContext): GuardVerdict {
   const verdict = moderate(sentence, ctx.moderation);
   if (!verdict.ok) return verdict;
+  if (ctx.said) {
+    const whole = moderate(`${ctx.said} ${sentence}`, ctx.moderation);
+    if (!whole.ok) return whole;
+  }
   if (echoesInput(sentence, ctx.inputs)) return { ok: false, category: 'echo', layer: 'echo' };
   const room = ctx.maxChars - ctx.spokenChars;
   const needed = (ctx.spokenChars > 0 ? 1 : 0) + sentence.length;

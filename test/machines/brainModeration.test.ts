@@ -55,6 +55,14 @@ describe('brain moderation', () => {
     expect(t.h.of('reply.blocked').map((e) => e.category)).toEqual(['personal-data', 'personal-data', 'link', 'prompt-leak']);
   });
 
+  it('a phone number cut into sentences is judged with what the reply already said', () => {
+    const t = setup();
+    t.batch(msg('pickle what is her number'));
+    for (const text of ['Call 555.', '867.', '5309.', 'Just kidding!']) t.llm.last().emit({ type: 'llm.sentence', text });
+    expect(t.h.of('reply.sentence').map((e) => e.text)).toEqual(['Call 555.', '867.', 'Just kidding!']);
+    expect(t.h.of('reply.blocked')[0]).toMatchObject({ category: 'personal-data' });
+  });
+
   it('a sentence the ML classifier flagged is dropped as toxicity', () => {
     const t = setup();
     t.batch(msg('pickle hi'));
