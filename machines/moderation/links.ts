@@ -18,13 +18,15 @@ const LOUD_TLDS = new Set(['com', 'gg', 'ly', 'xyz', 'ru', 'io', 'tv', 'link', '
 const SHORTENERS = /^(?:bitly|bit\.ly|tinyurl|tinyurl\.com|goo\.gl|t\.co|ow\.ly|is\.gd|buff\.ly|rb\.gy|cutt\.ly|shorturl|t\.ly|linktr\.ee|linktree|tiny\.cc|s\.id|shorte\.st|adf\.ly|rebrand\.ly|bl\.ink|qr\.co)$/;
 
 /** A scheme, written plainly or defanged: http://, hxxps://, h t t p s : / /, ftp://. */
-const SCHEME = /\b(?:h ?[tx] ?[tx] ?p ?s?|ftp|wss?) ?(?::|\[:\]) ?\/ ?\//;
+const SCHEME = /\b(?:h ?[tx*] ?[tx*] ?p ?s?|ftp|wss?) ?(?::|\[:\]|colon) ?(?:\/|slash) ?(?:\/|slash)|:\/\//;
 
 function undisguise(folded: string): string {
   return folded
+    .replace(/\bc o m\b/g, 'com')
+    .replace(/([a-z0-9-]{2}),(com|net|org|ru|xyz|gg|io|tv|ly)\b/g, '$1.$2')
     .replace(/ ?[[({<] ?(?:\.|dot|d0t|punto|punkt) ?[\])}>] ?/g, '.')
     .replace(/ (?:dot|d0t|punto|punkt) (?=[a-z]{2,}\b)/g, '.')
-    .replace(/ \. ?(?=[a-z]{2,}\b)/g, '.')
+    .replace(/([a-z0-9-]{2}) \. ?(?=[a-z]{2,}\b)/g, '$1.')
     .replace(/\. (?=[a-z]{2,}\b)/g, (m, offset: number, whole: string) => {
       const tld = /^[a-z]+/.exec(whole.slice(offset + 2, offset + 12))?.[0] ?? '';
       return LOUD_TLDS.has(tld) ? '.' : m;

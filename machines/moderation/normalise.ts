@@ -22,6 +22,7 @@ const CONFUSABLES: Record<string, string> = {
   υ: 'u', χ: 'x', ω: 'w', ɑ: 'a', ɡ: 'g', ı: 'i', ȷ: 'j', ɩ: 'i', ʟ: 'l', ɴ: 'n', ʀ: 'r', ʏ: 'y', ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd',
   ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ᴊ: 'j', ᴋ: 'k', ᴍ: 'm', ᴏ: 'o', ᴘ: 'p', ꞯ: 'q', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ᴢ: 'z',
   ℓ: 'l', ø: 'o', đ: 'd', ħ: 'h', ł: 'l', ŧ: 't', ß: 'ss', æ: 'ae', œ: 'oe', þ: 'th',
+  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2015': '-', '\u2212': '-', '\ufe58': '-', '\ufe63': '-',
   '\u3002': '.', '\uff61': '.', '\u2024': '.', '\u2027': '.', '\u00b7': '.', '\u30fb': '.',
 };
 const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'gu');
@@ -45,6 +46,8 @@ export function fold(text: string): string {
   // Every layer starts here: none reads past the bound, whoever calls it.
   return (text.length > MAX_CHECKED_CHARS ? text.slice(0, MAX_CHECKED_CHARS) : text)
     .replace(INVISIBLE, '')
+    // Regional indicator symbols (🇫 🇺) read as the letters they show.
+    .replace(/[\u{1f1e6}-\u{1f1ff}]/gu, (c) => String.fromCharCode(c.codePointAt(0)! - 0x1f1e6 + 97))
     .normalize('NFKC')
     .toLowerCase()
     .replace(CONFUSABLE_RE, (c) => CONFUSABLES[c] ?? c)
@@ -62,8 +65,8 @@ export function unleet(folded: string, one: 'i' | 'l'): string {
   return folded.replace(/[0-9@$!|€+]/g, (c, at: number) => {
     // Symbols stand for letters only inside a word ("sh!t", "a$$"), not as punctuation ("no!", "+1").
     if (!/[0-9]/.test(c)) {
-      const before = /[\p{L}\p{N}]/u.test(folded[at - 1] ?? '');
-      const after = /[\p{L}\p{N}$@]/u.test(folded[at + 1] ?? '');
+      const before = /[\p{L}\p{N}$@!|+]/u.test(folded[at - 1] ?? '');
+      const after = /[\p{L}\p{N}$@+]/u.test(folded[at + 1] ?? '');
       if (c === '!' || c === '|' || c === '+' ? !(before && after) : !(before || after)) return c;
     }
     return c === '1' || c === '|' ? one : (LEET[c] ?? c);

@@ -57,7 +57,9 @@ function hasPhoneNumber(words: readonly string[]): boolean {
   };
   for (let i = 0; i < words.length; i++) {
     const raw = words[i]!;
-    const w = NUMBER_WORDS[raw] ?? raw;
+    // "five-five-five" is one word of number words.
+    const parts = raw.includes('-') ? raw.split('-') : undefined;
+    const w = NUMBER_WORDS[raw] ?? (parts && parts.every((p) => NUMBER_WORDS[p] !== undefined || /^\d+$/.test(p)) ? parts.map((p) => NUMBER_WORDS[p] ?? p).join('-') : raw);
     // An IP address is a link, not a phone number.
     if (PHONE_PIECE.test(w) && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(w)) {
       // "$ 1234567" is a price.
@@ -78,6 +80,8 @@ function hasEmail(text: string): boolean {
     .replace(/ ?[[({<] ?(?:dot|punto|punkt|\.) ?[\])}>] ?/g, '.')
     .replace(/ (?:dot|punto|punkt) /g, '.')
     .replace(/(@[a-z0-9-]{1,64}) ?\. ?/g, '$1.');
+  // "jane at gmail", "jane@gmail": a mail provider's name is enough.
+  if (/[a-z0-9._-]{2,64}(?: ?@ ?| at | arroba | ?\(at\) ?| ?\[at\] ?)(?:gmail|googlemail|yahoo|hotmail|outlook|protonmail|proton|icloud|gmx|aol|yandex|mail\.ru|web\.de|t-online)\b/.test(text)) return true;
   for (const w of t.split(' ')) {
     const at = w.lastIndexOf('@');
     if (at <= 0) continue;
@@ -88,7 +92,7 @@ function hasEmail(text: string): boolean {
   return false;
 }
 
-const STREET_EN = /^(?:street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|circle|cir|highway|hwy|parkway|pkwy|square|sq|crescent|close|alley)$/;
+const STREET_EN = /^(?:street|st|str|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|terr|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|crescent|cres|close|alley|trail|trl|pike|row|walk|grove|gardens|mews)$/;
 const STREET_ES = /^(?:calle|c\/|avenida|av|avda|plaza|pza|paseo|camino|carrera|carretera|ronda|travesia|pasaje|glorieta|callejon)$/;
 const STREET_DE_SUFFIX = /(?:strasse|str|weg|gasse|allee|platz|damm|ufer|chaussee|steig|pfad)$/;
 const HOUSE_NUMBER = /^\d{1,5}[a-z]?$/;
@@ -107,7 +111,8 @@ function hasStreetAddress(words: readonly string[]): boolean {
       for (let j = i + 1; j <= i + 4 && j < words.length; j++) {
         const n = words[j]!;
         if (STREET_EN.test(n) && j > i + 1) return true;
-        if (NOT_A_NAME.has(n) || /\d/.test(n)) break;
+        // "1234 West 5th Avenue": an ordinal belongs to the street's name.
+        if (NOT_A_NAME.has(n) || (/\d/.test(n) && !/^\d{1,3}(?:st|nd|rd|th)$/.test(n))) break;
       }
     }
     // "Calle Mayor 5", "Avenida de la Constitución 12", "C/ Gran Vía 3"
@@ -133,7 +138,8 @@ function hasCoordinates(text: string): boolean {
     if (last && m.index - last.end <= 14 && last.value <= 90 && value <= 180) return true;
     last = { end: m.index + m[0].length, value };
   }
-  return /\d{1,3} ?° ?\d{1,2} ?['′] ?(?:\d{1,2}(?:\.\d+)? ?["″]? ?)?[nsew]\b/.test(text);
+  // NFKC writes ″ as two primes.
+  return /\d{1,3} ?° ?\d{1,2}(?:\.\d+)? ?['′] ?(?:\d{1,2}(?:\.\d+)? ?(?:["″]|′′|'')? ?)?[nsew]\b/.test(text);
 }
 
 /** Where someone lives, said about someone else ("she lives at", "du wohnst in", "vive en"); "I live in Canada" passes. */
@@ -141,9 +147,10 @@ const RESIDENCE = [
   /\b(?:lives|living|resides|residing) (?:at|in|on|near|next to|over on|down on)\b(?! (?:my|your|his|her|their|our|the) (?:head|heart|mind|memory|memories|dreams|past))/,
   /\b(?:you|u|they|we) (?:live|reside) (?:at|in|on|near)\b/,
   /\b(?:home|house|apartment|flat|real|exact|street|postal|mailing) address\b/,
+  /\b(?:his|her|their|your|streamers?|streamer s) (?:home |house |real |exact )?address\b/,
   /\b(?:wohnt|wohnst|wohnen sie|lebt|lebst) (?:in|im|am|an|auf|bei|direkt|gleich|neben|nahe)\b/,
   /\b(?:vive|vives|vivis|viven|reside|residen) (?:en|cerca|al lado|junto)\b/,
-  /\b(?:direccion|adresse|anschrift|wohnadresse|domicilio)\b/,
+  /\b(?:su|tu|sus) (?:direccion|domicilio)\b|\bdomicilio\b|\b(?:seine|ihre|deine|eure) (?:wohn)?adresse\b|\bwohnadresse\b|\banschrift\b/,
   /\b(?:zip|postal|post) ?code\b|\bpostleitzahl\b|\bcodigo postal\b/,
 ];
 

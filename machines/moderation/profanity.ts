@@ -15,7 +15,7 @@ import type { ListCategory, WordList } from './types.ts';
 
 const english = englishDataset.build();
 /** Innocent words its repeated-letter folding turns into profanity ("shiitake" → "shitake"). */
-const MORE_WHITELIST = ['shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails'];
+const MORE_WHITELIST = ['shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails', 'pussycat', 'pussy willow', 'tit for tat', 'titmouse', 'rapeseed', 'penistone', 'cockpit', 'cockburn', 'cockermouth', 'shuttlecock', 'hitchcock', 'peacock', 'hancock', 'babcock', 'woodcock', 'gamecock'];
 const obscenity = new RegExpMatcher({
   ...english,
   whitelistedTerms: [...(english.whitelistedTerms ?? []), ...MORE_WHITELIST],
@@ -23,7 +23,7 @@ const obscenity = new RegExpMatcher({
 });
 
 /** Profanity people mask with asterisks ("f***", "sh*t", "p*ta"): matched letter for letter, a * standing for any letter. */
-const MASKABLE = ['fuck', 'fucking', 'fucker', 'motherfucker', 'shit', 'bitch', 'cunt', 'dick', 'cock', 'pussy', 'whore', 'slut', 'asshole', 'bastard', 'nigger', 'nigga', 'faggot', 'puta', 'puto', 'mierda', 'joder', 'pendejo', 'cabron', 'fotze', 'hure', 'scheisse', 'ficken', 'wichser', 'arschloch', 'hurensohn'];
+const MASKABLE = ['fuck', 'fucking', 'fucker', 'motherfucker', 'shit', 'bitch', 'cunt', 'dick', 'cock', 'pussy', 'whore', 'slut', 'asshole', 'bastard', 'nigger', 'nigga', 'faggot', 'puta', 'puto', 'mierda', 'joder', 'pendejo', 'cabron', 'fotze', 'hure', 'scheisse', 'ficken', 'wichser', 'arschloch', 'hurensohn', 'kike', 'spic', 'chink', 'retard', 'tranny', 'twat', 'wanker', 'maricon', 'gilipollas', 'kill', 'kys'];
 
 function maskedProfanity(folded: string): boolean {
   for (const raw of folded.split(' ')) {
@@ -47,45 +47,60 @@ interface CompiledTerm {
 }
 
 export interface CompiledLists {
-  /** Single whole words → category. */
+  /** Single whole words as written (unleeted) → category. */
   exact: ReadonlyMap<string, ListCategory>;
-  /** Prefix terms and multi-word terms (checked one by one). */
+  /**
+   * The same words with repeated letters collapsed, looked up only for words that had repeated
+   * letters ("cooon", "scheisse"): collapsing every word would turn "con" into a slur.
+   */
+  collapsed: ReadonlyMap<string, ListCategory>;
+  /** Prefix terms and multi-word terms (checked one by one, repeats collapsed). */
   other: readonly CompiledTerm[];
   /** Multi-word terms without their spaces, for words a troll glued or spaced out ("k y s" / "killyourself"). */
   squashed: ReadonlyMap<string, ListCategory>;
 }
 
-const normTerm = (w: string) => collapseRepeats(unleet(fold(w), 'i'));
+/** Words of a term or a text, folded and unleeted; apostrophes dropped ("you're" = "youre"). */
+const termWords = (term: string) => wordsOf(unleet(fold(term).replace(/['’`]/g, ''), 'i')).words;
 
 /** Folds list terms once, the same way text is folded (done when the lists are loaded, not per sentence). */
 export function compileLists(lists: readonly WordList[]): CompiledLists {
   const exact = new Map<string, ListCategory>();
+  const collapsed = new Map<string, ListCategory>();
   const other: CompiledTerm[] = [];
   const squashed = new Map<string, ListCategory>();
+  // The first list that names a word gives its category (language lists come before the persona's).
+  const first = (map: Map<string, ListCategory>, key: string, category: ListCategory) => {
+    if (!map.has(key)) map.set(key, category);
+  };
   for (const list of lists) {
     for (const { term, category } of list.entries) {
       const prefix = term.endsWith('*');
-      const words = (prefix ? term.slice(0, -1) : term)
-        .split(/\s+/)
-        .map(normTerm)
-        .map((w) => w.replace(/[^\p{L}\p{N}]+/gu, ''))
-        .filter(Boolean);
-      if (words.length === 0) continue;
-      // The first list that names a word gives its category (language lists come before the persona's).
-      if (words.length === 1 && !prefix) {
-        if (!exact.has(words[0]!)) exact.set(words[0]!, category);
+      const raw = termWords(prefix ? term.slice(0, -1) : term);
+      if (raw.length === 0) continue;
+      const words = raw.map(collapseRepeats);
+      if (raw.length === 1 && !prefix) {
+        first(exact, raw[0]!, category);
+        first(collapsed, words[0]!, category);
       } else other.push({ words, prefix, category });
-      if (words.length > 1 && !prefix && words.join('').length >= 6 && !squashed.has(words.join(''))) squashed.set(words.join(''), category);
+      if (words.length > 1 && !prefix && words.join('').length >= 6) first(squashed, words.join(''), category);
     }
   }
-  return { exact, other, squashed };
+  return { exact, collapsed, other, squashed };
+}
+
+function lookup(w: string, lists: CompiledLists): ListCategory | undefined {
+  const hit = lists.exact.get(w);
+  if (hit) return hit;
+  const c = collapseRepeats(w);
+  return c !== w ? lists.collapsed.get(c) : undefined;
 }
 
 /** The word, its plural-less form ("idiots", "putas"), and v read as u ("pvta"). */
 function exactHit(w: string, lists: CompiledLists): ListCategory | undefined {
-  const hit = lists.exact.get(w) ?? (w.length > 4 && w.endsWith('s') ? lists.exact.get(w.slice(0, -1)) : undefined);
+  const hit = lookup(w, lists) ?? (w.length > 4 && w.endsWith('s') ? lookup(w.slice(0, -1), lists) : undefined);
   if (hit || !w.includes('v')) return hit;
-  return w.includes('v') ? exactHit(w.replace(/v/g, 'u'), lists) : undefined;
+  return lookup(w.replace(/v/g, 'u'), lists);
 }
 
 function matchWords(words: readonly string[], lists: CompiledLists): ListCategory | undefined {
@@ -94,12 +109,13 @@ function matchWords(words: readonly string[], lists: CompiledLists): ListCategor
     if (hit) return hit;
   }
   if (lists.other.length === 0) return undefined;
-  const joined = ` ${words.join(' ')} `;
+  const collapsed = words.map(collapseRepeats);
+  const joined = ` ${collapsed.join(' ')} `;
   for (const t of lists.other) {
     if (t.prefix && t.words.length === 1) {
       const p = t.words[0]!;
       // A short prefix hides inside innocent words: at least 4 letters.
-      if (p.length >= 4 && words.some((w) => w.startsWith(p))) return t.category;
+      if (p.length >= 4 && collapsed.some((w) => w.startsWith(p))) return t.category;
     } else if (t.prefix) {
       if (joined.includes(` ${t.words.join(' ')}`)) return t.category;
     } else if (joined.includes(` ${t.words.join(' ')} `)) return t.category;
@@ -113,14 +129,19 @@ export function checkProfanity(text: string, lists: CompiledLists): ProfanityHit
   const folded = fold(text);
   const { words, glued } = wordsOf(folded);
   // The lists first: they know the category (a slur is hate, not just profanity).
+  const plain = folded.replace(/['’`]/g, '');
   for (const one of ['i', 'l'] as const) {
-    const unleeted = wordsOf(unleet(folded, one));
-    const w = unleeted.words.map(collapseRepeats);
-    const g = unleeted.glued.map(collapseRepeats);
-    const hit = matchWords(w, lists) ?? matchWords(g, lists) ?? g.map((x) => lists.squashed.get(x)).find(Boolean);
+    const unleeted = wordsOf(unleet(plain, one));
+    const hit =
+      matchWords(unleeted.words, lists) ??
+      matchWords(unleeted.glued, lists) ??
+      unleeted.glued.map((x) => lists.squashed.get(collapseRepeats(x))).find(Boolean);
     if (hit) return { category: hit };
   }
   if (obscenity.hasMatch(folded) || maskedProfanity(folded)) return { category: 'profanity' };
+  // Leetspeak obscenity does not read ("b!+ch"): our own reading of it.
+  const unleeted = unleet(folded, 'i');
+  if (unleeted !== folded && obscenity.hasMatch(unleeted)) return { category: 'profanity' };
   // Spaced-out or dotted spellings glued back ("f u c k" → "fuck"): obscenity sees them as words.
   const longGlued = glued.filter((g) => g.length >= 3 && !words.includes(g));
   if (longGlued.length > 0 && obscenity.hasMatch(longGlued.join(' '))) return { category: 'profanity' };

@@ -29,9 +29,13 @@ export function promptShingles(instructions: string): PromptShingles {
   return { runs, triples };
 }
 
+/** Reading the instructions out, whatever they say: "my system prompt says…", "here are my instructions". */
+const READS_OUT = /\b(?:my|the|your) system ?prompt\b|\bhere (?:is|are) my (?:instructions|rules|prompt)\b|\bmy (?:instructions|prompt) (?:say|says|are|is|read|reads)\b/;
+
 export function leaksPrompt(sentence: string, prompt: PromptShingles): boolean {
   if (prompt.runs.size === 0) return false;
   const words = wordsOf(sentence);
+  if (READS_OUT.test(words.join(' '))) return true;
   for (let i = 0; i + RUN_WORDS <= words.length; i++) if (prompt.runs.has(words.slice(i, i + RUN_WORDS).join(' '))) return true;
   const total = words.length - SHINGLE + 1;
   if (total < MIN_SHINGLES) return false;
