@@ -15,7 +15,7 @@ import type { ListCategory, WordList } from './types.ts';
 
 const english = englishDataset.build();
 /** Innocent words its repeated-letter folding turns into profanity ("shiitake" → "shitake"). */
-const MORE_WHITELIST = ['shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails', 'pussycat', 'pussy willow', 'tit for tat', 'titmouse', 'rapeseed', 'penistone', 'cockpit', 'cockburn', 'cockermouth', 'shuttlecock', 'hitchcock', 'peacock', 'hancock', 'babcock', 'woodcock', 'gamecock'];
+const MORE_WHITELIST = ['shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails', 'pussycat', 'pussy willow', 'tit for tat', 'titmouse', 'rapeseed', 'penistone', 'cockpit', 'cockburn', 'cockermouth', 'shuttlecock', 'hitchcock', 'peacock', 'hancock', 'babcock', 'woodcock', 'gamecock', 'fagott', 'fagotto'];
 const obscenity = new RegExpMatcher({
   ...english,
   whitelistedTerms: [...(english.whitelistedTerms ?? []), ...MORE_WHITELIST],
@@ -50,8 +50,8 @@ export interface CompiledLists {
   /** Single whole words as written (unleeted) → category. */
   exact: ReadonlyMap<string, ListCategory>;
   /**
-   * The same words with repeated letters collapsed, looked up only for words that had repeated
-   * letters ("cooon", "scheisse"): collapsing every word would turn "con" into a slur.
+   * The same words with repeated letters collapsed, looked up only for stretched words (a letter
+   * three times or more: "cooon"): collapsing every word would turn "con" into a slur.
    */
   collapsed: ReadonlyMap<string, ListCategory>;
   /** Prefix terms and multi-word terms (checked one by one, repeats collapsed). */
@@ -92,8 +92,8 @@ export function compileLists(lists: readonly WordList[]): CompiledLists {
 function lookup(w: string, lists: CompiledLists): ListCategory | undefined {
   const hit = lists.exact.get(w);
   if (hit) return hit;
-  const c = collapseRepeats(w);
-  return c !== w ? lists.collapsed.get(c) : undefined;
+  // Only a stretched word ("fuuuck", "cooon") is read collapsed: "Fagott" (a bassoon) keeps its double letters.
+  return /(\p{L})\1\1/u.test(w) ? lists.collapsed.get(collapseRepeats(w)) : undefined;
 }
 
 /** The word, its plural-less form ("idiots", "putas"), and v read as u ("pvta"). */
