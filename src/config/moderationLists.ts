@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PersonaError } from './persona.ts';
 import { isListCategory, type ListCategory, type WordList } from '../../machines/moderation/types.ts';
 
 /**
@@ -8,7 +9,8 @@ import { isListCategory, type ListCategory, type WordList } from '../../machines
  * machines as data.
  */
 
-export class ModerationListError extends Error {
+/** A persona's list file is part of the persona: a bad one stops Pickle with one line, like a bad persona. */
+export class ModerationListError extends PersonaError {
   constructor(message: string) {
     super(message);
     this.name = 'ModerationListError';
