@@ -22,6 +22,8 @@ const SCHEME = /\b(?:h ?[tx*] ?[tx*] ?p ?s?|ftp|wss?) ?(?::|\[:\]|colon) ?(?:\/|
 
 function undisguise(folded: string): string {
   return folded
+    // "e x a m p l e . c o m": letters spaced out are one word.
+    .replace(/\b(?:[a-z0-9] ){2,}[a-z0-9]\b/g, (m) => m.replace(/ /g, ''))
     .replace(/\bc o m\b/g, 'com')
     .replace(/([a-z0-9-]{2}),(com|net|org|ru|xyz|gg|io|tv|ly)\b/g, '$1.$2')
     .replace(/ ?[[({<] ?(?:\.|dot|d0t|punto|punkt) ?[\])}>] ?/g, '.')

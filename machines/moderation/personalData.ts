@@ -18,6 +18,8 @@ const NUMBER_WORDS: Record<string, string> = {
 /** A word of a phone number: digits with + ( ) - . / inside, or a lone separator. */
 const PHONE_PIECE = /^[+(]*\d[\d().,\-/]*$/;
 const SEPARATOR = /^[-./()+]+$/;
+/** Words read between the digits of a number ("555 dash 867 then 5309"). */
+const FILLERS = new Set(['dash', 'hyphen', 'dot', 'then', 'and', 'y', 'und', 'guion', 'strich', 'bindestrich', 'punto', 'punkt']);
 
 function looksLikeDateOrNumber(raw: string, digits: string): boolean {
   if (/^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(raw) || /^\d{4}[./-]\d{1,2}[./-]\d{1,2}$/.test(raw)) return true;
@@ -48,15 +50,17 @@ function hasPhoneNumber(words: readonly string[]): boolean {
     if (next && currency.test(next)) return false;
     const digits = pieces.join('').replace(/\D+/g, '');
     if (digits.length < 7 || digits.length > 15) return false;
-    // A list of years ("2019 2020 2021") is not a number.
-    if (pieces.every((p) => /^(?:19|20)\d\d$/.test(p))) return false;
+    // A list of years ("2019 2020 2021") or of round figures ("1000 and 2000") is not a number to call.
+    const numbers = pieces.filter((p) => /\d/.test(p));
+    if (numbers.every((p) => /^(?:19|20)\d\d$/.test(p)) || numbers.every((p) => /00$/.test(p))) return false;
     const numeric = pieces.filter((p) => /\d/.test(p));
     if (numeric.length === 1 && looksLikeDateOrNumber(numeric[0]!, digits)) return false;
     if (numeric.length > 1 && looksLikeDateOrNumber(numeric.join(' '), digits)) return false;
     return true;
   };
   for (let i = 0; i < words.length; i++) {
-    const raw = words[i]!;
+    // "555-O199": a letter O among digits is a zero.
+    const raw = /\d/.test(words[i]!) && /^[\d()+.\-/o]+$/.test(words[i]!) ? words[i]!.replace(/o/g, '0') : words[i]!;
     // "five-five-five" is one word of number words.
     const parts = raw.includes('-') ? raw.split('-') : undefined;
     const w = NUMBER_WORDS[raw] ?? (parts && parts.every((p) => NUMBER_WORDS[p] !== undefined || /^\d+$/.test(p)) ? parts.map((p) => NUMBER_WORDS[p] ?? p).join('-') : raw);
@@ -65,7 +69,7 @@ function hasPhoneNumber(words: readonly string[]): boolean {
       // "$ 1234567" is a price.
       if (run.length === 0 && /^[$€£¥]$/.test(words[i - 1] ?? '')) continue;
       run.push(w);
-    } else if (SEPARATOR.test(w) && run.length > 0) run.push(w);
+    } else if ((SEPARATOR.test(w) || FILLERS.has(w)) && run.length > 0) run.push('-');
     else if (flush(w)) return true;
   }
   return flush(undefined);

@@ -123,6 +123,23 @@ function matchWords(words: readonly string[], lists: CompiledLists): ListCategor
   return undefined;
 }
 
+/** Words a troll splits in two or three ("fu ck", "sh it", "ni gg er"): glued short pieces equal to one of these. */
+const SPLIT_WORDS = new Set(['fuck', 'fucker', 'fucking', 'shit', 'cunt', 'bitch', 'dick', 'cock', 'slut', 'whore', 'nigger', 'nigga', 'faggot', 'retard', 'puta', 'puto', 'kys']);
+
+function splitWord(words: readonly string[], lists: CompiledLists): ListCategory | 'profanity' | undefined {
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (words[i]!.length > 3 || words[i + 1]!.length > 3) continue;
+    const two = words[i]! + words[i + 1]!;
+    if (SPLIT_WORDS.has(two)) return lists.exact.get(two) ?? 'profanity';
+    const next = words[i + 2];
+    if (next && next.length <= 3 && SPLIT_WORDS.has(two + next)) return lists.exact.get(two + next) ?? 'profanity';
+  }
+  return undefined;
+}
+
+/** Self-harm bait with words in between ("kill your damn self", "kill ur own self"). */
+const KILL_SELF = /\bkill (?:your|ur|yo|ya|you|u) ?(?:[a-z]{1,12} )?self\b/;
+
 export type ProfanityHit = { category: ListCategory | 'profanity' } | undefined;
 
 export function checkProfanity(text: string, lists: CompiledLists): ProfanityHit {
@@ -137,6 +154,9 @@ export function checkProfanity(text: string, lists: CompiledLists): ProfanityHit
       matchWords(unleeted.glued, lists) ??
       unleeted.glued.map((x) => lists.squashed.get(collapseRepeats(x))).find(Boolean);
     if (hit) return { category: hit };
+    if (KILL_SELF.test(unleeted.words.join(' '))) return { category: 'self-harm' };
+    const split = splitWord(unleeted.words, lists);
+    if (split) return { category: split };
   }
   if (obscenity.hasMatch(folded) || maskedProfanity(folded)) return { category: 'profanity' };
   // Leetspeak obscenity does not read ("b!+ch"): our own reading of it.
