@@ -9,7 +9,7 @@
  */
 
 /** Longest text a layer looks at; the pipeline refuses longer sentences outright. */
-export const MAX_CHECKED_CHARS = 4000;
+export const MAX_CHECKED_CHARS = 2500;
 
 /** Zero-width and other invisible format characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, bidi controls, tags). */
 const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\u{e0000}-\u{e007f}]/gu;
