@@ -15,7 +15,7 @@ import type { ListCategory, WordList } from './types.ts';
 
 const english = englishDataset.build();
 /** Innocent words its repeated-letter folding turns into profanity ("shiitake" → "shitake"). */
-const MORE_WHITELIST = ['shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails', 'pussycat', 'pussy willow', 'tit for tat', 'titmouse', 'rapeseed', 'penistone', 'cockpit', 'cockburn', 'cockermouth', 'shuttlecock', 'hitchcock', 'peacock', 'hancock', 'babcock', 'woodcock', 'gamecock', 'fagott', 'fagotto'];
+const MORE_WHITELIST = ['shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails', 'pussycat', 'pussy willow', 'tit for tat', 'titmouse', 'rapeseed', 'penistone', 'cockpit', 'cockburn', 'cockermouth', 'shuttlecock', 'hitchcock', 'peacock', 'hancock', 'babcock', 'woodcock', 'gamecock', 'fagott', 'fagotto', 'dickinson', 'dickerson', 'dick cheney', 'dick tracy'];
 const obscenity = new RegExpMatcher({
   ...english,
   whitelistedTerms: [...(english.whitelistedTerms ?? []), ...MORE_WHITELIST],
