@@ -88,7 +88,6 @@ type Phase = 'idle' | 'thinking' | 'speaking' | 'cooldown';
 interface BrainContext {
   phase: Phase;
   persona: PersonaRuntime;
-  blocklist: readonly string[];
   random: () => number;
   bargeIn: boolean;
   recallBudgetMs: number;
@@ -504,7 +503,6 @@ export const brainMachine = setup({
   context: ({ input }) => ({
     phase: 'idle',
     persona: input.persona,
-    blocklist: input.blocklist,
     random: input.random,
     bargeIn: input.bargeIn ?? true,
     recallBudgetMs: input.recallBudgetMs ?? RECALL_BUDGET_MS,
