@@ -81,8 +81,8 @@ function hasEmail(text: string): boolean {
     .replace(/ ?[[({<] ?(?:at|arroba|ät) ?[\])}>] ?/g, '@')
     .replace(/ (?:at|arroba) (?=[a-z0-9-]{1,64} ?(?:\.|dot|punto|punkt|[[({<] ?(?:dot|punto|punkt|\.) ?[\])}>]))/g, '@')
     .replace(/ ?@ ?/g, '@')
-    .replace(/ ?[[({<] ?(?:dot|punto|punkt|\.) ?[\])}>] ?/g, '.')
-    .replace(/ (?:dot|punto|punkt) /g, '.')
+    .replace(/ ?[[({<] ?(?:dot|d0t|punto|punkt|\.) ?[\])}>] ?/g, '.')
+    .replace(/ (?:dot|d0t|punto|punkt) /g, '.')
     .replace(/(@[a-z0-9-]{1,64}) ?\. ?/g, '$1.');
   // "jane at gmail", "jane@gmail": a mail provider's name is enough.
   if (/[a-z0-9._-]{2,64}(?: ?@ ?| at | arroba | ?\(at\) ?| ?\[at\] ?)(?:gmail|googlemail|yahoo|hotmail|outlook|protonmail|proton|icloud|gmx|aol|yandex|mail\.ru|web\.de|t-online)\b/.test(text)) return true;
@@ -96,7 +96,7 @@ function hasEmail(text: string): boolean {
   return false;
 }
 
-const STREET_EN = /^(?:street|st|str|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|terr|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|crescent|cres|close|alley|trail|trl|pike|row|walk|grove|gardens|mews)$/;
+const STREET_EN = /^(?:street|st|str|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|terr|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|crescent|cres|close|alley|trail|trl|pike|row|walk|grove|gardens|mews|loop)$/;
 const STREET_ES = /^(?:calle|c\/|avenida|av|avda|plaza|pza|paseo|camino|carrera|carretera|ronda|travesia|pasaje|glorieta|callejon)$/;
 const STREET_DE_SUFFIX = /(?:strasse|str|weg|gasse|allee|platz|damm|ufer|chaussee|steig|pfad)$/;
 const HOUSE_NUMBER = /^\d{1,5}[a-z]?$/;
@@ -156,6 +156,7 @@ const RESIDENCE = [
   /\b(?:vive|vives|vivis|viven|reside|residen) (?:en|cerca|al lado|junto)\b/,
   /\b(?:su|tu|sus) (?:direccion|domicilio)\b|\bdomicilio\b|\b(?:seine|ihre|deine|eure) (?:wohn)?adresse\b|\bwohnadresse\b|\banschrift\b/,
   /\b(?:zip|postal|post) ?code\b|\bpostleitzahl\b|\bcodigo postal\b/,
+  /\b(?:p ?o ?box|apartado de correos|postfach) \d/,
 ];
 
 export type PersonalDataKind = 'phone' | 'email' | 'address' | 'coordinates' | 'residence';

@@ -138,7 +138,7 @@ function splitWord(words: readonly string[], lists: CompiledLists): ListCategory
 }
 
 /** Self-harm bait with words in between ("kill your damn self", "kill ur own self"). */
-const KILL_SELF = /\bkill (?:your|ur|yo|ya|you|u) ?(?:[a-z]{1,12} )?self\b/;
+const KILL_SELF = /\bkill (?:your|ur|yo|ya|you|u) ?(?:[a-z]{1,12} )?self\b|\bbring (?:dich|euch) (?:[a-z]{1,12} ){0,3}um\b/;
 
 export type ProfanityHit = { category: ListCategory | 'profanity' } | undefined;
 

@@ -127,6 +127,7 @@ export function startModeration(opts: ModerationOptions): ModerationService {
       if (!classifier) return undefined;
       const timeout = AbortSignal.timeout(judgeTimeoutMs);
       const both = AbortSignal.any([signal, timeout]);
+      if (both.aborted) return undefined;
       try {
         return await Promise.race([
           classifier.classify(text, both),
