@@ -49,14 +49,12 @@ function hasPhoneNumber(words: readonly string[]): boolean {
     if (pieces.length === 0) return false;
     if (next && currency.test(next)) return false;
     const digits = pieces.join('').replace(/\D+/g, '');
-    if (digits.length < 7 || digits.length > 15) return false;
+    // No upper bound: digits added after a phone number ("… 5309 1 2 3") do not make it safe, and a card number is private too.
+    if (digits.length < 7) return false;
     // A list of years ("2019 2020 2021") or of round figures ("1000 and 2000") is not a number to call.
     const numbers = pieces.filter((p) => /\d/.test(p));
     if (numbers.every((p) => /^(?:19|20)\d\d$/.test(p)) || numbers.every((p) => /00$/.test(p))) return false;
-    const numeric = pieces.filter((p) => /\d/.test(p));
-    if (numeric.length === 1 && looksLikeDateOrNumber(numeric[0]!, digits)) return false;
-    if (numeric.length > 1 && looksLikeDateOrNumber(numeric.join(' '), digits)) return false;
-    return true;
+    return !looksLikeDateOrNumber(numbers.join(' '), digits);
   };
   for (let i = 0; i < words.length; i++) {
     // "555-O199": a letter O among digits is a zero.
