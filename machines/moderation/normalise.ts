@@ -46,8 +46,12 @@ export function fold(text: string): string {
   // Every layer starts here: none reads past the bound, whoever calls it.
   return (text.length > MAX_CHECKED_CHARS ? text.slice(0, MAX_CHECKED_CHARS) : text)
     .replace(INVISIBLE, '')
-    // Regional indicator symbols (🇫 🇺) read as the letters they show.
-    .replace(/[\u{1f1e6}-\u{1f1ff}]/gu, (c) => String.fromCharCode(c.codePointAt(0)! - 0x1f1e6 + 97))
+    // Regional indicators (🇫 🇺) and negative circled/squared letters (🅕 🅵) read as the letters they show.
+    .replace(/[\u{1f1e6}-\u{1f1ff}\u{1f150}-\u{1f169}\u{1f170}-\u{1f189}]/gu, (c) => {
+      const cp = c.codePointAt(0)!;
+      const base = cp >= 0x1f1e6 ? 0x1f1e6 : cp >= 0x1f170 ? 0x1f170 : 0x1f150;
+      return String.fromCharCode(cp - base + 97);
+    })
     .normalize('NFKC')
     .toLowerCase()
     .replace(CONFUSABLE_RE, (c) => CONFUSABLES[c] ?? c)
