@@ -186,10 +186,10 @@ describe('moderation service: status line and /health', () => {
 describe('moderated reply actor', () => {
   it('sentences reach the brain in order, flagged ones marked, done after the last', async () => {
     const llm: LlmClient = {
-      async generate(_messages, handlers) {
+      generate(_messages, handlers) {
         handlers.onEmotion('happy');
         for (const s of ['One.', 'Bad two.', 'Three.']) handlers.onSentence(s);
-        return { text: 'One. Bad two. Three.', emotion: 'happy', stats: { durationMs: 1 } };
+        return Promise.resolve({ text: 'One. Bad two. Three.', emotion: 'happy', stats: { durationMs: 1 } });
       },
     };
     // The first judgement is the slowest: order must still hold.
