@@ -3,6 +3,7 @@ import type { BrainOutEvent } from './events.ts';
 import { estimateTokens } from './brain/budget.ts';
 import { RECALL_BUDGET_MS, recallInputOf } from './brain/recall.ts';
 import { brainInputs } from './brain/inputActions.ts';
+import { blocklistAsList, initModeration } from './brain/moderation.ts';
 
 export type { GenerateReplyInput } from './services.ts';
 export type { BrainContext, BrainEvent, BrainInput, Phase, Reply, Trigger } from './brain/types.ts';
@@ -41,7 +42,6 @@ export const brainMachine = brainInputs.createMachine({
   context: ({ input }) => ({
     phase: 'idle',
     persona: input.persona,
-    blocklist: input.blocklist,
     random: input.random,
     bargeIn: input.bargeIn ?? true,
     recallBudgetMs: input.recallBudgetMs ?? RECALL_BUDGET_MS,
@@ -64,6 +64,7 @@ export const brainMachine = brainInputs.createMachine({
     senses: { ears: true, eyes: true },
     remarked: false,
     lastTs: 0,
+    moderation: initModeration(input.persona, input.wordLists ?? [blocklistAsList(input.blocklist)], input.baitingRule),
   }),
   initial: 'idle',
   entry: 'armQuiet',
@@ -84,6 +85,8 @@ export const brainMachine = brainInputs.createMachine({
     },
     'chat.removed': { actions: 'forgetRemoved' },
     'viewer.forget': { actions: 'forgetViewer' },
+    'moderation.unblock': { actions: 'unblockViewer' },
+    'moderation.lists': { actions: 'updateLists' },
     'chat.command': { actions: 'command' },
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },

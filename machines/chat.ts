@@ -27,7 +27,7 @@ type ChatEvent = Extract<
 
 export const BATCH_WINDOW_MS = 2000;
 
-const MOD_COMMANDS: readonly ModCommand[] = ['skip', 'mute', 'unmute', 'persona', 'privacy', 'recap'];
+const MOD_COMMANDS: readonly ModCommand[] = ['skip', 'mute', 'unmute', 'persona', 'privacy', 'recap', 'unblock'];
 const VIEWER_COMMANDS: readonly ChatCommandName[] = ['forgetme'];
 
 export function parseCommand(text: string): { command: string; args: string[] } | undefined {

@@ -12,6 +12,8 @@ import type { ChatDigest } from './brain/digest.ts';
  * LLM output) is untrusted: render it as text, quote it in prompts, never log secrets.
  */
 
+import type { ModerationCategory, ModerationLayer, WordList } from './moderation/types.ts';
+
 /** The avatar's faces. The LLM is asked for one of these; anything else becomes `neutral`. */
 export const EMOTIONS = [
   'neutral',
@@ -90,7 +92,7 @@ export interface StreamEvent {
   recipient?: string;
 }
 
-export type ModCommand = 'skip' | 'mute' | 'unmute' | 'persona' | 'privacy' | 'recap';
+export type ModCommand = 'skip' | 'mute' | 'unmute' | 'persona' | 'privacy' | 'recap' | 'unblock';
 /** Commands anyone may use. */
 export type ViewerCommand = 'forgetme';
 export type ChatCommandName = ModCommand | ViewerCommand;
@@ -111,6 +113,8 @@ export type DecisionReason =
   | 'busy'
   | 'muted'
   | 'blocked'
+  /** The viewer kept baiting: not answered for a while (machines/moderation/baiting.ts). */
+  | 'silenced'
   | 'moderated'
   | 'skipped'
   | 'event-off'
@@ -209,7 +213,11 @@ export type InputEvent =
   | { type: 'senses.changed'; ears: boolean; eyes: boolean }
   /** The prompt's token budget (src/llm: CONTEXT_TOKENS, or the model's context as the server reports it, minus the reply). */
   | { type: 'context.budget'; promptTokens: number; contextTokens: number; source: 'CONTEXT_TOKENS' | 'model' | 'default' }
-  | { type: 'service.status'; service: ServiceName; state: ServiceState; detail: string };
+  | { type: 'service.status'; service: ServiceName; state: ServiceState; detail: string }
+  /** The streamer lifts a baiting silence (panel/API): a login or a `platform:login` key. */
+  | { type: 'moderation.unblock'; viewer: string; by: string }
+  /** New word lists for the moderation pipeline (the persona's languages changed). */
+  | { type: 'moderation.lists'; lists: WordList[] };
 
 // ---------------------------------------------------------------- events between machines
 
@@ -242,7 +250,12 @@ export type BrainOutEvent =
   | { type: 'voice.skip' }
   | { type: 'persona.switch'; name: string; by: string }
   /** What chat said lately, for the streamer who could not read it (panel: "while you were busy"). Untrusted text inside. */
-  | { type: 'chat.digest'; digest: ChatDigest };
+  | { type: 'chat.digest'; digest: ChatDigest }
+  /** A sentence was dropped by moderation: its category only, never its text. */
+  | { type: 'reply.blocked'; replyId: string; category: ModerationCategory; layer: ModerationLayer; viewer?: ViewerKey }
+  /** A viewer kept baiting and is not answered until `until` (ms, message time). */
+  | { type: 'viewer.silenced'; viewer: ViewerKey; until: number }
+  | { type: 'viewer.unsilenced'; viewer: ViewerKey; by: string };
 
 export type VoiceOutEvent =
   /** First audio of a reply started playing. */
@@ -259,7 +272,8 @@ export type AvatarOutEvent =
 /** Events the LLM actor sends to the brain that invoked it. */
 export type LlmEvent =
   | { type: 'llm.emotion'; emotion: Emotion }
-  | { type: 'llm.sentence'; text: string }
+  /** `flagged`: the optional ML classifier (src/moderation) judged it toxic; the brain drops it. */
+  | { type: 'llm.sentence'; text: string; flagged?: 'toxicity' }
   | { type: 'llm.done'; text: string; emotion: Emotion; ts: number }
   | { type: 'llm.error'; error: LlmFailure };
 

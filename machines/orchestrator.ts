@@ -49,6 +49,8 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'viewer.forget': ['brain'],
   'brain.mute': ['brain'],
   'brain.unmute': ['brain'],
+  'moderation.unblock': ['brain'],
+  'moderation.lists': ['brain'],
   'reply.start': ['voice', 'avatar'],
   'reply.emotion': ['avatar'],
   'reply.sentence': ['voice', 'speech'],

@@ -30,6 +30,10 @@ import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
 import { startEventFeed } from './twitch/eventsub/index.ts';
 import { rewardTitleOf } from './config/persona.ts';
 import { createObs, muteScenesOf, withObsRoutes } from './obs/index.ts';
+import { setupModeration } from './moderation/setup.ts';
+import { withModerationRoutes } from './moderation/api.ts';
+import { createModeratedReplyActor } from './moderation/replyActor.ts';
+import type { ModerationOptions } from './moderation/index.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -67,6 +71,8 @@ export interface PickleOptions {
     memory?: MemoryOptions['tuning'];
     /** How long a reply waits for long-term memory (default 150 ms). */
     recallBudgetMs?: number;
+    /** Moderation: hub probe, classifier timeout per sentence. */
+    moderation?: ModerationOptions['tuning'];
   };
 }
 
@@ -119,6 +125,8 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   let persona: Persona = loadPersona(personasDir, personaId);
   if (personaId !== saved) settings.update({ persona: { name: personaId } });
   const blocklist = loadBlocklist(join(personasDir, 'blocklist.txt'));
+  // Moderation: word lists for the persona's languages, the optional ML classifier, counts and silences.
+  const moderation = setupModeration({ env, personasDir, persona, blocklist, dataDir, log: log.child({ service: 'moderation' }), status, console: out, ...(opts.tuning?.moderation ? { tuning: opts.tuning.moderation } : {}) });
   const runtime = (p: Persona, s: Settings): PersonaRuntime =>
     toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec, idleAfterSec: s.persona.idleAfterSec });
 
@@ -141,6 +149,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     status,
     console: out,
     persona: () => ({ id: persona.id, name: persona.file.name }),
+    moderation: () => moderation.storage(),
     ...(opts.tuning?.memory ? { tuning: opts.tuning.memory } : {}),
   });
 
@@ -159,11 +168,11 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Plugins: modules in plugins/ and PLUGINS, each run as an actor `plugin:<name>` (src/plugins).
   const plugins = await loadPlugins({ env, rootDir: ROOT_DIR, dataDir, log: log.child({ service: 'plugins' }), status });
 
-  const orchestrator = createActor(providePickle({ generateReply: createReplyActor(meteredLlm(llm, counters)), summariseChat: createSummariseActor(llm), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
+  const orchestrator = createActor(providePickle({ generateReply: env.MODERATION === 'off' ? createReplyActor(meteredLlm(llm, counters)) : createModeratedReplyActor(meteredLlm(llm, counters), moderation.service), summariseChat: createSummariseActor(llm), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
     input: {
       plugins: plugins.specs,
       chat: { persona: runtime(persona, settings.get()), ignoreBots: env.TWITCH_IGNORE_BOTS, ...(botLogin ? { botLogin } : {}) },
-      brain: { persona: runtime(persona, settings.get()), blocklist, random: opts.random ?? Math.random, promptBudget: llm.initialBudget().promptTokens, ...(opts.tuning?.recallBudgetMs ? { recallBudgetMs: opts.tuning.recallBudgetMs } : {}) },
+      brain: { persona: runtime(persona, settings.get()), blocklist, wordLists: moderation.wordLists(), baitingRule: moderation.baitingRule, random: opts.random ?? Math.random, promptBudget: llm.initialBudget().promptTokens, ...(opts.tuning?.recallBudgetMs ? { recallBudgetMs: opts.tuning.recallBudgetMs } : {}) },
       voice: {
         ...(opts.tuning?.voiceMsPerChar !== undefined ? { msPerChar: opts.tuning.voiceMsPerChar } : {}),
         ...(opts.tuning?.minSentenceMs !== undefined ? { minSentenceMs: opts.tuning.minSentenceMs } : {}),
@@ -187,7 +196,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     settings,
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
-    routes: withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona })))),
+    routes: withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))))),
     ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
@@ -209,6 +218,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       persona: { id: persona.id, name: persona.file.name },
       brain: brainPhase(orchestrator),
       memory: memory.health(),
+      moderation: moderation.service.health(),
       counters: counters.snapshot(),
     }),
   });
@@ -236,6 +246,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   voice.attach(avatar);
   const panel = server.panel;
   memory.attach(orchestrator, panel);
+  moderation.attach(orchestrator, panel);
   orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
   orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
   orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
@@ -294,6 +305,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       try {
         persona = loadPersona(personasDir, next.persona.name);
         out.line(`Persona switched to "${persona.file.name}" (${persona.id})`);
+        send(moderation.personaChanged(persona));
       } catch (err) {
         log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch failed');
         out.line(`! ${(err as Error).message}`);

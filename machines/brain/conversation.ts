@@ -55,7 +55,7 @@ function chatTrigger(view: ConversationView, m: ChatMessage, batch: readonly Cha
     id: m.id,
     rank,
     seq: 0,
-    item: { input: 'chat', reason, entries: batch.map(chatEntry), task, triggerId: m.id, users: [m.user], messageIds: [m.id], ts: m.ts, rank, key, recap },
+    item: { input: 'chat', reason, entries: batch.map(chatEntry), task, triggerId: m.id, users: [m.user], messageIds: [m.id], ts: m.ts, rank, key, viewer: key, recap },
   };
 }
 

@@ -3,6 +3,7 @@ import type { BrainOutEvent } from '../events.ts';
 import { namesOf } from './gating.ts';
 import { forget, forgetViewer, remember } from './stm.ts';
 import { removeWhere } from './addressed.ts';
+import { unblock, withLists, withPersona } from './moderation.ts';
 import { dropped } from './plan.ts';
 import {
   addLines,
@@ -139,9 +140,23 @@ export const brainInputs = brainReplies.extend({
       }
       // The viewer's lines leave STM too (src/memory deletes them from LTM).
       else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forgetViewer(context.stm, event.message.user) });
+      else if (event.command === 'unblock' && event.args[0]) enqueue.raise({ type: 'moderation.unblock', viewer: event.args[0], by: event.message.user });
+    }),
+    unblockViewer: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'moderation.unblock');
+      const lifted = unblock(context.moderation, event.viewer, event.by);
+      enqueue.assign({ moderation: lifted.moderation });
+      for (const e of lifted.events) enqueue.sendParent(e);
+    }),
+    updateLists: assign({
+      moderation: ({ context, event }) => {
+        assertEvent(event, 'moderation.lists');
+        return withLists(context.moderation, event.lists, context.persona);
+      },
     }),
     updatePersona: assign({
       persona: ({ context, event }) => (event.type === 'settings.changed' ? event.persona : context.persona),
+      moderation: ({ context, event }) => (event.type === 'settings.changed' ? withPersona(context.moderation, event.persona) : context.moderation),
     }),
   },
 });

@@ -67,5 +67,7 @@ export function planInput(state: QueueState & { muted: boolean }, addressed: rea
   if (addressed.length > 0) return queueUp(state, addressed, why);
   if (!gated) return undefined;
   if (why === 'idle') return { patch: gated.trigger ? { pending: { ...gated.trigger, rank: UNADDRESSED_RANK } } : {}, out: [decided(gated.decision)], expire: [] };
-  return { patch: {}, out: [decided({ ...gated.decision, respond: false, reason: why })], expire: [] };
+  // A silenced viewer's line says so, whatever the brain is doing.
+  const reason = gated.decision.reason === 'silenced' ? 'silenced' : why;
+  return { patch: {}, out: [decided({ ...gated.decision, respond: false, reason })], expire: [] };
 }

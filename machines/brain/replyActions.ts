@@ -1,6 +1,7 @@
-import { enqueueActions, spawnChild, stopChild } from 'xstate';
+import { assertEvent, enqueueActions, spawnChild, stopChild } from 'xstate';
 import type { BrainOutEvent, DecisionReason } from '../events.ts';
 import { guardSentence } from './guard.ts';
+import { sentenceBlocked } from './moderation.ts';
 import { buildPrompt } from './prompt.ts';
 import { countMessages, fitPrompt } from './budget.ts';
 import { remember } from './stm.ts';
@@ -90,23 +91,28 @@ export const brainReplies = brainSetup.extend({
       enqueue.assign({ reply: { ...context.reply, emotion: event.emotion } });
       enqueue.sendParent({ type: 'reply.emotion', replyId: context.reply.id, emotion: event.emotion } satisfies BrainOutEvent);
     }),
-    /** Every sentence passes the guard before anyone hears it. */
+    /** Every sentence passes the guard before anyone hears it; a blocked one is dropped and the reply goes on. */
     passSentence: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'llm.sentence');
       const reply = context.reply;
-      if (event.type !== 'llm.sentence' || !reply || reply.llmDone) return;
+      if (!reply || reply.llmDone) return;
       const spokenChars = reply.sentences.join(' ').length;
-      const verdict = guardSentence(event.text, {
-        blocklist: context.blocklist,
+      const listed = guardSentence(event.text, {
+        moderation: context.moderation.data,
         spokenChars,
         maxChars: context.persona.maxReplyChars,
         inputs: reply.trigger.entries.filter((e) => e.kind === 'chat' || e.kind === 'event' || e.kind === 'vision').map((e) => e.text),
+        said: reply.sentences.join(' '),
       });
+      const verdict = listed.ok && event.flagged ? { ok: false as const, category: event.flagged, layer: 'ml' as const } : listed;
       if (!verdict.ok) {
+        // The sentence is dropped (category only, never its text) and the reply goes on with the next clean one.
+        const blocked = sentenceBlocked(context.moderation, reply, verdict);
         enqueue.sendParent(
-          decided(decision(reply.trigger.input, false, 'blocked', `reply stopped by the output guard (${verdict.why})`, reply.trigger.ts, reply.trigger.triggerId)),
+          decided(decision(reply.trigger.input, false, 'blocked', `sentence dropped by moderation (${verdict.category})`, reply.trigger.ts, reply.trigger.triggerId)),
         );
-        enqueue.assign({ reply: { ...reply, blocked: true } });
-        enqueue.raise({ type: 'llm.done', text: reply.sentences.join(' '), emotion: reply.emotion, ts: reply.trigger.ts });
+        for (const e of blocked.events) enqueue.sendParent(e);
+        enqueue.assign({ reply: { ...reply, blocked: true }, moderation: blocked.moderation });
         return;
       }
       if (verdict.text) {

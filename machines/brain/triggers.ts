@@ -1,10 +1,10 @@
-import type { BrainOutEvent, ChatMessage, Decision, DecisionReason, InputKind, PersonaRuntime, VisionScene } from '../events.ts';
+import { viewerKey, type BrainOutEvent, type ChatMessage, type Decision, type DecisionReason, type InputKind, type PersonaRuntime, type VisionScene } from '../events.ts';
 import { describeStreamEvent, summariseBatch, summariseScenes, summariseSpeech } from './decisions.ts';
 import { gateChat, gateSpeech, gateStreamEvent } from './gating.ts';
 import { type StmEntry } from './stm.ts';
-import { planInput, type Plan, type Why } from './plan.ts';
+import { dropped, planInput, type Plan, type Why } from './plan.ts';
 import { addressedOf, addressedRecapCommand } from './conversation.ts';
-
+import { silenceGate, splitSilenced } from './moderation.ts';
 import type { BrainContext, BrainEvent, Trigger } from './types.ts';
 
 /** What an input means to the brain: its STM lines, and the trigger a gate lets through. */
@@ -58,6 +58,7 @@ export function toTrigger(context: BrainContext, event: BrainEvent): { trigger?:
             users: [gate.trigger.user],
             messageIds: [gate.trigger.id],
             ts,
+            viewer: viewerKey(gate.trigger.platform, gate.trigger.user),
             rank: 2,
           }
         : undefined;
@@ -135,8 +136,13 @@ export function entriesOf(event: BrainEvent): StmEntry[] {
 
 /** An input as the queue sees it: who it addresses, and the gate's verdict for the rest. */
 export function planFor(context: BrainContext, event: BrainEvent, why: Why): Plan | undefined {
-  const gated = toTrigger(context, event);
+  const gated = silenceGate(context.moderation, toTrigger(context, event));
   const view = { persona: context.persona, answered: context.answered, stm: context.stm };
   const addressed = event.type === 'chat.command' ? [addressedRecapCommand(view, event.message)] : addressedOf(view, event);
-  return planInput(context, addressed, gated, why);
+  // A viewer silenced for baiting is noted, never queued: one decision per silenced entry says so.
+  const { kept, silenced } = splitSilenced(context.moderation, addressed);
+  const out = silenced.map((e) => dropped(e, 'silenced'));
+  if (kept.length === 0 && silenced.length > 0) return { patch: {}, out, expire: [] };
+  const plan = planInput(context, kept, gated, why);
+  return plan && out.length > 0 ? { ...plan, out: [...out, ...plan.out] } : plan;
 }

@@ -9,11 +9,15 @@ import type {
   PromptMessage,
   RecallEvent,
   VisionOutEvent,
+  ViewerKey,
   VoiceOutEvent,
 } from '../events.ts';
 import { type StmEntry } from './stm.ts';
 import { type DigestLine, type DigestSummary, type SummariseEvent } from './digest.ts';
 import { type AddressedEntry } from './conversation.ts';
+import type { BaitingRule } from '../moderation/baiting.ts';
+import type { WordList } from '../moderation/types.ts';
+import type { BrainModeration } from './moderation.ts';
 
 /** The brain's input, context and events (the machine itself is machines/brain.ts). */
 
@@ -30,6 +34,10 @@ export interface BrainInput {
   promptBudget?: number;
   /** Token counter for the budget (a real tokenizer from src/ where there is one); default estimateTokens. */
   countTokens?: (text: string) => number;
+  /** Moderation word lists (languages + blocklist, src/config); without them, the blocklist alone. */
+  wordLists?: readonly WordList[];
+  /** Viewers who keep baiting (default: 3 blocked replies in 10 min → 10 min silence). */
+  baitingRule?: BaitingRule;
 }
 
 /** The input a reply answers. */
@@ -43,6 +51,8 @@ export interface Trigger {
   users: string[];
   messageIds: string[];
   ts: number;
+  /** The viewer who asked (chat): their blocked replies count toward the baiting rule. */
+  viewer?: ViewerKey;
   /** Its rank in the addressed queue (see brain/addressed.ts); unaddressed replies rank below all of it. */
   rank: number;
   /** The queue slot it came from (a viewer, the streamer, an event's sender); absent when unaddressed. */
@@ -68,7 +78,6 @@ export type Phase = 'idle' | 'thinking' | 'speaking' | 'cooldown';
 export interface BrainContext {
   phase: Phase;
   persona: PersonaRuntime;
-  blocklist: readonly string[];
   random: () => number;
   bargeIn: boolean;
   recallBudgetMs: number;
@@ -97,6 +106,7 @@ export interface BrainContext {
   senses: { ears: boolean; eyes: boolean };
   /** This quiet period already had its remark. */
   remarked: boolean;
+  moderation: BrainModeration;
   /** The newest input's clock (the machine has no clock of its own). */
   lastTs: number;
 }
@@ -117,7 +127,7 @@ export type BrainEvent =
   | VoiceOutEvent
   | LlmEvent
   | RecallEvent
-  | Extract<InputEvent, { type: 'context.budget' }>;
+  | Extract<InputEvent, { type: 'context.budget' | 'moderation.unblock' | 'moderation.lists' }>;
 
 /** Seconds without any LLM progress before a reply is given up (the adapter has its own timeouts). */
 export const REPLY_WATCHDOG_MS = 60_000;

@@ -170,6 +170,46 @@ const wsUrl = z
     }
   });
 
+const fraction = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0 || n > 1) {
+        ctx.addIssue({ code: 'custom', message: `expected a number above 0 and at most 1 (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const wholeNumber = (def: number, min: number, max: number, unit: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected ${unit} from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const moderationMode = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const s = (v ?? '').trim().toLowerCase() || 'off';
+    if (s !== 'off' && s !== 'transformers' && s !== 'ollama') {
+      ctx.addIssue({ code: 'custom', message: `expected off, transformers or ollama (got "${v}")` });
+      return z.NEVER;
+    }
+    return s as 'off' | 'transformers' | 'ollama';
+  });
+
 export const envSchema = z.object({
   // seed names
   OLLAMA_MODEL: optionalText.transform((v) => v ?? 'phi3.5:latest'),
@@ -254,6 +294,16 @@ export const envSchema = z.object({
   OBS_WEBSOCKET_PASSWORD: optionalText,
   /** OBS scenes that mute Pickle while live, comma-separated (added to the persona's obs.mute_scenes). */
   OBS_MUTE_SCENES: list,
+  /** ML layer of moderation on top of the list layers: off | transformers (in-process) | ollama (guard model). */
+  MODERATION: moderationMode,
+  /** The classifier: a Hugging Face model id (transformers) or an Ollama model (llama-guard3:1b, shieldgemma:2b). */
+  MODERATION_MODEL: optionalText,
+  /** Toxicity score at which the transformers classifier blocks a sentence. */
+  MODERATION_THRESHOLD: fraction(0.8),
+  /** Viewers who keep baiting: this many blocked replies within BAIT_WINDOW_MIN silence them for BAIT_SILENCE_MIN. */
+  BAIT_STRIKES: wholeNumber(3, 1, 100, 'a whole number of blocked replies'),
+  BAIT_WINDOW_MIN: wholeNumber(10, 1, 1440, 'whole minutes'),
+  BAIT_SILENCE_MIN: wholeNumber(10, 1, 1440, 'whole minutes'),
 });
 
 export type Env = z.output<typeof envSchema> & {

@@ -25,6 +25,8 @@ export const personaFileSchema = z
     aliases: z.array(z.string().trim().min(1).max(40)).default([]),
     personality: z.string().trim().min(1).max(4000),
     style: z.array(z.string().trim().min(1).max(300)).max(30).default([]),
+    /** Languages chat and replies use: moderation loads personas/moderation/<lang>.txt for each. */
+    languages: z.array(z.string().trim().regex(/^[a-z]{2}$/, 'a two-letter language code (en, es, de)')).min(1).max(10).default(['en']),
     voice: z
       .object({
         provider: z.enum(['deepgram', 'espeak']).default('deepgram'),

@@ -23,7 +23,7 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { MAX_TEXT, recordsOf, removalOf, type MemoryOp } from './rules.ts';
+import { MAX_TEXT, recordsOf, removalOf, type MemoryOp, type StorageModeration } from './rules.ts';
 import { namedLogins } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
@@ -37,6 +37,8 @@ export interface MemoryOptions {
   console: ConsoleOut;
   /** The persona on now (it changes with !persona). */
   persona: () => { id: string; name: string };
+  /** The moderation pipeline every line passes before it is stored (src/moderation). */
+  moderation?: () => StorageModeration;
   tuning?: {
     chromaRestartMs?: number;
     batchMs?: number;
@@ -322,7 +324,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
           // Every line, stored or not: a reply to it is about whom it named.
           for (const m of e.messages) provenance.line(m.id, m.user, namedLogins(m.text.slice(0, MAX_TEXT), provenance.known, [m.user, persona().id]));
         }
-        const records = recordsOf(e, persona(), newId, provenance).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
+        const records = recordsOf(e, persona(), newId, provenance, opts.moderation?.()).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
         if (records.length) writer.push({ op: 'upsert', records });
         return records;
       };

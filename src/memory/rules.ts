@@ -1,5 +1,7 @@
 import { viewerKey, type MemorySource, type PickleEvent } from '../../machines/events.ts';
 import { chatProvenance, namedLogins, replyProvenance } from '../../machines/memory/provenance.ts';
+import { moderate, type ModerationData } from '../../machines/moderation/pipeline.ts';
+import type { ModerationCategory } from '../../machines/moderation/types.ts';
 
 /**
  * What goes into long-term memory (pure functions, no I/O).
@@ -102,13 +104,33 @@ export interface ProvenanceContext {
 
 const NO_CONTEXT: ProvenanceContext = { known: new Set() };
 
-/** The records an orchestrator event adds to long-term memory (storage rule applied). */
+/** The moderation pipeline for stored lines: what it blocks (personal data above all) is never kept. */
+export interface StorageModeration {
+  data: ModerationData;
+  blocked?(category: ModerationCategory): void;
+}
+
+/**
+ * The records an orchestrator event adds to long-term memory: the storage rule, then the
+ * moderation pipeline (a viewer posting the streamer's address or phone is not kept).
+ */
 export function recordsOf(
   event: PickleEvent,
   persona: { id: string; name: string },
   newId: () => string,
   ctx: ProvenanceContext = NO_CONTEXT,
+  moderation?: StorageModeration,
 ): MemoryRecord[] {
+  const records = candidatesOf(event, persona, newId, ctx);
+  if (!moderation) return records;
+  return records.filter((r) => {
+    const verdict = moderate(r.text, moderation.data);
+    if (!verdict.ok) moderation.blocked?.(verdict.category);
+    return verdict.ok;
+  });
+}
+
+function candidatesOf(event: PickleEvent, persona: { id: string; name: string }, newId: () => string, ctx: ProvenanceContext): MemoryRecord[] {
   const make = (r: Omit<MemoryRecord, 'id' | 'persona' | 'fact'>): MemoryRecord => ({
     ...r,
     text: clip(r.text.trim()),

@@ -224,15 +224,19 @@ describe('brain reply cycle', () => {
     expect(t.state()).toBe('idle');
   });
 
-  it('a blocked later sentence ends the reply after what was already said', () => {
+  it('a blocked later sentence is dropped and the reply goes on with the next clean one', () => {
     const t = setup({ blocklist: ['slurword'] });
     t.batch(msg('pickle hi'));
     t.llm.last().emit({ type: 'llm.sentence', text: 'Hello friend.' });
     t.llm.last().emit({ type: 'llm.sentence', text: 'Also slurword.' });
     t.llm.last().emit({ type: 'llm.sentence', text: 'And more.' });
-    expect(t.h.of('reply.sentence').map((e) => e.text)).toEqual(['Hello friend.']);
-    expect(t.h.of('reply.done')[0]).toMatchObject({ text: 'Hello friend.' });
-    expect(t.llm.last().aborted).toBe(true);
+    t.llm.last().emit({ type: 'llm.done', text: '', emotion: 'happy', ts: 0 });
+    expect(t.h.of('reply.sentence').map((e) => [e.index, e.text])).toEqual([
+      [0, 'Hello friend.'],
+      [1, 'And more.'],
+    ]);
+    expect(t.h.of('reply.blocked')).toEqual([{ type: 'reply.blocked', replyId: 'r1', category: 'profanity', layer: 'profanity', viewer: 'twitch:viewer' }]);
+    expect(t.h.of('reply.done')[0]).toMatchObject({ text: 'Hello friend. And more.' });
   });
 
   it('LLM failure before any sentence: reply.failed, back to idle, nothing stored', () => {

@@ -348,6 +348,7 @@ describe.skipIf(!chromiumPath)('the streamer\'s screens in Chromium', () => {
     await w.page.waitForSelector('body[data-connected="true"]');
     await w.page.waitForFunction(() => document.getElementById('cooldown-out')!.textContent === '12.5 s', { timeout: 5000, polling: 100 });
     expect(await w.page.$eval('#cooldown', (e) => (e as HTMLInputElement).value)).toBe('12.5');
+    await w.page.$eval('#cooldown-reset', (e) => e.scrollIntoView({ block: 'center' }));
     expect(await visible(w.page, '#cooldown-reset'), 'an override can be reset to the persona value').toBe(true);
     expect(w.errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
   });

@@ -171,6 +171,32 @@ export const defaultResponder: Responder = ({ messages }) => {
   return { emotion: pick(MOODS, 3), text };
 };
 
+// ---------------------------------------------------------------- guard models (llama-guard, shieldgemma)
+
+export const isGuardModel = (model: string): boolean => /llama-guard|shieldgemma/i.test(model);
+
+/**
+ * What a small guard model judges, by hazard (MLCommons codes as llama-guard3 uses them). Like
+ * the real one it knows nothing of the caller's word lists: it catches plain-worded hate, threats
+ * and self-harm, and it misses what is spelled around it.
+ */
+const HAZARD_WORDS: Array<[string, RegExp]> = [
+  ['S1', /\b(?:i will|i'll|gonna|going to) (?:kill|stab|shoot|hurt|beat) (?:you|him|her|them)\b|\bbomb the\b/i],
+  ['S10', /\b(?:subhuman|vermin|inferior race|go back to your country|(?:all|those) \w+ (?:people )?are (?:animals|trash|scum))\b/i],
+  ['S11', /\b(?:kill yourself|end your life|cut yourself|suicide is the answer|you should die)\b/i],
+  ['S12', /\b(?:nude|naked|explicit sex)\b/i],
+];
+
+/** A guard model's answer to the last user message: llama-guard ("safe" / "unsafe\nS10") or shieldgemma ("Yes" / "No"). */
+export function guardReply({ model, messages }: ChatView): StandinReply {
+  const last = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  // shieldgemma's prompt quotes the sentence after "Sentence:"; llama-guard gets it as the turn itself.
+  const judged = /shieldgemma/i.test(model) ? (/Sentence: (.*)\n/.exec(last)?.[1] ?? last) : last;
+  const hit = HAZARD_WORDS.find(([, re]) => re.test(judged));
+  if (/shieldgemma/i.test(model)) return { emotion: 'neutral', text: hit ? 'Yes' : 'No' };
+  return { emotion: 'neutral', text: hit ? `unsafe\n${hit[0]}` : 'safe' };
+}
+
 // ---------------------------------------------------------------- images (a "vision model")
 
 const PALETTE: Array<[string, number, number, number]> = [
@@ -431,7 +457,7 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
     const model = view.model;
     const streamed = body.stream !== false;
     const client = watchClient(res);
-    const reply = s.responder(view);
+    const reply = isGuardModel(model) ? guardReply(view) : s.responder(view);
     const content = renderContent(reply, body.format, s.ignoreFormat);
     const all = toPieces(content);
     const options = (body.options ?? {}) as { num_predict?: unknown };

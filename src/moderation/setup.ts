@@ -1,0 +1,88 @@
+/**
+ * Moderation for the app: the word lists for the persona's languages (loaded here, handed to
+ * the brain as data), the service (ML classifier, counts, silences), the pipeline long-term
+ * memory uses before it stores a line, and the panel's `moderation` updates.
+ */
+import { join } from 'node:path';
+import type { Actor } from 'xstate';
+import type { providePickle } from '../../machines/orchestrator.ts';
+import type { PickleEvent } from '../../machines/events.ts';
+import { moderationData, type ModerationData } from '../../machines/moderation/pipeline.ts';
+import type { BaitingRule } from '../../machines/moderation/baiting.ts';
+import type { WordList } from '../../machines/moderation/types.ts';
+import type { Env } from '../config/env.ts';
+import { loadWordLists } from '../config/moderationLists.ts';
+import type { Persona } from '../config/persona.ts';
+import type { StorageModeration } from '../memory/rules.ts';
+import { startModeration, type ModerationOptions, type ModerationService } from './index.ts';
+
+type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on'>;
+interface PanelLike {
+  emit(event: string, data: unknown): unknown;
+}
+
+export interface AppModeration {
+  service: ModerationService;
+  /** The lists for the brain (BrainInput.wordLists). */
+  wordLists(): WordList[];
+  baitingRule: BaitingRule;
+  /** For long-term memory (MemoryOptions.moderation). */
+  storage(): StorageModeration;
+  /** A new persona: its languages' lists (send them to the brain as `moderation.lists`). */
+  personaChanged(persona: Persona): PickleEvent;
+  attach(orchestrator: OrchestratorLike, panel: PanelLike): void;
+}
+
+export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { env: Env; personasDir: string; persona: Persona; blocklist: readonly string[] }): AppModeration {
+  const listsDir = join(opts.personasDir, 'moderation');
+  const load = (persona: Persona) => {
+    const { lists, missing } = loadWordLists(listsDir, persona.file.languages, opts.blocklist);
+    if (missing.length) opts.console.line(`! MODERATION: no word list for ${missing.join(', ')} (add personas/moderation/<lang>.txt); the other layers still apply`);
+    return { lists, languages: persona.file.languages.filter((l) => !missing.includes(l)) };
+  };
+  let current = load(opts.persona);
+  // Stored lines are checked without the prompt-leak layer (that one protects what Pickle says).
+  let storageData: ModerationData = moderationData(current.lists, '');
+  const service = startModeration({ ...opts, languages: current.languages });
+  let panelRef: PanelLike | undefined;
+  const snapshot = () => service.health();
+  const update = () => panelRef?.emit('moderation', snapshot());
+
+  return {
+    service,
+    wordLists: () => current.lists,
+    baitingRule: { strikes: opts.env.BAIT_STRIKES, windowMs: opts.env.BAIT_WINDOW_MIN * 60_000, silenceMs: opts.env.BAIT_SILENCE_MIN * 60_000 },
+    storage: () => ({
+      data: storageData,
+      blocked: (category) => {
+        service.count('memory', category);
+        update();
+      },
+    }),
+    personaChanged(persona) {
+      current = load(persona);
+      storageData = moderationData(current.lists, '');
+      service.setLanguages(current.languages);
+      return { type: 'moderation.lists', lists: current.lists };
+    },
+    attach(orchestrator, panel) {
+      panelRef = panel;
+      orchestrator.on('reply.blocked', (e) => {
+        service.count('reply', e.category);
+        opts.log.info({ event: 'moderation.blocked', replyId: e.replyId, category: e.category, layer: e.layer, viewer: e.viewer }, 'sentence blocked');
+        update();
+      });
+      orchestrator.on('viewer.silenced', (e) => {
+        service.silenced(e.viewer, e.until);
+        opts.log.info({ event: 'moderation.silenced', viewer: e.viewer, until: e.until }, 'viewer silenced for baiting');
+        panel.emit('transcript', { kind: 'notice', text: `${e.viewer} kept baiting: not answered until ${new Date(e.until).toLocaleTimeString()}`, ts: Date.now() });
+        update();
+      });
+      orchestrator.on('viewer.unsilenced', (e) => {
+        service.unsilenced(e.viewer);
+        opts.log.info({ event: 'moderation.unsilenced', viewer: e.viewer, by: e.by }, 'baiting silence lifted');
+        update();
+      });
+    },
+  };
+}
