@@ -1,6 +1,7 @@
 import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import { mentionMatcher, namesOf } from './brain/gating.ts';
-import type { ChatCommandName, ChatMessage, ChatOutEvent, InputEvent, ModCommand, PersonaRuntime } from './events.ts';
+import type { ChatMessage, ChatOutEvent, InputEvent, PersonaRuntime } from './events.ts';
+import { CHAT_COMMANDS, isChatCommand } from './commands.ts';
 
 /**
  * Chat: turns single chat lines into batches for the brain (the seed's 10 messages or 2 s),
@@ -27,8 +28,6 @@ type ChatEvent = Extract<
 
 export const BATCH_WINDOW_MS = 2000;
 
-const MOD_COMMANDS: readonly ModCommand[] = ['skip', 'mute', 'unmute', 'persona', 'privacy', 'recap', 'unblock'];
-const VIEWER_COMMANDS: readonly ChatCommandName[] = ['forgetme'];
 
 export function parseCommand(text: string): { command: string; args: string[] } | undefined {
   const m = /^!([a-z]+)(?:\s+(.*))?$/i.exec(text.trim());
@@ -74,13 +73,11 @@ export const chatMachine = setup({
       // A channel-point question is never a command, nor spam, and goes to the brain at once.
       const cmd = message.redemption ? undefined : parseCommand(message.text);
       if (cmd) {
-        const known = (MOD_COMMANDS as readonly string[]).includes(cmd.command);
-        const forAll = (VIEWER_COMMANDS as readonly string[]).includes(cmd.command);
-        if (!known && !forAll) return ignore('unknown-command');
-        if (known && !isMod(message)) return ignore('not-mod');
+        if (!isChatCommand(cmd.command)) return ignore('unknown-command');
+        if (CHAT_COMMANDS[cmd.command] === 'mod' && !isMod(message)) return ignore('not-mod');
         enqueue.sendParent({
           type: 'chat.command',
-          command: cmd.command as ChatCommandName,
+          command: cmd.command,
           args: cmd.args,
           message,
         } satisfies ChatOutEvent);

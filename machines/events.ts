@@ -15,6 +15,8 @@ import type { ChatDigest } from './brain/digest.ts';
 import type { ModerationCategory, ModerationLayer, WordList } from './moderation/types.ts';
 
 /** The avatar's faces. The LLM is asked for one of these; anything else becomes `neutral`. */
+import type { ChatCommandName } from './commands.ts';
+
 export const EMOTIONS = [
   'neutral',
   'happy',
@@ -92,10 +94,7 @@ export interface StreamEvent {
   recipient?: string;
 }
 
-export type ModCommand = 'skip' | 'mute' | 'unmute' | 'persona' | 'privacy' | 'recap' | 'unblock';
-/** Commands anyone may use. */
-export type ViewerCommand = 'forgetme';
-export type ChatCommandName = ModCommand | ViewerCommand;
+export type { ChatCommandName, ModCommand, ViewerCommand } from './commands.ts';
 
 export type ServiceName = 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | `plugin:${string}`;
 export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting' | 'paused';
