@@ -192,7 +192,9 @@ export type InputEvent =
   | { type: 'settings.changed'; persona: PersonaRuntime }
   /** The prompt's token budget (src/llm: CONTEXT_TOKENS, or the model's context as the server reports it, minus the reply). */
   | { type: 'context.budget'; promptTokens: number; contextTokens: number; source: 'CONTEXT_TOKENS' | 'model' | 'default' }
-  | { type: 'service.status'; service: ServiceName; state: ServiceState; detail: string };
+  | { type: 'service.status'; service: ServiceName; state: ServiceState; detail: string }
+  /** Ears (microphone) and eyes (camera) turned on or off (panel, settings API, `!privacy`). */
+  | { type: 'senses.changed'; ears: boolean; eyes: boolean };
 
 // ---------------------------------------------------------------- events between machines
 

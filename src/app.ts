@@ -25,6 +25,10 @@ import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
 import { startVision, withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
 import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService } from './memory/index.ts';
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
+import { hiddenBrowser } from './browser/index.ts';
+import { withSensesRoutes } from './browser/routes.ts';
+import { startSenses, type Senses } from './senses/index.ts';
+import { watchAudience } from './audio/audience.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -79,6 +83,10 @@ export interface PickleApp {
   memory: MemoryService;
   /** The voice: TTS engines and the audio outputs (overlay, local device). */
   voice: Voice;
+  /** Ears and eyes on or off (panel, settings API, !privacy). */
+  senses: Senses;
+  /** The hidden browser shared by the senses (undefined when no browser was found). */
+  browserPid(): number | undefined;
   mode: 'twitch' | 'anonymous' | 'rehearsal';
   /** Printed at start when the server is reachable from the network. */
   accessToken?: string;
@@ -175,7 +183,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     settings,
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
-    routes: withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))),
+    routes: withSensesRoutes(withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona })))),
     ...(accessToken ? { accessToken } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
@@ -222,8 +230,10 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Outputs of the machines -> overlay, panel, log, Twitch.
   const avatar = server.avatar;
   voice.attach(avatar);
+  const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l) });
   const panel = server.panel;
-  memory.attach(orchestrator, panel);
+  let senses: Senses | undefined;
+  memory.attach(orchestrator, panel, (source) => senses?.remembers(source) ?? false);
   orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
   orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
   orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
@@ -304,8 +314,14 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
 
+  // One hidden browser for the microphone and the camera, launched only while one of them needs it.
+  const browser = hiddenBrowser(env, { baseUrl: server.url, log });
+  const sensesOn = settings.get().senses;
+
   // Ears: the streamer's voice through Deepgram (reports `stt` on the status board in every case).
   const ears: Ears = await startEars({
+    browser: { shared: browser.shared, baseUrl: server.url, ...(browser.fault ? { fault: browser.fault } : {}) },
+    paused: !sensesOn.ears,
     env,
     log: log.child({ service: 'stt' }),
     status,
@@ -322,11 +338,25 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
         status,
         log,
         baseUrl: server.url,
+        ...(browser.shared ? { shared: browser.shared } : {}),
+        paused: !sensesOn.eyes,
         send,
         onScene: (text, ts) => panel.emit('transcript', { kind: 'vision', text, ts }),
         ...(opts.tuning?.vision ? { tuning: opts.tuning.vision } : {}),
       })
     : undefined;
+
+  senses = startSenses({
+    settings,
+    log,
+    onCommand: (listener) => void orchestrator.on('chat.command', listener),
+    onBrainState: (listener) => void orchestrator.on('brain.state', listener),
+    send,
+    ears,
+    vision,
+    say: (line) => out.line(line),
+  });
+  const theSenses = senses;
 
   // Twitch
   if (env.TWITCH_CHANNEL) {
@@ -370,7 +400,11 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     mode,
     ...(accessToken ? { accessToken } : {}),
     ears,
+    senses: theSenses,
+    browserPid: () => browser.shared?.pid(),
     async stop() {
+      theSenses.stop();
+      audience.stop();
       await ears.stop();
       await twitch?.stop();
       stopBudget();

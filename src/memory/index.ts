@@ -56,7 +56,8 @@ export interface MemoryService {
   readonly router: express.Router;
   /** Resolves when the embedder is chosen (loaded, or the fallback). */
   readonly embedderReady: Promise<void>;
-  attach(orchestrator: OrchestratorLike, panel: PanelLike): void;
+  /** `remembers(source)`: whether what ears or eyes bring may be stored now (not while off or muted). */
+  attach(orchestrator: OrchestratorLike, panel: PanelLike, remembers?: (source: 'ears' | 'eyes') => boolean): void;
   recall(input: RecallInput): Promise<import('../../machines/events.ts').RecalledMemory[]>;
   health(): Record<string, unknown>;
   /** Internals for tests and the benchmark. */
@@ -293,7 +294,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     },
     writer,
     recall,
-    attach(orchestrator, panel) {
+    attach(orchestrator, panel, remembers = () => true) {
       notify = (text) => panel.emit('transcript', { kind: 'notice', text, ts: Date.now() });
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
@@ -308,8 +309,8 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
         const talkers = stored.filter((r) => r.source === 'chat').map((r) => r.user);
         if (talkers.length && !unavailable()) void store!.warmFacts(talkers).catch(() => {});
       });
-      orchestrator.on('speech.final', add);
-      orchestrator.on('vision.batch', add);
+      orchestrator.on('speech.final', (e) => remembers('ears') && add(e));
+      orchestrator.on('vision.batch', (e) => remembers('eyes') && add(e));
       orchestrator.on('reply.spoken', add);
       orchestrator.on('chat.removed', (e) => {
         const op = removalOf(e);

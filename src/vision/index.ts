@@ -20,6 +20,7 @@ import { sameScene } from '../../machines/visionBatcher.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
+import type { SharedBrowser } from '../browser/shared.ts';
 import { createCameraBrowser, type CameraBrowser } from './browser.ts';
 import { findBrowser, installHint, isRunnable } from './chrome.ts';
 import { cleanScene, createOllamaVision, DEFAULT_VISION_MODEL, SCENE_PROMPT, type SceneDescriber, VisionError } from './ollamaVision.ts';
@@ -58,6 +59,10 @@ export interface VisionOptions {
   now?: () => number;
   platform?: NodeJS.Platform;
   tuning?: VisionTuning;
+  /** The hidden browser shared with the other senses (default: one of its own). */
+  shared?: SharedBrowser;
+  /** Eyes are turned off (privacy): no browser, no camera until `resume`. */
+  paused?: boolean;
 }
 
 export interface VisionStats {
@@ -77,6 +82,9 @@ export interface VisionStats {
 
 export interface VisionService {
   readonly backend: 'ollama' | 'overshoot';
+  /** Eyes off: the camera page closes (its track stops); `/health` says `paused`. */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
   browserPid(): number | undefined;
   stats(): Promise<VisionStats>;
@@ -178,6 +186,9 @@ export function cameraFault(report: PageReport, ctx: { platform: NodeJS.Platform
   }
 }
 
+/** How the streamer turns eyes back on. */
+export const VISION_RESUME = 'turn eyes on in the panel (Senses), type `!privacy off` in chat, or PUT /api/settings/senses {"eyes": true}';
+
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function startVision(opts: VisionOptions): VisionService {
@@ -205,9 +216,14 @@ export function startVision(opts: VisionOptions): VisionService {
   let modelRetryAt = 0;
   let busy = false;
   let stopped = false;
+  let paused = opts.paused ?? false;
 
   function refresh(): void {
     if (stopped) return;
+    if (paused) {
+      status.set('vision', 'paused', 'eyes off: Pickle is not looking through your camera', { fix: VISION_RESUME });
+      return;
+    }
     const fault = faults.setup ?? faults.browser ?? faults.camera ?? faults.model;
     if (fault) status.set('vision', 'down', fault.detail, fault.fix ? { fix: fault.fix, lastError: fault.detail } : { lastError: fault.detail });
     else if (!camera) status.set('vision', 'starting', 'opening the camera…');
@@ -273,7 +289,7 @@ export function startVision(opts: VisionOptions): VisionService {
   }
 
   function onReport(report: PageReport): void {
-    if (stopped) return;
+    if (stopped || paused) return;
     if (report.state === 'up') {
       camera = report;
       faults.camera = undefined;
@@ -346,6 +362,7 @@ export function startVision(opts: VisionOptions): VisionService {
         : {}),
     };
     browser = createCameraBrowser({
+      ...(opts.shared ? { shared: opts.shared } : {}),
       executablePath: found!.path,
       pageUrl: `${opts.baseUrl}/vision/capture`,
       extraArgs,
@@ -357,6 +374,7 @@ export function startVision(opts: VisionOptions): VisionService {
       onFrame,
       onScene: (text) => emitScene(text),
       onBrowser: (b) => {
+        if (paused) return;
         if (b.state === 'up') faults.browser = undefined;
         else if (b.state === 'launching') {
           if (!faults.browser) status.set('vision', 'starting', 'starting the browser…');
@@ -373,7 +391,8 @@ export function startVision(opts: VisionOptions): VisionService {
       },
     });
     log.info({ event: 'vision.start', backend, browser: found!.path, model: backend === 'ollama' ? model : undefined, intervalMs }, 'vision starting');
-    browser.start();
+    if (paused) refresh();
+    else browser.start();
     // Say early when the model is missing, instead of at the first frame.
     if (describer) {
       void describer.check(ctrl.signal).then((e) => {
@@ -386,6 +405,21 @@ export function startVision(opts: VisionOptions): VisionService {
 
   return {
     backend,
+    async pause() {
+      if (paused) return;
+      paused = true;
+      camera = undefined;
+      faults.browser = faults.camera = undefined;
+      refresh();
+      await browser?.stop();
+      refresh();
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      refresh();
+      browser?.start();
+    },
     async stop() {
       stopped = true;
       ctrl.abort();
