@@ -24,7 +24,10 @@ export function watchAudience(opts: AudienceOptions): { stop(): void } {
   const actor = createActor(audienceMachine);
   actor.on('audience.changed', (e) => {
     if (e.heard) status.set('voice', 'up', `Pickle's voice plays in ${e.pages} page${e.pages === 1 ? '' : 's'}`);
-    else status.set('voice', 'degraded', 'nobody is hearing Pickle: no overlay or local output played the last reply', { fix: unheardFix(opts.overlayUrl) });
+    else
+      status.set('voice', 'degraded', `nobody is hearing Pickle — add the overlay to OBS (${opts.overlayUrl}) or set AUDIO_OUTPUT=local`, {
+        fix: unheardFix(opts.overlayUrl),
+      });
   });
   actor.start();
   status.set('voice', 'up', 'waiting for the first reply (the overlay or AUDIO_OUTPUT=local plays the voice)');

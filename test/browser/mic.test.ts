@@ -7,6 +7,7 @@ import { findBrowser } from '../../src/vision/chrome.ts';
 import { startRig, type Rig, type RigOptions } from '../integration/harness.ts';
 import { startDeepgramLiveStandin, type DeepgramLiveStandin, type ScriptStep } from '../standins/deepgramLive.ts';
 import { hasEspeak, sleep, speechWav } from '../stt/audioFixtures.ts';
+import { RED, writeY4m } from '../standins/camera.ts';
 import { browserDescendants, hasProc } from '../vision/procs.ts';
 
 /**
@@ -163,5 +164,48 @@ describe.runIf(chrome && hasEspeak && hasProc)('senses as settings (real Chromiu
     await chat('!privacy off');
     await rig.waitFor(() => dg!.connections[1], 20_000, 'a new Deepgram connection');
     expect(JSON.parse(await (await fetch(`${rig.pickle.url}/api/settings/senses`)).text())).toEqual({ ears: true, eyes: true });
+  });
+});
+
+describe.runIf(chrome && hasEspeak && hasProc)('one hidden browser for eyes and ears (real Chromium)', { timeout: 120_000 }, () => {
+  it('camera and microphone share one browser; eyes off closes the camera page only; ears off too and the browser exits', async () => {
+    const wav = await speechWav('Testing one two three.', 'both.wav');
+    const dir = mkdtempSync(join(tmpdir(), 'pickle-both-'));
+    dirs.push(dir);
+    const y4m = join(dir, 'red.y4m');
+    writeY4m(y4m, { width: 320, height: 240, fps: 4, frames: [RED] });
+    const t = await micRig(wav, {
+      env: { VISION_ENABLED: 'true', VISION_CAMERA_FILE: y4m, VISION_INTERVAL_SEC: '0.25', OLLAMA_VISION_MODEL: 'moondream' },
+      tuning: { vision: { cameraRetryMs: 500, backoff: { baseMs: 300, maxMs: 1000 } } },
+    });
+    rig = t.rig;
+    const conn = await rig.waitFor(() => dg!.connections[0], 20_000, 'a Deepgram connection');
+    await rig.waitFor(() => rig!.pickle.status.get('vision')?.state === 'up', 20_000, 'the camera up');
+    await rig.waitFor(() => conn.audioMs() > 300, 20_000, 'microphone audio');
+    const pid = rig.pickle.browserPid()!;
+    expect(rig.pickle.vision!.browserPid()).toBe(pid);
+    // One browser process tree, not two.
+    const roots = browserDescendants(process.pid).filter((p) => !browserDescendants(process.pid).some((q) => q !== p && browserDescendants(q).includes(p)));
+    expect(roots).toEqual([pid]);
+
+    expect((await put(rig, { eyes: false })).status).toBe(200);
+    await rig.waitFor(() => rig!.pickle.status.get('vision')?.state === 'paused', 5000, 'vision paused');
+    await rig.waitFor(() => rig!.pickle.vision!.browserPid() === undefined, 5000, 'the camera page closed');
+    expect(rig.pickle.status.get('vision')!.fix).toMatch(/!privacy off/);
+    expect((await rig.pickle.vision!.stats()).page).toBeUndefined();
+    // The microphone still runs in the same browser.
+    expect(rig.pickle.browserPid()).toBe(pid);
+    const before = conn.audioMs();
+    await rig.waitFor(() => conn.audioMs() > before + 300, 5000, 'microphone audio after eyes off');
+
+    expect((await put(rig, { ears: false })).status).toBe(200);
+    await rig.waitFor(() => !browserAlive(pid), 5000, 'the browser to exit');
+    expect(browserDescendants(process.pid)).toEqual([]);
+
+    // Eyes on again: the browser comes back for the camera alone.
+    expect((await put(rig, { eyes: true })).status).toBe(200);
+    await rig.waitFor(() => rig!.pickle.status.get('vision')?.state === 'up', 20_000, 'the camera up again');
+    expect(rig.pickle.browserPid()).not.toBe(pid);
+    expect(dg!.connections).toHaveLength(1);
   });
 });
