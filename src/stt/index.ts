@@ -5,7 +5,7 @@ import type { PortAudioLoad } from '../audio/portaudio.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import { browserMicSource, microphoneFault } from '../audio/browserMic.ts';
+import { browserMicSource, microphoneFault, type MicReport } from '../audio/browserMic.ts';
 import type { SharedBrowser } from '../browser/shared.ts';
 import { createDeepgramLive, type DeepgramLive, type LiveStats } from './deepgram.ts';
 
@@ -59,6 +59,8 @@ export interface Ears {
   /** What is heard from ("the microphone", "file x.wav", "stdin"), when listening. */
   source: string | undefined;
   stats(): LiveStats | undefined;
+  /** The microphone page's last report (browser input only): device, rate, when getUserMedia was called. */
+  microphone(): MicReport | undefined;
   /** Ears off: CloseStream to Deepgram, the microphone released; `/health` says `paused`. */
   pause(): Promise<void>;
   /** Ears on again (a new Deepgram stream, the microphone reopened). */
@@ -69,7 +71,7 @@ export interface Ears {
 /** How the streamer turns ears back on. */
 export const EARS_RESUME = 'turn ears on in the panel (Senses), type `!privacy off` in chat, or PUT /api/settings/senses {"ears": true}';
 
-const idle: Ears = { source: undefined, stats: () => undefined, pause: async () => {}, resume: async () => {}, stop: async () => {} };
+const idle: Ears = { source: undefined, stats: () => undefined, microphone: () => undefined, pause: async () => {}, resume: async () => {}, stop: async () => {} };
 
 export async function startEars(opts: EarsOptions): Promise<Ears> {
   const { env, log, status } = opts;
@@ -103,6 +105,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
     return idle;
   }
   const micRetryMs = t.micRetryMs ?? 10_000;
+  let lastMic: MicReport | undefined;
 
   /** One listening session: a fresh input and a fresh Deepgram stream (a paused session is thrown away). */
   async function listen(): Promise<{ input: AudioInput; live: DeepgramLive } | undefined> {
@@ -122,6 +125,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
                 ...(t.chunkMs ? { chunkMs: t.chunkMs } : {}),
                 ...(t.browserBackoff ? { backoff: t.browserBackoff } : {}),
                 onReport: (r) => {
+                  lastMic = r;
                   if (r.state === 'down') {
                     const f = microphoneFault(r, { platform, device: env.AUDIO_INPUT_DEVICE, retrySec: Math.round(micRetryMs / 1000) });
                     log.warn({ event: 'stt.microphone', reason: r.reason, err: r.message }, 'microphone down');
@@ -197,6 +201,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
   async function close(): Promise<void> {
     const s = session;
     session = undefined;
+    lastMic = undefined;
     if (!s) return;
     lastStats = s.live.stats();
     // The input first, so nothing is sent after CloseStream; then the stream (CloseStream, close).
@@ -216,6 +221,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
       return session?.input.label;
     },
     stats: () => session?.live.stats() ?? lastStats,
+    microphone: () => (session ? lastMic : undefined),
     pause: () =>
       serial(async () => {
         if (paused) return;
