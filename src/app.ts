@@ -29,6 +29,7 @@ import { hiddenBrowser } from './browser/index.ts';
 import { withSensesRoutes } from './browser/routes.ts';
 import { startSenses, type Senses } from './senses/index.ts';
 import { watchAudience } from './audio/audience.ts';
+import { createMicChannel } from './audio/micChannel.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -320,7 +321,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   // Ears: the streamer's voice through Deepgram (reports `stt` on the status board in every case).
   const ears: Ears = await startEars({
-    browser: { shared: browser.shared, baseUrl: server.url, ...(browser.fault ? { fault: browser.fault } : {}) },
+    browser: { shared: browser.shared, baseUrl: server.url, channel: createMicChannel(server.io), ...(browser.fault ? { fault: browser.fault } : {}) },
     paused: !sensesOn.ears,
     env,
     log: log.child({ service: 'stt' }),

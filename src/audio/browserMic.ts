@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import { createPageHost, type BrowserLifecycle, type PageHost } from '../browser/pageHost.ts';
 import type { SharedBrowser } from '../browser/shared.ts';
 import type { AudioInput } from './inputs.ts';
+import { MIC_NAMESPACE, type MicChannel } from './micChannel.ts';
 
 export interface MicReport {
   state: 'up' | 'down' | 'devices';
@@ -33,6 +34,8 @@ export interface BrowserMicOptions {
   args?: readonly string[];
   chunkMs?: number;
   retryMs?: number;
+  /** The socket the page sends audio on (default: an exposed function, base64 over the DevTools pipe). */
+  channel?: MicChannel;
   log: Logger;
   onReport(report: MicReport): void;
   onBrowser(state: BrowserLifecycle): void;
@@ -44,6 +47,7 @@ const MAX_CHUNK_B64 = Math.ceil((16000 * 2 * 4) / 3) + 4;
 
 export function browserMicSource(opts: BrowserMicOptions): AudioInput & { host(): PageHost | undefined } {
   let host: PageHost | undefined;
+  let closeSession = () => {};
   let label = opts.device ? `microphone "${opts.device}"` : 'the microphone';
   return {
     get label() {
@@ -51,7 +55,11 @@ export function browserMicSource(opts: BrowserMicOptions): AudioInput & { host()
     },
     host: () => host,
     async start(onChunk) {
-      const h = createPageHost({
+      const session = opts.channel?.open((pcm) => {
+        if (host === h) onChunk(pcm);
+      });
+      closeSession = () => session?.close();
+      const h: PageHost = createPageHost({
         name: 'microphone',
         shared: opts.shared,
         pageUrl: `${opts.baseUrl}/senses/mic`,
@@ -60,7 +68,13 @@ export function browserMicSource(opts: BrowserMicOptions): AudioInput & { host()
         onBrowser: opts.onBrowser,
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
         functions: {
-          pickleMicConfig: () => ({ device: opts.device ?? null, chunkMs: opts.chunkMs ?? 100, retryMs: opts.retryMs ?? 10_000, listOnly: false }),
+          pickleMicConfig: () => ({
+            device: opts.device ?? null,
+            chunkMs: opts.chunkMs ?? 100,
+            retryMs: opts.retryMs ?? 10_000,
+            listOnly: false,
+            ...(session ? { socket: { namespace: MIC_NAMESPACE, key: session.key } } : {}),
+          }),
           pickleMicStatus: (report: MicReport) => {
             if (host !== h) return;
             const r = sanitizeReport(report);
@@ -82,6 +96,8 @@ export function browserMicSource(opts: BrowserMicOptions): AudioInput & { host()
     async stop() {
       const h = host;
       host = undefined;
+      closeSession();
+      closeSession = () => {};
       await h?.stop();
     },
   };

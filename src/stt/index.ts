@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { browserMicSource, microphoneFault, type MicReport } from '../audio/browserMic.ts';
 import type { SharedBrowser } from '../browser/shared.ts';
+import type { MicChannel } from '../audio/micChannel.ts';
 import { createDeepgramLive, type DeepgramLive, type LiveStats } from './deepgram.ts';
 
 /**
@@ -38,6 +39,8 @@ export interface EarsBrowser {
   fault?: { detail: string; fix: string };
   /** Pickle's server, where the microphone page is served. */
   baseUrl: string;
+  /** The socket the page sends audio on (default: an exposed function). */
+  channel?: MicChannel;
 }
 
 export interface EarsOptions {
@@ -120,6 +123,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
                 shared: browser!.shared!,
                 baseUrl: browser!.baseUrl,
                 device: env.AUDIO_INPUT_DEVICE,
+                ...(browser!.channel ? { channel: browser!.channel } : {}),
                 log,
                 retryMs: micRetryMs,
                 ...(t.chunkMs ? { chunkMs: t.chunkMs } : {}),

@@ -108,12 +108,16 @@ async function main() {
     const source = ctx.createMediaStreamSource(mic.stream);
     // No outputs: the node is pulled by the audio thread without playing anything.
     const node = new AudioWorkletNode(ctx, 'pickle-mic', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit', processorOptions: { chunkMs: cfg.chunkMs } });
+    // Binary frames on Pickle's socket when it gave a key; else base64 through the exposed function.
+    const socket = cfg.socket && typeof window.io === 'function' ? window.io(cfg.socket.namespace, { auth: { key: cfg.socket.key }, transports: ['websocket'] }) : null;
     node.port.onmessage = (e) => {
-      const bytes = new Uint8Array(e.data);
       stats.chunks++;
-      stats.bytes += bytes.length;
+      stats.bytes += e.data.byteLength;
       if (stats.firstChunkAt === null) stats.firstChunkAt = performance.timeOrigin + performance.now();
-      window.pickleMicAudio(bytesToBase64(bytes)).catch(() => {});
+      if (socket) {
+        // socket.io keeps what is sent while (re)connecting; past ~5 s of it, drop rather than grow.
+        if (socket.connected || socket.sendBuffer.length < 50) socket.emit('pcm', e.data);
+      } else window.pickleMicAudio(bytesToBase64(new Uint8Array(e.data))).catch(() => {});
     };
     source.connect(node);
     if (ctx.state !== 'running') await ctx.resume().catch(() => {});
