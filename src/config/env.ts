@@ -162,7 +162,9 @@ const argList = z
   .transform((v, ctx) => {
     if (v === undefined || v.trim() === '') return [];
     const parts = parseShell(v, (name) => `$${name}`);
-    if (!parts.every((p): p is string => typeof p === 'string')) {
+    // shell-quote forgives an unclosed quote; a switch list should not.
+    const quotes = v.replace(/\\./g, '').replace(/"[^"]*"|'[^']*'/g, '');
+    if (/["']/.test(quotes) || !parts.every((p): p is string => typeof p === 'string' && p.startsWith('-'))) {
       ctx.addIssue({ code: 'custom', message: `expected browser switches like --use-fake-device-for-media-stream --lang=en (got "${v}")` });
       return z.NEVER;
     }
