@@ -10,7 +10,7 @@ import { assertEvent, assign, emit, setup } from 'xstate';
  * As soon as a page plays again: `heard`. Before the first reply nothing is claimed.
  *
  * Facts in: `audience.pages` (pages playing now, local one included), `audience.spoken` (a
- * reply was spoken). Out: `audience.changed` on every move between heard and unheard.
+ * reply was spoken). Out: `audience.changed` on every move to heard or unheard.
  */
 
 export interface AudienceContext {
@@ -55,6 +55,7 @@ export const audienceMachine = setup({
       },
     },
     heard: {
+      entry: 'announceHeard',
       on: {
         'audience.pages': { actions: 'notePages' },
         'audience.spoken': { guard: 'nobodyPlays', target: 'unheard' },
@@ -62,7 +63,6 @@ export const audienceMachine = setup({
     },
     unheard: {
       entry: 'announceUnheard',
-      exit: 'announceHeard',
       on: {
         'audience.pages': { actions: 'notePages' },
       },

@@ -30,6 +30,7 @@ import { withSensesRoutes } from './browser/routes.ts';
 import { startSenses, type Senses } from './senses/index.ts';
 import { watchAudience } from './audio/audience.ts';
 import { createMicChannel } from './audio/micChannel.ts';
+import { startLocalSpeaker } from './audio/localSpeaker.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -318,6 +319,9 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // One hidden browser for the microphone and the camera, launched only while one of them needs it.
   const browser = hiddenBrowser(env, { baseUrl: server.url, log });
   const sensesOn = settings.get().senses;
+  // AUDIO_OUTPUT=local: the voice also plays on this PC, from a page in the same browser.
+  const speaker = env.AUDIO_OUTPUT === 'local' && browser.shared ? startLocalSpeaker({ shared: browser.shared, baseUrl: server.url, device: env.AUDIO_OUTPUT_DEVICE, log: log.child({ service: 'audio' }), status }) : undefined;
+  if (env.AUDIO_OUTPUT === 'local' && browser.fault) status.set('audio', 'down', `${browser.fault.detail}: the voice cannot play on this PC`, { fix: browser.fault.fix });
 
   // Ears: the streamer's voice through Deepgram (reports `stt` on the status board in every case).
   const ears: Ears = await startEars({
@@ -407,6 +411,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       theSenses.stop();
       audience.stop();
       await ears.stop();
+      await speaker?.stop();
       await twitch?.stop();
       stopBudget();
       await llm.stop();

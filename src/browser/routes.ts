@@ -1,4 +1,4 @@
-/** Pickle's pages for its hidden browser: the microphone page and its audio worklet. */
+/** Pickle's pages for its hidden browser: the microphone page and its audio worklet, the voice page. */
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 
@@ -8,6 +8,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/senses/mic': { file: 'mic.html', type: 'text/html' },
   '/senses/mic.js': { file: 'mic.js', type: 'text/javascript' },
   '/senses/micWorklet.js': { file: 'micWorklet.js', type: 'text/javascript' },
+  '/senses/speaker': { file: 'speaker.html', type: 'text/html' },
+  '/senses/speaker.js': { file: 'speaker.js', type: 'text/javascript' },
 };
 
 export function sensesRoutes(): express.Router {
