@@ -84,17 +84,17 @@ async function main() {
   }
 
   let generation = 0;
-  async function start() {
-    const mine = ++generation;
-    let mic;
-    try {
-      mic = await openMicrophone();
-    } catch (err) {
-      report({ state: 'down', reason: (err && err.name) || 'Error', message: String((err && err.message) || err), devices: err && err.devices });
-      setTimeout(() => mine === generation && start(), cfg.retryMs);
-      return;
-    }
-    const track = mic.stream.getAudioTracks()[0];
+  // Binary frames on Pickle's socket when it gave a key; else base64 through the exposed function.
+  // Connected at once, while the microphone opens.
+  const socket = cfg.socket && typeof window.io === 'function' ? window.io(cfg.socket.namespace, { auth: { key: cfg.socket.key }, transports: ['websocket'] }) : null;
+  const send = (buffer) => {
+    if (socket) {
+      // socket.io keeps what is sent while (re)connecting; past ~5 s of it, drop rather than grow.
+      if (socket.connected || socket.sendBuffer.length < 50) socket.emit('pcm', buffer);
+    } else window.pickleMicAudio(bytesToBase64(new Uint8Array(buffer))).catch(() => {});
+  };
+
+  async function audioContext() {
     let ctx;
     try {
       // Chromium resamples the microphone to the context's rate; 16 kHz is what Deepgram gets.
@@ -105,19 +105,32 @@ async function main() {
       ctx = new AudioContext({ latencyHint: 'playback' });
     }
     await ctx.audioWorklet.addModule('/senses/micWorklet.js');
+    return ctx;
+  }
+
+  async function start() {
+    const mine = ++generation;
+    // The audio graph is prepared while the microphone opens: the first chunk comes sooner.
+    const [micResult, ctxResult] = await Promise.allSettled([openMicrophone(), audioContext()]);
+    if (micResult.status === 'rejected' || ctxResult.status === 'rejected') {
+      if (micResult.status === 'fulfilled') micResult.value.stream.getTracks().forEach((t) => t.stop());
+      if (ctxResult.status === 'fulfilled') void ctxResult.value.close();
+      const err = micResult.status === 'rejected' ? micResult.reason : ctxResult.reason;
+      report({ state: 'down', reason: (err && err.name) || 'Error', message: String((err && err.message) || err), devices: err && err.devices });
+      setTimeout(() => mine === generation && start(), cfg.retryMs);
+      return;
+    }
+    const mic = micResult.value;
+    const ctx = ctxResult.value;
+    const track = mic.stream.getAudioTracks()[0];
     const source = ctx.createMediaStreamSource(mic.stream);
     // No outputs: the node is pulled by the audio thread without playing anything.
     const node = new AudioWorkletNode(ctx, 'pickle-mic', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit', processorOptions: { chunkMs: cfg.chunkMs } });
-    // Binary frames on Pickle's socket when it gave a key; else base64 through the exposed function.
-    const socket = cfg.socket && typeof window.io === 'function' ? window.io(cfg.socket.namespace, { auth: { key: cfg.socket.key }, transports: ['websocket'] }) : null;
     node.port.onmessage = (e) => {
       stats.chunks++;
       stats.bytes += e.data.byteLength;
       if (stats.firstChunkAt === null) stats.firstChunkAt = performance.timeOrigin + performance.now();
-      if (socket) {
-        // socket.io keeps what is sent while (re)connecting; past ~5 s of it, drop rather than grow.
-        if (socket.connected || socket.sendBuffer.length < 50) socket.emit('pcm', e.data);
-      } else window.pickleMicAudio(bytesToBase64(new Uint8Array(e.data))).catch(() => {});
+      send(e.data);
     };
     source.connect(node);
     if (ctx.state !== 'running') await ctx.resume().catch(() => {});
