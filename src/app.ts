@@ -20,17 +20,15 @@ import { isLoopbackHost } from './server/guard.ts';
 import { reportDisabledServices } from './services.ts';
 import { startVoice, type Voice } from './tts/index.ts';
 import { StatusBoard } from './status.ts';
-import { startEars, type Ears, type EarsTuning } from './stt/index.ts';
+import type { Ears, EarsTuning } from './stt/index.ts';
 import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
-import { startVision, withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
+import { withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
 import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService } from './memory/index.ts';
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
-import { hiddenBrowser } from './browser/index.ts';
 import { withSensesRoutes } from './browser/routes.ts';
-import { startSenses, type Senses } from './senses/index.ts';
+import type { Senses } from './senses/index.ts';
+import { startSensesStack } from './senses/start.ts';
 import { watchAudience } from './audio/audience.ts';
-import { createMicChannel } from './audio/micChannel.ts';
-import { startLocalSpeaker } from './audio/localSpeaker.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -316,52 +314,10 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
 
-  // One hidden browser for the microphone and the camera, launched only while one of them needs it.
-  const browser = hiddenBrowser(env, { baseUrl: server.url, log });
-  const sensesOn = settings.get().senses;
-  // AUDIO_OUTPUT=local: the voice also plays on this PC, from a page in the same browser.
-  const speaker = env.AUDIO_OUTPUT === 'local' && browser.shared ? startLocalSpeaker({ shared: browser.shared, baseUrl: server.url, device: env.AUDIO_OUTPUT_DEVICE, log: log.child({ service: 'audio' }), status }) : undefined;
-  if (env.AUDIO_OUTPUT === 'local' && browser.fault) status.set('audio', 'down', `${browser.fault.detail}: the voice cannot play on this PC`, { fix: browser.fault.fix });
-
-  // Ears: the streamer's voice through Deepgram (reports `stt` on the status board in every case).
-  const ears: Ears = await startEars({
-    browser: { shared: browser.shared, baseUrl: server.url, channel: createMicChannel(server.io), ...(browser.fault ? { fault: browser.fault } : {}) },
-    paused: !sensesOn.ears,
-    env,
-    log: log.child({ service: 'stt' }),
-    status,
-    send,
-    on: (type, listener) => void orchestrator.on(type, listener as never),
-    panel,
-    ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
-  });
-
-  // Eyes: the camera through the streamer's own browser. VISION_ENABLED=false starts no browser.
-  const vision = env.VISION_ENABLED
-    ? startVision({
-        env,
-        status,
-        log,
-        baseUrl: server.url,
-        ...(browser.shared ? { shared: browser.shared } : {}),
-        paused: !sensesOn.eyes,
-        send,
-        onScene: (text, ts) => panel.emit('transcript', { kind: 'vision', text, ts }),
-        ...(opts.tuning?.vision ? { tuning: opts.tuning.vision } : {}),
-      })
-    : undefined;
-
-  senses = startSenses({
-    settings,
-    log,
-    onCommand: (listener) => void orchestrator.on('chat.command', listener),
-    onBrainState: (listener) => void orchestrator.on('brain.state', listener),
-    send,
-    ears,
-    vision,
-    say: (line) => out.line(line),
-  });
-  const theSenses = senses;
+  // Senses: the hidden browser, ears, eyes, the local voice, and the switch that turns ears and eyes off.
+  const stack = await startSensesStack({ env, log, status, settings, server, orchestrator, send, say: (line) => out.line(line), tuning: { stt: opts.tuning?.stt, vision: opts.tuning?.vision } });
+  const { ears, vision } = stack;
+  senses = stack.senses;
 
   // Twitch
   if (env.TWITCH_CHANNEL) {
@@ -405,13 +361,11 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     mode,
     ...(accessToken ? { accessToken } : {}),
     ears,
-    senses: theSenses,
-    browserPid: () => browser.shared?.pid(),
+    senses: stack.senses,
+    browserPid: () => stack.browserPid(),
     async stop() {
-      theSenses.stop();
       audience.stop();
-      await ears.stop();
-      await speaker?.stop();
+      await stack.stop();
       await twitch?.stop();
       stopBudget();
       await llm.stop();

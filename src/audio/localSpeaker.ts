@@ -46,3 +46,18 @@ export function startLocalSpeaker(opts: LocalSpeakerOptions): PageHost {
   host.start();
   return host;
 }
+
+/** AUDIO_OUTPUT=local from the settings: the speaker page when there is a browser, else `audio: down` with why. */
+export function localOutput(
+  env: { AUDIO_OUTPUT: 'overlay' | 'local'; AUDIO_OUTPUT_DEVICE?: string | undefined },
+  browser: { shared: SharedBrowser | undefined; fault?: { detail: string; fix: string } },
+  opts: { baseUrl: string; log: Logger; status: StatusBoard },
+): PageHost | undefined {
+  if (env.AUDIO_OUTPUT !== 'local') return undefined;
+  if (!browser.shared) {
+    const fault = browser.fault ?? { detail: 'no browser', fix: 'install Chrome, Chromium or Edge, or set CHROME_PATH' };
+    opts.status.set('audio', 'down', `${fault.detail}: the voice cannot play on this PC`, { fix: fault.fix });
+    return undefined;
+  }
+  return startLocalSpeaker({ shared: browser.shared, baseUrl: opts.baseUrl, device: env.AUDIO_OUTPUT_DEVICE, log: opts.log, status: opts.status });
+}
