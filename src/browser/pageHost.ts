@@ -2,9 +2,11 @@
  * One page of Pickle's in the shared hidden browser (the camera page, the microphone page…),
  * kept open: the page gets Pickle's functions on `window` (puppeteer exposeFunction) and is
  * loaded from Pickle's server. If the browser dies the page is opened again in a new one, with
- * a growing pause; `stop` closes the page and lets go of the browser.
+ * a growing pause (decided by machines/browserPage.ts); `stop` closes the page and lets go of the browser.
  */
 import type { Browser, Page } from 'puppeteer-core';
+import { createActor } from 'xstate';
+import { browserPageMachine } from '../../machines/browserPage.ts';
 import type { Logger } from '../log.ts';
 import { errorText, firstLine } from './launch.ts';
 import type { SharedBrowser } from './shared.ts';
@@ -50,27 +52,22 @@ export interface PageHost {
 
 export function createPageHost(opts: PageHostOptions): PageHost {
   const { log, name } = opts;
-  const backoff = opts.backoff ?? { baseMs: 1000, maxMs: 30_000 };
-  const stableMs = opts.stableMs ?? 60_000;
   const loadTimeoutMs = opts.loadTimeoutMs ?? 30_000;
+  // When to open and when to try again is the machine's call; this adapter opens, closes and reports.
+  const lifecycle = createActor(browserPageMachine, {
+    input: { ...(opts.backoff ? { baseMs: opts.backoff.baseMs, maxMs: opts.backoff.maxMs } : {}), ...(opts.stableMs ? { stableMs: opts.stableMs } : {}) },
+  });
   let browser: Browser | undefined;
   let page: Page | undefined;
   let stopped = true;
-  let failures = 0;
   let opens = 0;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let stableTimer: NodeJS.Timeout | undefined;
   let opening: Promise<void> | undefined;
 
-  function scheduleReopen(why: 'crashed' | 'failed', detail: string, error?: string): void {
-    if (stopped) return;
-    clearTimeout(stableTimer);
-    const delay = Math.min(backoff.baseMs * 2 ** failures, backoff.maxMs);
-    failures++;
-    opts.onBrowser({ state: why, detail, retryInMs: delay, ...(error ? { error } : {}) });
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => void open(), delay);
-  }
+  const failed = (why: 'crashed' | 'failed', detail: string, error?: string) =>
+    lifecycle.send({ type: 'page.failed', why, detail, ...(error !== undefined ? { error } : {}) });
+  lifecycle.on('page.open', () => void open());
+  lifecycle.on('page.retry', (e) => opts.onBrowser({ state: e.why, detail: e.detail, retryInMs: e.retryInMs, ...(e.error ? { error: e.error } : {}) }));
+  lifecycle.start();
 
   async function open(): Promise<void> {
     if (stopped || opening) return opening;
@@ -83,7 +80,7 @@ export function createPageHost(opts: PageHostOptions): PageHost {
         if (stopped) return;
         const message = firstLine(errorText(err));
         log.warn({ event: 'browser.launch', page: name, err: message }, 'browser launch failed');
-        scheduleReopen('failed', 'the browser did not start', message);
+        failed('failed', 'the browser did not start', message);
         return;
       }
       if (stopped) return;
@@ -95,7 +92,7 @@ export function createPageHost(opts: PageHostOptions): PageHost {
         page = undefined;
         if (stopped) return;
         log.warn({ event: 'browser.closed', page: name, pid }, 'browser closed unexpectedly');
-        scheduleReopen('crashed', 'the browser closed unexpectedly');
+        failed('crashed', 'the browser closed unexpectedly');
       };
       b.once('disconnected', onGone);
       try {
@@ -113,16 +110,14 @@ export function createPageHost(opts: PageHostOptions): PageHost {
           browser = undefined;
           b.off('disconnected', onGone);
           void p.close().catch(() => undefined);
-          scheduleReopen('crashed', 'the page crashed');
+          failed('crashed', 'the page crashed');
         });
         for (const [fn, impl] of Object.entries(opts.functions)) await p.exposeFunction(fn, impl);
         await p.goto(opts.pageUrl, { waitUntil: 'load', timeout: loadTimeoutMs });
         opens++;
         log.info({ event: 'browser.page', page: name, pid, opens }, 'page open');
         opts.onBrowser({ state: 'up', detail: 'browser running' });
-        clearTimeout(stableTimer);
-        stableTimer = setTimeout(() => (failures = 0), stableMs);
-        stableTimer.unref?.();
+        lifecycle.send({ type: 'page.opened' });
       } catch (err) {
         if (browser !== b || stopped) return;
         const message = firstLine(errorText(err));
@@ -132,7 +127,7 @@ export function createPageHost(opts: PageHostOptions): PageHost {
         page = undefined;
         b.off('disconnected', onGone);
         await p?.close().catch(() => undefined);
-        scheduleReopen('failed', `the ${name} page did not open`, message);
+        failed('failed', `the ${name} page did not open`, message);
       }
     })().finally(() => {
       opening = undefined;
@@ -144,14 +139,12 @@ export function createPageHost(opts: PageHostOptions): PageHost {
     start() {
       if (!stopped) return;
       stopped = false;
-      failures = 0;
-      void open();
+      lifecycle.send({ type: 'page.start' });
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearTimeout(retryTimer);
-      clearTimeout(stableTimer);
+      lifecycle.send({ type: 'page.stop' });
       await opening?.catch(() => undefined);
       const p = page;
       browser = undefined;
