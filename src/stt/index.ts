@@ -164,7 +164,8 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
       ...(t.keepAliveMs ? { keepAliveMs: t.keepAliveMs } : {}),
       ...(t.backoffMs ? { backoff: { baseMs: t.backoffMs, maxMs: t.backoffMs * 8 } } : {}),
       ...(t.stableMs ? { stableMs: t.stableMs } : {}),
-      ...(t.closeTimeoutMs ? { closeTimeoutMs: t.closeTimeoutMs } : {}),
+      // Ears off must be over within a second: after CloseStream, Deepgram gets 1 s to send what is left.
+      closeTimeoutMs: t.closeTimeoutMs ?? 1000,
     });
     const l = live;
     try {
