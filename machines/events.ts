@@ -208,7 +208,7 @@ export type InputEvent =
   | { type: 'brain.mute' }
   | { type: 'brain.unmute' }
   | { type: 'settings.changed'; persona: PersonaRuntime }
-  /** Whether Pickle may hear (ears) and see (eyes) right now; while either is paused it starts no topic of its own. */
+  /** Ears (microphone) and eyes (camera) turned on or off (panel, settings API, `!privacy`); while either is paused Pickle starts no topic of its own. */
   | { type: 'senses.changed'; ears: boolean; eyes: boolean }
   /** The prompt's token budget (src/llm: CONTEXT_TOKENS, or the model's context as the server reports it, minus the reply). */
   | { type: 'context.budget'; promptTokens: number; contextTokens: number; source: 'CONTEXT_TOKENS' | 'model' | 'default' }

@@ -34,7 +34,8 @@
     return out;
   }
 
-  function attach(socket) {
+  // opts.sinkId (optional): play on that output device (AudioContext.setSinkId) instead of the default.
+  function attach(socket, opts) {
     var AC = window.AudioContext || window.webkitAudioContext;
     var ctx = null;
     var analyser = null;
@@ -42,6 +43,7 @@
     if (AC) {
       try {
         ctx = new AC({ latencyHint: 'interactive' });
+        if (opts && opts.sinkId && typeof ctx.setSinkId === 'function') ctx.setSinkId(opts.sinkId).catch(function () {});
         analyser = ctx.createAnalyser();
         analyser.fftSize = 1024;
         analyser.smoothingTimeConstant = 0;

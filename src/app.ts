@@ -22,9 +22,9 @@ import { networkSecrets } from './security/secrets.ts';
 import { reportDisabledServices } from './services.ts';
 import { startVoice, type Voice } from './tts/index.ts';
 import { StatusBoard } from './status.ts';
-import { startEars, type Ears, type EarsTuning } from './stt/index.ts';
+import type { Ears, EarsTuning } from './stt/index.ts';
 import { createTwitchChat, type TwitchChat } from './twitch/client.ts';
-import { startVision, withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
+import { withVisionRoutes, type VisionService, type VisionTuning } from './vision/index.ts';
 import { startMemory, withMemoryRoutes, type MemoryOptions, type MemoryService } from './memory/index.ts';
 import { loadStoredTokens, saveTokens } from './twitch/tokenStore.ts';
 import { startEventFeed } from './twitch/eventsub/index.ts';
@@ -34,6 +34,10 @@ import { setupModeration } from './moderation/setup.ts';
 import { withModerationRoutes } from './moderation/api.ts';
 import { createModeratedReplyActor } from './moderation/replyActor.ts';
 import type { ModerationOptions } from './moderation/index.ts';
+import { withSensesRoutes } from './browser/routes.ts';
+import type { Senses } from './senses/index.ts';
+import { startSensesStack } from './senses/start.ts';
+import { watchAudience } from './audio/audience.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -92,6 +96,10 @@ export interface PickleApp {
   memory: MemoryService;
   /** The voice: TTS engines and the audio outputs (overlay, local device). */
   voice: Voice;
+  /** Ears and eyes on or off (panel, settings API, !privacy). */
+  senses: Senses;
+  /** The hidden browser shared by the senses (undefined when no browser was found). */
+  browserPid(): number | undefined;
   mode: 'twitch' | 'anonymous' | 'rehearsal';
   /** Printed at start when the server is reachable from the network. */
   accessToken?: string;
@@ -196,7 +204,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     settings,
     personas: () => listPersonas(personasDir),
     overlayDir: join(ROOT_DIR, 'overlay'),
-    routes: withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona }))))),
+    routes: withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir: join(ROOT_DIR, 'overlay'), personasDir, persona: () => persona })))))),
     ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     onChat: ({ user, text }) => {
       rehearsalCount += 1;
@@ -244,8 +252,10 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Outputs of the machines -> overlay, panel, log, Twitch.
   const avatar = server.avatar;
   voice.attach(avatar);
+  const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l) });
   const panel = server.panel;
-  memory.attach(orchestrator, panel);
+  let senses: Senses | undefined;
+  memory.attach(orchestrator, panel, (source) => senses?.remembers(source) ?? false);
   moderation.attach(orchestrator, panel);
   orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
   orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
@@ -330,29 +340,10 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
 
-  // Ears: the streamer's voice through Deepgram (reports `stt` on the status board in every case).
-  const ears: Ears = await startEars({
-    env,
-    log: log.child({ service: 'stt' }),
-    status,
-    send,
-    on: (type, listener) => void orchestrator.on(type, listener as never),
-    panel,
-    ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
-  });
-
-  // Eyes: the camera through the streamer's own browser. VISION_ENABLED=false starts no browser.
-  const vision = env.VISION_ENABLED
-    ? startVision({
-        env,
-        status,
-        log,
-        baseUrl: server.url,
-        send,
-        onScene: (text, ts) => panel.emit('transcript', { kind: 'vision', text, ts }),
-        ...(opts.tuning?.vision ? { tuning: opts.tuning.vision } : {}),
-      })
-    : undefined;
+  // Senses: the hidden browser, ears, eyes, the local voice, and the switch that turns ears and eyes off.
+  const stack = await startSensesStack({ env, log, status, settings, server, orchestrator, send, say: (line) => out.line(line), tuning: { stt: opts.tuning?.stt, vision: opts.tuning?.vision } });
+  const { ears, vision } = stack;
+  senses = stack.senses;
 
   // Twitch
   if (env.TWITCH_CHANNEL) {
@@ -409,9 +400,12 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     mode,
     ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     ears,
+    senses: stack.senses,
+    browserPid: () => stack.browserPid(),
     async stop() {
       await obs.stop();
-      await ears.stop();
+      audience.stop();
+      await stack.stop();
       await twitch?.stop();
       await eventFeed?.stop();
       stopBudget();

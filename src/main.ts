@@ -7,6 +7,7 @@ import { stdoutConsole } from './console.ts';
 import { createLogger, openLogFile } from './log.ts';
 import { listAudioDevices } from './audio/portaudio.ts';
 import { secureDataDir } from './security/dataDir.ts';
+import { listBrowserDevices } from './browser/listDevices.ts';
 
 /**
  * `npm start`: read .env and the environment, start Pickle, tell the streamer where things are.
@@ -15,7 +16,14 @@ import { secureDataDir } from './security/dataDir.ts';
 async function main(): Promise<void> {
   // `npm start -- --list-devices`: sound devices for AUDIO_INPUT_DEVICE / AUDIO_OUTPUT_DEVICE, then exit.
   if (process.argv.includes('--list-devices')) {
-    const { ok, lines } = await listAudioDevices();
+    loadDotenv({ quiet: true });
+    let listEnv: Env;
+    try {
+      listEnv = parseEnv(process.env);
+    } catch (err) {
+      return fail(err);
+    }
+    const { ok, lines } = listEnv.AUDIO_INPUT === 'naudiodon' ? await listAudioDevices() : await listBrowserDevices(listEnv);
     for (const line of lines) process.stdout.write(`${line}\n`);
     process.exit(ok ? 0 : 1);
   }

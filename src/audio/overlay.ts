@@ -17,6 +17,8 @@ export interface OverlayOutput extends AudioSink {
   attach(avatar: Namespace): void;
   /** Overlays connected that say they play audio. */
   playing(): number;
+  /** Called with the new count whenever pages start or stop saying they play. Returns an unsubscribe function. */
+  onPlayingChange(cb: (playing: number) => void): () => void;
 }
 
 export function createOverlayOutput(): OverlayOutput {
@@ -25,6 +27,13 @@ export function createOverlayOutput(): OverlayOutput {
   const ended = new EventEmitter<{ ended: [string] }>();
   ended.setMaxListeners(0);
   const oldest = () => running.values().next().value;
+  const changes = new EventEmitter<{ playing: [number] }>();
+  const track = (id: string, on: boolean) => {
+    const before = running.size;
+    if (on) running.add(id);
+    else running.delete(id);
+    if (running.size !== before) changes.emit('playing', running.size);
+  };
 
   return {
     attach(avatar) {
@@ -32,8 +41,7 @@ export function createOverlayOutput(): OverlayOutput {
       avatar.on('connection', (socket) => {
         socket.on('audio_state', (msg: unknown) => {
           const state = (msg as { state?: unknown } | null)?.state;
-          if (state === 'running') running.add(socket.id);
-          else running.delete(socket.id);
+          track(socket.id, state === 'running');
         });
         socket.on('playback_end', (msg: unknown) => {
           const id = (msg as { id?: unknown } | null)?.id;
@@ -41,10 +49,14 @@ export function createOverlayOutput(): OverlayOutput {
           // tab, a fake) can neither end a reply early nor make Pickle wait on it.
           if (typeof id === 'string' && id.length > 0 && id.length <= 100 && oldest() === socket.id) ended.emit('ended', id);
         });
-        socket.on('disconnect', () => running.delete(socket.id));
+        socket.on('disconnect', () => track(socket.id, false));
       });
     },
     playing: () => running.size,
+    onPlayingChange(cb) {
+      changes.on('playing', cb);
+      return () => changes.off('playing', cb);
+    },
     start(id, sampleRate) {
       ns?.emit('stream_start', { sample_rate: sampleRate, id });
     },

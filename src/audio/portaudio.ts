@@ -38,7 +38,7 @@ export const PORTAUDIO_PACKAGES = ['naudiodon', 'naudiodon2'] as const;
 
 /** What to do without naudiodon (status fix, --list-devices). */
 export const MICROPHONE_FIX =
-  'install microphone support with `npm install naudiodon` (it needs a C++ build toolchain: build-essential and libasound2-dev on Linux, Xcode tools on macOS, Visual Studio Build Tools on Windows), or send audio through AUDIO_INPUT_FILE (a WAV file, or `-` to pipe 16 kHz mono PCM16 in; see README)';
+  'remove AUDIO_INPUT=naudiodon to hear you through your browser (the default, nothing to build), or install `npm install naudiodon` (it needs a C++ build toolchain: build-essential and libasound2-dev on Linux, Xcode tools on macOS, Visual Studio Build Tools on Windows), or send audio through AUDIO_INPUT_FILE (a WAV file, or `-` to pipe 16 kHz mono PCM16 in; see README)';
 
 let cached: Promise<PortAudioLoad> | undefined;
 

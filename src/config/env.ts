@@ -1,3 +1,4 @@
+import { parse as parseShell } from 'shell-quote';
 import { z } from 'zod';
 
 /**
@@ -210,6 +211,35 @@ const moderationMode = z
     return s as 'off' | 'transformers' | 'ollama';
   });
 
+/** A shell-like list of switches (`--a --b="x y"`); pipes, redirections and globs are refused. */
+const argList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return [];
+    const parts = parseShell(v, (name) => `$${name}`);
+    // shell-quote forgives an unclosed quote; a switch list should not.
+    const quotes = v.replace(/\\./g, '').replace(/"[^"]*"|'[^']*'/g, '');
+    if (/["']/.test(quotes) || !parts.every((p): p is string => typeof p === 'string' && p.startsWith('-'))) {
+      ctx.addIssue({ code: 'custom', message: `expected browser switches like --use-fake-device-for-media-stream --lang=en (got "${v}")` });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+const choice = <T extends string>(values: readonly T[], def: T) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = (v ?? '').trim().toLowerCase() || def;
+      if (!(values as readonly string[]).includes(s)) {
+        ctx.addIssue({ code: 'custom', message: `expected ${values.join(' or ')} (got "${v}")` });
+        return z.NEVER;
+      }
+      return s as T;
+    });
+
 export const envSchema = z.object({
   // seed names
   OLLAMA_MODEL: optionalText.transform((v) => v ?? 'phi3.5:latest'),
@@ -271,6 +301,12 @@ export const envSchema = z.object({
   OVERSHOOT_SDK_URL: url('https://cdn.jsdelivr.net/npm/overshoot@2.0.0-alpha.5/dist/index.mjs'),
   OVERSHOOT_API_URL: url(),
   AUDIO_INPUT_FILE: optionalText,
+  /** Where the microphone is read: Pickle's hidden browser (default), or naudiodon (opt-in, needs a compiler). */
+  AUDIO_INPUT: choice(['browser', 'naudiodon'] as const, 'browser'),
+  /** `local`: the voice also plays on this PC, through the hidden browser (AUDIO_OUTPUT_DEVICE picks the output). */
+  AUDIO_OUTPUT: choice(['overlay', 'local'] as const, 'overlay'),
+  /** Extra switches for Pickle's hidden browser (shell-like list). */
+  CHROME_ARGS: argList,
   /** Deepgram live transcription model (issue 7), e.g. nova-3, nova-2. */
   STT_MODEL: optionalText.transform((v) => v ?? 'nova-3'),
   /** Language of the streamer's speech for Deepgram (e.g. en, en-US, multi); default: the model's. */

@@ -34,10 +34,17 @@ export const PersonaSettingsSchema = z.object({
   replyInChat: z.boolean().optional(),
 });
 
+/** Ears (microphone) and eyes (camera): saved, so that a crash or a restart never turns them back on. */
+export const SensesSettingsSchema = z.object({
+  ears: z.boolean().default(true),
+  eyes: z.boolean().default(true),
+});
+
 /** The file's schema: unknown keys are dropped (an older/newer Pickle may have written them). */
 export const SettingsSchema = z.object({
   voice: VoiceSettingsSchema.prefault({}),
   persona: PersonaSettingsSchema.prefault({}),
+  senses: SensesSettingsSchema.prefault({}),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -55,7 +62,8 @@ export const PersonaPatchSchema = z
     replyInChat: z.boolean().nullable(),
   })
   .partial();
-export const SettingsPatchSchema = z.strictObject({ voice: VoicePatchSchema, persona: PersonaPatchSchema }).partial();
+export const SensesPatchSchema = z.strictObject({ ears: z.boolean(), eyes: z.boolean() }).partial();
+export const SettingsPatchSchema = z.strictObject({ voice: VoicePatchSchema, persona: PersonaPatchSchema, senses: SensesPatchSchema }).partial();
 
 export type VoicePatch = z.infer<typeof VoicePatchSchema>;
 export type PersonaPatch = z.infer<typeof PersonaPatchSchema>;
@@ -132,7 +140,7 @@ export function createSettingsStore(opts: SettingsStoreOptions): SettingsStore {
       if (JSON.stringify(next) === JSON.stringify(prev)) return structuredClone(prev);
       writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
       current = next;
-      opts.log.info({ voice: next.voice, persona: next.persona }, 'settings changed');
+      opts.log.info({ voice: next.voice, persona: next.persona, senses: next.senses }, 'settings changed');
       emitter.emit('change', structuredClone(next), structuredClone(prev));
       return structuredClone(next);
     },
@@ -151,7 +159,9 @@ function merge(base: Settings, patch: SettingsPatch): Record<string, unknown> {
   }
   const voice: Record<string, unknown> = { ...base.voice };
   for (const [k, v] of Object.entries(patch.voice ?? {})) if (v !== undefined) voice[k] = v;
-  return { voice, persona };
+  const senses: Record<string, unknown> = { ...base.senses };
+  for (const [k, v] of Object.entries(patch.senses ?? {})) if (v !== undefined) senses[k] = v;
+  return { voice, persona, senses };
 }
 
 function load(file: string, now: () => number, log: Logger): { settings: Settings; warning?: string } {

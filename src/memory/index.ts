@@ -61,7 +61,8 @@ export interface MemoryService {
   readonly router: express.Router;
   /** Resolves when the embedder is chosen (loaded, or the fallback). */
   readonly embedderReady: Promise<void>;
-  attach(orchestrator: OrchestratorLike, panel: PanelLike): void;
+  /** `remembers(source)`: whether what ears or eyes bring may be stored now (not while off or muted). */
+  attach(orchestrator: OrchestratorLike, panel: PanelLike, remembers?: (source: 'ears' | 'eyes') => boolean): void;
   recall(input: RecallInput): Promise<import('../../machines/events.ts').RecalledMemory[]>;
   health(): Record<string, unknown>;
   /** Internals for tests and the benchmark. */
@@ -313,7 +314,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     },
     writer,
     recall,
-    attach(orchestrator, panel) {
+    attach(orchestrator, panel, remembers = () => true) {
       notify = (text) => panel.emit('transcript', { kind: 'notice', text, ts: Date.now() });
       forgetInStm = (login) => orchestrator.send({ type: 'viewer.forget', login });
       const persona = opts.persona;
@@ -334,8 +335,8 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
         const talkers = stored.filter((r) => r.source === 'chat').map((r) => r.user);
         if (talkers.length && !unavailable()) void store!.warmFacts(talkers).catch(() => {});
       });
-      orchestrator.on('speech.final', add);
-      orchestrator.on('vision.batch', add);
+      orchestrator.on('speech.final', (e) => remembers('ears') && add(e));
+      orchestrator.on('vision.batch', (e) => remembers('eyes') && add(e));
       orchestrator.on('reply.start', (e) => {
         if (e.triggerId) provenance.replyTo(e.replyId, e.triggerId);
       });

@@ -6,6 +6,7 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
   PersonaPatchSchema,
+  SensesPatchSchema,
   SettingsValidationError,
   VoicePatchSchema,
   zodFields,
@@ -53,8 +54,8 @@ export function apiRouter(deps: ApiDeps): express.Router {
     res.json(deps.settings.get());
   });
 
-  for (const section of ['voice', 'persona'] as const) {
-    const schema = section === 'voice' ? VoicePatchSchema : PersonaPatchSchema;
+  for (const section of ['voice', 'persona', 'senses'] as const) {
+    const schema = section === 'voice' ? VoicePatchSchema : section === 'senses' ? SensesPatchSchema : PersonaPatchSchema;
     r.get(`/settings/${section}`, (_req, res) => {
       res.json(deps.settings.get()[section]);
     });

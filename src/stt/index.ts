@@ -5,6 +5,9 @@ import type { PortAudioLoad } from '../audio/portaudio.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
+import { browserMicSource, microphoneFault, type MicReport } from '../audio/browserMic.ts';
+import type { SharedBrowser } from '../browser/shared.ts';
+import type { MicChannel } from '../audio/micChannel.ts';
 import { createDeepgramLive, type DeepgramLive, type LiveStats } from './deepgram.ts';
 
 /**
@@ -23,6 +26,21 @@ export interface EarsTuning {
   /** Stands in for process.stdin with AUDIO_INPUT_FILE=-. */
   stdin?: Readable;
   loadPortAudio?: () => Promise<PortAudioLoad>;
+  /** How often the microphone page retries a microphone that failed (default 10 000). */
+  micRetryMs?: number;
+  /** Browser relaunch backoff for the microphone page. */
+  browserBackoff?: { baseMs: number; maxMs: number };
+}
+
+/** The hidden browser the microphone is read through (AUDIO_INPUT=browser, the default). */
+export interface EarsBrowser {
+  /** Undefined when no browser can be used; `fault` says why. */
+  shared: SharedBrowser | undefined;
+  fault?: { detail: string; fix: string };
+  /** Pickle's server, where the microphone page is served. */
+  baseUrl: string;
+  /** The socket the page sends audio on (default: an exposed function). */
+  channel?: MicChannel;
 }
 
 export interface EarsOptions {
@@ -33,6 +51,10 @@ export interface EarsOptions {
   /** Subscribe to the orchestrator's outputs. */
   on: <T extends PickleEventType>(type: T, listener: (event: Extract<PickleEvent, { type: T }>) => void) => void;
   panel?: { emit(event: string, data: unknown): unknown };
+  browser?: EarsBrowser;
+  /** Ears are turned off (privacy): nothing is opened until `resume`. */
+  paused?: boolean;
+  platform?: NodeJS.Platform;
   tuning?: EarsTuning;
 }
 
@@ -40,14 +62,24 @@ export interface Ears {
   /** What is heard from ("the microphone", "file x.wav", "stdin"), when listening. */
   source: string | undefined;
   stats(): LiveStats | undefined;
+  /** The microphone page's last report (browser input only): device, rate, when getUserMedia was called. */
+  microphone(): MicReport | undefined;
+  /** Ears off: CloseStream to Deepgram, the microphone released; `/health` says `paused`. */
+  pause(): Promise<void>;
+  /** Ears on again (a new Deepgram stream, the microphone reopened). */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const idle: Ears = { source: undefined, stats: () => undefined, stop: async () => {} };
+/** How the streamer turns ears back on. */
+export const EARS_RESUME = 'turn ears on in the panel (Senses), type `!privacy off` in chat, or PUT /api/settings/senses {"ears": true}';
+
+const idle: Ears = { source: undefined, stats: () => undefined, microphone: () => undefined, pause: async () => {}, resume: async () => {}, stop: async () => {} };
 
 export async function startEars(opts: EarsOptions): Promise<Ears> {
   const { env, log, status } = opts;
   const t = opts.tuning ?? {};
+  const platform = opts.platform ?? process.platform;
 
   if (!env.STT_ENABLED) {
     status.set('stt', 'disabled', 'STT_ENABLED=false: Pickle does not listen to your microphone', { fix: 'set STT_ENABLED=true in .env' });
@@ -59,6 +91,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
     });
     return idle;
   }
+  const key = env.DEEPGRAM_API_KEY;
 
   const file = env.AUDIO_INPUT_FILE;
   if (file === '-' && !t.stdin && process.stdin.isTTY) {
@@ -67,46 +100,92 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
     });
     return idle;
   }
-  const input: AudioInput =
-    file === '-'
-      ? streamSource(t.stdin ?? process.stdin, 'stdin', t.chunkMs ? { chunkMs: t.chunkMs } : {})
-      : file
-        ? fileSource(file, t.chunkMs ? { chunkMs: t.chunkMs } : {})
-        : microphoneSource(env.AUDIO_INPUT_DEVICE, t.loadPortAudio);
-
-  // Created first (not connected yet) so that no audio is lost: it is kept until the stream opens.
-  const live: DeepgramLive = createDeepgramLive({
-    key: env.DEEPGRAM_API_KEY,
-    ...(env.DEEPGRAM_URL ? { url: env.DEEPGRAM_URL } : {}),
-    model: env.STT_MODEL,
-    ...(env.STT_LANGUAGE ? { language: env.STT_LANGUAGE } : {}),
-    get label() {
-      return input.label;
-    },
-    log,
-    status,
-    onEvent: (e) => opts.send(e),
-    ...(t.keepAliveMs ? { keepAliveMs: t.keepAliveMs } : {}),
-    ...(t.backoffMs ? { backoff: { baseMs: t.backoffMs, maxMs: t.backoffMs * 8 } } : {}),
-    ...(t.stableMs ? { stableMs: t.stableMs } : {}),
-    ...(t.closeTimeoutMs ? { closeTimeoutMs: t.closeTimeoutMs } : {}),
-  });
-  try {
-    await input.start(
-      (pcm) => live.sendAudio(pcm),
-      () => {
-        log.info({ event: 'stt.input-ended', source: input.label }, 'audio input ended');
-        live.finalize();
-      },
-    );
-  } catch (err) {
-    await live.stop();
-    if (!(err instanceof AudioInputError)) throw err;
-    log.warn({ event: 'stt.input', err: err.message }, 'no audio input');
-    status.set('stt', err.state, `${err.message}: Pickle cannot hear you`, { fix: err.fix, lastError: err.message });
+  const browser = opts.browser;
+  const useBrowser = !file && env.AUDIO_INPUT === 'browser';
+  if (useBrowser && (!browser || !browser.shared)) {
+    const fault = browser?.fault ?? { detail: 'no browser to hear you through', fix: 'install Chrome, Chromium or Edge, or set CHROME_PATH' };
+    status.set('stt', 'down', `${fault.detail}: Pickle cannot hear you`, { fix: fault.fix, lastError: fault.detail });
     return idle;
   }
-  live.start();
+  const micRetryMs = t.micRetryMs ?? 10_000;
+  let lastMic: MicReport | undefined;
+
+  /** One listening session: a fresh input and a fresh Deepgram stream (a paused session is thrown away). */
+  async function listen(): Promise<{ input: AudioInput; live: DeepgramLive } | undefined> {
+    let live: DeepgramLive | undefined;
+    const input: AudioInput =
+      file === '-'
+        ? streamSource(t.stdin ?? process.stdin, 'stdin', t.chunkMs ? { chunkMs: t.chunkMs } : {})
+        : file
+          ? fileSource(file, t.chunkMs ? { chunkMs: t.chunkMs } : {})
+          : useBrowser
+            ? browserMicSource({
+                shared: browser!.shared!,
+                baseUrl: browser!.baseUrl,
+                device: env.AUDIO_INPUT_DEVICE,
+                ...(browser!.channel ? { channel: browser!.channel } : {}),
+                log,
+                retryMs: micRetryMs,
+                ...(t.chunkMs ? { chunkMs: t.chunkMs } : {}),
+                ...(t.browserBackoff ? { backoff: t.browserBackoff } : {}),
+                onReport: (r) => {
+                  lastMic = r;
+                  if (r.state === 'down') {
+                    const f = microphoneFault(r, { platform, device: env.AUDIO_INPUT_DEVICE, retrySec: Math.round(micRetryMs / 1000) });
+                    log.warn({ event: 'stt.microphone', reason: r.reason, err: r.message }, 'microphone down');
+                    status.set('stt', 'down', `${f.detail}: Pickle cannot hear you`, { fix: f.fix, lastError: f.detail });
+                  } else if (r.state === 'up') {
+                    log.info({ event: 'stt.microphone', label: r.label, sampleRate: r.sampleRate }, 'microphone open');
+                    if (live?.stats().state === 'open') status.set('stt', 'up', `hearing ${input.label} (Deepgram ${env.STT_MODEL})`);
+                  }
+                },
+                onBrowser: (b) => {
+                  if (b.state === 'crashed' || b.state === 'failed') {
+                    status.set('stt', 'down', `${b.detail}${b.error ? ` (${b.error})` : ''}: Pickle cannot hear you`, {
+                      fix: b.state === 'failed' ? 'check that your browser starts (or set CHROME_PATH to another browser)' : 'nothing to do: Pickle restarts it',
+                    });
+                  }
+                },
+              })
+            : microphoneSource(env.AUDIO_INPUT_DEVICE, t.loadPortAudio);
+
+    // Created first (not connected yet) so that no audio is lost: it is kept until the stream opens.
+    live = createDeepgramLive({
+      key,
+      ...(env.DEEPGRAM_URL ? { url: env.DEEPGRAM_URL } : {}),
+      model: env.STT_MODEL,
+      ...(env.STT_LANGUAGE ? { language: env.STT_LANGUAGE } : {}),
+      get label() {
+        return input.label;
+      },
+      log,
+      status,
+      onEvent: (e) => opts.send(e),
+      ...(t.keepAliveMs ? { keepAliveMs: t.keepAliveMs } : {}),
+      ...(t.backoffMs ? { backoff: { baseMs: t.backoffMs, maxMs: t.backoffMs * 8 } } : {}),
+      ...(t.stableMs ? { stableMs: t.stableMs } : {}),
+      // Ears off must be over within a second: after CloseStream, Deepgram gets 1 s to send what is left.
+      closeTimeoutMs: t.closeTimeoutMs ?? 1000,
+    });
+    const l = live;
+    try {
+      await input.start(
+        (pcm) => l.sendAudio(pcm),
+        () => {
+          log.info({ event: 'stt.input-ended', source: input.label }, 'audio input ended');
+          l.finalize();
+        },
+      );
+    } catch (err) {
+      await l.stop();
+      if (!(err instanceof AudioInputError)) throw err;
+      log.warn({ event: 'stt.input', err: err.message }, 'no audio input');
+      status.set('stt', err.state, `${err.message}: Pickle cannot hear you`, { fix: err.fix, lastError: err.message });
+      return undefined;
+    }
+    l.start();
+    return { input, live: l };
+  }
 
   opts.on('speech.final', (e) => {
     log.info({ event: 'speech', chars: e.text.length }, 'streamer spoke');
@@ -117,13 +196,57 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
     log.debug({ event: 'speech.ignored', reason: e.reason, chars: e.text.length }, 'transcript ignored');
   });
 
-  const current = live;
+  let session: { input: AudioInput; live: DeepgramLive } | undefined;
+  let paused = opts.paused ?? false;
+  let lastStats: LiveStats | undefined;
+  // Pause and resume in the order they were asked for.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = (fn: () => Promise<void>) => (queue = queue.then(fn, fn)) as Promise<void>;
+
+  async function close(): Promise<void> {
+    const s = session;
+    session = undefined;
+    lastMic = undefined;
+    if (!s) return;
+    lastStats = s.live.stats();
+    // The input first, so nothing is sent after CloseStream; then the stream (CloseStream, close).
+    await Promise.all([s.input.stop(), s.live.stop()]);
+    lastStats = s.live.stats();
+  }
+
+  const showPaused = () => status.set('stt', 'paused', 'ears off: Pickle is not listening to you (nothing is sent to Deepgram)', { fix: EARS_RESUME });
+  if (paused) showPaused();
+  else {
+    session = await listen();
+    if (!session) return idle;
+  }
+
   return {
-    source: input.label,
-    stats: () => current.stats(),
+    get source() {
+      return session?.input.label;
+    },
+    stats: () => session?.live.stats() ?? lastStats,
+    microphone: () => (session ? lastMic : undefined),
+    pause: () =>
+      serial(async () => {
+        if (paused) return;
+        paused = true;
+        showPaused();
+        await close();
+        log.info({ event: 'stt.paused' }, 'ears off');
+      }),
+    resume: () =>
+      serial(async () => {
+        if (!paused) return;
+        paused = false;
+        log.info({ event: 'stt.resumed' }, 'ears on');
+        session = await listen();
+      }),
     async stop() {
-      await input.stop();
-      await current.stop();
+      await serial(async () => {
+        paused = true;
+        await close();
+      });
     },
   };
 }

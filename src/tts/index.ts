@@ -90,7 +90,8 @@ export async function startVoice(opts: VoiceOptions): Promise<Voice> {
   synth.reportInitial();
 
   const overlay = createOverlayOutput();
-  const device = env.AUDIO_OUTPUT_DEVICE
+  // With AUDIO_OUTPUT=local the browser plays the voice (src/audio/localSpeaker.ts) and AUDIO_OUTPUT_DEVICE names its speaker.
+  const device = env.AUDIO_OUTPUT_DEVICE && env.AUDIO_OUTPUT !== 'local'
     ? await openLocalOutput(env.AUDIO_OUTPUT_DEVICE, { status, log, sampleRate: VOICE_SAMPLE_RATE })
     : undefined;
   const playback = createPlayback({ sink: device ? combineSinks([overlay, device]) : overlay, ...(opts.leadMs !== undefined ? { leadMs: opts.leadMs } : {}) });

@@ -20,10 +20,14 @@ import { sameScene } from '../../machines/visionBatcher.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
+import type { SharedBrowser } from '../browser/shared.ts';
 import { createCameraBrowser, type CameraBrowser } from './browser.ts';
 import { findBrowser, installHint, isRunnable } from './chrome.ts';
 import { cleanScene, createOllamaVision, DEFAULT_VISION_MODEL, SCENE_PROMPT, type SceneDescriber, VisionError } from './ollamaVision.ts';
 import type { FrameInfo, PageConfig, PageReport, VisionFault } from './types.ts';
+import { cameraFault } from './faults.ts';
+
+export { cameraFault } from './faults.ts';
 
 export { DEFAULT_VISION_MODEL } from './ollamaVision.ts';
 
@@ -58,6 +62,10 @@ export interface VisionOptions {
   now?: () => number;
   platform?: NodeJS.Platform;
   tuning?: VisionTuning;
+  /** The hidden browser shared with the other senses (default: one of its own). */
+  shared?: SharedBrowser;
+  /** Eyes are turned off (privacy): no browser, no camera until `resume`. */
+  paused?: boolean;
 }
 
 export interface VisionStats {
@@ -77,6 +85,9 @@ export interface VisionStats {
 
 export interface VisionService {
   readonly backend: 'ollama' | 'overshoot';
+  /** Eyes off: the camera page closes (its track stops); `/health` says `paused`. */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
   browserPid(): number | undefined;
   stats(): Promise<VisionStats>;
@@ -130,53 +141,8 @@ export function overshootCsp(env: Env, host: string): string {
   ].join('; ');
 }
 
-/** Browser error names from the camera page → what the streamer reads, and what to do. */
-export function cameraFault(report: PageReport, ctx: { platform: NodeJS.Platform; camera?: string | undefined; sdkUrl?: string; retrySec: number }): VisionFault {
-  const cams = (report.cameras ?? []).slice(0, 6).map((c) => `"${clip(c, 60)}"`);
-  const retry = `Pickle retries every ${ctx.retrySec} s`;
-  switch (report.reason) {
-    case 'NotAllowedError':
-    case 'PermissionDeniedError':
-    case 'SecurityError':
-      return {
-        detail: 'camera permission denied',
-        fix:
-          ctx.platform === 'darwin'
-            ? 'allow the camera for your browser in System Settings → Privacy & Security → Camera, then restart Pickle'
-            : ctx.platform === 'win32'
-              ? 'turn on Settings → Privacy & security → Camera → "Let desktop apps access your camera", then restart Pickle'
-              : 'let your user open the camera (`sudo usermod -aG video $USER`, then log in again)',
-      };
-    case 'NotFoundError':
-    case 'DevicesNotFoundError':
-    case 'OverconstrainedError':
-      return { detail: 'no camera found', fix: `plug in a camera or start the OBS Virtual Camera (OBS → Start Virtual Camera); ${retry}` };
-    case 'CameraNotFound':
-      return {
-        detail: `no camera named like "${clip(ctx.camera ?? '', 60)}"${cams.length ? ` (found ${cams.join(', ')})` : ''}`,
-        fix: `set VISION_CAMERA to part of one of these names, or start that camera; ${retry}`,
-      };
-    case 'NotReadableError':
-    case 'TrackStartError':
-    case 'AbortError':
-      return { detail: 'the camera is busy or not responding', fix: `close the other app using it (OBS Virtual Camera can be shared); ${retry}` };
-    case 'TrackEnded':
-      return { detail: 'the camera stopped sending pictures', fix: `check the cable or restart the virtual camera; ${retry}` };
-    case 'SdkLoadFailed':
-      return {
-        detail: `could not load the Overshoot SDK from ${ctx.sdkUrl ?? 'its CDN'}`,
-        fix: `check the internet connection (or set OVERSHOOT_SDK_URL); ${retry}`,
-      };
-    case 'UnauthorizedError':
-      return { detail: 'Overshoot refused the API key', fix: 'check OVERSHOOT_API_KEY (https://overshoot.ai)' };
-    case 'NetworkError':
-      return { detail: 'cannot reach Overshoot', fix: `check the internet connection; ${retry}` };
-    case 'NoMediaDevices':
-      return { detail: 'the camera page cannot use cameras', fix: 'keep HOST on 127.0.0.1 (browsers allow cameras only on secure or local pages)' };
-    default:
-      return { detail: `camera error: ${clip(`${report.reason ?? 'Error'}: ${report.message ?? ''}`, 160)}`, fix: retry };
-  }
-}
+/** How the streamer turns eyes back on. */
+export const VISION_RESUME = 'turn eyes on in the panel (Senses), type `!privacy off` in chat, or PUT /api/settings/senses {"eyes": true}';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -205,9 +171,14 @@ export function startVision(opts: VisionOptions): VisionService {
   let modelRetryAt = 0;
   let busy = false;
   let stopped = false;
+  let paused = opts.paused ?? false;
 
   function refresh(): void {
     if (stopped) return;
+    if (paused) {
+      status.set('vision', 'paused', 'eyes off: Pickle is not looking through your camera', { fix: VISION_RESUME });
+      return;
+    }
     const fault = faults.setup ?? faults.browser ?? faults.camera ?? faults.model;
     if (fault) status.set('vision', 'down', fault.detail, fault.fix ? { fix: fault.fix, lastError: fault.detail } : { lastError: fault.detail });
     else if (!camera) status.set('vision', 'starting', 'opening the camera…');
@@ -273,7 +244,7 @@ export function startVision(opts: VisionOptions): VisionService {
   }
 
   function onReport(report: PageReport): void {
-    if (stopped) return;
+    if (stopped || paused) return;
     if (report.state === 'up') {
       camera = report;
       faults.camera = undefined;
@@ -346,6 +317,7 @@ export function startVision(opts: VisionOptions): VisionService {
         : {}),
     };
     browser = createCameraBrowser({
+      ...(opts.shared ? { shared: opts.shared } : {}),
       executablePath: found!.path,
       pageUrl: `${opts.baseUrl}/vision/capture`,
       extraArgs,
@@ -357,6 +329,7 @@ export function startVision(opts: VisionOptions): VisionService {
       onFrame,
       onScene: (text) => emitScene(text),
       onBrowser: (b) => {
+        if (paused) return;
         if (b.state === 'up') faults.browser = undefined;
         else if (b.state === 'launching') {
           if (!faults.browser) status.set('vision', 'starting', 'starting the browser…');
@@ -373,7 +346,8 @@ export function startVision(opts: VisionOptions): VisionService {
       },
     });
     log.info({ event: 'vision.start', backend, browser: found!.path, model: backend === 'ollama' ? model : undefined, intervalMs }, 'vision starting');
-    browser.start();
+    if (paused) refresh();
+    else browser.start();
     // Say early when the model is missing, instead of at the first frame.
     if (describer) {
       void describer.check(ctrl.signal).then((e) => {
@@ -386,6 +360,21 @@ export function startVision(opts: VisionOptions): VisionService {
 
   return {
     backend,
+    async pause() {
+      if (paused) return;
+      paused = true;
+      camera = undefined;
+      faults.browser = faults.camera = undefined;
+      refresh();
+      await browser?.stop();
+      refresh();
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      refresh();
+      browser?.start();
+    },
     async stop() {
       stopped = true;
       ctrl.abort();

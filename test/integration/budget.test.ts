@@ -45,14 +45,14 @@ describe('context budget', () => {
     rig = await startRig({ env: { CONTEXT_TOKENS: '1024' }, random: () => 0.99 });
     expect(budgetOf(rig)).toBe(1024 - 150 - 64);
     // 14 long lines (not addressed, no replies), then a mention: far more than 1,024 tokens untrimmed.
-    for (let i = 0; i < 14; i++) rig.irc!.say(CHANNEL, { user: `viewer${i}`, text: `${'so much to say about this run '.repeat(15)}${i}` });
+    for (let i = 0; i < 14; i++) rig.irc!.say(CHANNEL, { user: `viewer${i}`, text: `${'so much to say about this run '.repeat(10)}${i}` });
     await new Promise((r) => setTimeout(r, 2300)); // one batch window
-    rig.irc!.say(CHANNEL, { user: 'sam', text: 'pickle summarise chat please' });
+    rig.irc!.say(CHANNEL, { user: 'sam', text: 'pickle tell me about the run please' });
     await rig.waitFor(() => rig!.captions().length > 0, 5000, 'a caption');
     const body = rig.ollama.chatRequests().at(-1)!;
     expect((body.options as { num_ctx?: number }).num_ctx).toBe(1024);
     const prompt = body.messages as Array<{ content: string }>;
-    expect(prompt[1]!.content).toContain('wrote: "pickle summarise chat please"');
+    expect(prompt[1]!.content).toContain('wrote: "pickle tell me about the run please"');
     expect(prompt[1]!.content).toContain('(login "viewer13")'); // the newest history survives…
     expect(prompt[1]!.content).not.toContain('(login "viewer0")'); // …the oldest does not
     // The stand-in counts like Ollama would (≈ 4 characters a token) and caps at num_ctx: it was never reached.

@@ -160,8 +160,8 @@ describe('ears: connection faults', () => {
     await t.rig.waitFor(() => t.rig.captions().length > 0, 5000, 'a reply to chat');
   });
 
-  it('no AUDIO_INPUT_FILE and no naudiodon: stt disabled with the way out, Deepgram never called, no crash', async () => {
-    const t = await startEarsRig({}, {});
+  it('AUDIO_INPUT=naudiodon and no naudiodon: stt disabled with the way out, Deepgram never called, no crash', async () => {
+    const t = await startEarsRig({}, { AUDIO_INPUT: 'naudiodon' });
     const s = t.rig.pickle.status.get('stt');
     expect(s?.state).toBe('disabled');
     expect(s?.detail).toMatch(/no microphone support: naudiodon/);

@@ -90,6 +90,8 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     // Only the plugins a test names (PLUGINS, or its own PLUGINS_DIR), never what lies in the repo's plugins/.
     PLUGINS_DIR: join(dataDir, 'plugins'),
     ...(irc ? { TWITCH_CHANNEL: CHANNEL, TWITCH_IRC_URL: irc.url } : {}),
+    // Rigs hear nothing unless a test gives them an audio input (no browser microphone on every test).
+    ...(opts.env && ('AUDIO_INPUT_FILE' in opts.env || 'AUDIO_INPUT' in opts.env || 'STT_ENABLED' in opts.env) ? {} : { STT_ENABLED: 'false' }),
     ...(openai ? { LLM_BACKEND: 'openai', LLM_BASE_URL: openai.url, LLM_API_KEY: RIG_OPENAI_KEY, LLM_MODEL: 'gpt-4o-mini' } : {}),
     ...opts.env,
   });

@@ -49,6 +49,7 @@ describe('server routes', () => {
     expect(await (await fetch(`${base}/api/settings`)).json()).toEqual({
       voice: { model: 'aura-asteria-en', speed: 1 },
       persona: { name: 'default' },
+      senses: { ears: true, eyes: true },
     });
 
     let res = await fetch(`${base}/api/settings/voice`, { method: 'PUT', ...json({ speed: 1.5, model: 'aura-2-thalia-en' }) });
@@ -61,7 +62,7 @@ describe('server routes', () => {
     expect(await (await fetch(`${base}/api/settings/persona`)).json()).toEqual({ name: 'gremlin', cooldownSec: 12 });
 
     const onDisk = JSON.parse(fs.readFileSync(settingsFile(), 'utf8'));
-    expect(onDisk).toEqual({ voice: { model: 'aura-2-thalia-en', speed: 1.5 }, persona: { name: 'gremlin', cooldownSec: 12 } });
+    expect(onDisk).toEqual({ voice: { model: 'aura-2-thalia-en', speed: 1.5 }, persona: { name: 'gremlin', cooldownSec: 12 }, senses: { ears: true, eyes: true } });
     expect(createSettingsStore({ dataDir: h.dataDir, log: silentLogger() }).get()).toEqual(onDisk);
 
     // null clears an override
@@ -78,6 +79,8 @@ describe('server routes', () => {
     ['persona', { spontaneousRate: 1.5 }, ['spontaneousRate']],
     ['persona', { replyInChat: 'yes' }, ['replyInChat']],
     ['persona', [1, 2], ['']],
+    ['senses', { ears: 'no' }, ['ears']],
+    ['senses', { ears: false, microphone: false }, ['microphone']],
   ])('bad PUT %s %j → 400 with fields %j, file unchanged', async (section, body, fieldKeys) => {
     const before = fs.readFileSync(settingsFile());
     const res = await fetch(`${base}/api/settings/${section}`, { method: 'PUT', ...json(body) });

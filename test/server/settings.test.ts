@@ -28,7 +28,7 @@ describe('settings store', () => {
   it('starts from defaults when there is no file, and writes nothing until a change', () => {
     const d = dir();
     const store = createSettingsStore({ dataDir: d, log: silentLogger() });
-    expect(store.get()).toEqual({ voice: { model: 'aura-asteria-en', speed: 1 }, persona: { name: 'default' } });
+    expect(store.get()).toEqual({ voice: { model: 'aura-asteria-en', speed: 1 }, persona: { name: 'default' }, senses: { ears: true, eyes: true } });
     expect(store.warning).toBeUndefined();
     expect(fs.existsSync(path.join(d, 'settings.json'))).toBe(false);
   });
@@ -125,7 +125,7 @@ describe('settings store', () => {
     fs.writeFileSync(path.join(d, 'settings.json'), JSON.stringify({ voice: { speed: 0.75, pitch: 3 }, extra: true }));
     const store = createSettingsStore({ dataDir: d, log: silentLogger() });
     expect(store.warning).toBeUndefined();
-    expect(store.get()).toEqual({ voice: { model: 'aura-asteria-en', speed: 0.75 }, persona: { name: 'default' } });
+    expect(store.get()).toEqual({ voice: { model: 'aura-asteria-en', speed: 0.75 }, persona: { name: 'default' }, senses: { ears: true, eyes: true } });
   });
 
   it('creates the data dir on first save', () => {

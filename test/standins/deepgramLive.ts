@@ -99,6 +99,8 @@ export interface ListenConnection {
   closed: { code: number; reason: string; by: 'server' | 'client' | 'drop' } | undefined;
   /** Audio received so far (ms at the declared rate). */
   audioMs(): number;
+  /** When the first audio frame arrived (ms since epoch). */
+  firstAudioAt(): number | undefined;
   analysis(): AudioAnalysis;
   /** The audio received, as sent (capped at 60 s). */
   audio(): Buffer;
@@ -337,6 +339,7 @@ export async function startDeepgramLiveStandin(opts: DeepgramLiveStandinOptions 
       sent: [],
       closed: undefined,
       audioMs: () => total / bytesPerMs,
+      firstAudioAt: () => frameTimes[0],
       analysis: () => analysePcm16(Buffer.concat(chunks), sampleRate, channels, frameSizes, frameTimes),
       audio: () => Buffer.concat(chunks),
       push: (m) => send(fill(m)),

@@ -1,0 +1,43 @@
+/**
+ * Whether anybody hears Pickle: the audience machine fed with the pages playing the voice (the
+ * OBS overlay, the local page) and each spoken reply; its verdict goes to `/health` as `voice`.
+ */
+import { createActor } from 'xstate';
+import { audienceMachine } from '../../machines/audience.ts';
+import type { StatusBoard } from '../status.ts';
+import type { OverlayOutput } from './overlay.ts';
+
+export interface AudienceOptions {
+  overlay: OverlayOutput;
+  status: StatusBoard;
+  /** Where the overlay is, for the fix line (e.g. http://127.0.0.1:8000/overlay). */
+  overlayUrl: string;
+  onReplySpoken(listener: () => void): void;
+}
+
+export function unheardFix(overlayUrl: string): string {
+  return `add the overlay to OBS (Sources → + → Browser, URL ${overlayUrl}, tick "Control audio via OBS") or set AUDIO_OUTPUT=local in .env to hear Pickle on this PC`;
+}
+
+export function watchAudience(opts: AudienceOptions): { stop(): void } {
+  const { status } = opts;
+  const actor = createActor(audienceMachine);
+  actor.on('audience.changed', (e) => {
+    if (e.heard) status.set('voice', 'up', `Pickle's voice plays in ${e.pages} page${e.pages === 1 ? '' : 's'}`);
+    else
+      status.set('voice', 'degraded', `nobody is hearing Pickle — add the overlay to OBS (${opts.overlayUrl}) or set AUDIO_OUTPUT=local`, {
+        fix: unheardFix(opts.overlayUrl),
+      });
+  });
+  actor.start();
+  status.set('voice', 'up', 'waiting for the first reply (the overlay or AUDIO_OUTPUT=local plays the voice)');
+  actor.send({ type: 'audience.pages', playing: opts.overlay.playing() });
+  const off = opts.overlay.onPlayingChange((playing) => actor.send({ type: 'audience.pages', playing }));
+  opts.onReplySpoken(() => actor.send({ type: 'audience.spoken' }));
+  return {
+    stop() {
+      off();
+      actor.stop();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * AUDIO_OUTPUT=local: Pickle's voice also plays on this PC, through the hidden browser (the
+ * overlay's player on a page of its own, AUDIO_OUTPUT_DEVICE picked by name with setSinkId).
+ * No native module. The page holds the browser for as long as Pickle runs; `audio` on the
+ * status board says where the voice plays.
+ */
+import type { Logger } from '../log.ts';
+import type { StatusBoard } from '../status.ts';
+import { createPageHost, type PageHost } from '../browser/pageHost.ts';
+import type { SharedBrowser } from '../browser/shared.ts';
+import { sanitizeReport, type MicReport } from './browserMic.ts';
+
+export interface LocalSpeakerOptions {
+  shared: SharedBrowser;
+  baseUrl: string;
+  device?: string | undefined;
+  log: Logger;
+  status: StatusBoard;
+}
+
+export function startLocalSpeaker(opts: LocalSpeakerOptions): PageHost {
+  const { status } = opts;
+  status.set('audio', 'starting', 'opening the voice page in the browser…');
+  const host = createPageHost({
+    name: 'speaker',
+    shared: opts.shared,
+    pageUrl: `${opts.baseUrl}/senses/speaker`,
+    log: opts.log,
+    onBrowser: (b) => {
+      if (b.state === 'crashed' || b.state === 'failed') status.set('audio', 'down', `${b.detail}: the voice does not play on this PC`, { fix: 'nothing to do: Pickle restarts it' });
+    },
+    functions: {
+      pickleSpeakerConfig: () => ({ device: opts.device ?? null }),
+      pickleSpeakerStatus: (raw: MicReport) => {
+        const r = sanitizeReport(raw);
+        if (r.state === 'up') status.set('audio', 'up', `the voice plays on ${r.label ?? 'this PC'} (AUDIO_OUTPUT=local)`);
+        else {
+          const found = (r.devices ?? []).slice(0, 6).map((d) => `"${d}"`);
+          status.set('audio', 'down', `no speaker named like "${opts.device ?? ''}"${found.length ? ` (found ${found.join(', ')})` : ''}`, {
+            fix: 'run `npm start -- --list-devices` and set AUDIO_OUTPUT_DEVICE to part of one of the names, or remove it for the default speaker',
+          });
+        }
+      },
+    },
+  });
+  host.start();
+  return host;
+}
+
+/** AUDIO_OUTPUT=local from the settings: the speaker page when there is a browser, else `audio: down` with why. */
+export function localOutput(
+  env: { AUDIO_OUTPUT: 'overlay' | 'local'; AUDIO_OUTPUT_DEVICE?: string | undefined },
+  browser: { shared: SharedBrowser | undefined; fault?: { detail: string; fix: string } },
+  opts: { baseUrl: string; log: Logger; status: StatusBoard },
+): PageHost | undefined {
+  if (env.AUDIO_OUTPUT !== 'local') return undefined;
+  if (!browser.shared) {
+    const fault = browser.fault ?? { detail: 'no browser', fix: 'install Chrome, Chromium or Edge, or set CHROME_PATH' };
+    opts.status.set('audio', 'down', `${fault.detail}: the voice cannot play on this PC`, { fix: fault.fix });
+    return undefined;
+  }
+  return startLocalSpeaker({ shared: browser.shared, baseUrl: opts.baseUrl, device: env.AUDIO_OUTPUT_DEVICE, log: opts.log, status: opts.status });
+}

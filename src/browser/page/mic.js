@@ -1,0 +1,149 @@
+// Pickle's microphone page. Pickle opens it in its own headless Chrome/Chromium/Edge (served by
+// Pickle on 127.0.0.1, CSP: scripts from this origin only) and talks to it through functions it
+// exposes on `window` (puppeteer exposeFunction):
+//   pickleMicConfig()        → { device, chunkMs, retryMs, listOnly }
+//   pickleMicStatus(report)  microphone up / down (with the browser's error name) / the device list
+//   pickleMicAudio(base64)   one chunk of 16 kHz mono PCM16 LE
+// The browser's echo canceller, noise suppression and auto gain run on the microphone; an
+// AudioWorklet (micWorklet.js) turns it into 16 kHz PCM16 off the main thread.
+
+const stats = { chunks: 0, bytes: 0, opened: 0, gumStartedAt: null, firstChunkAt: null };
+window.__pickleMicStats = () => ({ ...stats });
+
+const note = (text) => {
+  const el = document.getElementById('note');
+  if (el) el.textContent = text;
+};
+
+if (typeof window.pickleMicConfig !== 'function') {
+  note("This page is opened by Pickle's own headless browser to hear you. Nothing to see here.");
+} else {
+  main().catch((err) => {
+    window.pickleMicStatus({ state: 'down', reason: 'PageError', message: String((err && err.message) || err) });
+  });
+}
+
+function bytesToBase64(bytes) {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+async function main() {
+  const cfg = await window.pickleMicConfig();
+  const report = (r) => window.pickleMicStatus(r).catch(() => {});
+  const processing = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 };
+
+  async function devices() {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    const labels = (kind) => all.filter((d) => d.kind === kind && d.label && d.deviceId !== 'default' && d.deviceId !== 'communications').map((d) => d.label);
+    return { all, inputs: labels('audioinput'), outputs: labels('audiooutput') };
+  }
+
+  /** Opens the microphone whose label contains cfg.device (the default one when unset). */
+  async function openMicrophone() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      const e = new Error('this page has no microphone access (not a secure context?)');
+      e.name = 'NoMediaDevices';
+      throw e;
+    }
+    stats.gumStartedAt = performance.timeOrigin + performance.now();
+    // Labels are only visible once a microphone is open: open the default, look, then switch if needed.
+    let stream = await navigator.mediaDevices.getUserMedia({ audio: processing, video: false });
+    const list = await devices();
+    if (cfg.device) {
+      const want = cfg.device.toLowerCase();
+      const match = list.all.find((d) => d.kind === 'audioinput' && d.label.toLowerCase().includes(want));
+      if (!match) {
+        stream.getTracks().forEach((t) => t.stop());
+        const e = new Error(`no microphone named like "${cfg.device}"`);
+        e.name = 'MicrophoneNotFound';
+        e.devices = list.inputs;
+        throw e;
+      }
+      const track = stream.getAudioTracks()[0];
+      if (track.getSettings().deviceId !== match.deviceId) {
+        stream.getTracks().forEach((t) => t.stop());
+        stream = await navigator.mediaDevices.getUserMedia({ audio: { ...processing, deviceId: { exact: match.deviceId } }, video: false });
+      }
+    }
+    stats.opened++;
+    return { stream, inputs: list.inputs };
+  }
+
+  if (cfg.listOnly) {
+    try {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+      s.getTracks().forEach((t) => t.stop());
+    } catch {
+      // Without a microphone the labels stay hidden; the outputs are still listed.
+    }
+    const list = await devices();
+    report({ state: 'devices', inputs: list.inputs, outputs: list.outputs });
+    return;
+  }
+
+  let generation = 0;
+  // Binary frames on Pickle's socket when it gave a key; else base64 through the exposed function.
+  // Connected at once, while the microphone opens.
+  const socket = cfg.socket && typeof window.io === 'function' ? window.io(cfg.socket.namespace, { auth: { key: cfg.socket.key }, transports: ['websocket'] }) : null;
+  const send = (buffer) => {
+    if (socket) {
+      // socket.io keeps what is sent while (re)connecting; past ~5 s of it, drop rather than grow.
+      if (socket.connected || socket.sendBuffer.length < 50) socket.emit('pcm', buffer);
+    } else window.pickleMicAudio(bytesToBase64(new Uint8Array(buffer))).catch(() => {});
+  };
+
+  async function audioContext() {
+    let ctx;
+    try {
+      // Chromium resamples the microphone to the context's rate; 16 kHz is what Deepgram gets.
+      // 'playback': larger render quanta per wake-up (measured: about half the renderer's CPU of
+      // 'interactive'); a few tens of ms more are nothing next to the 100 ms chunks.
+      ctx = new AudioContext({ sampleRate: 16000, latencyHint: 'playback' });
+    } catch {
+      ctx = new AudioContext({ latencyHint: 'playback' });
+    }
+    await ctx.audioWorklet.addModule('/senses/micWorklet.js');
+    return ctx;
+  }
+
+  async function start() {
+    const mine = ++generation;
+    // The audio graph is prepared while the microphone opens: the first chunk comes sooner.
+    const [micResult, ctxResult] = await Promise.allSettled([openMicrophone(), audioContext()]);
+    if (micResult.status === 'rejected' || ctxResult.status === 'rejected') {
+      if (micResult.status === 'fulfilled') micResult.value.stream.getTracks().forEach((t) => t.stop());
+      if (ctxResult.status === 'fulfilled') void ctxResult.value.close();
+      const err = micResult.status === 'rejected' ? micResult.reason : ctxResult.reason;
+      report({ state: 'down', reason: (err && err.name) || 'Error', message: String((err && err.message) || err), devices: err && err.devices });
+      setTimeout(() => mine === generation && start(), cfg.retryMs);
+      return;
+    }
+    const mic = micResult.value;
+    const ctx = ctxResult.value;
+    const track = mic.stream.getAudioTracks()[0];
+    const source = ctx.createMediaStreamSource(mic.stream);
+    // No outputs: the node is pulled by the audio thread without playing anything.
+    const node = new AudioWorkletNode(ctx, 'pickle-mic', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit', processorOptions: { chunkMs: cfg.chunkMs } });
+    node.port.onmessage = (e) => {
+      stats.chunks++;
+      stats.bytes += e.data.byteLength;
+      if (stats.firstChunkAt === null) stats.firstChunkAt = performance.timeOrigin + performance.now();
+      send(e.data);
+    };
+    source.connect(node);
+    if (ctx.state !== 'running') await ctx.resume().catch(() => {});
+    track.addEventListener('ended', () => {
+      if (mine !== generation) return;
+      report({ state: 'down', reason: 'TrackEnded', message: 'the microphone stopped sending sound (unplugged, or taken by another app?)' });
+      source.disconnect();
+      void ctx.close();
+      setTimeout(() => mine === generation && start(), cfg.retryMs);
+    });
+    const s = track.getSettings();
+    report({ state: 'up', label: track.label, inputs: mic.inputs, sampleRate: ctx.sampleRate, echoCancellation: s.echoCancellation, gumStartedAt: stats.gumStartedAt });
+  }
+
+  start();
+}

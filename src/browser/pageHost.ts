@@ -1,0 +1,162 @@
+/**
+ * One page of Pickle's in the shared hidden browser (the camera page, the microphone page…),
+ * kept open: the page gets Pickle's functions on `window` (puppeteer exposeFunction) and is
+ * loaded from Pickle's server. If the browser dies the page is opened again in a new one, with
+ * a growing pause (decided by machines/browserPage.ts); `stop` closes the page and lets go of the browser.
+ */
+import type { Browser, Page } from 'puppeteer-core';
+import { createActor } from 'xstate';
+import { browserPageMachine } from '../../machines/browserPage.ts';
+import type { Logger } from '../log.ts';
+import { errorText, firstLine } from './launch.ts';
+import type { SharedBrowser } from './shared.ts';
+
+/** Functions the page may call (their arguments come from the page: untrusted). */
+export type PageFunctions = Record<string, (...args: never[]) => unknown>;
+
+export interface BrowserLifecycle {
+  state: 'launching' | 'up' | 'crashed' | 'failed';
+  detail: string;
+  retryInMs?: number;
+  error?: string;
+}
+
+export interface PageHostOptions {
+  /** Who holds the browser, for logs and the shared browser ('camera', 'microphone'). */
+  name: string;
+  shared: SharedBrowser;
+  pageUrl: string;
+  /** Switches this page needs (a fake camera file…). */
+  args?: readonly string[];
+  functions: PageFunctions;
+  log: Logger;
+  onBrowser(state: BrowserLifecycle): void;
+  /** First relaunch delay; doubles per failure up to maxMs. Default 1 000 / 30 000. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** Up this long counts as healthy again (backoff resets). Default 60 000. */
+  stableMs?: number;
+  /** First page load limit. Default 30 000. */
+  loadTimeoutMs?: number;
+}
+
+export interface PageHost {
+  start(): void;
+  stop(): Promise<void>;
+  /** The page while it is open. */
+  page(): Page | undefined;
+  /** The browser's process id while this page is open in it. */
+  pid(): number | undefined;
+  /** Pages opened so far (one per browser launch or relaunch). */
+  readonly opens: number;
+}
+
+export function createPageHost(opts: PageHostOptions): PageHost {
+  const { log, name } = opts;
+  const loadTimeoutMs = opts.loadTimeoutMs ?? 30_000;
+  // When to open and when to try again is the machine's call; this adapter opens, closes and reports.
+  const lifecycle = createActor(browserPageMachine, {
+    input: { ...(opts.backoff ? { baseMs: opts.backoff.baseMs, maxMs: opts.backoff.maxMs } : {}), ...(opts.stableMs ? { stableMs: opts.stableMs } : {}) },
+  });
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let stopped = true;
+  let opens = 0;
+  let opening: Promise<void> | undefined;
+
+  const failed = (why: 'crashed' | 'failed', detail: string, error?: string) =>
+    lifecycle.send({ type: 'page.failed', why, detail, ...(error !== undefined ? { error } : {}) });
+  lifecycle.on('page.open', () => void open());
+  lifecycle.on('page.retry', (e) => opts.onBrowser({ state: e.why, detail: e.detail, retryInMs: e.retryInMs, ...(e.error ? { error: e.error } : {}) }));
+  lifecycle.start();
+
+  async function open(): Promise<void> {
+    if (stopped || opening) return opening;
+    opening = (async () => {
+      opts.onBrowser({ state: 'launching', detail: 'starting the browser' });
+      let b: Browser;
+      try {
+        b = await opts.shared.acquire(name, opts.args);
+      } catch (err) {
+        if (stopped) return;
+        const message = firstLine(errorText(err));
+        log.warn({ event: 'browser.launch', page: name, err: message }, 'browser launch failed');
+        failed('failed', 'the browser did not start', message);
+        return;
+      }
+      if (stopped) return;
+      browser = b;
+      const pid = b.process()?.pid;
+      const onGone = () => {
+        if (browser !== b) return;
+        browser = undefined;
+        page = undefined;
+        if (stopped) return;
+        log.warn({ event: 'browser.closed', page: name, pid }, 'browser closed unexpectedly');
+        failed('crashed', 'the browser closed unexpectedly');
+      };
+      b.once('disconnected', onGone);
+      try {
+        const p = await b.newPage();
+        page = p;
+        p.on('pageerror', (err) => log.warn({ event: 'browser.page', page: name, err: firstLine(errorText(err)) }, 'page error'));
+        p.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warn') log.debug({ event: 'browser.page', page: name, level: m.type(), text: m.text().slice(0, 300) }, 'page console');
+        });
+        p.on('error', (err) => {
+          // The renderer crashed: a new page is a clean state.
+          log.warn({ event: 'browser.page', page: name, err: firstLine(err.message) }, 'page crashed');
+          if (page !== p) return;
+          page = undefined;
+          browser = undefined;
+          b.off('disconnected', onGone);
+          void p.close().catch(() => undefined);
+          failed('crashed', 'the page crashed');
+        });
+        for (const [fn, impl] of Object.entries(opts.functions)) await p.exposeFunction(fn, impl);
+        await p.goto(opts.pageUrl, { waitUntil: 'load', timeout: loadTimeoutMs });
+        opens++;
+        log.info({ event: 'browser.page', page: name, pid, opens }, 'page open');
+        opts.onBrowser({ state: 'up', detail: 'browser running' });
+        lifecycle.send({ type: 'page.opened' });
+      } catch (err) {
+        if (browser !== b || stopped) return;
+        const message = firstLine(errorText(err));
+        log.warn({ event: 'browser.page', page: name, err: message }, 'page did not open');
+        browser = undefined;
+        const p = page;
+        page = undefined;
+        b.off('disconnected', onGone);
+        await p?.close().catch(() => undefined);
+        failed('failed', `the ${name} page did not open`, message);
+      }
+    })().finally(() => {
+      opening = undefined;
+    });
+    return opening;
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      lifecycle.send({ type: 'page.start' });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      lifecycle.send({ type: 'page.stop' });
+      await opening?.catch(() => undefined);
+      const p = page;
+      browser = undefined;
+      page = undefined;
+      // Closing the page ends its camera/microphone tracks; the browser exits if nobody else needs it.
+      await p?.close().catch(() => undefined);
+      await opts.shared.release(name);
+    },
+    page: () => page,
+    pid: () => (page ? browser?.process()?.pid : undefined),
+    get opens() {
+      return opens;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Senses as settings: ears (microphone → Deepgram) and eyes (camera) on or off, from the panel,
+ * the settings API or `!privacy`. The senses machine decides; this adapter saves the choice in
+ * settings.json (so a crash or a restart never resumes recording), closes or reopens the
+ * microphone and the camera, and passes `senses.changed` through the orchestrator.
+ */
+import { createActor } from 'xstate';
+import type { PickleEvent } from '../../machines/events.ts';
+import { remembersSenses, sensesMachine, type SensesEvent } from '../../machines/senses.ts';
+import type { SettingsStore } from '../config/settings.ts';
+import type { Logger } from '../log.ts';
+import type { Ears } from '../stt/index.ts';
+import type { VisionService } from '../vision/index.ts';
+
+export interface SensesOptions {
+  settings: SettingsStore;
+  log: Logger;
+  /** The orchestrator's `chat.command` (for `!privacy`) and `brain.state` (muted) outputs. */
+  onCommand(listener: (event: Extract<SensesEvent, { type: 'chat.command' }>) => void): void;
+  onBrainState(listener: (event: Extract<SensesEvent, { type: 'brain.state' }>) => void): void;
+  send: (event: PickleEvent) => void;
+  ears: Ears;
+  vision?: VisionService | undefined;
+  /** A line for the streamer's console. */
+  say?: (line: string) => void;
+}
+
+export interface Senses {
+  /** Whether what `source` brings may go into long-term memory now. */
+  remembers(source: 'ears' | 'eyes'): boolean;
+  current(): { ears: boolean; eyes: boolean };
+  /** Resolves when the last change has been applied (microphone / camera closed or reopened). */
+  settled(): Promise<void>;
+  stop(): void;
+}
+
+export function startSenses(opts: SensesOptions): Senses {
+  const { settings, log } = opts;
+  const actor = createActor(sensesMachine, { input: settings.get().senses });
+  let applying: Promise<void> = Promise.resolve();
+
+  actor.on('senses.changed', (e) => {
+    log.info({ event: 'senses', ears: e.ears, eyes: e.eyes }, 'senses changed');
+    opts.say?.(`Senses: ears ${e.ears ? 'on' : 'off'}, eyes ${e.eyes ? 'on' : 'off'}`);
+    // Saved first: if Pickle dies while the microphone closes, it does not come back listening.
+    settings.update({ senses: { ears: e.ears, eyes: e.eyes } });
+    applying = applying.then(async () => {
+      await Promise.all([
+        e.ears ? opts.ears.resume() : opts.ears.pause(),
+        e.eyes ? Promise.resolve(opts.vision?.resume()) : (opts.vision?.pause() ?? Promise.resolve()),
+      ]).catch((err: unknown) => log.warn({ event: 'senses', err: err instanceof Error ? err.message : String(err) }, 'senses change failed'));
+    });
+    opts.send({ type: 'senses.changed', ears: e.ears, eyes: e.eyes });
+  });
+  actor.start();
+
+  const offSettings = settings.on('change', (next) => actor.send({ type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
+  opts.onCommand((e) => actor.send(e));
+  opts.onBrainState((e) => actor.send(e));
+
+  return {
+    remembers: (source) => remembersSenses(actor.getSnapshot().context, source),
+    current: () => {
+      const c = actor.getSnapshot().context;
+      return { ears: c.ears, eyes: c.eyes };
+    },
+    settled: () => applying,
+    stop() {
+      offSettings();
+      actor.stop();
+    },
+  };
+}
