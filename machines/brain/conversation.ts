@@ -4,7 +4,7 @@ import { RANK, rankOfChat, type Slotted } from './addressed.ts';
 import { describeStreamEvent, summariseBatch, summariseSpeech } from './decisions.ts';
 import { asksForRecap, digestOf, type DigestLine, type DigestSummary } from './digest.ts';
 import { gateSpeech, gateStreamEvent, mentionMatcher, namesOf } from './gating.ts';
-import type { StmEntry } from './stm.ts';
+import { chatEntry, type StmEntry } from './stm.ts';
 
 /**
  * Live conversation (pure): which inputs speak to Pickle and go into the addressed queue,
@@ -36,14 +36,6 @@ export interface ConversationView {
   stm: readonly StmEntry[];
 }
 
-const chatEntry = (m: ChatMessage): StmEntry => ({
-  id: m.id,
-  kind: 'chat',
-  user: m.user,
-  displayName: m.displayName,
-  text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text,
-  ts: m.ts,
-});
 
 function chatTrigger(view: ConversationView, m: ChatMessage, batch: readonly ChatMessage[], recap: boolean): AddressedEntry {
   const key = viewerKey(m.platform, m.user);

@@ -1,4 +1,4 @@
-import type { InputKind } from '../events.ts';
+import type { ChatMessage, InputKind } from '../events.ts';
 import { concerns, forgetPlan } from '../memory/provenance.ts';
 
 /** Short-term memory: the seed's rolling window of the last 15 entries (viewer lines and replies). */
@@ -17,6 +17,16 @@ export interface StmEntry {
   /** For a reply: the viewers it answered (so `!forgetme` removes it). */
   about?: string[];
 }
+
+/** A chat line as STM keeps it: collapsed duplicates say how many there were. */
+export const chatEntry = (m: ChatMessage): StmEntry => ({
+  id: m.id,
+  kind: 'chat',
+  user: m.user,
+  displayName: m.displayName,
+  text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text,
+  ts: m.ts,
+});
 
 export function remember(stm: readonly StmEntry[], entries: readonly StmEntry[], size = STM_SIZE): StmEntry[] {
   const next = [...stm, ...entries];

@@ -1,7 +1,7 @@
 import { viewerKey, type BrainOutEvent, type ChatMessage, type Decision, type DecisionReason, type InputKind, type PersonaRuntime, type VisionScene } from '../events.ts';
 import { describeStreamEvent, summariseBatch, summariseScenes, summariseSpeech } from './decisions.ts';
 import { gateChat, gateSpeech, gateStreamEvent } from './gating.ts';
-import { type StmEntry } from './stm.ts';
+import { chatEntry, type StmEntry } from './stm.ts';
 import { dropped, planInput, type Plan, type Why } from './plan.ts';
 import { addressedOf, addressedRecapCommand } from './conversation.ts';
 import { silenceGate, splitSilenced } from './moderation.ts';
@@ -9,15 +9,7 @@ import type { BrainContext, BrainEvent, Trigger } from './types.ts';
 
 /** What an input means to the brain: its STM lines, and the trigger a gate lets through. */
 
-export const chatEntries = (messages: readonly ChatMessage[]): StmEntry[] =>
-  messages.map((m) => ({
-    id: m.id,
-    kind: 'chat',
-    user: m.user,
-    displayName: m.displayName,
-    text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text,
-    ts: m.ts,
-  }));
+export const chatEntries = (messages: readonly ChatMessage[]): StmEntry[] => messages.map(chatEntry);
 
 /** Camera scenes as STM entries: context for any reply, and now and then a reason to chime in. */
 export const visionEntries = (scenes: readonly VisionScene[]): StmEntry[] =>
