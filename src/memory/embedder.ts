@@ -13,6 +13,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Ollama } from 'ollama';
+import { progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
 
 export interface Embedder {
   readonly space: 'minilm' | 'hash384';
@@ -117,13 +118,7 @@ export async function loadOllamaEmbedder(opts: { host: string; model?: string; t
 export const MINILM_MODEL = 'Xenova/all-MiniLM-L6-v2';
 export const MINILM_DTYPE = 'q8';
 
-export interface DownloadProgress {
-  file: string;
-  loaded: number;
-  total: number;
-  /** 0-100 */
-  progress: number;
-}
+export type { DownloadProgress } from '../models/hub.ts';
 
 export interface MiniLmOptions {
   /** PICKLE_DATA_DIR/models: the download cache, and where a copied-in model is found. */
@@ -157,36 +152,14 @@ async function probe(url: string, timeoutMs: number): Promise<string | undefined
  */
 export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder> {
   const { env, pipeline } = await import('@huggingface/transformers');
-  env.cacheDir = opts.modelsDir;
-  env.localModelPath = opts.modelsDir;
-  env.allowLocalModels = true;
-  env.useFSCache = true;
-  env.remoteHost = opts.hubUrl.endsWith('/') ? opts.hubUrl : `${opts.hubUrl}/`;
-  const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
-  env.fetch = async (input: string | URL, init?: RequestInit) => {
-    // A timeout to the headers only: the body of a 23 MB model may take longer on a slow line.
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(new Error(`no answer from ${new URL(String(input)).host} within ${requestTimeoutMs} ms`)), requestTimeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, ac.signal]) : ac.signal;
-    try {
-      return await fetch(input, { ...init, signal });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  useHub(env, opts);
 
   const build = async (allowRemote: boolean) => {
     env.allowRemoteModels = allowRemote;
     const extractor = await pipeline('feature-extraction', MINILM_MODEL, {
       dtype: MINILM_DTYPE,
       device: 'cpu',
-      ...(allowRemote && opts.onProgress
-        ? {
-            progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number; progress?: number }) => {
-              if (p.status === 'progress' && p.file) opts.onProgress!({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0, progress: p.progress ?? 0 });
-            },
-          }
-        : {}),
+      ...progressOption(allowRemote, opts.onProgress),
     });
     const embedder: Embedder = {
       space: 'minilm',

@@ -9,6 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Ollama } from 'ollama';
+import { progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
 
 export interface Judgement {
   toxic: boolean;
@@ -117,13 +118,7 @@ export async function loadOllamaGuard(opts: { host: string; model?: string; time
 export const DEFAULT_TOXICITY_MODEL = 'onnx-community/bert-multilingual-toxicity-classifier-ONNX';
 export const TOXICITY_DTYPE = 'q8';
 
-export interface DownloadProgress {
-  file: string;
-  loaded: number;
-  total: number;
-  /** 0-100 */
-  progress: number;
-}
+export type { DownloadProgress } from '../models/hub.ts';
 
 export interface TransformersClassifierOptions {
   modelsDir: string;
@@ -166,36 +161,14 @@ export function isToxic(scores: ReadonlyArray<{ label: string; score: number }>,
 export async function loadTransformersClassifier(opts: TransformersClassifierOptions): Promise<ToxicityClassifier> {
   const model = opts.model ?? DEFAULT_TOXICITY_MODEL;
   const { env, pipeline } = await import('@huggingface/transformers');
-  env.cacheDir = opts.modelsDir;
-  env.localModelPath = opts.modelsDir;
-  env.allowLocalModels = true;
-  env.useFSCache = true;
-  env.remoteHost = opts.hubUrl.endsWith('/') ? opts.hubUrl : `${opts.hubUrl}/`;
-  const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
-  env.fetch = async (input: string | URL, init?: RequestInit) => {
-    // A timeout to the headers only: the body of a 180 MB model takes longer on a slow line.
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(new Error(`no answer from ${new URL(String(input)).host} within ${requestTimeoutMs} ms`)), requestTimeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, ac.signal]) : ac.signal;
-    try {
-      return await fetch(input, { ...init, signal });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  useHub(env, opts);
 
   const build = async (allowRemote: boolean): Promise<ToxicityClassifier> => {
     env.allowRemoteModels = allowRemote;
     const classifier = await pipeline('text-classification', model, {
       dtype: TOXICITY_DTYPE,
       device: 'cpu',
-      ...(allowRemote && opts.onProgress
-        ? {
-            progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number; progress?: number }) => {
-              if (p.status === 'progress' && p.file) opts.onProgress!({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0, progress: p.progress ?? 0 });
-            },
-          }
-        : {}),
+      ...progressOption(allowRemote, opts.onProgress),
     });
     return {
       kind: 'transformers',
