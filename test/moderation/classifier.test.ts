@@ -159,7 +159,8 @@ describe('moderation service: status line and /health', () => {
       expect(lines.join('\n')).toMatch(/MODERATION: ML classifier unavailable/);
       expect(String(m.health()['classifier'])).toMatch(/^unavailable: /);
       expect(await m.judge('anything', new AbortController().signal)).toBeUndefined();
-      rmSync(dir, { recursive: true, force: true });
+      // The folder is left in the system's temp dir: the hung download may still open a file in it
+      // after the loader gave up, and removing it under that write fails the run.
     } finally {
       await hub.close();
     }
