@@ -22,5 +22,5 @@ const MARK: Record<ServiceStatus['state'], string> = {
 
 export function statusLine(s: ServiceStatus): string {
   const fix = s.fix && s.state !== 'up' ? ` → ${s.fix}` : '';
-  return `  ${MARK[s.state]} ${s.service.padEnd(7)} ${s.state.padEnd(8)} ${s.detail}${fix}`;
+  return `  ${MARK[s.state]} ${s.service.padEnd(13)} ${s.state.padEnd(8)} ${s.detail}${fix}`;
 }
