@@ -148,7 +148,7 @@ export class MemoryStore {
       const total = await old.count();
       let moved = 0;
       for (let offset = 0; offset < total; offset += 256) {
-        const page = await old.get({ limit: 256, offset, include: ['documents', 'metadatas'] as never });
+        const page = await old.get({ limit: 256, offset, include: ['documents', 'metadatas'] });
         const docs = page.documents.map((d) => d ?? '');
         const embeddings = await this.embedAll(docs);
         await into.upsert({ ids: page.ids, embeddings, documents: docs, metadatas: page.metadatas.map((m) => m ?? {}) });
@@ -221,7 +221,7 @@ export class MemoryStore {
     const ids = new Set<string>();
     for (const needle of spellings) {
       const r = await withTimeout(
-        retryRead(() => col.get({ whereDocument: { $contains: needle }, include: ['documents', 'metadatas'] as never })),
+        retryRead(() => col.get({ whereDocument: { $contains: needle }, include: ['documents', 'metadatas'] })),
         CALL_TIMEOUT_MS,
         'get',
       );
@@ -240,7 +240,7 @@ export class MemoryStore {
     const l = login.toLowerCase();
     const ids = new Set<string>();
     for (const where of [{ $and: [{ user: l }, { source: 'chat' }] }, { [aboutKey(l)]: true }] as Where[]) {
-      const r = await withTimeout(retryRead(() => col.get({ where, include: [] as never })), CALL_TIMEOUT_MS, 'get');
+      const r = await withTimeout(retryRead(() => col.get({ where, include: [] })), CALL_TIMEOUT_MS, 'get');
       r.ids.forEach((id) => ids.add(id));
     }
     return ids.size;
@@ -253,13 +253,13 @@ export class MemoryStore {
   /** How many chat memories a viewer has (before `!forgetme`). */
   async countUser(user: string): Promise<number> {
     const col = this.need();
-    const r = await withTimeout(retryRead(() => col.get({ where: { $and: [{ user }, { source: 'chat' }] }, include: [] as never })), CALL_TIMEOUT_MS, 'get');
+    const r = await withTimeout(retryRead(() => col.get({ where: { $and: [{ user }, { source: 'chat' }] }, include: [] })), CALL_TIMEOUT_MS, 'get');
     return r.ids.length;
   }
 
   async get(id: string): Promise<StoredMemory | undefined> {
     const col = this.need();
-    const r = await withTimeout(retryRead(() => col.get({ ids: [id], include: ['documents', 'metadatas'] as never })), CALL_TIMEOUT_MS, 'get');
+    const r = await withTimeout(retryRead(() => col.get({ ids: [id], include: ['documents', 'metadatas'] })), CALL_TIMEOUT_MS, 'get');
     const i = r.ids.indexOf(id);
     return i < 0 ? undefined : fromRow(id, r.documents[i], r.metadatas[i]);
   }
@@ -271,7 +271,7 @@ export class MemoryStore {
         queryEmbeddings: [embedding],
         nResults: n,
         ...(where ? { where } : {}),
-        include: ['documents', 'metadatas', 'distances'] as never,
+        include: ['documents', 'metadatas', 'distances'],
       }),
     );
     const ids = r.ids[0] ?? [];
@@ -330,7 +330,7 @@ export class MemoryStore {
           col.get({
             where: { factUser: missing.length === 1 ? missing[0]! : { $in: missing } },
             limit: FACTS_CACHED_PER_USER * missing.length * 4,
-            include: ['documents', 'metadatas', 'embeddings'] as never,
+            include: ['documents', 'metadatas', 'embeddings'],
           }),
         ),
         CALL_TIMEOUT_MS,
@@ -339,7 +339,7 @@ export class MemoryStore {
       const byUser = new Map<string, CachedFact[]>(missing.map((u) => [u, []]));
       r.ids.forEach((id, i) => {
         const memory = fromRow(id, r.documents[i], r.metadatas[i]);
-        const embedding = (r.embeddings as unknown as number[][] | undefined)?.[i];
+        const embedding = r.embeddings?.[i];
         if (embedding) byUser.get(memory.user)?.push({ memory, embedding: Float32Array.from(embedding) });
       });
       if (this.collection !== col) return;
@@ -381,7 +381,7 @@ export class MemoryStore {
       return { total, memories: await withTimeout(this.knn(embedding!, opts.limit, where), CALL_TIMEOUT_MS, 'query') };
     }
     const r = await withTimeout(
-      retryRead(() => col.get({ ...(where ? { where } : { limit: opts.limit, offset: Math.max(0, total - opts.limit) }), include: ['documents', 'metadatas'] as never })),
+      retryRead(() => col.get({ ...(where ? { where } : { limit: opts.limit, offset: Math.max(0, total - opts.limit) }), include: ['documents', 'metadatas'] })),
       CALL_TIMEOUT_MS,
       'get',
     );

@@ -7,7 +7,8 @@
  * and the orchestrator exist, before the orchestrator starts.
  */
 import express from 'express';
-import type { AnyActorRef } from 'xstate';
+import type { Actor, AnyActorRef } from 'xstate';
+import type { providePickle } from '../../machines/orchestrator.ts';
 import type { AvatarActor } from '../../machines/avatar.ts';
 import type { Socket } from 'socket.io';
 import { listPersonas, loadPersona, type Persona } from '../config/persona.ts';
@@ -79,7 +80,7 @@ export function screensRouter(deps: ScreensRouterDeps): express.Router {
 
 export interface ScreensOptions {
   server: PickleServer;
-  orchestrator: AnyActorRef;
+  orchestrator: Actor<ReturnType<typeof providePickle>>;
   counters: Counters;
   settings: SettingsStore;
   log: Logger;
@@ -142,7 +143,7 @@ export function startScreens(opts: ScreensOptions): Screens {
     if (server.panel.sockets.size > 0) return;
     for (const m of e.messages) history.record('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
   };
-  const batchSub = orchestrator.on('chat.batch', onBatch as never);
+  const batchSub = orchestrator.on('chat.batch', onBatch);
   const analytics = startAnalytics({
     counters: opts.counters,
     panel: server.panel,
