@@ -11,6 +11,13 @@ import { startTwitchIrcStandin, type TwitchIrcStandin } from '../standins/twitch
 
 export const CHANNEL = 'teststreamer';
 
+/**
+ * Ollama as slow as it is on a streamer's machine, for tests that pass `ollama: REALISTIC_OLLAMA`:
+ * a cold load of a few seconds (a 3–4 B model from disk), prompt evaluation before the first
+ * token, then ~30 tokens/s. The rig's default is fast so most tests stay short.
+ */
+export const REALISTIC_OLLAMA: OllamaStandinOptions = { loadDelayMs: 3_000, firstTokenDelayMs: 400, tokenDelayMs: 33 };
+
 /** LLM_BACKEND values: brain tests run on each (the Ollama stand-in, or the OpenAI-compatible one). */
 export type Backend = 'ollama' | 'openai';
 export const BACKENDS: readonly Backend[] = ['ollama', 'openai'];
