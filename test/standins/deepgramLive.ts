@@ -81,6 +81,8 @@ export interface AudioAnalysis {
   audioMs: number;
   /** Wall time from the first to the last frame. */
   wallMs: number;
+  /** Date.now() when the last frame arrived (0: none yet). */
+  lastFrameAt: number;
   /** Audio time over wall time, the last frame excluded (1 = real time). */
   realtimeFactor: number;
   rms: number;
@@ -236,6 +238,7 @@ export function analysePcm16(buf: Buffer, sampleRate: number, channels: number, 
     channels,
     audioMs,
     wallMs,
+    lastFrameAt: frameTimes.at(-1) ?? 0,
     realtimeFactor,
     rms,
     peak,
