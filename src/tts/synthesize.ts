@@ -62,8 +62,11 @@ function retryKind(kind: TtsErrorKind): TtsRetryKind {
   return kind === 'rate-limit' || kind === 'server' || kind === 'timeout' || kind === 'network' ? kind : 'other';
 }
 
+/** The first pause before asking Deepgram again; a 429 doubles it each time (machines/ttsRetry.ts). */
+export const TTS_RETRY_BASE_MS = 200;
+
 export function createSynthesizer(opts: SynthesizerOptions) {
-  const { deepgram, espeak, status, log, retryDelayMs = 200 } = opts;
+  const { deepgram, espeak, status, log, retryDelayMs = TTS_RETRY_BASE_MS } = opts;
   const missing = opts.espeakMissing ?? 'espeak-ng is not installed';
   /** Set by an auth/credit failure: Deepgram is not asked again until restart. */
   let deepgramOff: TtsError | undefined;

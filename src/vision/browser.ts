@@ -62,9 +62,12 @@ export function needsNoSandbox(): boolean {
   return process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** A crashed browser is started again after 1 s, 2 s, 4 s… up to 30 s (README "Vision"). */
+export const BROWSER_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+
 export function createCameraBrowser(opts: CameraBrowserOptions): CameraBrowser {
   const log = opts.log;
-  const backoff = opts.backoff ?? { baseMs: 1000, maxMs: 30_000 };
+  const backoff = opts.backoff ?? BROWSER_BACKOFF;
   const stableMs = opts.stableMs ?? 60_000;
   const launchTimeoutMs = opts.launchTimeoutMs ?? 30_000;
   let browser: Browser | undefined;

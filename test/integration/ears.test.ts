@@ -37,17 +37,19 @@ const userText = (r: Rig, i: number) => JSON.stringify((r.ollama.chatRequests()[
 
 describe.runIf(hasEspeak)('ears: espeak-ng WAV → file source → Deepgram stand-in → reply', () => {
   it('valid PCM16 16 kHz arrives; "Hey." is ignored; "Pickle, what\'s up?" gets a reply; silence is kept alive; stop sends CloseStream', async () => {
-    const wav = await speechWav("Pickle, what's up?");
+    // Long enough that the script below starts 1.5 s into the audio: the app may still be finishing
+    // its start (and this test attaching its listeners) on a loaded machine before that.
+    const wav = await speechWav("Pickle, what's up? I was just wondering how the stream is going today, my friend.", 'ears-long.wav');
     const durationMs = wavDurationMs(readFileSync(wav));
     const filePacedFrom = Date.now(); // the file source starts with the app, after this
     const t = await startEarsRig(
       {
         idleTimeoutMs: 1_500, // Deepgram's 10 s, scaled down (still far above any event-loop stall)
         script: [
-          { at: { audioMs: 150 }, do: { type: 'SpeechStarted' } },
-          { at: { audioMs: 300 }, do: { type: 'Results', transcript: 'Hey.', is_final: true, speech_final: true } },
-          { at: { audioMs: 600 }, do: { type: 'Results', transcript: 'Pickle what' } },
-          { at: { audioMs: 900 }, do: [{ type: 'Results', transcript: "Pickle, what's up?", is_final: true, speech_final: true }, { type: 'UtteranceEnd' }] },
+          { at: { audioMs: 1_500 }, do: { type: 'SpeechStarted' } },
+          { at: { audioMs: 1_650 }, do: { type: 'Results', transcript: 'Hey.', is_final: true, speech_final: true } },
+          { at: { audioMs: 1_950 }, do: { type: 'Results', transcript: 'Pickle what' } },
+          { at: { audioMs: 2_250 }, do: [{ type: 'Results', transcript: "Pickle, what's up?", is_final: true, speech_final: true }, { type: 'UtteranceEnd' }] },
         ],
       },
       { AUDIO_INPUT_FILE: wav },

@@ -7,7 +7,7 @@ import { parseEnv } from '../../src/config/env.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startOllamaStandin, type OllamaStandin, type OllamaStandinOptions, type Responder, type StreamOutcome } from '../standins/ollama.ts';
 import { startOpenAiStandin, type OpenAiStandin, type OpenAiStandinOptions } from '../standins/openai.ts';
-import { startTwitchIrcStandin, type TwitchIrcStandin } from '../standins/twitchIrc.ts';
+import { startTwitchIrcStandin, type TwitchIrcStandin, type TwitchIrcStandinOptions } from '../standins/twitchIrc.ts';
 
 export const CHANNEL = 'teststreamer';
 
@@ -76,6 +76,10 @@ export interface RigOptions {
   random?: () => number;
   dataDir?: string;
   tuning?: PickleOptions['tuning'];
+  /** Knobs of the IRC stand-in (valid bot tokens, limits…). */
+  irc?: TwitchIrcStandinOptions;
+  /** Where the personas live (default: the repo's personas/). */
+  personasDir?: string;
 }
 
 /** Pickle in-process against the IRC and Ollama stand-ins, with an overlay client attached. */
@@ -84,7 +88,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const ollama = await startOllamaStandin({ tokenDelayMs: 2, firstTokenDelayMs: 5, ...opts.ollama, ...(backend === 'ollama' ? opts.llm : {}) });
   const openai =
     backend === 'openai' ? await startOpenAiStandin({ tokenDelayMs: 2, firstTokenDelayMs: 5, apiKey: RIG_OPENAI_KEY, ...opts.openai, ...opts.llm }) : undefined;
-  const irc = opts.twitch === false ? undefined : await startTwitchIrcStandin();
+  const irc = opts.twitch === false ? undefined : await startTwitchIrcStandin(opts.irc);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pickle-it-'));
   const env = parseEnv({
     PORT: '0',
@@ -104,6 +108,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     log: silentLogger(),
     console: { line: (t) => lines.push(t) },
     random: opts.random ?? (() => 0.99),
+    ...(opts.personasDir ? { personasDir: opts.personasDir } : {}),
     tuning: { llmRetryMs: 100, twitchBackoffMs: 100, captionHoldMs: 200, voiceMsPerChar: 1, minSentenceMs: 30, localVoice: false, ...opts.tuning },
   });
   const overlayEvents: Rig['overlayEvents'] = [];
