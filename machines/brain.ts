@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
+import { assertEvent, assign, enqueueActions, fromCallback, setup, spawnChild, stopChild, type ActorRefFrom } from 'xstate';
 import type {
   BrainOutEvent,
   ChatMessage,
@@ -23,6 +23,7 @@ import { buildPrompt } from './brain/prompt.ts';
 import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
 import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
+import { retryAfterLlmError } from './brain/retry.ts';
 
 /**
  * The brain: idle → thinking → speaking → cooldown → idle.
@@ -59,6 +60,8 @@ export interface Trigger {
   ts: number;
   /** Priority when kept while busy: streamer speech > mention > stream event. */
   rank: number;
+  /** Tries again after the LLM failed (brain/retry.ts). */
+  retries?: number;
 }
 
 export interface Reply {
@@ -294,6 +297,8 @@ export const brainMachine = setup({
       );
     },
     nothingSpoken: ({ context }) => (context.reply?.sentences.length ?? 0) === 0,
+    retryAfterError: ({ context, event }) =>
+      event.type === 'llm.error' && (context.reply?.sentences.length ?? 0) === 0 && !!context.reply && !context.pending && retryAfterLlmError(context.reply.trigger, event.error) !== undefined,
   },
   actions: {
     announceState: enqueueActions(({ context, enqueue }, params: { state: Phase }) => {
@@ -418,6 +423,15 @@ export const brainMachine = setup({
       if (!reply) return;
       enqueue.sendParent({ type: 'reply.failed', replyId: reply.id, reason: params.reason, detail: params.detail } satisfies BrainOutEvent);
       enqueue.assign({ reply: undefined });
+    }),
+    /** The LLM failed before a word: say so, and keep the trigger to try again after the cooldown. */
+    keepForRetry: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'llm.error');
+      const reply = context.reply;
+      const again = reply && retryAfterLlmError(reply.trigger, event.error);
+      if (!reply || !again) return;
+      enqueue.sendParent({ type: 'reply.failed', replyId: reply.id, reason: 'failed', detail: `${event.error.message}; trying again` } satisfies BrainOutEvent);
+      enqueue.assign({ reply: undefined, pending: again });
     }),
     failEmpty: enqueueActions(({ context, enqueue }) => {
       const reply = context.reply;
@@ -560,6 +574,7 @@ export const brainMachine = setup({
             'voice.started': { guard: 'isMine', target: 'speaking' },
             'llm.done': [{ guard: 'nothingSpoken', actions: 'failEmpty', target: '#brain.idle' }, { actions: 'finishText' }],
             'llm.error': [
+              { guard: 'retryAfterError', actions: 'keepForRetry', target: '#brain.cooldown' },
               {
                 guard: 'nothingSpoken',
                 actions: enqueueActions(({ context, event, enqueue }) => {
