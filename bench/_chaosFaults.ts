@@ -19,6 +19,8 @@ export interface ChaosWorld {
   tts: DeepgramStandin;
   stt: DeepgramLiveStandin;
   dataDir: string;
+  /** What the faults observed, for the report. */
+  notes: string[];
 }
 
 export interface Fault {
@@ -101,17 +103,21 @@ export const FAULTS: Fault[] = [
         renameSync(file, aside);
       }
       mkdirSync(file, { recursive: true });
-      await fetch(`${w.pickle.url}/api/settings/persona`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ cooldownSec: 2 }),
-      }).catch(() => undefined);
+      // A streamer changes a setting meanwhile: Pickle must refuse it cleanly, not fall over.
+      const put = (cooldownSec: number) =>
+        fetch(`${w.pickle.url}/api/settings/persona`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ cooldownSec }),
+        }).then((r) => r.status, () => 0);
+      w.notes.push(`settings PUT while unwritable: HTTP ${await put(3)}`);
       await sleep(5_000);
       rmSync(file, { recursive: true, force: true });
       if (had) {
         renameSync(aside, file);
         chmodSync(file, 0o644);
       }
+      w.notes.push(`settings PUT after: HTTP ${await put(2)}`);
     },
   },
 ];

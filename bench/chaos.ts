@@ -39,6 +39,13 @@ function rng(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** RSS after a full collection when the bench runs with --expose-gc (npm run bench does). */
+function rss(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  return process.memoryUsage().rss;
+}
+
 const CHATTER = ['lol', 'this stream is so good today honestly', 'where are you right now?', 'the view is amazing', 'hi chat', 'W', 'that dog was so cute', 'what song is this', 'first time here, loving it', 'my favourite game is Elden Ring and I play every night'];
 const ASKS = ['what do you think of this place', 'what should we eat tonight', 'tell us a joke', 'how is the weather looking', 'do you remember me'];
 
@@ -131,7 +138,7 @@ export default async function chaos(): Promise<Record<string, unknown>> {
     mentions.push({ id: say(user, `@Pickle ${ASKS[Math.floor(random() * ASKS.length)]}?`), at: Date.now() });
   };
 
-  const world: ChaosWorld = { pickle, irc, channel: CHANNEL, ollama, tts, stt, dataDir };
+  const world: ChaosWorld = { pickle, irc, channel: CHANNEL, ollama, tts, stt, dataDir, notes: [] };
   const startedAt = Date.now();
   const endAt = startedAt + seconds * 1000;
   let baselineRss = 0;
@@ -147,7 +154,6 @@ export default async function chaos(): Promise<Record<string, unknown>> {
 
   const faultLoop = (async () => {
     await sleep(FAULT_EVERY_MS);
-    baselineRss = process.memoryUsage().rss;
     // CHAOS_ONLY=name,name: only those faults (to look at one closely); the default is all of them in turn.
     const only = (process.env.CHAOS_ONLY ?? '').split(',').filter(Boolean);
     const faults = only.length ? FAULTS.filter((f) => only.includes(f.name)) : FAULTS;
@@ -157,6 +163,8 @@ export default async function chaos(): Promise<Record<string, unknown>> {
       const fault: Fault = last && !only.length ? LAST_FAULT : faults[n % faults.length]!;
       n++;
       const at = Date.now();
+      // The baseline is taken once everything is warm (Chroma, the browser, the first replies).
+      if (!baselineRss && at - startedAt >= Math.min(60_000, (seconds * 1000) / 5)) baselineRss = rss();
       await fault.inject(world).catch((err: unknown) => onUnhandled(new Error(`bench: fault ${fault.name} failed: ${String(err)}`)));
       const clearedAt = Date.now();
       faultLog.push({ fault: fault.name, at, clearedAt });
@@ -166,7 +174,7 @@ export default async function chaos(): Promise<Record<string, unknown>> {
   })();
 
   await Promise.all([chatLoop, faultLoop]);
-  const endRss = process.memoryUsage().rss;
+  const endRss = rss();
   // Settle: the last replies finish, Chroma comes back, the journal drains.
   const settleUntil = Date.now() + 30_000;
   while (Date.now() < settleUntil && (writer?.journaling || (writer?.queueLength ?? 0) > 0)) await sleep(250);
@@ -174,19 +182,19 @@ export default async function chaos(): Promise<Record<string, unknown>> {
 
   // Stuck: from a fault's clearing to the next spoken reply (a mention was waiting each time).
   const stuck = faultLog.map((f) => ({ fault: f.fault, ms: (spoken.find((s) => s.at >= f.clearedAt)?.at ?? Date.now()) - f.clearedAt }));
-  // Answered: a spoken reply to it, or to a later mention that arrived while it still waited
-  // (Pickle answers the latest of the mentions that came in while it was busy, never none).
+  // Answered: a spoken reply to it, or to a later mention that arrived while it still waited or was
+  // being retried (Pickle answers the latest of the mentions that came in while it was busy), within 30 s.
   const mentionAt = new Map(mentions.map((m) => [m.id, m.at]));
   const spokenIds = new Set(spoken.map((s) => s.replyId));
   const isAnswered = (m: { id: string; at: number }) => {
-    const after = [...starts.entries()].filter(([, r]) => r.at >= m.at).sort((a, b) => a[1].at - b[1].at);
+    const after = [...starts.entries()].filter(([, r]) => r.at >= m.at && r.at <= m.at + 30_000).sort((a, b) => a[1].at - b[1].at);
     for (const [replyId, r] of after) {
       const tAt = r.trigger !== undefined ? mentionAt.get(r.trigger) : undefined;
       if (r.trigger === m.id) {
         if (spokenIds.has(replyId)) return true;
         continue; // failed: only a retry of this same mention counts now
       }
-      if (tAt !== undefined && tAt > m.at) return spokenIds.has(replyId) && !after.some(([, x]) => x.trigger === m.id && x.at < r.at);
+      if (tAt !== undefined && tAt > m.at && spokenIds.has(replyId)) return true;
     }
     return false;
   };
@@ -243,6 +251,7 @@ export default async function chaos(): Promise<Record<string, unknown>> {
     tts_requests: tts.requests.length,
     tts_429: tts.requests.filter((r) => r.status === 429).length,
     chat_lines_posted: irc.sent.length,
+    notes: [...new Set(world.notes)],
     log: logFile,
   };
 }

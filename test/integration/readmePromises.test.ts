@@ -4,7 +4,7 @@
  * end to end against a running Pickle.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -119,5 +119,30 @@ describe('npm run replay', () => {
     const res = await replay([log, '--url', 'http://127.0.0.1:9']);
     expect(res.code).toBe(1);
     expect(res.err).toContain('cannot reach Pickle at http://127.0.0.1:9');
+  });
+});
+
+describe('an unwritable settings file', () => {
+  it('a settings change is refused with 503 and the fix; !persona from a mod does not crash anything', async () => {
+    const personas = tempDir('pickle-personas-');
+    copyFileSync(join(REPO, 'personas/default.yaml'), join(personas, 'default.yaml'));
+    copyFileSync(join(REPO, 'personas/blocklist.txt'), join(personas, 'blocklist.txt'));
+    writeFileSync(join(personas, 'grumpy.yaml'), readFileSync(join(REPO, 'personas/default.yaml'), 'utf8').replace('name: "Pickle"', 'name: "Grumpy"'));
+    const dataDir = tempDir('pickle-data-');
+    rig = await startRig({ personasDir: personas, dataDir });
+    const r = rig;
+    // Root ignores file modes: a directory in the file's place makes every write fail, like a read-only disk.
+    mkdirSync(join(dataDir, 'settings.json'), { recursive: true });
+    const res = await put(`${r.pickle.url}/api/settings/persona`, { cooldownSec: 7 });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: expect.stringContaining('settings not saved'), fix: expect.stringContaining('writable') });
+    expect((await getJson(`${r.pickle.url}/api/settings/persona`)).cooldownSec).not.toBe(7);
+
+    r.irc!.say(CHANNEL, { user: 'mod1', text: '!persona grumpy', mod: true });
+    await r.waitFor(() => r.console.some((l) => l.includes('!persona grumpy: settings not saved')), 10_000, 'the console line');
+    // Still answering chat.
+    r.ollama.responder = () => ({ emotion: 'happy', text: 'Still here.' });
+    r.irc!.say(CHANNEL, { user: 'sam', text: '@Pickle are you ok?' });
+    await r.waitFor(() => r.captions().includes('Still here.'), 15_000, 'a reply after the failed save');
   });
 });
