@@ -39,11 +39,12 @@ function rng(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** RSS after a full collection when the bench runs with --expose-gc (npm run bench does). */
-function rss(): number {
+/** RSS and JS heap after a full collection when the bench runs with --expose-gc (npm run bench does). */
+function memory(): { rss: number; heap: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  return process.memoryUsage().rss;
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed };
 }
 
 const CHATTER = ['lol', 'this stream is so good today honestly', 'where are you right now?', 'the view is amazing', 'hi chat', 'W', 'that dog was so cute', 'what song is this', 'first time here, loving it', 'my favourite game is Elden Ring and I play every night'];
@@ -141,7 +142,7 @@ export default async function chaos(): Promise<Record<string, unknown>> {
   const world: ChaosWorld = { pickle, irc, channel: CHANNEL, ollama, tts, stt, dataDir, notes: [] };
   const startedAt = Date.now();
   const endAt = startedAt + seconds * 1000;
-  let baselineRss = 0;
+  let baseline: { rss: number; heap: number } | undefined;
   const faultLog: Array<{ fault: string; at: number; clearedAt: number }> = [];
 
   const chatLoop = (async () => {
@@ -164,17 +165,26 @@ export default async function chaos(): Promise<Record<string, unknown>> {
       n++;
       const at = Date.now();
       // The baseline is taken once everything is warm (Chroma, the browser, the first replies).
-      if (!baselineRss && at - startedAt >= Math.min(60_000, (seconds * 1000) / 5)) baselineRss = rss();
+      if (!baseline && at - startedAt >= Math.min(60_000, (seconds * 1000) / 5)) baseline = memory();
       await fault.inject(world).catch((err: unknown) => onUnhandled(new Error(`bench: fault ${fault.name} failed: ${String(err)}`)));
       const clearedAt = Date.now();
       faultLog.push({ fault: fault.name, at, clearedAt });
-      mention(); // someone names Pickle as soon as the fault is over
+      // Someone names Pickle as soon as the fault is over. Chat sent while the bot is out of the
+      // channel never reaches it (IRC keeps no history), so that line waits until it is back in;
+      // the time it took still counts as stuck.
+      const back = Date.now() + 30_000;
+      while (!irc.joined.includes(CHANNEL) && Date.now() < back) await sleep(50);
+      mention();
       await sleep(Math.max(0, at + FAULT_EVERY_MS - Date.now()));
     }
   })();
 
   await Promise.all([chatLoop, faultLoop]);
-  const endRss = rss();
+  const end = memory();
+  // The last mention gets its answer before the books close.
+  const lastMention = mentions.at(-1)?.at ?? 0;
+  const answerBy = Date.now() + 20_000;
+  while (Date.now() < answerBy && !spoken.some((s) => s.at > lastMention)) await sleep(250);
   // Settle: the last replies finish, Chroma comes back, the journal drains.
   const settleUntil = Date.now() + 30_000;
   while (Date.now() < settleUntil && (writer?.journaling || (writer?.queueLength ?? 0) > 0)) await sleep(250);
@@ -246,7 +256,10 @@ export default async function chaos(): Promise<Record<string, unknown>> {
     memory_writes_lost: lost,
     unhandled_errors: unhandled.length,
     unhandled_samples: unhandled.slice(0, 5),
-    rss_growth_mb: Math.round(((endRss - baselineRss) / 1_048_576) * 10) / 10,
+    rss_growth_mb: baseline ? Math.round(((end.rss - baseline.rss) / 1_048_576) * 10) / 10 : null,
+    heap_growth_mb: baseline ? Math.round(((end.heap - baseline.heap) / 1_048_576) * 10) / 10 : null,
+    memory_at_baseline_mb: baseline ? { rss: Math.round(baseline.rss / 1_048_576), heap: Math.round(baseline.heap / 1_048_576) } : null,
+    memory_at_end_mb: { rss: Math.round(end.rss / 1_048_576), heap: Math.round(end.heap / 1_048_576) },
     vision: chrome ? 'on' : 'off (no Chromium found)',
     tts_requests: tts.requests.length,
     tts_429: tts.requests.filter((r) => r.status === 429).length,
