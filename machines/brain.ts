@@ -23,7 +23,7 @@ import { buildPrompt } from './brain/prompt.ts';
 import { countMessages, estimateTokens, fitPrompt } from './brain/budget.ts';
 import { forget, isRemoved, remember, type StmEntry } from './brain/stm.ts';
 import { dedupeMemories, RECALL_BUDGET_MS, recallInputOf, type RecallInput } from './brain/recall.ts';
-import { retryAfterLlmError } from './brain/retry.ts';
+import { LLM_RETRY_WAIT_MS, retryAfterLlmError } from './brain/retry.ts';
 
 /**
  * The brain: idle → thinking → speaking → cooldown → idle.
@@ -279,6 +279,7 @@ export const brainMachine = setup({
   delays: {
     cooldown: ({ context }) => Math.round(context.persona.cooldownSec * 1000),
     replyWatchdog: REPLY_WATCHDOG_MS,
+    llmRetry: LLM_RETRY_WAIT_MS,
     recallBudget: ({ context }) => context.recallBudgetMs,
   },
   guards: {
@@ -574,7 +575,7 @@ export const brainMachine = setup({
             'voice.started': { guard: 'isMine', target: 'speaking' },
             'llm.done': [{ guard: 'nothingSpoken', actions: 'failEmpty', target: '#brain.idle' }, { actions: 'finishText' }],
             'llm.error': [
-              { guard: 'retryAfterError', actions: 'keepForRetry', target: '#brain.cooldown' },
+              { guard: 'retryAfterError', actions: 'keepForRetry', target: '#brain.retryWait' },
               {
                 guard: 'nothingSpoken',
                 actions: enqueueActions(({ context, event, enqueue }) => {
@@ -617,6 +618,17 @@ export const brainMachine = setup({
           },
           after: { replyWatchdog: { actions: assign({ reply: undefined }), target: '#brain.cooldown' } },
         },
+      },
+    },
+    // The LLM failed a mention before a word: a short pause (not the whole cooldown), then the kept
+    // trigger (or a newer mention that came meanwhile) is tried again.
+    retryWait: {
+      after: { llmRetry: { target: 'idle' } },
+      on: {
+        'chat.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'speech.final': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'chat.event': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'vision.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
       },
     },
     cooldown: {

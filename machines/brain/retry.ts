@@ -1,7 +1,7 @@
 /**
  * Whether a reply the LLM failed before a word was said is tried again, pure. Someone who named
  * Pickle (or the streamer talking to it) should not go unanswered because Ollama was restarting
- * for a few seconds: the trigger is kept and tried again after a cooldown, at most twice. A
+ * for a few seconds: the trigger is kept and tried again after a short pause, at most twice. A
  * spontaneous remark, or a failure that waiting cannot fix (a missing model, a refused key), is
  * dropped as before.
  */
@@ -9,6 +9,8 @@ import type { LlmFailure } from '../events.ts';
 
 /** Tries after the first failure. */
 export const LLM_RETRIES = 2;
+/** The pause before each try: long enough for a restarting server, short enough that the viewer still waits. */
+export const LLM_RETRY_WAIT_MS = 2_000;
 
 export interface Retryable {
   reason: string;

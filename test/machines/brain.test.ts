@@ -240,13 +240,13 @@ describe('brain reply cycle', () => {
     expect(t.state()).toBe('idle');
   });
 
-  it('a retryable LLM failure on a mention: tried again after the cooldown, at most twice', () => {
-    const t = setup({ cooldownSec: 2 });
+  it('a retryable LLM failure on a mention: tried again after a 2 s pause, at most twice', () => {
+    const t = setup({ cooldownSec: 30 });
     t.batch(msg('pickle hi'));
     const down = { type: 'llm.error' as const, error: { kind: 'unreachable' as const, message: 'Ollama is not running', retryable: true } };
     t.llm.last().emit(down);
     expect(t.h.of('reply.failed')[0]).toMatchObject({ reason: 'failed', detail: 'Ollama is not running; trying again' });
-    expect(t.state()).toBe('cooldown');
+    expect(t.state()).toBe('retryWait');
     vi.advanceTimersByTime(2_000);
     expect(t.state()).toBe('thinking'); // the same mention again
     t.llm.last().emit(down);
