@@ -159,6 +159,7 @@ export const brainMachine = brainInputs.createMachine({
             'voice.started': { guard: 'isMine', target: 'speaking' },
             'llm.done': [{ guard: 'nothingSpoken', actions: 'failEmpty', target: '#brain.idle' }, { actions: 'finishText' }],
             'llm.error': [
+              { guard: 'retryAfterError', actions: 'keepForRetry', target: '#brain.retryWait' },
               {
                 guard: 'nothingSpoken',
                 actions: enqueueActions(({ context, event, enqueue }) => {
@@ -201,6 +202,17 @@ export const brainMachine = brainInputs.createMachine({
           },
           after: { replyWatchdog: { actions: assign({ reply: undefined }), target: '#brain.cooldown' } },
         },
+      },
+    },
+    // The LLM failed a mention before a word: a short pause (not the whole cooldown), then the kept
+    // trigger (or a newer mention that came meanwhile) is tried again.
+    retryWait: {
+      after: { llmRetry: { target: 'idle' } },
+      on: {
+        'chat.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'speech.final': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'chat.event': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'vision.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
       },
     },
     cooldown: {

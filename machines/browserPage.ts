@@ -37,6 +37,9 @@ export type BrowserPageEmitted =
   | { type: 'page.retry'; why: 'crashed' | 'failed'; detail: string; error?: string; retryInMs: number };
 
 /** The pause before the next try after `failures` failures in a row (1, 2, 3…). */
+/** A page (or the browser under it) that failed is opened again after 1 s, 2 s, 4 s… up to 30 s (README). */
+export const PAGE_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+
 export function reopenDelay(ctx: Pick<BrowserPageContext, 'baseMs' | 'maxMs'>, failures: number): number {
   return Math.min(ctx.baseMs * 2 ** Math.max(0, failures - 1), ctx.maxMs);
 }
@@ -69,7 +72,7 @@ export const browserPageMachine = setup({
   },
 }).createMachine({
   id: 'browserPage',
-  context: ({ input }) => ({ baseMs: input.baseMs ?? 1000, maxMs: input.maxMs ?? 30_000, stableMs: input.stableMs ?? 60_000, failures: 0 }),
+  context: ({ input }) => ({ baseMs: input.baseMs ?? PAGE_BACKOFF.baseMs, maxMs: input.maxMs ?? PAGE_BACKOFF.maxMs, stableMs: input.stableMs ?? 60_000, failures: 0 }),
   initial: 'stopped',
   on: { 'page.stop': '.stopped' },
   states: {

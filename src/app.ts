@@ -332,7 +332,13 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       panel.emit('transcript', { kind: 'notice', text: `!persona ${e.name}: no such persona`, ts: Date.now() });
       return;
     }
-    settings.update({ persona: { name: e.name } });
+    try {
+      settings.update({ persona: { name: e.name } });
+    } catch (err) {
+      // An unwritable settings file must not take the chat path down with it.
+      log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch not saved');
+      out.line(`! !persona ${e.name}: settings not saved (${(err as Error).message}); make PICKLE_DATA_DIR/settings.json writable`);
+    }
   });
 
   plugins.attach(orchestrator);

@@ -2,6 +2,7 @@ import { assertEvent, enqueueActions, spawnChild, stopChild } from 'xstate';
 import type { BrainOutEvent, DecisionReason } from '../events.ts';
 import { guardSentence } from './guard.ts';
 import { sentenceBlocked } from './moderation.ts';
+import { retryAfterLlmError } from './retry.ts';
 import { buildPrompt } from './prompt.ts';
 import { countMessages, fitPrompt } from './budget.ts';
 import { remember } from './stm.ts';
@@ -140,6 +141,15 @@ export const brainReplies = brainSetup.extend({
       if (!reply) return;
       enqueue.sendParent({ type: 'reply.failed', replyId: reply.id, reason: params.reason, detail: params.detail } satisfies BrainOutEvent);
       enqueue.assign({ reply: undefined });
+    }),
+    /** The LLM failed before a word: say so, and keep the trigger to try again after a short pause. */
+    keepForRetry: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'llm.error');
+      const reply = context.reply;
+      const again = reply && retryAfterLlmError(reply.trigger, event.error);
+      if (!reply || !again) return;
+      enqueue.sendParent({ type: 'reply.failed', replyId: reply.id, reason: 'failed', detail: `${event.error.message}; trying again` } satisfies BrainOutEvent);
+      enqueue.assign({ reply: undefined, pending: again });
     }),
     failEmpty: enqueueActions(({ context, enqueue }) => {
       const reply = context.reply;

@@ -6,6 +6,7 @@ import { type SummariseEvent, type SummariseInput } from './digest.ts';
 import { BREATH_MS, DIGEST_PUBLISH_MS } from './conversation.ts';
 import { missingService, service, type GenerateReplyInput } from '../services.ts';
 
+import { LLM_RETRY_WAIT_MS, retryAfterLlmError } from './retry.ts';
 import { REPLY_WATCHDOG_MS, type BrainContext, type BrainEvent, type BrainInput } from './types.ts';
 
 /** The brain's setup: its types, the services it invokes, its timers and its guards. Actions are added in replyActions.ts and inputActions.ts. */
@@ -29,6 +30,7 @@ export const brainSetup = setup({
   delays: {
     cooldown: ({ context }) => Math.round(context.persona.cooldownSec * 1000),
     replyWatchdog: REPLY_WATCHDOG_MS,
+    llmRetry: LLM_RETRY_WAIT_MS,
     recallBudget: ({ context }) => context.recallBudgetMs,
     entryTtl: ENTRY_TTL_MS,
     breath: BREATH_MS,
@@ -65,5 +67,7 @@ export const brainSetup = setup({
       );
     },
     nothingSpoken: ({ context }) => (context.reply?.sentences.length ?? 0) === 0,
+    retryAfterError: ({ context, event }) =>
+      event.type === 'llm.error' && (context.reply?.sentences.length ?? 0) === 0 && !!context.reply && !context.pending && retryAfterLlmError(context.reply.trigger, event.error) !== undefined,
   },
 });

@@ -59,6 +59,8 @@ export interface Trigger {
   key?: string;
   /** Answer with the chat digest in the prompt. */
   recap?: boolean;
+  /** Tries again after the LLM failed (brain/retry.ts). */
+  retries?: number;
 }
 
 export interface Reply {

@@ -1,5 +1,7 @@
-import type { ErrorContext } from './errors.ts';
+import { isRunaway, nextBlankRun } from '../../machines/replyOutput.ts';
+import { LlmError, type ErrorContext } from './errors.ts';
 import { ReplyStreamParser, type ReplyPart } from './replyStream.ts';
+import { ThinkStripper } from './think.ts';
 import type { ReplyHandlers } from './types.ts';
 
 export type AbortedBy = ErrorContext['abortedBy'];
@@ -7,7 +9,8 @@ export type AbortedBy = ErrorContext['abortedBy'];
 /**
  * The plumbing of one streamed reply, the same for every backend: one AbortController that the
  * caller's signal, the overall timeout and the first-token timeout all pull (remembering which
- * pulled first, so the error says why), and the `{emotion, text}` parser whose emotion and
+ * pulled first, so the error says why), a reasoning model's `<think>` sections removed, a reply
+ * that is only whitespace on and on cut off (a JSON-mode fault), and the `{emotion, text}` parser whose emotion and
  * sentences go to the handlers as they complete. A handler that throws ends the request, and its
  * own error is what the backend rethrows. `close()` always runs: the HTTP request never outlives
  * the call.
@@ -17,6 +20,8 @@ export class ReplyRun {
   readonly parser = new ReplyStreamParser();
   abortedBy: AbortedBy = null;
   private handlerError: { error: unknown } | null = null;
+  private readonly thoughts = new ThinkStripper();
+  private blankRun = 0;
   private readonly overallTimer: NodeJS.Timeout;
   private firstTokenTimer: NodeJS.Timeout | undefined;
   private readonly onCallerAbort = () => this.stopWith('caller');
@@ -45,15 +50,25 @@ export class ReplyRun {
 
   /** A piece of the reply: emotion and finished sentences go to the handlers at once. */
   push(piece: string): void {
-    this.deliver(this.parser.push(piece));
+    this.blankRun = nextBlankRun(this.blankRun, piece);
+    if (isRunaway(this.blankRun)) {
+      this.handlerError ??= {
+        error: new LlmError('bad-output', `the model wrote only whitespace (${this.blankRun} tokens in a row, a JSON-mode fault); the reply was cut off`, true),
+      };
+      this.ctrl.abort();
+      return;
+    }
+    this.deliver(this.parser.push(this.thoughts.push(piece)));
   }
 
   /** The stream ended: the last sentence, even without final punctuation. */
   end(): void {
+    const rest = this.thoughts.end();
+    if (rest) this.deliver(this.parser.push(rest));
     this.deliver(this.parser.end());
   }
 
-  /** In the backend's catch: a handler's own error is rethrown as it is, before any classifying. */
+  /** In the backend's catch: a handler's own error (or the run's own verdict on the output) is rethrown as it is, before any classifying. */
   rethrowHandlerError(): void {
     if (this.handlerError) throw this.handlerError.error;
   }

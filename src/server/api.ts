@@ -74,7 +74,8 @@ export function apiRouter(deps: ApiDeps): express.Router {
         res.json(next[section]);
       } catch (err) {
         if (err instanceof SettingsValidationError) return invalid(res, relativeFields(err.fields, section));
-        throw err;
+        // The file could not be written (read-only disk, full disk, a directory in its place): nothing changed.
+        res.status(503).json({ error: `settings not saved: ${err instanceof Error ? err.message : String(err)}`, fix: 'make PICKLE_DATA_DIR/settings.json writable' });
       }
     });
   }

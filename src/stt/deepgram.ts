@@ -12,7 +12,8 @@ import { closeError, transportError, type SttError } from './errors.ts';
  *
  * - KeepAlive (a text frame) whenever no audio went out for `keepAliveMs` (4 s), so silence
  *   never hits Deepgram's ~10 s NET-0001 timeout; CloseStream before closing, so the last words
- *   are transcribed; Finalize when the audio source ends.
+ *   are transcribed; Finalize when the audio source ends, when the audio pauses (before the first
+ *   KeepAlive) and before CloseStream, so words Deepgram holds back until endpointing are kept.
  * - A dropped stream reconnects with capped exponential backoff (with jitter); audio arriving
  *   meanwhile is kept (up to `maxBufferMs`) and sent on reconnect. The backoff only resets after
  *   a connection stayed up `stableMs`, so a server that accepts and drops at once is not hammered.
@@ -146,6 +147,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
   let stableTimer: NodeJS.Timeout | undefined;
   let onClosed: (() => void) | undefined;
   let finalizeOnOpen = false;
+  let finalizedSincePause = false;
   const stats: LiveStats = { state, connects: 0, opens: 0, keepAlives: 0, bytesSent: 0, bytesDropped: 0, lastError: undefined };
 
   const setState = (s: LiveState) => {
@@ -193,6 +195,11 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       keepAliveTimer = setInterval(() => {
         if (!mine() || state !== 'open') return;
         if (now() - lastSentAt >= keepAliveMs) {
+          // The audio paused (a muted mic): Deepgram keeps the last words until told to finalize.
+          if (!finalizedSincePause) {
+            finalizedSincePause = true;
+            c.finalize();
+          }
           c.keepAlive();
           stats.keepAlives += 1;
           lastSentAt = now();
@@ -219,8 +226,10 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       if (!mine()) return;
       const text = data?.channel?.alternatives?.[0]?.transcript ?? '';
       const isFinal = data?.is_final === true;
-      if (typeof text !== 'string' || (!isFinal && !text.trim())) return;
-      opts.onEvent({ type: 'stt.words', text, final: isFinal, endOfUtterance: data.speech_final === true, ts: now() });
+      // An answer to Finalize ends what was said so far (the file ended, the mic paused).
+      const fromFinalize = data?.from_finalize === true;
+      if (typeof text !== 'string' || ((!isFinal || fromFinalize) && !text.trim())) return;
+      opts.onEvent({ type: 'stt.words', text, final: isFinal, endOfUtterance: data.speech_final === true || fromFinalize, ts: now() });
     });
     c.on(LiveTranscriptionEvents.SpeechStarted, () => mine() && opts.onEvent({ type: 'stt.voiceActivity', ts: now() }));
     c.on(LiveTranscriptionEvents.UtteranceEnd, () => mine() && opts.onEvent({ type: 'stt.utteranceEnd', ts: now() }));
@@ -281,6 +290,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
         client.send(toArrayBuffer(chunk));
         stats.bytesSent += chunk.length;
         lastSentAt = now();
+        finalizedSincePause = false;
         return;
       }
       pending.push(chunk);
@@ -308,6 +318,8 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
           onClosed = resolve;
           setTimeout(resolve, closeTimeoutMs).unref();
         });
+        // Finalize first: the words Deepgram still holds come back as a final result before the close.
+        c.finalize();
         c.requestClose();
         await closed;
       }
@@ -324,6 +336,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
 
 interface DeepgramResults {
   is_final?: boolean;
+  from_finalize?: boolean;
   speech_final?: boolean;
   channel?: { alternatives?: Array<{ transcript?: string; confidence?: number }> };
 }

@@ -1,6 +1,7 @@
 /**
- * The voice's TTS as an XState callback actor (one per sentence): Deepgram first, retried
- * once when the failure is retryable (429, 5xx, timeout, network) and nothing was heard yet,
+ * The voice's TTS as an XState callback actor (one per sentence): Deepgram first, retried when
+ * the failure is retryable and nothing was heard yet (a 429 a few times with growing pauses,
+ * 5xx / timeout / network once; machines/ttsRetry.ts),
  * then the local espeak-ng voice, then captions only. Keeps the `tts` line of the status
  * board honest: why Deepgram is not used, and what is used instead.
  *
@@ -12,7 +13,8 @@ import type { TtsEvent } from '../../machines/events.ts';
 import type { SynthesizeInput } from '../../machines/voice.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import { TtsError } from './errors.ts';
+import { ttsRetryDelayMs, type TtsRetryKind } from '../../machines/ttsRetry.ts';
+import { TtsError, type TtsErrorKind } from './errors.ts';
 import type { TtsEngine } from './types.ts';
 
 export interface VoiceChoice {
@@ -56,8 +58,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function retryKind(kind: TtsErrorKind): TtsRetryKind {
+  return kind === 'rate-limit' || kind === 'server' || kind === 'timeout' || kind === 'network' ? kind : 'other';
+}
+
+/** The first pause before asking Deepgram again; a 429 doubles it each time (machines/ttsRetry.ts). */
+export const TTS_RETRY_BASE_MS = 200;
+
 export function createSynthesizer(opts: SynthesizerOptions) {
-  const { deepgram, espeak, status, log, retryDelayMs = 200 } = opts;
+  const { deepgram, espeak, status, log, retryDelayMs = TTS_RETRY_BASE_MS } = opts;
   const missing = opts.espeakMissing ?? 'espeak-ng is not installed';
   /** Set by an auth/credit failure: Deepgram is not asked again until restart. */
   let deepgramOff: TtsError | undefined;
@@ -109,7 +118,7 @@ export function createSynthesizer(opts: SynthesizerOptions) {
     };
     let lastError: TtsError | undefined;
     if (deepgram && !deepgramOff && v.provider === 'deepgram') {
-      for (let attempt = 1; attempt <= 2; attempt++) {
+      for (let attempt = 1; ; attempt++) {
         const t0 = performance.now();
         try {
           const r = await deepgram.speak({ text, model: v.model, speed: v.speed, signal, onAudio: emit });
@@ -126,8 +135,9 @@ export function createSynthesizer(opts: SynthesizerOptions) {
             return 'deepgram';
           }
           lastError = err;
-          if (err.retryable && attempt === 1) {
-            await sleep(retryDelayMs, signal);
+          const pause = ttsRetryDelayMs(retryKind(err.kind), err.retryable, attempt, retryDelayMs);
+          if (pause !== null) {
+            await sleep(pause, signal);
             continue;
           }
           deepgramFailed(err, attempt > 1);

@@ -15,6 +15,7 @@ import type { ChatUserstate, Client as TmiClient } from 'tmi.js';
 import type { InputEvent, ServiceState, StreamEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
+import { chatRefusalVerdict } from '../../machines/chatRefusal.ts';
 import { backoffDelay, TWITCH_BACKOFF, type BackoffOptions } from './backoff.ts';
 import {
   chatMessageFromTags,
@@ -149,6 +150,8 @@ class TwitchChatClient implements TwitchChat {
   private startPromise: Promise<void> | undefined;
   private startResolvers: Array<() => void> = [];
   private lastSent: { state: ServiceState; detail: string } | undefined;
+  /** The NOTICE that made Twitch refuse the bot's replies, until one is delivered again. */
+  private refusedBy: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private joinTimer: NodeJS.Timeout | undefined;
@@ -282,6 +285,7 @@ class TwitchChatClient implements TwitchChat {
       if (m && m.prefix === 'tmi.twitch.tv' && m.command === 'RECONNECT') return this.onServerReconnect(client);
       original(m);
       if (m && m.command === 'USERSTATE' && client === this.client && m.params[0] === `#${this.channel}`) {
+        this.onDelivered();
         const was = this.limiter.privileged;
         this.limiter.setPrivileged(isPrivileged(m.tags, this.login, this.channel));
         if (was !== this.limiter.privileged) this.pump();
@@ -379,19 +383,31 @@ class TwitchChatClient implements TwitchChat {
   private onConnected(): void {
     clearTimeout(this.connectTimer);
     this.phase = 'connected';
+    this.armJoinTimer(0);
+  }
+
+  /** No JOIN answer: report it, and ask again with backoff (Twitch ignores JOINs over its rate limit). */
+  private armJoinTimer(tries: number): void {
     const timeout = this.opts.joinTimeoutMs ?? 10_000;
+    const client = this.client;
     this.joinTimer = setTimeout(() => {
-      if (this.phase !== 'connected') return;
-      this.report('degraded', `logged in to Twitch chat but could not join #${this.channel}`, {
+      if (this.phase !== 'connected' || client !== this.client || !client) return;
+      this.report('degraded', `logged in to Twitch chat but could not join #${this.channel}; asking again`, {
         fix: 'check TWITCH_CHANNEL (the channel login, e.g. "streamername")',
       });
       this.resolveStart();
+      this.joinTimer = setTimeout(() => {
+        if (this.phase !== 'connected' || client !== this.client) return;
+        client.join(this.channel).catch(() => undefined);
+        this.armJoinTimer(tries + 1);
+      }, backoffDelay(tries, this.backoff, this.random));
     }, timeout);
   }
 
   private onJoined(): void {
     clearTimeout(this.joinTimer);
     this.phase = 'joined';
+    this.refusedBy = undefined;
     this.attempt = 0;
     this.refreshTried = false;
     if (this.anonymous) {
@@ -560,25 +576,20 @@ class TwitchChatClient implements TwitchChat {
   }
 
   private onNotice(msgid: string): void {
-    switch (msgid) {
-      case 'msg_duplicate':
-      case 'msg_ratelimit':
-      case 'msg_slowmode':
-      case 'msg_rejected':
-      case 'msg_rejected_mandatory':
-        this.log.warn({ msgid }, 'twitch: a chat reply was refused by Twitch');
-        return;
-      case 'msg_banned':
-      case 'msg_timedout':
-      case 'msg_suspended':
-      case 'msg_channel_suspended':
-      case 'msg_room_not_found':
-        this.log.warn({ msgid }, 'twitch: Twitch refuses the bot in this channel');
-        this.report('degraded', `Twitch refuses the bot's messages in #${this.channel} (${msgid})`);
-        return;
-      default:
-        this.log.debug({ msgid }, 'twitch: notice');
-    }
+    const verdict = chatRefusalVerdict(msgid, this.channel, this.login ?? '');
+    if (verdict.kind === 'other') return void this.log.debug({ msgid }, 'twitch: notice');
+    this.log.warn({ msgid }, `twitch: ${verdict.detail}`);
+    if (verdict.kind !== 'degraded') return;
+    this.refusedBy = msgid;
+    this.report('degraded', verdict.detail, { fix: verdict.fix, lastError: msgid });
+  }
+
+  /** Twitch answers a delivered PRIVMSG with USERSTATE: replies reach chat again. */
+  private onDelivered(): void {
+    if (!this.refusedBy || this.phase !== 'joined') return;
+    this.log.info({ msgid: this.refusedBy }, 'twitch: chat replies are delivered again');
+    this.refusedBy = undefined;
+    this.report('up', `connected to #${this.channel} as ${this.login ?? '?'}`);
   }
 
   private pump(): void {

@@ -29,6 +29,8 @@ import { cameraFault } from './faults.ts';
 
 export { cameraFault } from './faults.ts';
 
+/** How often a missing camera and a missing vision model are looked for again (README "Vision"). */
+export const VISION_RETRY = { cameraMs: 10_000, modelMs: 15_000 };
 export { DEFAULT_VISION_MODEL } from './ollamaVision.ts';
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
@@ -154,8 +156,8 @@ export function startVision(opts: VisionOptions): VisionService {
   const tuning = opts.tuning ?? {};
   const backend: VisionService['backend'] = env.OVERSHOOT_API_KEY ? 'overshoot' : 'ollama';
   const intervalMs = tuning.intervalMs ?? Math.round(env.VISION_INTERVAL_SEC * 1000);
-  const cameraRetryMs = tuning.cameraRetryMs ?? 10_000;
-  const modelRetryMs = tuning.modelRetryMs ?? 15_000;
+  const cameraRetryMs = tuning.cameraRetryMs ?? VISION_RETRY.cameraMs;
+  const modelRetryMs = tuning.modelRetryMs ?? VISION_RETRY.modelMs;
   const model = env.OLLAMA_VISION_MODEL ?? DEFAULT_VISION_MODEL;
   const describer: SceneDescriber | undefined =
     backend === 'ollama'

@@ -7,9 +7,16 @@ import { parseEnv } from '../../src/config/env.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startOllamaStandin, type OllamaStandin, type OllamaStandinOptions, type Responder, type StreamOutcome } from '../standins/ollama.ts';
 import { startOpenAiStandin, type OpenAiStandin, type OpenAiStandinOptions } from '../standins/openai.ts';
-import { startTwitchIrcStandin, type TwitchIrcStandin } from '../standins/twitchIrc.ts';
+import { startTwitchIrcStandin, type TwitchIrcStandin, type TwitchIrcStandinOptions } from '../standins/twitchIrc.ts';
 
 export const CHANNEL = 'teststreamer';
+
+/**
+ * Ollama as slow as it is on a streamer's machine, for tests that pass `ollama: REALISTIC_OLLAMA`:
+ * a cold load of a few seconds (a 3–4 B model from disk), prompt evaluation before the first
+ * token, then ~30 tokens/s. The rig's default is fast so most tests stay short.
+ */
+export const REALISTIC_OLLAMA: OllamaStandinOptions = { loadDelayMs: 3_000, firstTokenDelayMs: 400, tokenDelayMs: 33 };
 
 /** LLM_BACKEND values: brain tests run on each (the Ollama stand-in, or the OpenAI-compatible one). */
 export type Backend = 'ollama' | 'openai';
@@ -71,6 +78,10 @@ export interface RigOptions {
   tuning?: PickleOptions['tuning'];
   /** `npm start -- --new-token`. */
   newToken?: boolean;
+  /** Knobs of the IRC stand-in (valid bot tokens, limits…). */
+  irc?: TwitchIrcStandinOptions;
+  /** Where the personas live (default: the repo's personas/). */
+  personasDir?: string;
 }
 
 /** Pickle in-process against the IRC and Ollama stand-ins, with an overlay client attached. */
@@ -79,7 +90,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const ollama = await startOllamaStandin({ tokenDelayMs: 2, firstTokenDelayMs: 5, ...opts.ollama, ...(backend === 'ollama' ? opts.llm : {}) });
   const openai =
     backend === 'openai' ? await startOpenAiStandin({ tokenDelayMs: 2, firstTokenDelayMs: 5, apiKey: RIG_OPENAI_KEY, ...opts.openai, ...opts.llm }) : undefined;
-  const irc = opts.twitch === false ? undefined : await startTwitchIrcStandin();
+  const irc = opts.twitch === false ? undefined : await startTwitchIrcStandin(opts.irc);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pickle-it-'));
   const env = parseEnv({
     PORT: '0',
@@ -102,6 +113,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     console: { line: (t) => lines.push(t) },
     random: opts.random ?? (() => 0.99),
     ...(opts.newToken ? { newToken: true } : {}),
+    ...(opts.personasDir ? { personasDir: opts.personasDir } : {}),
     tuning: { llmRetryMs: 100, twitchBackoffMs: 100, captionHoldMs: 200, voiceMsPerChar: 1, minSentenceMs: 30, localVoice: false, ...opts.tuning },
   });
   const overlayEvents: Rig['overlayEvents'] = [];

@@ -99,7 +99,9 @@ describe.runIf(existsSync(CHROME))('overlay audio in Chromium (Web Audio)', () =
     expect(reportAt).toBeGreaterThan(0);
     const cooldown = states.find((s) => s.state === 'cooldown')!;
     expect(cooldown.t).toBeGreaterThanOrEqual(reportAt);
-    expect(cooldown.t - reportAt).toBeLessThan(50);
+    // The report is what ended speaking: no other brain state came between it and the cooldown.
+    expect(states.find((s) => s.t >= reportAt)?.state).toBe('cooldown');
+    console.log(`playback_end → cooldown in ${(cooldown.t - reportAt).toFixed(1)} ms`);
     // The mouth closes after the voice (level falls to exactly 0).
     await page.waitForFunction(() => window.__audio!.level() === 0, { timeout: 2000 });
     await page.evaluate(() => void window.__samples.splice(0));
@@ -114,8 +116,10 @@ describe.runIf(existsSync(CHROME))('overlay audio in Chromium (Web Audio)', () =
     const silentAt = after.samples.find((s) => s.t >= after.stopAt && s.level < 0.02)?.t;
     expect(silentAt).toBeDefined();
     console.log(`stream_stop → overlay silent in ${(silentAt! - after.stopAt).toFixed(1)} ms`);
-    expect(silentAt! - after.stopAt).toBeLessThan(100);
-    expect(after.samples.filter((s) => s.t > after.stopAt + 100).every((s) => s.level < 0.02)).toBe(true);
+    // Silent at once: every level() read after the stop was handled is silent, the first one included.
+    const afterStop = after.samples.filter((s) => s.t >= after.stopAt);
+    expect(afterStop.length).toBeGreaterThan(0);
+    expect(afterStop.every((s) => s.level < 0.02)).toBe(true);
     expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -101,11 +101,15 @@ describe('voice: streaming speech to the overlay (Deepgram stand-in)', () => {
     const t = await start({ sentences: long, dg: { msPerChar: 25, realtimeFactor: 4 } });
     let skipAt = 0;
     let stopSentAt = 0;
+    // What Pickle did, in order: chat lines as the orchestrator routed them, and the overlay stop.
+    const order: string[] = [];
+    t.rig.pickle.orchestrator.on('chat.message', (e) => order.push(`chat:${e.message.text}`));
 
     const overlayOut = t.rig.pickle.voice.overlay;
     const stopOverlay = overlayOut.stop.bind(overlayOut);
     overlayOut.stop = () => {
       stopSentAt = performance.now();
+      order.push('stop');
       stopOverlay();
     };
     t.rig.irc!.say(CHANNEL, { user: 'sam', text: 'pickle tell me a story' });
@@ -114,13 +118,17 @@ describe('voice: streaming speech to the overlay (Deepgram stand-in)', () => {
     // From the moment the mod's line leaves Twitch (IRC stand-in) — an upper bound for Pickle's part.
     skipAt = performance.now();
     t.rig.irc!.say(CHANNEL, { user: 'mod1', text: '!skip', mod: true });
+    // A viewer's line in the same IRC frame: Pickle must have stopped before it even looks at it.
+    t.rig.irc!.say(CHANNEL, { user: 'viewer9', text: 'right behind the skip' });
     const stop = await t.waitFor(() => t.got.find((g) => g.event === 'stream_stop'), 3000, 'stream_stop');
     const chunksAtStop = t.audio().length;
     await new Promise((r) => setTimeout(r, 600));
     console.log(`!skip sent by the mod → stream_stop sent ${(stopSentAt - skipAt).toFixed(1)} ms, received by the overlay ${(stop.t - skipAt).toFixed(1)} ms`);
     // Sent in the same turn as the skip (the overlay flushes on receipt); delivery is the socket's.
     expect(stopSentAt).toBeGreaterThanOrEqual(skipAt);
-    expect(stopSentAt - skipAt).toBeLessThan(100);
+    await t.waitFor(() => order.includes('chat:right behind the skip'), 3000, 'the line behind the skip');
+    expect(order.indexOf('stop')).toBeGreaterThan(-1);
+    expect(order.indexOf('stop')).toBeLessThan(order.indexOf('chat:right behind the skip'));
     expect(t.audio().length).toBe(chunksAtStop);
     expect(t.got.filter((g) => g.t > stop.t).map((g) => g.event)).not.toContain('stream_audio');
     expect(t.got.some((g) => g.event === 'speaking' && g.data.value === false && g.t >= stop.t)).toBe(true);

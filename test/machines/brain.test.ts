@@ -242,8 +242,28 @@ describe('brain reply cycle', () => {
   it('LLM failure before any sentence: reply.failed, back to idle, nothing stored', () => {
     const t = setup();
     t.batch(msg('pickle hi'));
-    t.llm.last().emit({ type: 'llm.error', error: { kind: 'unreachable', message: 'Ollama is not running', retryable: true } });
+    // A failure that waiting cannot fix: the mention is not tried again.
+    t.llm.last().emit({ type: 'llm.error', error: { kind: 'model-missing', message: 'Ollama is not running', retryable: false } });
     expect(t.h.of('reply.failed')[0]).toMatchObject({ reason: 'failed', detail: 'Ollama is not running' });
+    expect(t.state()).toBe('idle');
+  });
+
+  it('a retryable LLM failure on a mention: tried again after a 2 s pause, at most twice', () => {
+    const t = setup({ cooldownSec: 30 });
+    t.batch(msg('pickle hi'));
+    const down = { type: 'llm.error' as const, error: { kind: 'unreachable' as const, message: 'Ollama is not running', retryable: true } };
+    t.llm.last().emit(down);
+    expect(t.h.of('reply.failed')[0]).toMatchObject({ reason: 'failed', detail: 'Ollama is not running; trying again' });
+    expect(t.state()).toBe('retryWait');
+    vi.advanceTimersByTime(2_000);
+    expect(t.state()).toBe('thinking'); // the same mention again
+    t.llm.last().emit(down);
+    vi.advanceTimersByTime(2_000);
+    expect(t.state()).toBe('thinking');
+    t.llm.last().emit(down);
+    expect(t.state()).toBe('idle'); // two retries, then given up
+    expect(t.h.of('reply.failed').map((e) => e.detail)).toEqual(['Ollama is not running; trying again', 'Ollama is not running; trying again', 'Ollama is not running']);
+    vi.advanceTimersByTime(10_000);
     expect(t.state()).toBe('idle');
   });
 

@@ -36,6 +36,9 @@ export interface DeepgramStandinKnobs {
   dropAfterChunks: number | null;
   /** Stop sending after this many chunks and keep the connection open (null: off). */
   stallAfterChunks: number | null;
+  /** Requests answered at the same time; one more gets 429 TOO_MANY_REQUESTS, as Deepgram's
+   *  per-project concurrency limit does (null: no limit). Low by default so Pickle's bound is tested. */
+  maxConcurrent: number | null;
 }
 
 export interface SpeakRecord {
@@ -63,6 +66,8 @@ export interface DeepgramStandin extends DeepgramStandinKnobs {
   readonly port: number;
   readonly requests: SpeakRecord[];
   readonly events: EventEmitter<{ request: [SpeakRecord]; response: [SpeakRecord] }>;
+  /** Most requests that were being answered at once (429s not counted). */
+  readonly peakConcurrent: number;
   /** The next `n` requests fail with `status` (before `status`/faults are looked at). */
   failNext(status: number, n?: number): void;
   /** Resolves when the next response ends (however it ends). */
@@ -136,7 +141,10 @@ export async function startDeepgramStandin(opts: DeepgramStandinOptions = {}): P
     status: opts.status ?? null,
     dropAfterChunks: opts.dropAfterChunks ?? null,
     stallAfterChunks: opts.stallAfterChunks ?? null,
+    maxConcurrent: opts.maxConcurrent === undefined ? 2 : opts.maxConcurrent,
   };
+  let inFlight = 0;
+  let peakInFlight = 0;
   const requests: SpeakRecord[] = [];
   const events = new EventEmitter<{ request: [SpeakRecord]; response: [SpeakRecord] }>();
   const failQueue: number[] = [];
@@ -229,6 +237,22 @@ export async function startDeepgramStandin(opts: DeepgramStandinOptions = {}): P
     const speed = query.speed === undefined ? 1 : Number(query.speed);
     if (!(speed >= 0.7 && speed <= 1.5)) return sendError(res, rec, 400, `Invalid speed: ${query.speed} (0.7 to 1.5)`);
 
+    if (s.maxConcurrent !== null && inFlight >= s.maxConcurrent) return sendError(res, rec, 429);
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    try {
+      await speakOk(res, rec, { text, model, sampleRate, container, speed });
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function speakOk(
+    res: http.ServerResponse,
+    rec: SpeakRecord,
+    o: { text: string; model: string; sampleRate: number; container: string; speed: number },
+  ): Promise<void> {
+    const { text, model, sampleRate, container, speed } = o;
     const pcm = toneFor(text, sampleRate, s.msPerChar, speed);
     rec.totalSamples = pcm.length / 2;
     const requestId = randomUUID();
@@ -294,6 +318,7 @@ export async function startDeepgramStandin(opts: DeepgramStandinOptions = {}): P
   const s: DeepgramStandin = Object.assign(knobs, {
     url: `http://127.0.0.1:${port}`,
     port,
+    peakConcurrent: 0,
     requests,
     events,
     failNext(status: number, n = 1) {
@@ -312,5 +337,7 @@ export async function startDeepgramStandin(opts: DeepgramStandinOptions = {}): P
       });
     },
   });
+  // Object.assign would copy a getter's value once: define it on the result instead.
+  Object.defineProperty(s, 'peakConcurrent', { get: () => peakInFlight });
   return s;
 }

@@ -9,7 +9,9 @@
  *   sample_rate, a non-boolean flag, utterance_end_ms without interim_results) HTTP 400;
  * - binary frames are audio; text frames `KeepAlive`, `Finalize`, `CloseStream` (an empty binary
  *   frame also ends the stream, as Deepgram's legacy close does);
- * - `CloseStream`: a `Metadata` summary, then close 1000;
+ * - `Finalize`: the words still held back go out as a final result with `from_finalize: true`
+ *   (an empty one when nothing is held);
+ * - `CloseStream`: the held words as a final result, a `Metadata` summary, then close 1000;
  * - no audio and no KeepAlive for `idleTimeoutMs` (Deepgram: ~10 s): close 1011 `NET-0001`;
  * - server messages shaped like Deepgram's: `Results` (interim / final / speech_final, words,
  *   start/duration on the audio clock), `SpeechStarted`, `UtteranceEnd`, `Metadata`.
@@ -29,12 +31,21 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 
 /** What the stand-in "hears"; it fills in the rest of Deepgram's message around it. */
 export type ScriptMessage =
-  | { type: 'Results'; transcript: string; is_final?: boolean; speech_final?: boolean; confidence?: number }
+  | { type: 'Results'; transcript: string; is_final?: boolean; speech_final?: boolean; confidence?: number; from_finalize?: boolean }
   | { type: 'SpeechStarted' }
   | { type: 'UtteranceEnd' }
   | { type: 'Metadata' };
 
-export type ScriptAction = ScriptMessage | { type: 'drop' } | { type: 'close'; code: number; reason: string };
+/**
+ * `hold`: words heard at the end of the audio so far that Deepgram keeps until endpointing; only
+ * `Finalize` (as a final `from_finalize: true` result) or `CloseStream` gets them out. A client
+ * that just closes the socket loses them.
+ */
+export type ScriptAction =
+  | ScriptMessage
+  | { type: 'hold'; transcript: string }
+  | { type: 'drop' }
+  | { type: 'close'; code: number; reason: string };
 
 export interface ScriptStep {
   /** Fire once this much audio (ms at the declared rate) has arrived on the connection, or
@@ -70,6 +81,8 @@ export interface AudioAnalysis {
   audioMs: number;
   /** Wall time from the first to the last frame. */
   wallMs: number;
+  /** Date.now() when the last frame arrived (0: none yet). */
+  lastFrameAt: number;
   /** Audio time over wall time, the last frame excluded (1 = real time). */
   realtimeFactor: number;
   rms: number;
@@ -227,6 +240,7 @@ export function analysePcm16(buf: Buffer, sampleRate: number, channels: number, 
     channels,
     audioMs,
     wallMs,
+    lastFrameAt: frameTimes.at(-1) ?? 0,
     realtimeFactor,
     rms,
     peak,
@@ -328,6 +342,8 @@ export async function startDeepgramLiveStandin(opts: DeepgramLiveStandinOptions 
     const audioSec = () => total / bytesPerMs / 1000;
     const modelInfo = { name: `2-general-${query.model ?? 'nova-3'}`, version: '2025-01-01.0', arch: query.model ?? 'nova-3' };
     const modelUuid = randomUUID();
+    /** Words heard but held back until Finalize / CloseStream. */
+    let held: string[] = [];
 
     const conn: ListenConnection = {
       index,
@@ -371,7 +387,7 @@ export async function startDeepgramLiveStandin(opts: DeepgramLiveStandinOptions 
             start: +start.toFixed(3),
             is_final: m.is_final ?? false,
             speech_final: m.speech_final ?? false,
-            from_finalize: false,
+            from_finalize: m.from_finalize ?? false,
             channel: { alternatives: [{ transcript: m.transcript, confidence, words: wordsOf(m.transcript, start, duration, confidence) }] },
             metadata: { request_id: requestId, model_info: modelInfo, model_uuid: modelUuid },
           };
@@ -420,6 +436,7 @@ export async function startDeepgramLiveStandin(opts: DeepgramLiveStandinOptions 
     function run(action: ScriptAction): void {
       if (action.type === 'drop') conn.drop();
       else if (action.type === 'close') serverClose(action.code, action.reason);
+      else if (action.type === 'hold') held.push(action.transcript);
       else send(fill(action));
     }
 
@@ -449,8 +466,16 @@ export async function startDeepgramLiveStandin(opts: DeepgramLiveStandinOptions 
       idleTimer = setTimeout(() => serverClose(1011, 'NET-0001'), standin.idleTimeoutMs);
     };
 
+    function releaseHeld(fromFinalize: boolean): void {
+      const transcript = held.join(' ');
+      held = [];
+      if (transcript === '' && !fromFinalize) return;
+      send(fill({ type: 'Results', transcript, is_final: true, from_finalize: fromFinalize }));
+    }
+
     function endStream(): void {
       conn.closeStream = true;
+      releaseHeld(false);
       send(fill({ type: 'Metadata' }));
       serverClose(1000, '');
     }
@@ -481,7 +506,8 @@ export async function startDeepgramLiveStandin(opts: DeepgramLiveStandinOptions 
       if (type === 'KeepAlive') {
         conn.keepAlives += 1;
         armIdle();
-      } else if (type === 'CloseStream') endStream();
+      } else if (type === 'Finalize') releaseHeld(true);
+      else if (type === 'CloseStream') endStream();
     });
     ws.on('close', (code, reason) => finish({ code, reason: reason.toString('utf8'), by: 'client' }));
     ws.on('error', () => finish({ code: 1006, reason: '', by: 'client' }));

@@ -74,6 +74,11 @@ export interface OllamaStandinKnobs {
   status500: boolean;
   /** The model ignores `format` and writes plain text (an old Ollama / a model without grammar support). */
   ignoreFormat: boolean;
+  /** Under `format` (JSON mode) the model writes `{` and then whitespace forever, past `num_predict`
+   *  (the well-known grammar fault); only the client going away ends it. */
+  endlessWhitespace: boolean;
+  /** A reasoning model: this text inside `<think>…</think>` comes before the answer (null: off). */
+  think: string | null;
   /** Installed models (`name:tag`; a name without tag means `:latest`). */
   models: string[];
   embedDims: number;
@@ -281,6 +286,13 @@ export function renderContent(reply: StandinReply, format: unknown, ignoreFormat
   return `{${fields.join(', ')}}`;
 }
 
+/** `{` and then whitespace tokens forever: what a model stuck in JSON mode streams. */
+function* endlessWhitespacePieces(): Generator<string> {
+  yield '{';
+  const ws = ['\n', ' ', '  ', '\n\n', '\t', ' \n'];
+  for (let i = 0; ; i++) yield ws[i % ws.length]!;
+}
+
 /** Token-like pieces of 1–5 characters, cut anywhere (inside keys and escapes too), never inside a code point. */
 export function toPieces(content: string): string[] {
   const chars = Array.from(content);
@@ -358,6 +370,8 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
     errorMidStream: opts.errorMidStream ?? null,
     status500: opts.status500 ?? false,
     ignoreFormat: opts.ignoreFormat ?? false,
+    endlessWhitespace: opts.endlessWhitespace ?? false,
+    think: opts.think ?? null,
     models: opts.models ?? ['phi3.5:latest', 'all-minilm:latest', 'moondream:latest'],
     embedDims: opts.embedDims ?? 384,
     contextLength: opts.contextLength ?? 131_072,
@@ -458,12 +472,14 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
     const streamed = body.stream !== false;
     const client = watchClient(res);
     const reply = isGuardModel(model) ? guardReply(view) : s.responder(view);
-    const content = renderContent(reply, body.format, s.ignoreFormat);
+    const answer = renderContent(reply, body.format, s.ignoreFormat);
+    const content = (s.think !== null && !isGuardModel(model) ? `<think>\n${s.think}\n</think>\n\n` : '') + answer;
     const all = toPieces(content);
     const options = (body.options ?? {}) as { num_predict?: unknown };
     const limit = typeof options.num_predict === 'number' && options.num_predict > 0 ? options.num_predict : Infinity;
-    const pieces = all.slice(0, limit);
-    const doneReason = pieces.length < all.length ? 'length' : 'stop';
+    const runaway = s.endlessWhitespace && body.format !== undefined && body.format !== null && body.format !== '';
+    const pieces: Iterable<string> = runaway ? endlessWhitespacePieces() : all.slice(0, limit);
+    const doneReason = !runaway && all.length > limit ? 'length' : 'stop';
     const base = { path, model, streamed, totalPieces: all.length, content };
     // The runner's context is `num_ctx` (or the server default); a longer prompt is silently truncated to it.
     const reqCtx = (body.options as { num_ctx?: unknown } | undefined)?.num_ctx;
@@ -528,7 +544,7 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
           if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
           res.end(line('', stats));
         } else {
-          const whole = pieces.join('');
+          const whole = [...pieces].join('');
           const final = JSON.parse(line(whole, stats)) as Record<string, unknown>;
           sendJson(res, 200, final);
         }

@@ -67,6 +67,9 @@ export interface OpenAiStandinKnobs {
   contextLength: number | null;
   /** Reject `max_tokens` (newer OpenAI models want `max_completion_tokens`). */
   rejectMaxTokens: boolean;
+  /** A reasoning model behind an OpenAI-compatible server (vLLM, LM Studio): this text inside
+   *  `<think>…</think>` comes first in the content (null: off). */
+  think: string | null;
 }
 
 export interface OpenAiStandinOptions extends Partial<OpenAiStandinKnobs> {
@@ -147,6 +150,7 @@ export async function startOpenAiStandin(opts: OpenAiStandinOptions = {}): Promi
     errorStyle: opts.errorStyle ?? 'openai',
     contextLength: opts.contextLength ?? null,
     rejectMaxTokens: opts.rejectMaxTokens ?? false,
+    think: opts.think ?? null,
   };
 
   function sendError(
@@ -282,7 +286,7 @@ export async function startOpenAiStandin(opts: OpenAiStandinOptions = {}): Promi
     const includeUsage = streamed && (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const client = watchClient(res);
     const reply = s.responder({ model, messages, body });
-    const content = render(reply, format, schema);
+    const content = (knobs.think !== null ? `<think>\n${knobs.think}\n</think>\n\n` : '') + render(reply, format, schema);
     const all = toPieces(content);
     const maxRaw = body.max_completion_tokens ?? body.max_tokens;
     const limit = typeof maxRaw === 'number' && maxRaw > 0 ? maxRaw : Infinity;

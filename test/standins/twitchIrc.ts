@@ -7,7 +7,9 @@
  * both ways, RECONNECT, several `\r\n`-separated lines per frame, fully tagged PRIVMSG /
  * USERNOTICE / CLEARMSG / CLEARCHAT with IRCv3 tag escaping, and the send limits Twitch applies
  * to a bot's PRIVMSGs (per-user bucket dropped silently, 1 s per-channel slow mode and the 30 s
- * duplicate rule with NOTICEs, 500-character trim). Rules taken from Twitch's docs and
+ * duplicate rule with NOTICEs, 500-character trim), its own PING every few minutes with a
+ * disconnect when no PONG comes, the JOIN rate limit (excess JOINs ignored), channel slow mode
+ * (msg_slowmode) and a barred bot (msg_banned, msg_channel_suspended...). Rules taken from Twitch's docs and
  * pajbot/tmi-rate-limits; time windows are options so tests can use milliseconds.
  *
  * Tokens are never kept in any record: `logins` says only whether the token was accepted.
@@ -30,6 +32,13 @@ export interface TwitchIrcLimits {
   duplicateWindowMs: number;
   /** Longer messages are trimmed to this many characters (Twitch: 500). */
   maxChars: number;
+  /** The server sends `PING :tmi.twitch.tv` this often on each logged-in connection (Twitch: about every 5 min). */
+  pingIntervalMs: number;
+  /** No PONG this long after a server PING: the connection is closed (Twitch: about 10 s). */
+  pongTimeoutMs: number;
+  /** JOINs per user accepted per `joinWindowMs` (Twitch: 20 per 10 s); more are ignored without a reply. */
+  joinLimit: number;
+  joinWindowMs: number;
 }
 
 export const TWITCH_IRC_LIMITS: TwitchIrcLimits = {
@@ -39,6 +48,20 @@ export const TWITCH_IRC_LIMITS: TwitchIrcLimits = {
   minIntervalMs: 1_000,
   duplicateWindowMs: 30_000,
   maxChars: 500,
+  pingIntervalMs: 300_000,
+  pongTimeoutMs: 10_000,
+  joinLimit: 20,
+  joinWindowMs: 10_000,
+};
+
+/** NOTICE ids Twitch answers a refused PRIVMSG with when the bot or channel is barred. */
+export type RefusalNotice = 'msg_banned' | 'msg_channel_suspended' | 'msg_timedout' | 'msg_suspended';
+
+const REFUSAL_TEXT: Record<RefusalNotice, string> = {
+  msg_banned: 'You are permanently banned from talking in {channel}.',
+  msg_channel_suspended: 'This channel does not exist or has been suspended.',
+  msg_timedout: 'You are timed out for 600 more seconds.',
+  msg_suspended: "You don't have permission to perform that action.",
 };
 
 export interface TwitchIrcStandinOptions {
@@ -109,7 +132,7 @@ export interface SentRecord {
   truncated: boolean;
 }
 
-export type DropReason = 'bucket' | 'slow' | 'duplicate' | 'anonymous';
+export type DropReason = 'bucket' | 'slow' | 'duplicate' | 'anonymous' | 'slowmode' | 'refused';
 
 export interface DroppedRecord extends SentRecord {
   reason: DropReason;
@@ -142,8 +165,18 @@ export interface TwitchIrcStandin {
   userNotice(channel: string, notice: InjectedUserNotice): string;
   clearMsg(channel: string, opts: { targetMsgId: string; login: string; text?: string }): void;
   clearChat(channel: string, opts?: { user?: string; banDuration?: number }): void;
-  /** Server-initiated keepalive `PING :tmi.twitch.tv`. */
+  /** Server-initiated keepalive `PING :tmi.twitch.tv` (also sent every `pingIntervalMs`). */
   ping(): void;
+  /** Connections closed because no PONG came in time. */
+  readonly pingTimeouts: number;
+  /** JOINs ignored because the user was over the JOIN rate limit. */
+  readonly joinsRefused: number;
+  /** Send a NOTICE with this msg-id to every connection in the channel. */
+  notice(channel: string, msgId: string, text?: string): void;
+  /** Refuse every PRIVMSG the bots send, with this NOTICE (null: accept again). */
+  refuseBotMessages(msgId: RefusalNotice | null): void;
+  /** Channel slow mode (ROOMSTATE slow=N): non-mods get msg_slowmode when they send faster (0: off). */
+  setSlowMode(channel: string, seconds: number): void;
   /** Send RECONNECT (maintenance); optionally close the sockets after a delay like Twitch does. */
   reconnect(opts?: { closeAfterMs?: number }): void;
   /** Fault knob: terminate every socket without a close frame. */
@@ -235,6 +268,8 @@ interface Conn {
   channels: Set<string>;
   outbox: string[];
   flushScheduled: boolean;
+  pingTimer?: NodeJS.Timeout;
+  pongTimer?: NodeJS.Timeout;
 }
 
 // ---------------------------------------------------------------- the server
@@ -258,6 +293,13 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
   let refusedCount = 0;
   let pongs = 0;
   let refusing = false;
+  let pingTimeouts = 0;
+  let joinsRefused = 0;
+  let refusal: RefusalNotice | null = null;
+  /** JOIN times per login, for the JOIN rate limit. */
+  const joinTimes = new Map<string, number[]>();
+  /** Slow mode per channel, in ms (absent: off). */
+  const slowMode = new Map<string, number>();
 
   const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer((_req, res) => {
@@ -333,8 +375,25 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
       for (const line of text.split(/\r?\n/)) if (line.length > 0) onLine(conn, line);
     });
-    ws.on('close', () => conns.delete(conn));
-    ws.on('error', () => conns.delete(conn));
+    ws.on('close', () => forget(conn));
+    ws.on('error', () => forget(conn));
+  }
+
+  function forget(conn: Conn): void {
+    clearInterval(conn.pingTimer);
+    clearTimeout(conn.pongTimer);
+    conns.delete(conn);
+  }
+
+  function serverPing(conn: Conn): void {
+    if (!conn.registered || conn.ws.readyState !== WebSocket.OPEN) return;
+    queue(conn, 'PING :tmi.twitch.tv');
+    if (conn.pongTimer) return; // already waiting for an answer
+    conn.pongTimer = setTimeout(() => {
+      pingTimeouts++;
+      forget(conn);
+      conn.ws.terminate();
+    }, limits.pongTimeoutMs);
   }
 
   function onLine(conn: Conn, line: string): void {
@@ -361,6 +420,8 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
       }
       case 'PONG':
         pongs++;
+        clearTimeout(conn.pongTimer);
+        conn.pongTimer = undefined;
         return;
       case 'QUIT':
         conn.ws.close();
@@ -424,6 +485,7 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
     conn.anonymous = anonymous;
     conn.registered = true;
     logins.push({ connectionId: conn.id, nick, anonymous, ok: true, at: now() });
+    conn.pingTimer = setInterval(() => serverPing(conn), limits.pingIntervalMs);
     for (const l of [
       `:tmi.twitch.tv 001 ${nick} :Welcome, GLHF!`,
       `:tmi.twitch.tv 002 ${nick} :Your host is tmi.twitch.tv`,
@@ -476,6 +538,15 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
   function onJoin(conn: Conn, channel: string): void {
     if (!/^[a-z0-9_]{1,25}$/.test(channel)) return;
     const nick = conn.nick ?? '';
+    const at = now();
+    const recent = (joinTimes.get(nick) ?? []).filter((t) => at - t < limits.joinWindowMs);
+    joinTimes.set(nick, recent);
+    if (recent.length >= limits.joinLimit) {
+      // Twitch ignores JOINs over the limit: no reply at all.
+      joinsRefused++;
+      return;
+    }
+    recent.push(at);
     conn.channels.add(channel);
     queue(conn, `:${nick}!${nick}@${nick}.tmi.twitch.tv JOIN #${channel}`);
     queue(conn, `:${nick}.tmi.twitch.tv 353 ${nick} = #${channel} :${nick}`);
@@ -488,7 +559,7 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
         ['followers-only', '-1'],
         ['r9k', '0'],
         ['room-id', fakeId(channel)],
-        ['slow', '0'],
+        ['slow', String(Math.round((slowMode.get(channel) ?? 0) / 1000))],
         ['subs-only', '0'],
       ]) + ` :tmi.twitch.tv ROOMSTATE #${channel}`,
     );
@@ -523,8 +594,20 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
       return;
     }
     bucket.push(at); // messages dropped by the filters below still consume the bucket
+    if (refusal && login !== channel) {
+      dropped.push({ ...record, reason: 'refused' });
+      notice(conn, channel, refusal, REFUSAL_TEXT[refusal].replace('{channel}', channel));
+      return;
+    }
     const key = `${login}#${channel}`;
     const last = lastDelivered.get(key);
+    const slowMs = slowMode.get(channel) ?? 0;
+    if (!privileged && last && slowMs > 0 && at - last.at < slowMs) {
+      dropped.push({ ...record, reason: 'slowmode' });
+      const wait = Math.ceil((slowMs - (at - last.at)) / 1000);
+      notice(conn, channel, 'msg_slowmode', `This room is in slow mode and you are sending messages too quickly. You will be able to talk again in ${wait} seconds.`);
+      return;
+    }
     if (!privileged && last && at - last.at < limits.minIntervalMs) {
       dropped.push({ ...record, reason: 'slow' });
       notice(conn, channel, 'msg_ratelimit', 'Your message was not sent because you are sending messages too quickly.');
@@ -709,7 +792,26 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
     clearMsg,
     clearChat,
     ping() {
-      for (const c of conns) if (c.registered) queue(c, 'PING :tmi.twitch.tv');
+      for (const c of conns) serverPing(c);
+    },
+    get pingTimeouts() {
+      return pingTimeouts;
+    },
+    get joinsRefused() {
+      return joinsRefused;
+    },
+    notice(channel, msgId, text = msgId) {
+      const ch = chanName(channel);
+      for (const c of conns) if (c.registered && c.channels.has(ch)) notice(c, ch, msgId, text);
+    },
+    refuseBotMessages(msgId) {
+      refusal = msgId;
+    },
+    setSlowMode(channel, seconds) {
+      const ch = chanName(channel);
+      if (seconds > 0) slowMode.set(ch, seconds * 1000);
+      else slowMode.delete(ch);
+      toChannel(ch, `@room-id=${fakeId(ch)};slow=${seconds} :tmi.twitch.tv ROOMSTATE #${ch}`);
     },
     reconnect(o = {}) {
       const targets = [...conns].filter((c) => c.registered);
@@ -721,7 +823,10 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
       }
     },
     dropConnections() {
-      for (const c of conns) c.ws.terminate();
+      for (const c of [...conns]) {
+        forget(c);
+        c.ws.terminate();
+      }
     },
     refuse(on) {
       refusing = on;
@@ -741,7 +846,11 @@ export async function startTwitchIrcStandin(opts: TwitchIrcStandinOptions = {}):
       }
     },
     async close() {
-      for (const c of conns) c.ws.terminate();
+      for (const c of conns) {
+        clearInterval(c.pingTimer);
+        clearTimeout(c.pongTimer);
+        c.ws.terminate();
+      }
       conns.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

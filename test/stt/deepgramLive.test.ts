@@ -77,12 +77,13 @@ describe('Deepgram live adapter (real @deepgram/sdk vs the stand-in)', () => {
     ]);
   });
 
-  it('silence: KeepAlive keeps the stream open past the idle timeout (scaled: 4 s → 100 ms, 10 s → 400 ms)', async () => {
-    const t = await setup({ idleTimeoutMs: 400 }, { keepAliveMs: 100 });
+  it('silence: KeepAlive keeps the stream open past the idle timeout (scaled: 4 s → 100 ms, 10 s → 1.5 s)', async () => {
+    // The real numbers are checked on fake timers below; here the idle timeout stays far above any stall.
+    const t = await setup({ idleTimeoutMs: 1_500 }, { keepAliveMs: 100 });
     t.live.start();
     const conn = await t.dg.nextConnection();
     t.live.sendAudio(silence(200));
-    await sleep(1600); // 4× the idle timeout without audio
+    await sleep(3_200); // twice the idle timeout without audio
     expect(conn.closed).toBeUndefined();
     expect(conn.keepAlives).toBeGreaterThanOrEqual(8);
     expect(t.dg.handshakes).toHaveLength(1);
@@ -177,8 +178,10 @@ describe('audio reaches Deepgram as PCM16 16 kHz mono, in real time', () => {
     t.live.start();
     const conn = await t.dg.nextConnection();
     let ended = false;
+    const startedAt = Date.now();
     await source.start((c) => t.live.sendAudio(c), () => (ended = true));
     await waitFor(() => ended, 4000, 'end of file');
+    const tookMs = Date.now() - startedAt;
     await waitFor(() => conn.audioMs() >= 990, 2000, 'all audio');
     const a = conn.analysis();
     expect(a.partialSampleFrames).toBe(0);
@@ -188,8 +191,8 @@ describe('audio reaches Deepgram as PCM16 16 kHz mono, in real time', () => {
     expect(a.zeroCrossingHz).toBeGreaterThan(430); // 440 Hz at the declared 16 kHz; 1,210 Hz if it were still 44.1 kHz
     expect(a.zeroCrossingHz).toBeLessThan(450);
     expect(a.rms).toBeGreaterThan(0.5 * 32767 * 0.7 * 0.95); // amplitude 0.5 → RMS 0.354 of full scale
-    expect(a.realtimeFactor).toBeGreaterThan(0.8);
-    expect(a.realtimeFactor).toBeLessThan(1.25);
+    // Real time, not a burst: at most one 100 ms chunk ahead of the clock (load only slows it; exact pacing: pacer.test.ts).
+    expect(tookMs).toBeGreaterThanOrEqual(1000 - 150);
     await source.stop();
   });
 
@@ -212,8 +215,7 @@ describe('audio reaches Deepgram as PCM16 16 kHz mono, in real time', () => {
     expect(Math.abs(a.audioMs - durationMs)).toBeLessThan(5); // resampled, not truncated or stretched
     expect(a.roughness).toBeLessThan(0.6); // speech, not byte noise
     expect(a.peak).toBeGreaterThan(3000);
-    expect(tookMs).toBeGreaterThan(durationMs * 0.85); // real time, not a burst
-    expect(a.realtimeFactor).toBeLessThan(1.25);
+    expect(tookMs).toBeGreaterThanOrEqual(durationMs - 150); // real time, not a burst (at most one chunk ahead)
     await source.stop();
   });
 

@@ -145,26 +145,29 @@ describe('twitch IRC stand-in', () => {
   });
 
   it('applies the send limits to a non-mod bot', async () => {
+    // The stand-in's own clock, moved by hand: the limits are judged on it, never on the wall clock.
+    let clock = 1_000_000;
     irc = await startTwitchIrcStandin({
       validTokens: ['tok'],
       limits: { windowMs: 500, normalLimit: 3, minIntervalMs: 50, duplicateWindowMs: 500, maxChars: 10 },
+      now: () => clock,
     });
     const bot = await login(irc, 'picklebot', 'oauth:tok');
     const viewer = await login(irc, 'justinfan9', 'x');
     raws.push(bot, viewer);
-    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const handled = (n: number) => irc!.waitFor(() => irc!.sent.length + irc!.dropped.length === n, 2_000, `${n} handled`);
     bot.send('PRIVMSG #streamer :first');
     bot.send('PRIVMSG #streamer :too soon'); // inside the 1 "s" slow mode
     await bot.waitLine((l) => l.startsWith('@msg-id=msg_ratelimit '), 'msg_ratelimit');
-    await wait(70);
+    clock += 70;
     bot.send('PRIVMSG #streamer :first'); // same as the last delivered one
     await bot.waitLine((l) => l.startsWith('@msg-id=msg_duplicate '), 'msg_duplicate');
-    await wait(70);
+    clock += 70;
     bot.send('PRIVMSG #streamer :0123456789abc'); // 4th attempt: the bucket of 3 is empty
-    await wait(30);
+    await handled(4);
     expect(irc.sent.map((s) => s.text)).toEqual(['first']);
     expect(irc.dropped.map((d) => d.reason)).toEqual(['slow', 'duplicate', 'bucket']);
-    await wait(520); // window over
+    clock += 520; // window over
     bot.send('PRIVMSG #streamer :0123456789abc');
     await irc.waitFor(() => irc!.sent.length === 2, 1_000, 'second delivery');
     expect(irc.sent[1]).toMatchObject({ text: '0123456789', truncated: true });
