@@ -8,9 +8,9 @@
  * Audio goes to the overlay (`/avatar`, Web Audio in OBS) and, with AUDIO_OUTPUT_DEVICE and
  * naudiodon installed, to a local sound device too.
  */
-import type { AnyActorLogic } from 'xstate';
 import type { Namespace } from 'socket.io';
 import { VOICE_SAMPLE_RATE } from '../../machines/events.ts';
+import type { PlaybackService, SynthesizeService } from '../../machines/services.ts';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
 import { defaultSettings, type SettingsStore } from '../config/settings.ts';
@@ -41,8 +41,8 @@ export interface VoiceOptions {
 }
 
 export interface Voice {
-  synthesize: AnyActorLogic;
-  playback: AnyActorLogic;
+  synthesize: SynthesizeService;
+  playback: PlaybackService;
   overlay: OverlayOutput;
   /** Connects the overlay output to the server's `/avatar` namespace. */
   attach(avatar: Namespace): void;

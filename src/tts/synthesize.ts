@@ -1,19 +1,17 @@
 /**
- * The voice's TTS as an XState callback actor (one per sentence): Deepgram first, retried when
- * the failure is retryable and nothing was heard yet (a 429 a few times with growing pauses,
- * 5xx / timeout / network once; machines/ttsRetry.ts),
- * then the local espeak-ng voice, then captions only. Keeps the `tts` line of the status
- * board honest: why Deepgram is not used, and what is used instead.
- *
- * A 401/403 (bad key) or 402 (no credit) turns Deepgram off until restart: the key comes
- * from the environment, so asking again with the same key cannot help.
+ * The voice's TTS as a service actor (one per sentence) over an ordered list of engines:
+ * Deepgram, then the local espeak-ng voice, then captions only. Which engines a sentence is
+ * tried on, when one is asked again (a 429 a few times with growing pauses, 5xx / timeout /
+ * network once) and when one is turned off (401/403, 402) is decided in
+ * machines/voiceEngines.ts; this adapter calls the engines and keeps the `tts` line of the
+ * status board honest: why Deepgram is not used, and what is used instead.
  */
-import { fromCallback, type EventObject } from 'xstate';
-import type { TtsEvent } from '../../machines/events.ts';
+import type { TtsEngineName, TtsEvent } from '../../machines/events.ts';
+import { service } from '../../machines/services.ts';
 import type { SynthesizeInput } from '../../machines/voice.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import { ttsRetryDelayMs, type TtsRetryKind } from '../../machines/ttsRetry.ts';
+import { afterFailure, enginesToTry, type EngineFailure } from '../../machines/voiceEngines.ts';
 import { TtsError, type TtsErrorKind } from './errors.ts';
 import type { TtsEngine } from './types.ts';
 
@@ -38,7 +36,7 @@ export interface SynthesizerOptions {
   retryDelayMs?: number;
 }
 
-export type EngineUsed = 'deepgram' | 'espeak' | 'none';
+export type EngineUsed = TtsEngineName;
 
 const INSTALL_ESPEAK = 'install espeak-ng (`sudo apt install espeak-ng`, `brew install espeak-ng`) for a local voice';
 const GET_KEY = 'set DEEPGRAM_API_KEY in .env (https://console.deepgram.com) for a natural voice';
@@ -58,8 +56,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function retryKind(kind: TtsErrorKind): TtsRetryKind {
-  return kind === 'rate-limit' || kind === 'server' || kind === 'timeout' || kind === 'network' ? kind : 'other';
+function failureKind(kind: TtsErrorKind): EngineFailure['kind'] {
+  if (kind === 'rate-limit' || kind === 'server' || kind === 'timeout' || kind === 'network' || kind === 'auth' || kind === 'payment' || kind === 'aborted') return kind;
+  return 'other';
 }
 
 /** The first pause before asking Deepgram again; a 429 doubles it each time (machines/ttsRetry.ts). */
@@ -68,8 +67,6 @@ export const TTS_RETRY_BASE_MS = 200;
 export function createSynthesizer(opts: SynthesizerOptions) {
   const { deepgram, espeak, status, log, retryDelayMs = TTS_RETRY_BASE_MS } = opts;
   const missing = opts.espeakMissing ?? 'espeak-ng is not installed';
-  /** Set by an auth/credit failure: Deepgram is not asked again until restart. */
-  let deepgramOff: TtsError | undefined;
   const fallbackPhrase = () => (espeak ? 'speaking with the local espeak-ng voice' : 'replies are shown as captions only');
 
   /** The status at start, from what is configured and installed. */
@@ -88,13 +85,12 @@ export function createSynthesizer(opts: SynthesizerOptions) {
   }
 
   function deepgramWorked(model: string): void {
-    if (!deepgram || deepgramOff) return;
+    if (!deepgram || off.has(deepgram.name)) return;
     status.set('tts', 'up', `Deepgram Aura voice (${model}) at ${deepgram.where}${espeak ? '; espeak-ng as the fallback' : ''}`);
   }
 
   function deepgramFailed(err: TtsError, retried: boolean): void {
     if (err.kind === 'auth' || err.kind === 'payment') {
-      deepgramOff = err;
       status.set('tts', 'down', `${err.message}: ${fallbackPhrase()} until Pickle restarts`, {
         ...(err.fix ? { fix: err.fix } : {}),
         lastError: err.message,
@@ -108,7 +104,20 @@ export function createSynthesizer(opts: SynthesizerOptions) {
     });
   }
 
-  /** Speaks one sentence with the best engine available. Rejects with a TtsError. */
+  /** The engines in fallback order, each with what its success or failure means for the status line. */
+  interface Entry {
+    engine: TtsEngine;
+    worked?: (model: string) => void;
+    failed?: (err: TtsError, retried: boolean) => void;
+  }
+  const entries: Entry[] = [
+    ...(deepgram ? [{ engine: deepgram, worked: deepgramWorked, failed: deepgramFailed }] : []),
+    ...(espeak ? [{ engine: espeak }] : []),
+  ];
+  const order = entries.map((e) => e.engine.name);
+  const off = new Set<string>();
+
+  /** Speaks one sentence with the best engine available (machines/voiceEngines.ts decides the order and the retries). Rejects with a TtsError. */
   async function synthesize(text: string, signal: AbortSignal, onAudio: (pcm: Buffer) => void): Promise<EngineUsed> {
     const v = opts.voice();
     let delivered = 0;
@@ -117,45 +126,41 @@ export function createSynthesizer(opts: SynthesizerOptions) {
       onAudio(pcm);
     };
     let lastError: TtsError | undefined;
-    if (deepgram && !deepgramOff && v.provider === 'deepgram') {
+    for (const name of enginesToTry(order, v.provider, off)) {
+      const entry = entries.find((e) => e.engine.name === name)!;
       for (let attempt = 1; ; attempt++) {
         const t0 = performance.now();
         try {
-          const r = await deepgram.speak({ text, model: v.model, speed: v.speed, signal, onAudio: emit });
-          log.debug({ event: 'tts', engine: 'deepgram', chars: text.length, samples: r.samples, firstAudioMs: r.firstAudioMs && Math.round(r.firstAudioMs), attempt }, 'sentence spoken');
-          deepgramWorked(v.model);
-          return 'deepgram';
+          const r = await entry.engine.speak({ text, model: v.model, speed: v.speed, signal, onAudio: emit });
+          log.debug({ event: 'tts', engine: name, chars: text.length, samples: r.samples, firstAudioMs: r.firstAudioMs && Math.round(r.firstAudioMs), attempt }, 'sentence spoken');
+          entry.worked?.(v.model);
+          return entry.engine.name;
         } catch (e) {
           const err = e instanceof TtsError ? e : new TtsError('server', String(e), true);
-          if (err.kind === 'aborted') throw err;
-          log.warn({ event: 'tts-error', engine: 'deepgram', kind: err.kind, status: err.status, attempt, ms: Math.round(performance.now() - t0), err: err.message }, 'Deepgram TTS failed');
-          if (delivered > 0) {
-            // Part of the sentence was already heard: repeating it would be worse than cutting it.
+          log.warn({ event: 'tts-error', engine: name, kind: err.kind, status: err.status, attempt, ms: Math.round(performance.now() - t0), err: err.message }, 'TTS engine failed');
+          const next = afterFailure({ kind: failureKind(err.kind), retryable: err.retryable }, attempt, delivered > 0, retryDelayMs);
+          if (next.step === 'stop') throw err;
+          if (next.step === 'cut') {
             status.set('tts', 'degraded', `${err.message}: a sentence was cut short`, { lastError: err.message });
-            return 'deepgram';
+            return entry.engine.name;
           }
           lastError = err;
-          const pause = ttsRetryDelayMs(retryKind(err.kind), err.retryable, attempt, retryDelayMs);
-          if (pause !== null) {
-            await sleep(pause, signal);
+          if (next.step === 'retry') {
+            await sleep(next.pauseMs, signal);
             continue;
           }
-          deepgramFailed(err, attempt > 1);
+          if (next.turnOff) off.add(name);
+          entry.failed?.(err, attempt > 1);
           break;
         }
       }
-    }
-    if (espeak) {
-      const r = await espeak.speak({ text, model: v.model, speed: v.speed, signal, onAudio: emit });
-      log.debug({ event: 'tts', engine: 'espeak', chars: text.length, samples: r.samples }, 'sentence spoken');
-      return 'espeak';
     }
     if (lastError) throw lastError;
     return 'none';
   }
 
   /** The actor the voice machine spawns per sentence; stopping it aborts the request. */
-  const actor = fromCallback<EventObject, SynthesizeInput>(({ input, sendBack }) => {
+  const actor = service<SynthesizeInput, TtsEvent>(({ input, sendBack }) => {
     const ctrl = new AbortController();
     let live = true;
     const send = (e: TtsEvent) => {
@@ -176,5 +181,5 @@ export function createSynthesizer(opts: SynthesizerOptions) {
     };
   });
 
-  return { actor, synthesize, reportInitial, deepgramOff: () => deepgramOff };
+  return { actor, synthesize, reportInitial };
 }

@@ -1,3 +1,5 @@
+import type { TtsEngineName } from '../../machines/events.ts';
+
 /**
  * What the voice needs from a TTS engine, independent of the provider: speak one sentence,
  * streaming PCM16 mono little-endian at VOICE_SAMPLE_RATE (24 kHz) as it arrives. Rejects
@@ -22,7 +24,8 @@ export interface SpeakResult {
 }
 
 export interface TtsEngine {
-  readonly name: 'deepgram' | 'espeak';
+  /** Its place in the fallback order and its name on /health (`deepgram`, `espeak`, …). */
+  readonly name: TtsEngineName;
   speak(req: SpeakRequest): Promise<SpeakResult>;
 }
 
