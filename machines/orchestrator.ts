@@ -1,4 +1,4 @@
-import { assertEvent, enqueueActions, setup, type ErrorActorEvent } from 'xstate';
+import { assertEvent, enqueueActions, setup, type Actor, type ErrorActorEvent } from 'xstate';
 import { avatarMachine, type AvatarInput } from './avatar.ts';
 import { brainMachine, type BrainInput } from './brain.ts';
 import { chatMachine, type ChatInput } from './chat.ts';
@@ -200,3 +200,6 @@ export function providePickle(services: PickleServices) {
     },
   });
 }
+
+/** The running orchestrator, as the app and its adapters hold it. */
+export type PickleActor = Actor<ReturnType<typeof providePickle>>;

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createActor, type Actor } from 'xstate';
-import { providePickle } from '../machines/orchestrator.ts';
+import { createActor } from 'xstate';
+import { providePickle, type PickleActor } from '../machines/orchestrator.ts';
 import type { BrainActor } from '../machines/brain.ts';
 import type { ChatMessage, PickleEvent, PersonaRuntime } from '../machines/events.ts';
 import { secretsOf, type Env } from './config/env.ts';
@@ -15,6 +15,7 @@ import { loadPlugins } from './plugins/index.ts';
 import type { Logger } from './log.ts';
 import { Counters, meteredLlm } from './metrics.ts';
 import { screensRouter, startScreens, type Screens } from './screens/index.ts';
+import { presentOutputs } from './screens/presenter.ts';
 import { createServer } from './server/server.ts';
 import { isLoopbackHost } from './server/guard.ts';
 import { secureDataDir } from './security/dataDir.ts';
@@ -84,7 +85,7 @@ export interface PickleApp {
   url: string;
   port: number;
   status: StatusBoard;
-  orchestrator: Actor<ReturnType<typeof providePickle>>;
+  orchestrator: PickleActor;
   counters: Counters;
   /** Overlay state, panel history and charts, statechart inspector. */
   screens: Screens;
@@ -257,57 +258,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   let senses: Senses | undefined;
   memory.attach(orchestrator, panel, (source) => senses?.remembers(source) ?? false);
   moderation.attach(orchestrator, panel);
-  orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
-  orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
-  orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
-  orchestrator.on('brain.decision', (e) => {
-    counters.decision(e.decision.reason, e.decision.respond);
-    panel.emit('decision', e.decision);
-    log.info({ event: 'decision', ...e.decision }, 'decision');
-  });
-  orchestrator.on('brain.state', (e) => panel.emit('brain', { state: e.state, muted: e.muted }));
-  orchestrator.on('chat.digest', (e) => panel.emit('digest', e.digest));
-  orchestrator.on('chat.message', (e) => counters.received(e.message.id));
-  orchestrator.on('chat.ignored', (e) => {
-    counters.ignored(e.reason);
-    if (e.reason === 'not-mod') log.info({ event: 'command-ignored', user: e.message.user, text: e.message.text }, 'command from a non-moderator ignored');
-  });
-  orchestrator.on('chat.batch', (e) => {
-    counters.batch(e.messages.length);
-    // Encoding happens even with nobody listening: skip it when no panel is open (floods of 2,000 lines/s).
-    if (panel.sockets.size > 0) for (const m of e.messages) panel.emit('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
-  });
-  orchestrator.on('chat.command', (e) => log.info({ event: 'command', command: e.command, args: e.args, user: e.message.user }, 'command'));
-  orchestrator.on('chat.removed', (e) => log.info({ event: 'moderation', ...e }, 'moderated messages removed'));
-  const promptSizes = new Map<string, { tokens: number | undefined; budget: number | undefined }>();
-  orchestrator.on('reply.start', (e) => {
-    counters.replyStarted(e.replyId, e.triggerId);
-    log.info({ event: 'reply.start', replyId: e.replyId, triggerId: e.triggerId, promptTokens: e.promptTokens, promptBudget: e.promptBudget }, 'reply started');
-    // Prompt size per reply, for the panel (context budget): live, and on the reply's transcript row.
-    panel.emit('prompt', { replyId: e.replyId, tokens: e.promptTokens, budget: e.promptBudget, ts: Date.now() });
-    promptSizes.set(e.replyId, { tokens: e.promptTokens, budget: e.promptBudget });
-    if (promptSizes.size > 50) promptSizes.delete(promptSizes.keys().next().value!);
-  });
-  orchestrator.on('voice.started', (e) => counters.firstAudio(e.replyId));
-  orchestrator.on('reply.failed', (e) => {
-    panel.emit('transcript', { kind: 'reply-failed', reason: e.reason, text: e.detail, ts: Date.now() });
-    log.warn({ event: 'reply.failed', replyId: e.replyId, reason: e.reason, detail: e.detail }, 'reply failed');
-  });
-  orchestrator.on('reply.spoken', (e) => {
-    counters.replied();
-    const size = promptSizes.get(e.replyId);
-    promptSizes.delete(e.replyId);
-    panel.emit('transcript', {
-      kind: 'reply',
-      text: e.text,
-      emotion: e.emotion,
-      ts: Date.now(),
-      ...(size?.tokens !== undefined ? { promptTokens: size.tokens } : {}),
-      ...(size?.budget !== undefined ? { promptBudget: size.budget } : {}),
-    });
-    log.info({ event: 'reply', replyId: e.replyId, emotion: e.emotion, chars: e.text.length }, 'reply spoken');
-    if (settings.get().persona.replyInChat) twitch?.say(e.text);
-  });
+  presentOutputs({ orchestrator, avatar, panel, counters, log, postInChat: (text) => settings.get().persona.replyInChat && twitch?.say(text) });
 
   // Persona switching (mods' !persona, or the panel through the settings API).
   const applySettings = (next: Settings) => {
@@ -426,7 +377,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   };
 }
 
-function brainPhase(orchestrator: Actor<ReturnType<typeof providePickle>>): string {
+function brainPhase(orchestrator: PickleActor): string {
   const brain = orchestrator.system.get('brain') as BrainActor | undefined;
   const v: unknown = brain?.getSnapshot().value;
   if (typeof v === 'string') return v;

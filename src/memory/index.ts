@@ -11,9 +11,9 @@ import { ChatAdmission, type AdmissionOptions } from './admission.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import express from 'express';
-import { type Actor, type AnyActorLogic } from 'xstate';
+import { type AnyActorLogic } from 'xstate';
 import type { PickleEvent, RecallEvent } from '../../machines/events.ts';
-import type { providePickle } from '../../machines/orchestrator.ts';
+import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { RecallInput } from '../../machines/brain/recall.ts';
 import type { Env } from '../config/env.ts';
 import type { ConsoleOut } from '../console.ts';
@@ -49,7 +49,7 @@ export interface MemoryOptions {
   };
 }
 
-type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on' | 'send'>;
+type OrchestratorLike = Pick<PickleActor, 'on' | 'send'>;
 interface PanelLike {
   emit(event: string, data: unknown): unknown;
 }

@@ -4,8 +4,7 @@
  * memory uses before it stores a line, and the panel's `moderation` updates.
  */
 import { join } from 'node:path';
-import type { Actor } from 'xstate';
-import type { providePickle } from '../../machines/orchestrator.ts';
+import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { PickleEvent } from '../../machines/events.ts';
 import { moderationData, type ModerationData } from '../../machines/moderation/pipeline.ts';
 import type { BaitingRule } from '../../machines/moderation/baiting.ts';
@@ -16,7 +15,7 @@ import type { Persona } from '../config/persona.ts';
 import type { StorageModeration } from '../memory/rules.ts';
 import { startModeration, type ModerationOptions, type ModerationService } from './index.ts';
 
-type OrchestratorLike = Pick<Actor<ReturnType<typeof providePickle>>, 'on'>;
+type OrchestratorLike = Pick<PickleActor, 'on'>;
 interface PanelLike {
   emit(event: string, data: unknown): unknown;
 }

@@ -8,9 +8,9 @@
  * hand) must not see a red line forever, and OBS 28+ asks for a password by default anyway.
  */
 import type { Namespace } from 'socket.io';
-import { createActor, type Actor } from 'xstate';
+import { createActor } from 'xstate';
 import { obsConnectionMachine, type ObsConnectionInput } from '../../machines/obsConnection.ts';
-import type { providePickle } from '../../machines/orchestrator.ts';
+import type { PickleActor } from '../../machines/orchestrator.ts';
 import { sceneMuteMachine } from '../../machines/sceneMute.ts';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
@@ -30,7 +30,7 @@ export interface ObsStartOptions {
   overlayKey?: string | undefined;
   muteScenes: string[];
   /** Mutes and unmutes go to the brain through it; mods' !mute / !unmute are read from it. */
-  orchestrator: Pick<Actor<ReturnType<typeof providePickle>>, 'send' | 'on'>;
+  orchestrator: Pick<PickleActor, 'send' | 'on'>;
   /** The panel hears why Pickle went quiet. */
   panel?: Pick<Namespace, 'emit'>;
   console?: ConsoleOut;

@@ -7,8 +7,8 @@
  * and the orchestrator exist, before the orchestrator starts.
  */
 import express from 'express';
-import type { Actor, AnyActorRef } from 'xstate';
-import type { providePickle } from '../../machines/orchestrator.ts';
+import type { AnyActorRef } from 'xstate';
+import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { AvatarActor } from '../../machines/avatar.ts';
 import type { Socket } from 'socket.io';
 import { listPersonas, loadPersona, type Persona } from '../config/persona.ts';
@@ -80,7 +80,7 @@ export function screensRouter(deps: ScreensRouterDeps): express.Router {
 
 export interface ScreensOptions {
   server: PickleServer;
-  orchestrator: Actor<ReturnType<typeof providePickle>>;
+  orchestrator: PickleActor;
   counters: Counters;
   settings: SettingsStore;
   log: Logger;

@@ -3,8 +3,7 @@
  * (AUDIO_OUTPUT=local), ears (microphone → Deepgram), eyes (camera), and the senses switch that
  * turns ears and eyes on and off. Ears and eyes start off when the saved settings say so.
  */
-import type { Actor } from 'xstate';
-import type { providePickle } from '../../machines/orchestrator.ts';
+import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { PickleEvent } from '../../machines/events.ts';
 import type { Env } from '../config/env.ts';
 import type { SettingsStore } from '../config/settings.ts';
@@ -24,7 +23,7 @@ export interface SensesStackOptions {
   status: StatusBoard;
   settings: SettingsStore;
   server: PickleServer;
-  orchestrator: Actor<ReturnType<typeof providePickle>>;
+  orchestrator: PickleActor;
   send: (event: PickleEvent) => void;
   say: (line: string) => void;
   tuning?: { stt?: EarsTuning | undefined; vision?: VisionTuning | undefined };
