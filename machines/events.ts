@@ -170,6 +170,8 @@ export interface PersonaRuntime {
   cooldownSec: number;
   /** Seconds without chat or the streamer's speech before Pickle starts a topic itself; 0 = never. */
   idleAfterSec: number;
+  /** Spoken replies are also posted in chat (settings `replyInChat`); off when absent. */
+  replyInChat?: boolean;
   chatBatchSize: number;
   maxReplyChars: number;
   /** Which stream events the co-host acknowledges out loud. */
@@ -246,6 +248,8 @@ export type BrainOutEvent =
   /** The reply as it will be remembered: only what was actually spoken. */
   /** `about`: the viewers whose input the reply answered (its provenance in memory). */
   | { type: 'reply.spoken'; replyId: string; text: string; emotion: Emotion; ts: number; about?: string[] }
+  /** Post this spoken reply in chat too (the chat adapter carries it out, paced by the platform's limits). */
+  | { type: 'chat.say'; replyId: string; text: string }
   | { type: 'voice.skip' }
   | { type: 'persona.switch'; name: string; by: string }
   /** What chat said lately, for the streamer who could not read it (panel: "while you were busy"). Untrusted text inside. */

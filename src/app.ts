@@ -137,7 +137,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Moderation: word lists for the persona's languages, the optional ML classifier, counts and silences.
   const moderation = setupModeration({ env, personasDir, persona, blocklist, dataDir, log: log.child({ service: 'moderation' }), status, console: out, ...(opts.tuning?.moderation ? { tuning: opts.tuning.moderation } : {}) });
   const runtime = (p: Persona, s: Settings): PersonaRuntime =>
-    toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec, idleAfterSec: s.persona.idleAfterSec });
+    toRuntime(p, { spontaneousRate: s.persona.spontaneousRate, cooldownSec: s.persona.cooldownSec, idleAfterSec: s.persona.idleAfterSec, replyInChat: s.persona.replyInChat });
 
   reportDisabledServices(env, status);
 
@@ -258,7 +258,9 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   let senses: Senses | undefined;
   memory.attach(orchestrator, panel, (source) => senses?.remembers(source) ?? false);
   moderation.attach(orchestrator, panel);
-  presentOutputs({ orchestrator, avatar, panel, counters, log, postInChat: (text) => settings.get().persona.replyInChat && twitch?.say(text) });
+  presentOutputs({ orchestrator, avatar, panel, counters, log });
+  // The brain decides which replies go to chat too; the chat adapter paces and sends them.
+  orchestrator.on('chat.say', (e) => twitch?.say(e.text));
 
   // Persona switching (mods' !persona, or the panel through the settings API).
   const applySettings = (next: Settings) => {

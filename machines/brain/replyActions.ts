@@ -172,6 +172,8 @@ export const brainReplies = brainSetup.extend({
           stm: remember(context.stm, [{ id: reply.id, kind: 'reply', user: context.persona.id, displayName: context.persona.name, text, ts, about: [...reply.trigger.users] }]),
         });
         enqueue.sendParent({ type: 'reply.spoken', replyId: reply.id, text, emotion: reply.emotion, ts, about: [...reply.trigger.users] } satisfies BrainOutEvent);
+        // What was heard on stream is what chat reads, when the streamer wants replies in chat.
+        if (context.persona.replyInChat) enqueue.sendParent({ type: 'chat.say', replyId: reply.id, text } satisfies BrainOutEvent);
       }
       enqueue.assign({ reply: undefined });
     }),

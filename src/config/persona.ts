@@ -118,6 +118,7 @@ export interface PersonaOverrides {
   spontaneousRate?: number | undefined;
   cooldownSec?: number | undefined;
   idleAfterSec?: number | undefined;
+  replyInChat?: boolean | undefined;
 }
 
 export function toRuntime(persona: Persona, overrides: PersonaOverrides = {}): PersonaRuntime {
@@ -131,6 +132,7 @@ export function toRuntime(persona: Persona, overrides: PersonaOverrides = {}): P
     spontaneousRate: overrides.spontaneousRate ?? b.spontaneous_rate,
     cooldownSec: overrides.cooldownSec ?? b.cooldown,
     idleAfterSec: overrides.idleAfterSec ?? b.idle_after,
+    replyInChat: overrides.replyInChat ?? false,
     chatBatchSize: b.chat_batch_size,
     maxReplyChars: b.max_reply_chars,
     acknowledge: { ...b.acknowledge } as Record<StreamEventKind, boolean>,

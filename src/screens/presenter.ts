@@ -15,12 +15,10 @@ export interface PresenterOptions {
   panel: Namespace;
   counters: Counters;
   log: Logger;
-  /** A spoken reply, for the chat (the caller knows whether replies are posted there). */
-  postInChat: (text: string) => void;
 }
 
 export function presentOutputs(opts: PresenterOptions): void {
-  const { orchestrator, avatar, panel, counters, log, postInChat } = opts;
+  const { orchestrator, avatar, panel, counters, log } = opts;
   orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
   orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
   orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
@@ -70,6 +68,5 @@ export function presentOutputs(opts: PresenterOptions): void {
       ...(size?.budget !== undefined ? { promptBudget: size.budget } : {}),
     });
     log.info({ event: 'reply', replyId: e.replyId, emotion: e.emotion, chars: e.text.length }, 'reply spoken');
-    postInChat(e.text);
   });
 }
