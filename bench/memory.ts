@@ -26,7 +26,7 @@ import type { ChatMessage, LlmEvent, PersonaRuntime, RecallEvent } from '../mach
 import { silentLogger } from '../src/log.ts';
 import { startEmbeddedChroma } from '../src/memory/chroma.ts';
 import { loadEmbedder, type Embedder } from '../src/memory/embedder.ts';
-import { isFact, type MemoryRecord } from '../src/memory/rules.ts';
+import { isFact, type MemoryRecord } from '../machines/memory/rules.ts';
 import { MemoryStore } from '../src/memory/store.ts';
 
 // ---------------------------------------------------------------- synthetic chat (deterministic)

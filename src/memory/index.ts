@@ -23,7 +23,7 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { MAX_TEXT, recordsOf, removalOf, type MemoryOp, type StorageModeration } from './rules.ts';
+import { MAX_TEXT, recordsOf, removalOf, type MemoryOp, type StorageModeration } from '../../machines/memory/rules.ts';
 import { namedLogins } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';

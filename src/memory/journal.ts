@@ -7,7 +7,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MemoryOp } from './rules.ts';
+import type { MemoryOp } from '../../machines/memory/rules.ts';
 
 export class Journal {
   readonly file: string;

@@ -5,7 +5,7 @@
 import type { Metadata } from 'chromadb';
 import type { RecalledMemory } from '../../machines/events.ts';
 import { aboutKey } from '../../machines/memory/provenance.ts';
-import type { MemoryRecord } from './rules.ts';
+import type { MemoryRecord } from '../../machines/memory/rules.ts';
 
 
 /** A metadata field as text: Chroma stores strings, numbers and booleans only. */

@@ -3,7 +3,7 @@
  * viewers seen in chat (a line naming one of them is about them), whom each recent chat line
  * was about, and which line each reply answered. Bounded: the oldest entries go first.
  */
-import type { ProvenanceContext } from './rules.ts';
+import type { ProvenanceContext } from '../../machines/memory/rules.ts';
 
 const MAX_KNOWN = 5000;
 const MAX_LINES = 2000;

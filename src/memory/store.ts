@@ -18,7 +18,7 @@ import type { Embedder } from './embedder.ts';
 import { aboutKey, concerns, forgetPlan } from '../../machines/memory/provenance.ts';
 import { fromRow, toMetadata, type StoredMemory } from './metadata.ts';
 import type { RecalledMemory } from '../../machines/events.ts';
-import type { MemoryOp, MemoryRecord } from './rules.ts';
+import type { MemoryOp, MemoryRecord } from '../../machines/memory/rules.ts';
 
 /** The seed's threshold. relevance = 1 − cosine distance (Chroma's cosine space gives distance = 1 − cosine similarity). */
 export const MIN_RELEVANCE = 0.4;

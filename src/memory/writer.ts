@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { Journal } from './journal.ts';
-import type { MemoryOp } from './rules.ts';
+import type { MemoryOp } from '../../machines/memory/rules.ts';
 
 export interface WriterTarget {
   readonly ready: boolean;

@@ -12,7 +12,7 @@ import type { WordList } from '../../machines/moderation/types.ts';
 import type { Env } from '../config/env.ts';
 import { loadWordLists } from '../config/moderationLists.ts';
 import type { Persona } from '../config/persona.ts';
-import type { StorageModeration } from '../memory/rules.ts';
+import type { StorageModeration } from '../../machines/memory/rules.ts';
 import { startModeration, type ModerationOptions, type ModerationService } from './index.ts';
 
 type OrchestratorLike = Pick<PickleActor, 'on'>;

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../src/app.ts';
-import { shouldStore } from '../../src/memory/rules.ts';
+import { shouldStore } from '../../machines/memory/rules.ts';
 import { fakeMiniLmRepo, startHfHubStandin, type HfHubStandin } from '../standins/hfHub.ts';
 import { startOllamaStandin, type OllamaStandin } from '../standins/ollama.ts';
 import { alive, until } from '../memory/helpers.ts';

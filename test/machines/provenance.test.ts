@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { forgetViewer, type StmEntry } from '../../machines/brain/stm.ts';
 import { buildPrompt, formatMemory } from '../../machines/brain/prompt.ts';
 import { chatProvenance, concerns, forgetPlan, mentions, namedLogins, namesLogin, replyProvenance } from '../../machines/memory/provenance.ts';
-import { recordsOf } from '../../src/memory/rules.ts';
+import { recordsOf } from '../../machines/memory/rules.ts';
 import { persona } from './fixtures.ts';
 
 const known = new Set(['bob', 'mallory', 'kim', 'al']);

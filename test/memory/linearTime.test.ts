@@ -12,7 +12,7 @@ import type { ChatMessage } from '../../machines/events.ts';
 import { forgetViewer } from '../../machines/brain/stm.ts';
 import { chatProvenance, concerns, forgetPlan, loginLikeWords, mentions, namedLogins, namesLogin, replyProvenance } from '../../machines/memory/provenance.ts';
 import { ChatAdmission } from '../../src/memory/admission.ts';
-import { ENTITY_PATTERNS, entityKinds, hasProperNoun, isFact, recordsOf, removalOf, shouldStore, storageReason, wordCount } from '../../src/memory/rules.ts';
+import { ENTITY_PATTERNS, entityKinds, hasProperNoun, isFact, recordsOf, removalOf, shouldStore, storageReason, wordCount } from '../../machines/memory/rules.ts';
 import { isTransientReadError } from '../../src/memory/store.ts';
 
 const N = 50_000;

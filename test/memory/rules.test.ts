@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFact, recordsOf, removalOf, shouldStore, storageReason } from '../../src/memory/rules.ts';
+import { isFact, recordsOf, removalOf, shouldStore, storageReason } from '../../machines/memory/rules.ts';
 import type { ChatMessage } from '../../machines/events.ts';
 
 const persona = { id: 'default', name: 'Pickle' };

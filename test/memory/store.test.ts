@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/log.ts';
 import { startEmbeddedChroma, type ChromaLink } from '../../src/memory/chroma.ts';
 import { createFallbackEmbedder, hashEmbed, type Embedder } from '../../src/memory/embedder.ts';
 import { Journal } from '../../src/memory/journal.ts';
-import type { MemoryRecord } from '../../src/memory/rules.ts';
+import type { MemoryRecord } from '../../machines/memory/rules.ts';
 import { MIN_RELEVANCE, MemoryStore } from '../../src/memory/store.ts';
 import { MemoryWriter } from '../../src/memory/writer.ts';
 import { until } from './helpers.ts';

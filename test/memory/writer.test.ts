@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { Journal } from '../../src/memory/journal.ts';
-import type { MemoryOp, MemoryRecord } from '../../src/memory/rules.ts';
+import type { MemoryOp, MemoryRecord } from '../../machines/memory/rules.ts';
 import { MemoryWriter } from '../../src/memory/writer.ts';
 
 const rec = (i: number): MemoryRecord => ({ id: `r${i}`, text: `line ${i}`, user: 'sam', displayName: 'Sam', source: 'chat', ts: i, persona: 'default', fact: false });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordsOf } from '../../src/memory/rules.ts';
+import { recordsOf } from '../../machines/memory/rules.ts';
 import type { ChatMessage } from '../../machines/events.ts';
 import type { ModerationCategory } from '../../machines/moderation/types.ts';
 import { defaultModerationData } from './corpus.ts';

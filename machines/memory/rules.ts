@@ -1,7 +1,7 @@
-import { viewerKey, type MemorySource, type PickleEvent } from '../../machines/events.ts';
-import { chatProvenance, namedLogins, replyProvenance } from '../../machines/memory/provenance.ts';
-import { moderate, type ModerationData } from '../../machines/moderation/pipeline.ts';
-import type { ModerationCategory } from '../../machines/moderation/types.ts';
+import { viewerKey, type MemorySource, type PickleEvent } from '../events.ts';
+import { chatProvenance, namedLogins, replyProvenance } from './provenance.ts';
+import { moderate, type ModerationData } from '../moderation/pipeline.ts';
+import type { ModerationCategory } from '../moderation/types.ts';
 
 /**
  * What goes into long-term memory (pure functions, no I/O).
