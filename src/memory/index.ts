@@ -7,7 +7,7 @@
  * they are there, writes are journaled and recall answers "nothing" at once.
  */
 import { service } from '../../machines/services.ts';
-import { ChatAdmission, type AdmissionOptions } from './admission.ts';
+import { ChatAdmission, type AdmissionOptions } from '../../machines/memory/admission.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import express from 'express';
@@ -124,7 +124,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   let lastCount: number | undefined;
   let lastCountAt = 0;
   let stopped = false;
-  const admission = new ChatAdmission(opts.tuning?.admission ?? {});
+  const admission = new ChatAdmission({ ...(opts.tuning?.admission ?? {}), now: () => Date.now() });
   const provenance = new ProvenanceTracker();
 
   const link: ChromaLink = env.CHROMA_URL
@@ -325,7 +325,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
           // Every line, stored or not: a reply to it is about whom it named.
           for (const m of e.messages) provenance.line(m.id, m.user, namedLogins(m.text.slice(0, MAX_TEXT), provenance.known, [m.user, persona().id]));
         }
-        const records = recordsOf(e, persona(), newId, provenance, opts.moderation?.()).filter((r) => r.source !== 'chat' || admission.admit(r.user, r.fact));
+        const records = recordsOf(e, persona(), newId, provenance, opts.moderation?.()).filter((r) => r.source !== 'chat' || admission.admit(r.speaker ?? r.user, r.fact));
         if (records.length) writer.push({ op: 'upsert', records });
         return records;
       };

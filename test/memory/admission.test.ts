@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatAdmission } from '../../src/memory/admission.ts';
+import { ChatAdmission } from '../../machines/memory/admission.ts';
 
 describe('chat admission to long-term memory', () => {
   it('caps each viewer per minute, facts at half cost', () => {

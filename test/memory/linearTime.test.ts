@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../machines/events.ts';
 import { forgetViewer } from '../../machines/brain/stm.ts';
 import { chatProvenance, concerns, forgetPlan, loginLikeWords, mentions, namedLogins, namesLogin, replyProvenance } from '../../machines/memory/provenance.ts';
-import { ChatAdmission } from '../../src/memory/admission.ts';
+import { ChatAdmission } from '../../machines/memory/admission.ts';
 import { ENTITY_PATTERNS, entityKinds, hasProperNoun, isFact, recordsOf, removalOf, shouldStore, storageReason, wordCount } from '../../machines/memory/rules.ts';
 import { isTransientReadError } from '../../src/memory/store.ts';
 

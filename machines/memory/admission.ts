@@ -4,14 +4,14 @@
  * chat is admitted per viewer (a few lines a minute each) and overall (a few lines a second);
  * facts about a viewer ("I'm a nurse") get a bigger share than small talk. The streamer's
  * speech, camera scenes and Pickle's own replies are never limited here. What is turned away
- * stays in short-term memory and is counted, never dropped silently.
+ * stays in short-term memory and is counted, never dropped silently. A viewer is their
+ * `platform:login` key, so two platforms never share a budget. Time is given, never read.
  */
 export interface AdmissionOptions {
   /** Lines per viewer per minute (facts count half). */
   perViewerPerMinute?: number;
   /** Chat lines per second overall (burst: twice that). */
   perSecond?: number;
-  now?: () => number;
 }
 
 const MAX_TRACKED_VIEWERS = 5000;
@@ -25,10 +25,10 @@ export class ChatAdmission {
   private readonly viewers = new Map<string, { windowStart: number; used: number }>();
   skipped = 0;
 
-  constructor(opts: AdmissionOptions = {}) {
+  constructor(opts: AdmissionOptions & { now: () => number }) {
     this.perViewer = opts.perViewerPerMinute ?? 6;
     this.perSecond = opts.perSecond ?? 10;
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now;
     this.tokens = this.perSecond * 2;
     this.refilledAt = this.now();
   }
