@@ -3,10 +3,11 @@
  * message a streamer can act on. Ollama client errors are mapped here, in one place.
  */
 import type { LlmFailure } from '../../machines/events.ts';
+import { ServiceError } from '../errors.ts';
 
 export type LlmErrorKind = LlmFailure['kind'];
 
-export class LlmError extends Error implements LlmFailure {
+export class LlmError extends ServiceError implements LlmFailure {
   override readonly name = 'LlmError';
   constructor(
     readonly kind: LlmErrorKind,

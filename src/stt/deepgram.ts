@@ -261,7 +261,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       status.set('stt', 'down', `${err.message}: Pickle cannot hear you`, { ...(err.fix ? { fix: err.fix } : {}), lastError: err.message });
       return;
     }
-    const delay = backoffDelay(attempt, err.kind === 'rate-limit' ? { ...backoff, baseMs: Math.max(backoff.baseMs, 5_000) } : backoff, random);
+    const delay = backoffDelay(attempt, err.failureClass === 'rate-limited' ? { ...backoff, baseMs: Math.max(backoff.baseMs, 5_000) } : backoff, random);
     attempt += 1;
     setState('waiting');
     log.warn({ event: 'stt.reconnect', kind: err.kind, err: err.message, delayMs: delay, attempt }, 'Deepgram stream lost; reconnecting');

@@ -5,9 +5,11 @@
  * Deepgram's "STT Troubleshooting WebSocket, NET, and DATA Errors").
  */
 
+import { ServiceError } from '../errors.ts';
+
 export type SttErrorKind = 'auth' | 'payment' | 'bad-request' | 'rate-limit' | 'server' | 'network' | 'timeout' | 'bad-audio' | 'closed';
 
-export class SttError extends Error {
+export class SttError extends ServiceError {
   readonly kind: SttErrorKind;
   readonly retryable: boolean;
   readonly status: number | undefined;

@@ -4,10 +4,11 @@
  * contain the API key (the SDK's errors do not carry it; we never add it).
  */
 import type { TtsFailure } from '../../machines/events.ts';
+import { ServiceError } from '../errors.ts';
 
 export type TtsErrorKind = TtsFailure['kind'];
 
-export class TtsError extends Error implements TtsFailure {
+export class TtsError extends ServiceError implements TtsFailure {
   override readonly name = 'TtsError';
   constructor(
     readonly kind: TtsErrorKind,

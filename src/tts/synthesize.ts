@@ -90,7 +90,7 @@ export function createSynthesizer(opts: SynthesizerOptions) {
   }
 
   function deepgramFailed(err: TtsError, retried: boolean): void {
-    if (err.kind === 'auth' || err.kind === 'payment') {
+    if (err.failureClass === 'auth') {
       status.set('tts', 'down', `${err.message}: ${fallbackPhrase()} until Pickle restarts`, {
         ...(err.fix ? { fix: err.fix } : {}),
         lastError: err.message,

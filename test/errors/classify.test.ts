@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { classifyFailure } from '../../src/errors.ts';
+import { LlmError } from '../../src/llm/errors.ts';
+import { handshakeError } from '../../src/stt/errors.ts';
+import { TtsError } from '../../src/tts/errors.ts';
+
+describe('one classification for every service failure', () => {
+  it('a refused key, a rate limit, a passing fault and a wrong setting mean the same for the LLM, the voice and hearing', () => {
+    expect(new LlmError('auth', 'key refused', false).failureClass).toBe('auth');
+    expect(new TtsError('auth', 'key refused', false).failureClass).toBe('auth');
+    expect(handshakeError(401).failureClass).toBe('auth');
+    expect(new TtsError('payment', 'no credit', false).failureClass).toBe('auth');
+    expect(handshakeError(402).failureClass).toBe('auth');
+
+    expect(new TtsError('rate-limit', '429', true).failureClass).toBe('rate-limited');
+    expect(handshakeError(429).failureClass).toBe('rate-limited');
+
+    expect(new LlmError('unreachable', 'down', true).failureClass).toBe('retryable');
+    expect(new TtsError('server', '500', true).failureClass).toBe('retryable');
+    expect(handshakeError(503).failureClass).toBe('retryable');
+
+    expect(new LlmError('model-missing', 'pull it', false).failureClass).toBe('fatal');
+    expect(handshakeError(400).failureClass).toBe('fatal');
+  });
+
+  it('the rule itself', () => {
+    expect(classifyFailure('payment', false)).toBe('auth');
+    expect(classifyFailure('rate-limit', true)).toBe('rate-limited');
+    expect(classifyFailure('timeout', true)).toBe('retryable');
+    expect(classifyFailure('bad-request', false)).toBe('fatal');
+  });
+});
