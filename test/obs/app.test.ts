@@ -99,6 +99,8 @@ describe('OBS in Pickle', () => {
       expect(((await (await fetch(`${rig.pickle.url}/api/obs`)).json()) as { mutedByScene?: string }).mutedByScene).toBe('BRB');
       obs.switchScene('Just Chatting');
       await rig.waitFor(() => !brainMuted(rig!) || undefined, 5000, 'unmuted');
+      // The panel's notice travels over its socket after the brain has unmuted: wait for it, as for the mute.
+      await rig.waitFor(() => notices.includes('unmuted: OBS scene "Just Chatting" is live') || undefined, 5000, 'unmute notice');
       expect(notices).toContain('unmuted: OBS scene "Just Chatting" is live');
 
       // The streamer mutes Pickle from the panel during BRB: going live again keeps it muted.

@@ -24,7 +24,7 @@ describe.skipIf(!chromiumPath)('panel: OBS card', () => {
     await browser?.close();
   });
 
-  it('token mode: "Add Pickle to OBS" creates the source with the token in its URL; the card says why Pickle is muted', async () => {
+  it('token mode: "Add Pickle to OBS" creates the source with the overlay key in its URL; the card says why Pickle is muted', async () => {
     obs = await startObsStandin({ password: 'pw' });
     rig = await startRig({ twitch: false, env: { HOST: '0.0.0.0', OBS_WEBSOCKET_URL: obs.url, OBS_WEBSOCKET_PASSWORD: 'pw', OBS_MUTE_SCENES: 'BRB' } });
     const token = rig.pickle.accessToken!;
