@@ -13,7 +13,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Ollama } from 'ollama';
-import { progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
 
 export interface Embedder {
   readonly space: 'minilm' | 'hash384';
@@ -134,18 +134,6 @@ export interface MiniLmOptions {
   onProgress?: (p: DownloadProgress) => void;
 }
 
-async function probe(url: string, timeoutMs: number): Promise<string | undefined> {
-  try {
-    const res = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer().catch(() => undefined);
-    return undefined;
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-    return e.cause?.code ?? e.cause?.message ?? e.message;
-  }
-}
-
 /**
  * Loads MiniLM from the cache, or downloads it first. Never hangs: offline (or HF_HUB_OFFLINE)
  * and not cached fails within the probe budget with code `offline` / `model-missing`.
@@ -187,7 +175,7 @@ export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder>
   const where = `${opts.modelsDir}/${MINILM_MODEL}`;
   const copyIn = `copy the model files (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx) into ${where}, or set EMBEDDER=ollama and run \`ollama pull all-minilm\``;
   if (opts.offline) throw new EmbedderLoadError('model-missing', `all-MiniLM-L6-v2 is not in ${where} and HF_HUB_OFFLINE is set`, `unset HF_HUB_OFFLINE to download it once, or ${copyIn}`);
-  const unreachable = await probe(env.remoteHost, opts.probeTimeoutMs ?? 500);
+  const unreachable = await probeHub(env.remoteHost, opts.probeTimeoutMs ?? 500);
   if (unreachable)
     throw new EmbedderLoadError('offline', `all-MiniLM-L6-v2 is not in ${where} and ${opts.hubUrl} cannot be reached (${unreachable})`, `connect to the internet and restart Pickle (one download of 23 MB), or ${copyIn}`);
   try {

@@ -51,3 +51,16 @@ export function progressOption(allowRemote: boolean, onProgress: ((p: DownloadPr
     },
   };
 }
+
+/** Whether the hub answers at all, within a short budget: the reason it does not, or undefined. */
+export async function probeHub(url: string, timeoutMs: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer().catch(() => undefined);
+    return undefined;
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+    return e.cause?.code ?? e.cause?.message ?? e.message;
+  }
+}

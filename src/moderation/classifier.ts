@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Ollama } from 'ollama';
-import { progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
 
 export interface Judgement {
   toxic: boolean;
@@ -132,18 +132,6 @@ export interface TransformersClassifierOptions {
   onProgress?: (p: DownloadProgress) => void;
 }
 
-async function probe(url: string, timeoutMs: number): Promise<string | undefined> {
-  try {
-    const res = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer().catch(() => undefined);
-    return undefined;
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-    return e.cause?.code ?? e.cause?.message ?? e.message;
-  }
-}
-
 /** Labels of toxicity classifiers: `toxic`, `LABEL_1` (textdetox: 0 neutral, 1 toxic), `hate`, `insult`… */
 const TOXIC_LABEL = /toxic|label_1|hate|insult|obscene|threat|offensive|identity/i;
 const NEUTRAL_LABEL = /neutral|non[-_ ]?toxic|label_0|not/i;
@@ -191,7 +179,7 @@ export async function loadTransformersClassifier(opts: TransformersClassifierOpt
   }
   const copyIn = `copy the model files (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx) into ${where}, or set MODERATION=ollama and run \`ollama pull ${DEFAULT_GUARD_MODEL}\``;
   if (opts.offline) throw new ClassifierLoadError('model-missing', `${model} is not in ${where} and HF_HUB_OFFLINE is set`, `unset HF_HUB_OFFLINE to download it once, or ${copyIn}`);
-  const unreachable = await probe(env.remoteHost, opts.probeTimeoutMs ?? 500);
+  const unreachable = await probeHub(env.remoteHost, opts.probeTimeoutMs ?? 500);
   if (unreachable)
     throw new ClassifierLoadError('offline', `${model} is not in ${where} and ${opts.hubUrl} cannot be reached (${unreachable})`, `connect to the internet and restart Pickle (one download of about 180 MB), or ${copyIn}`);
   try {
