@@ -82,7 +82,7 @@
   }
 
   // ------------------------------------------------------------------ status
-  var ORDER = ['llm', 'twitch', 'tts', 'stt', 'memory', 'vision'];
+  var ORDER = ['llm', 'twitch', 'twitch-events', 'tts', 'voice', 'stt', 'memory', 'vision', 'moderation', 'obs'];
   var statusOpen = {};
   var STATES = ['up', 'starting', 'degraded', 'paused', 'down', 'disabled'];
   function renderStatus(list) {
