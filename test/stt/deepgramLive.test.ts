@@ -87,7 +87,10 @@ describe('Deepgram live adapter (real @deepgram/sdk vs the stand-in)', () => {
     expect(conn.closed).toBeUndefined();
     expect(conn.keepAlives).toBeGreaterThanOrEqual(8);
     expect(t.dg.handshakes).toHaveLength(1);
-    expect(t.live.stats().keepAlives).toBe(conn.keepAlives);
+    // The adapter counts what it sent; one KeepAlive may still be on its way to the stand-in.
+    const inFlight = t.live.stats().keepAlives - conn.keepAlives;
+    expect(inFlight).toBeGreaterThanOrEqual(0);
+    expect(inFlight).toBeLessThanOrEqual(1);
   });
 
   it('without KeepAlive often enough the stand-in closes with 1011 NET-0001, and the adapter reconnects', async () => {
