@@ -77,8 +77,6 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return s;
 };
 
-export type { StoredMemory } from './metadata.ts';
-
 export class MemoryStore {
   private collection: Collection | undefined;
   private opening: Promise<void> | undefined;

@@ -284,7 +284,7 @@ export async function layoutMachine(machine: AnyStateMachine): Promise<MachineGr
   let lastError: unknown;
   for (const modelOrder of [true, false]) {
     try {
-      laid = (await elk.layout(graphFor(modelOrder) as never)) as unknown as LaidOut;
+      laid = (await elk.layout(graphFor(modelOrder))) as unknown as LaidOut;
       break;
     } catch (err) {
       lastError = err;

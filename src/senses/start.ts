@@ -53,7 +53,7 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
     log: log.child({ service: 'stt' }),
     status,
     send,
-    on: (type, listener) => void orchestrator.on(type, listener as never),
+    events: orchestrator,
     panel,
     ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
   });

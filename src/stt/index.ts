@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { PickleEvent, PickleEventType } from '../../machines/events.ts';
+import type { PickleActor } from '../../machines/orchestrator.ts';
+import type { PickleEvent } from '../../machines/events.ts';
 import { AudioInputError, fileSource, microphoneSource, streamSource, type AudioInput } from '../audio/inputs.ts';
 import type { PortAudioLoad } from '../audio/portaudio.ts';
 import type { Env } from '../config/env.ts';
@@ -48,8 +49,8 @@ export interface EarsOptions {
   log: Logger;
   status: StatusBoard;
   send: (event: PickleEvent) => void;
-  /** Subscribe to the orchestrator's outputs. */
-  on: <T extends PickleEventType>(type: T, listener: (event: Extract<PickleEvent, { type: T }>) => void) => void;
+  /** The orchestrator's outputs (what the streamer said, what was ignored). */
+  events: Pick<PickleActor, 'on'>;
   panel?: { emit(event: string, data: unknown): unknown };
   browser?: EarsBrowser;
   /** Ears are turned off (privacy): nothing is opened until `resume`. */
@@ -187,12 +188,12 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
     return { input, live: l };
   }
 
-  opts.on('speech.final', (e) => {
+  opts.events.on('speech.final', (e) => {
     log.info({ event: 'speech', chars: e.text.length }, 'streamer spoke');
     log.debug({ event: 'speech.text', text: e.text }, 'streamer said');
     opts.panel?.emit('transcript', { kind: 'speech', user: 'streamer', text: e.text, ts: e.ts });
   });
-  opts.on('speech.ignored', (e) => {
+  opts.events.on('speech.ignored', (e) => {
     log.debug({ event: 'speech.ignored', reason: e.reason, chars: e.text.length }, 'transcript ignored');
   });
 
