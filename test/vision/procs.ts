@@ -70,6 +70,20 @@ export function commandLine(pid: number): string {
   }
 }
 
+/** A Chromium process's role from its switches: `browser`, `renderer`, `gpu-process`, `utility:AudioService`… */
+export function browserRole(pid: number): string {
+  const cmd = commandLine(pid);
+  const type = /--type=([\w-]+)/.exec(cmd)?.[1];
+  if (!type) return 'browser';
+  const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1];
+  return sub ? `${type}:${sub.split('.').pop()}` : type;
+}
+
+/** CPU time (ms) of each process in `pids`, by pid. */
+export function cpuByPid(pids: readonly number[]): Map<number, number> {
+  return new Map(pids.map((pid) => [pid, readStat(pid)?.cpuMs ?? 0]));
+}
+
 /** Browser processes started by `root` (Chrome, Chromium, Edge, and their helpers). */
 export function browserDescendants(root = process.pid): number[] {
   return descendants(root).filter((pid) => /chrom|msedge|brave/i.test(commandLine(pid)));
