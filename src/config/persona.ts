@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { PersonaRuntime, StreamEventKind } from '../../machines/events.ts';
+import { VOICE_ENGINE_NAMES } from '../tts/engines.ts';
 
 /** The persona file schema: the seed's (name, personality, style, voice, behavior) plus a few of ours. */
 const ackSchema = z
@@ -29,7 +30,7 @@ export const personaFileSchema = z
     languages: z.array(z.string().trim().regex(/^[a-z]{2}$/, 'a two-letter language code (en, es, de)')).min(1).max(10).default(['en']),
     voice: z
       .object({
-        provider: z.enum(['deepgram', 'espeak']).default('deepgram'),
+        provider: z.enum(VOICE_ENGINE_NAMES).default('deepgram'),
         voice_id: z.string().trim().min(1).default('aura-asteria-en'),
         speed: z.number().min(0.5).max(2).default(1),
       })

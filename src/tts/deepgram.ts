@@ -12,7 +12,7 @@
 import { createClient } from '@deepgram/sdk';
 import { VOICE_SAMPLE_RATE } from '../../machines/events.ts';
 import { TtsError, classifyDeepgramError } from './errors.ts';
-import { SampleAligner, type SpeakRequest, type SpeakResult, type TtsEngine } from './types.ts';
+import { SampleAligner, type EngineSlot, type SpeakRequest, type SpeakResult, type TtsEngine, type VoiceEnginePlugin } from './types.ts';
 
 export interface DeepgramTtsOptions {
   apiKey: string;
@@ -128,3 +128,32 @@ export function createDeepgramTts(opts: DeepgramTtsOptions): TtsEngine & { reado
 
   return { name: 'deepgram', where, speak };
 }
+
+/** Deepgram's place in the voice's fallback order (ready when DEEPGRAM_API_KEY is set). */
+export function deepgramSlot(engine: (TtsEngine & { readonly where: string }) | undefined): EngineSlot {
+  return {
+    name: 'deepgram',
+    engine,
+    describe: (model) => `Deepgram Aura voice (${model}) at ${engine?.where ?? displayUrl(undefined)}`,
+    short: 'Deepgram',
+    speaking: 'the Deepgram Aura voice',
+    missing: 'no DEEPGRAM_API_KEY',
+    fix: 'set DEEPGRAM_API_KEY in .env (https://console.deepgram.com) for a natural voice',
+  };
+}
+
+export const deepgramVoice: VoiceEnginePlugin<'deepgram'> = {
+  name: 'deepgram',
+  open: ({ env, deepgramTimeoutMs }) =>
+    Promise.resolve(
+      deepgramSlot(
+        env.DEEPGRAM_API_KEY
+          ? createDeepgramTts({
+              apiKey: env.DEEPGRAM_API_KEY,
+              ...(env.DEEPGRAM_URL ? { url: env.DEEPGRAM_URL } : {}),
+              ...(deepgramTimeoutMs ? { firstByteTimeoutMs: deepgramTimeoutMs, stallTimeoutMs: deepgramTimeoutMs } : {}),
+            })
+          : undefined,
+      ),
+    ),
+};

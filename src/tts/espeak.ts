@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { VOICE_SAMPLE_RATE } from '../../machines/events.ts';
 import { TtsError } from './errors.ts';
 import { LinearResampler, WavStreamReader } from './pcm.ts';
-import { SampleAligner, type SpeakRequest, type SpeakResult, type TtsEngine } from './types.ts';
+import { SampleAligner, type EngineSlot, type SpeakRequest, type SpeakResult, type TtsEngine, type VoiceEnginePlugin } from './types.ts';
 
 export interface EspeakOptions {
   /** Path or name of espeak-ng. Default `espeak-ng`. */
@@ -155,3 +155,25 @@ export function createEspeakTts(opts: EspeakOptions = {}): TtsEngine & { readonl
 
   return { name: 'espeak', resampler: sox ? 'sox' : 'linear', speak };
 }
+
+/** The local voice's place in the fallback order (ready when espeak-ng runs). */
+export function espeakSlot(engine: TtsEngine | undefined, missing = 'espeak-ng is not installed'): EngineSlot {
+  return {
+    name: 'espeak',
+    engine,
+    describe: () => 'the local espeak-ng voice',
+    short: 'espeak-ng',
+    speaking: 'the local espeak-ng voice',
+    missing,
+    fix: 'install espeak-ng (`sudo apt install espeak-ng`, `brew install espeak-ng`) for a local voice',
+  };
+}
+
+export const espeakVoice: VoiceEnginePlugin<'espeak'> = {
+  name: 'espeak',
+  async open({ localVoice, espeakBinary = 'espeak-ng', soxBinary = 'sox' }) {
+    if (localVoice === false) return espeakSlot(undefined, 'the local voice is turned off');
+    const local = await probeLocalVoice(espeakBinary, soxBinary);
+    return espeakSlot(local.espeak ? createEspeakTts({ binary: espeakBinary, sox: local.sox ? soxBinary : null }) : undefined);
+  },
+};

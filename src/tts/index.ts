@@ -1,10 +1,8 @@
 /**
  * The voice service: what the voice machine gets from src/ (`synthesize` per sentence,
- * `playback` per reply), built from what is configured and installed:
- *   - Deepgram Aura when DEEPGRAM_API_KEY is set (DEEPGRAM_URL for another base URL);
- *   - espeak-ng as the local voice (fallback, or the only voice without a key), resampled by sox
- *     when installed, in-process otherwise;
- *   - neither: captions only, said on the status board with the step that fixes it.
+ * `playback` per reply), built from the engines in src/tts/engines.ts that are configured and
+ * installed (Deepgram Aura with DEEPGRAM_API_KEY, then espeak-ng as the local voice); with none,
+ * captions only, said on the status board with the step that fixes it.
  * Audio goes to the overlay (`/avatar`, Web Audio in OBS) and, with AUDIO_OUTPUT_DEVICE and
  * naudiodon installed, to a local sound device too.
  */
@@ -19,25 +17,20 @@ import type { StatusBoard } from '../status.ts';
 import { openLocalOutput } from '../audio/localDevice.ts';
 import { createOverlayOutput, type OverlayOutput } from '../audio/overlay.ts';
 import { combineSinks, createPlayback } from '../audio/player.ts';
-import { createDeepgramTts } from './deepgram.ts';
-import { createEspeakTts, probeLocalVoice } from './espeak.ts';
+import { VOICE_ENGINES } from './engines.ts';
 import { createSynthesizer, type VoiceChoice } from './synthesize.ts';
+import type { EngineContext } from './types.ts';
 
-export interface VoiceOptions {
+export interface VoiceOptions extends EngineContext {
   env: Env;
   log: Logger;
   status: StatusBoard;
   settings: SettingsStore;
   /** The current persona (it changes with !persona). */
   persona: () => Persona;
-  /** false: never use espeak-ng even when installed (tests that are not about the voice). */
-  localVoice?: boolean;
-  espeakBinary?: string;
-  soxBinary?: string;
   /** Player lead (ms of audio sent ahead of the playhead). */
   leadMs?: number;
   retryDelayMs?: number;
-  deepgramTimeoutMs?: number;
 }
 
 export interface Voice {
@@ -66,22 +59,9 @@ export function voiceChoice(settings: SettingsStore, persona: Persona): VoiceCho
 
 export async function startVoice(opts: VoiceOptions): Promise<Voice> {
   const { env, log, status, settings } = opts;
-  const local =
-    opts.localVoice === false ? { espeak: undefined, sox: false } : await probeLocalVoice(opts.espeakBinary ?? 'espeak-ng', opts.soxBinary ?? 'sox');
-  const espeak = local.espeak
-    ? createEspeakTts({ binary: opts.espeakBinary ?? 'espeak-ng', sox: local.sox ? (opts.soxBinary ?? 'sox') : null })
-    : undefined;
-  const deepgram = env.DEEPGRAM_API_KEY
-    ? createDeepgramTts({
-        apiKey: env.DEEPGRAM_API_KEY,
-        ...(env.DEEPGRAM_URL ? { url: env.DEEPGRAM_URL } : {}),
-        ...(opts.deepgramTimeoutMs ? { firstByteTimeoutMs: opts.deepgramTimeoutMs, stallTimeoutMs: opts.deepgramTimeoutMs } : {}),
-      })
-    : undefined;
+  const slots = await Promise.all(VOICE_ENGINES.map((e) => e.open(opts)));
   const synth = createSynthesizer({
-    deepgram,
-    espeak,
-    espeakMissing: opts.localVoice === false ? 'the local voice is turned off' : 'espeak-ng is not installed',
+    slots,
     voice: () => voiceChoice(settings, opts.persona()),
     status,
     log,
@@ -96,7 +76,7 @@ export async function startVoice(opts: VoiceOptions): Promise<Voice> {
     : undefined;
   const playback = createPlayback({ sink: device ? combineSinks([overlay, device]) : overlay, ...(opts.leadMs !== undefined ? { leadMs: opts.leadMs } : {}) });
   log.info(
-    { event: 'voice', deepgram: deepgram?.where ?? null, espeak: local.espeak ?? null, resampler: espeak ? (local.sox ? 'sox' : 'linear') : null, device: Boolean(device) },
+    { event: 'voice', engines: slots.filter((s) => s.engine).map((s) => s.name), device: Boolean(device) },
     'voice ready',
   );
 

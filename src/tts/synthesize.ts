@@ -1,10 +1,10 @@
 /**
- * The voice's TTS as a service actor (one per sentence) over an ordered list of engines:
- * Deepgram, then the local espeak-ng voice, then captions only. Which engines a sentence is
- * tried on, when one is asked again (a 429 a few times with growing pauses, 5xx / timeout /
- * network once) and when one is turned off (401/403, 402) is decided in
- * machines/voiceEngines.ts; this adapter calls the engines and keeps the `tts` line of the
- * status board honest: why Deepgram is not used, and what is used instead.
+ * The voice's TTS as a service actor (one per sentence) over the ordered list of engines
+ * (src/tts/engines.ts), then captions only. Which engines a sentence is tried on, when one is
+ * asked again (a 429 a few times with growing pauses, 5xx / timeout / network once) and when one
+ * is turned off (401/403, 402) is decided in machines/voiceEngines.ts; this adapter calls the
+ * engines and keeps the `tts` line of the status board honest: why the first engine is not used,
+ * and what is used instead.
  */
 import type { TtsEngineName, TtsEvent } from '../../machines/events.ts';
 import { service } from '../../machines/services.ts';
@@ -13,22 +13,20 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { afterFailure, enginesToTry, type EngineFailure } from '../../machines/voiceEngines.ts';
 import { TtsError, type TtsErrorKind } from './errors.ts';
-import type { TtsEngine } from './types.ts';
+import type { EngineSlot, TtsEngine } from './types.ts';
 
 export interface VoiceChoice {
-  /** Deepgram voice model (settings). */
+  /** Voice model (settings), for engines that have several. */
   model: string;
   /** Speaking rate: the persona's × the settings'. */
   speed: number;
-  /** The persona may ask for the local voice. */
-  provider: 'deepgram' | 'espeak';
+  /** The engine the persona asks for first. */
+  provider: TtsEngineName;
 }
 
 export interface SynthesizerOptions {
-  deepgram?: (TtsEngine & { readonly where: string }) | undefined;
-  espeak?: TtsEngine | undefined;
-  /** Why there is no local voice, for status lines (e.g. "espeak-ng is not installed"). */
-  espeakMissing?: string;
+  /** The engines in fallback order, ready or not (see EngineSlot). */
+  slots: readonly EngineSlot[];
   voice: () => VoiceChoice;
   status: StatusBoard;
   log: Logger;
@@ -37,9 +35,6 @@ export interface SynthesizerOptions {
 }
 
 export type EngineUsed = TtsEngineName;
-
-const INSTALL_ESPEAK = 'install espeak-ng (`sudo apt install espeak-ng`, `brew install espeak-ng`) for a local voice';
-const GET_KEY = 'set DEEPGRAM_API_KEY in .env (https://console.deepgram.com) for a natural voice';
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -65,31 +60,37 @@ function failureKind(kind: TtsErrorKind): EngineFailure['kind'] {
 export const TTS_RETRY_BASE_MS = 200;
 
 export function createSynthesizer(opts: SynthesizerOptions) {
-  const { deepgram, espeak, status, log, retryDelayMs = TTS_RETRY_BASE_MS } = opts;
-  const missing = opts.espeakMissing ?? 'espeak-ng is not installed';
-  const fallbackPhrase = () => (espeak ? 'speaking with the local espeak-ng voice' : 'replies are shown as captions only');
+  const { slots, status, log, retryDelayMs = TTS_RETRY_BASE_MS } = opts;
+  const ready = slots.filter((s): s is EngineSlot & { engine: TtsEngine } => s.engine !== undefined);
+  /** The engine the status line is about: the first of the list, when it is ready. */
+  const lead = ready[0] === slots[0] ? ready[0] : undefined;
+  const fallback = lead ? ready[1] : undefined;
+  const fallbackPhrase = () => (fallback ? `speaking with ${fallback.speaking}` : 'replies are shown as captions only');
+  const leadLine = (model: string) => `${lead!.describe(model)}${fallback ? `; ${fallback.short} as the fallback` : ''}`;
 
   /** The status at start, from what is configured and installed. */
   function reportInitial(): void {
-    if (deepgram) {
-      status.set('tts', 'up', `Deepgram Aura voice (${opts.voice().model}) at ${deepgram.where}${espeak ? '; espeak-ng as the fallback' : `; no fallback voice (${missing})`}`, {
-        ...(espeak ? {} : { fix: INSTALL_ESPEAK }),
-      });
-    } else if (espeak) {
-      status.set('tts', 'degraded', 'no DEEPGRAM_API_KEY: speaking with the local espeak-ng voice', { fix: GET_KEY });
+    const first = slots[0];
+    if (!first) return status.set('tts', 'disabled', 'no voice engine: replies are shown as captions only');
+    if (lead) {
+      const notReady = slots.slice(1).find((s) => !s.engine);
+      if (fallback || !notReady) return status.set('tts', 'up', leadLine(opts.voice().model));
+      status.set('tts', 'up', `${leadLine(opts.voice().model)}; no fallback voice (${notReady.missing})`, { fix: notReady.fix });
+    } else if (ready[0]) {
+      status.set('tts', 'degraded', `${first.missing}: speaking with ${ready[0].speaking}`, { fix: first.fix });
     } else {
-      status.set('tts', 'disabled', `no DEEPGRAM_API_KEY and ${missing}: replies are shown as captions only`, {
-        fix: `${GET_KEY}, or ${INSTALL_ESPEAK}`,
+      status.set('tts', 'disabled', `${slots.map((s) => s.missing).join(' and ')}: replies are shown as captions only`, {
+        fix: slots.map((s) => s.fix).join(', or '),
       });
     }
   }
 
-  function deepgramWorked(model: string): void {
-    if (!deepgram || off.has(deepgram.name)) return;
-    status.set('tts', 'up', `Deepgram Aura voice (${model}) at ${deepgram.where}${espeak ? '; espeak-ng as the fallback' : ''}`);
+  function leadWorked(model: string): void {
+    if (!lead || off.has(lead.name)) return;
+    status.set('tts', 'up', leadLine(model));
   }
 
-  function deepgramFailed(err: TtsError, retried: boolean): void {
+  function leadFailed(err: TtsError, retried: boolean): void {
     if (err.failureClass === 'auth') {
       status.set('tts', 'down', `${err.message}: ${fallbackPhrase()} until Pickle restarts`, {
         ...(err.fix ? { fix: err.fix } : {}),
@@ -98,23 +99,13 @@ export function createSynthesizer(opts: SynthesizerOptions) {
       return;
     }
     const what = retried ? `${err.message}, also on the retry` : err.message;
-    status.set('tts', 'degraded', `${what}: ${espeak ? 'this sentence used the espeak-ng voice' : 'this sentence is shown as a caption only'}`, {
+    status.set('tts', 'degraded', `${what}: ${fallback ? `this sentence used the ${fallback.short} voice` : 'this sentence is shown as a caption only'}`, {
       ...(err.fix ? { fix: err.fix } : {}),
       lastError: err.message,
     });
   }
 
-  /** The engines in fallback order, each with what its success or failure means for the status line. */
-  interface Entry {
-    engine: TtsEngine;
-    worked?: (model: string) => void;
-    failed?: (err: TtsError, retried: boolean) => void;
-  }
-  const entries: Entry[] = [
-    ...(deepgram ? [{ engine: deepgram, worked: deepgramWorked, failed: deepgramFailed }] : []),
-    ...(espeak ? [{ engine: espeak }] : []),
-  ];
-  const order = entries.map((e) => e.engine.name);
+  const order = ready.map((s) => s.name);
   const off = new Set<string>();
 
   /** Speaks one sentence with the best engine available (machines/voiceEngines.ts decides the order and the retries). Rejects with a TtsError. */
@@ -127,13 +118,13 @@ export function createSynthesizer(opts: SynthesizerOptions) {
     };
     let lastError: TtsError | undefined;
     for (const name of enginesToTry(order, v.provider, off)) {
-      const entry = entries.find((e) => e.engine.name === name)!;
+      const entry = ready.find((e) => e.name === name)!;
       for (let attempt = 1; ; attempt++) {
         const t0 = performance.now();
         try {
           const r = await entry.engine.speak({ text, model: v.model, speed: v.speed, signal, onAudio: emit });
           log.debug({ event: 'tts', engine: name, chars: text.length, samples: r.samples, firstAudioMs: r.firstAudioMs && Math.round(r.firstAudioMs), attempt }, 'sentence spoken');
-          entry.worked?.(v.model);
+          if (entry === lead) leadWorked(v.model);
           return entry.engine.name;
         } catch (e) {
           const err = e instanceof TtsError ? e : new TtsError('server', String(e), true);
@@ -150,7 +141,7 @@ export function createSynthesizer(opts: SynthesizerOptions) {
             continue;
           }
           if (next.turnOff) off.add(name);
-          entry.failed?.(err, attempt > 1);
+          if (entry === lead) leadFailed(err, attempt > 1);
           break;
         }
       }

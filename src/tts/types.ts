@@ -1,4 +1,5 @@
 import type { TtsEngineName } from '../../machines/events.ts';
+import type { Env } from '../config/env.ts';
 
 /**
  * What the voice needs from a TTS engine, independent of the provider: speak one sentence,
@@ -46,4 +47,39 @@ export class SampleAligner {
     // Copy: the caller may keep the buffer after the stream reuses its memory.
     return buf.length > 0 ? Buffer.from(buf) : undefined;
   }
+}
+
+/**
+ * One place in the voice's fallback order: the engine when it is ready, or why it is not and
+ * the step that makes it ready. The status board's `tts` line is worded from these.
+ */
+export interface EngineSlot {
+  readonly name: TtsEngineName;
+  readonly engine: TtsEngine | undefined;
+  /** The engine when it speaks first, e.g. `Deepgram Aura voice (aura-asteria-en) at api.deepgram.com`. */
+  describe(model: string): string;
+  /** Its short name, as in "espeak-ng as the fallback". */
+  readonly short: string;
+  /** As in "speaking with the local espeak-ng voice". */
+  readonly speaking: string;
+  /** Why it is not ready, e.g. `no DEEPGRAM_API_KEY`. */
+  readonly missing: string;
+  /** The step that makes it ready. */
+  readonly fix: string;
+}
+
+/** What an engine needs to open: the settings, and the overrides tests and benchmarks give. */
+export interface EngineContext {
+  env: Env;
+  /** false: never use a local engine even when installed (tests that are not about the voice). */
+  localVoice?: boolean;
+  espeakBinary?: string;
+  soxBinary?: string;
+  deepgramTimeoutMs?: number;
+}
+
+/** A TTS engine as the voice plugs it in: its name and how it opens from settings. */
+export interface VoiceEnginePlugin<N extends string = string> {
+  readonly name: N;
+  open(ctx: EngineContext): Promise<EngineSlot>;
 }

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_RETRIES, ttsRetryDelayMs } from '../../machines/ttsRetry.ts';
 import { silentLogger } from '../../src/log.ts';
 import { StatusBoard } from '../../src/status.ts';
-import { createDeepgramTts } from '../../src/tts/deepgram.ts';
+import { createDeepgramTts, deepgramSlot } from '../../src/tts/deepgram.ts';
+import { espeakSlot } from '../../src/tts/espeak.ts';
 import { createSynthesizer } from '../../src/tts/synthesize.ts';
 import { startDeepgramStandin, type DeepgramStandin } from '../standins/deepgram.ts';
 
@@ -22,7 +23,7 @@ describe('TTS above the concurrency limit', () => {
     dg = await startDeepgramStandin({ keys: [KEY], maxConcurrent: 2, ttfbMs: 30, msPerChar: 20, realtimeFactor: 4 });
     const status = new StatusBoard();
     const synth = createSynthesizer({
-      deepgram: createDeepgramTts({ apiKey: KEY, url: dg.url }),
+      slots: [deepgramSlot(createDeepgramTts({ apiKey: KEY, url: dg.url })), espeakSlot(undefined)],
       voice: () => ({ model: 'aura-asteria-en', speed: 1, provider: 'deepgram' }),
       status,
       log: silentLogger(),

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { StatusBoard } from '../../src/status.ts';
-import { createDeepgramTts } from '../../src/tts/deepgram.ts';
-import { createEspeakTts, probeLocalVoice } from '../../src/tts/espeak.ts';
+import { createDeepgramTts, deepgramSlot } from '../../src/tts/deepgram.ts';
+import { createEspeakTts, espeakSlot, probeLocalVoice } from '../../src/tts/espeak.ts';
 import { createSynthesizer } from '../../src/tts/synthesize.ts';
 import { startDeepgramStandin, type DeepgramStandin } from '../standins/deepgram.ts';
 
@@ -18,8 +18,10 @@ afterEach(async () => {
 function setup(opts: { deepgram?: boolean; espeak?: boolean } = {}) {
   const status = new StatusBoard();
   const synth = createSynthesizer({
-    deepgram: opts.deepgram === false || !dg ? undefined : createDeepgramTts({ apiKey: KEY, url: dg.url, firstByteTimeoutMs: 1000, stallTimeoutMs: 1000 }),
-    espeak: opts.espeak ? createEspeakTts({ sox: null }) : undefined,
+    slots: [
+      deepgramSlot(opts.deepgram === false || !dg ? undefined : createDeepgramTts({ apiKey: KEY, url: dg.url, firstByteTimeoutMs: 1000, stallTimeoutMs: 1000 })),
+      espeakSlot(opts.espeak ? createEspeakTts({ sox: null }) : undefined),
+    ],
     voice: () => ({ model: 'aura-asteria-en', speed: 1, provider: 'deepgram' }),
     status,
     log: silentLogger(),
