@@ -9,6 +9,7 @@ import { createPageHost, type BrowserLifecycle, type PageHost } from '../browser
 import type { SharedBrowser } from '../browser/shared.ts';
 import type { AudioInput } from './inputs.ts';
 import { MIC_NAMESPACE, type MicChannel } from './micChannel.ts';
+import { mediaErrorGroup, permissionFix } from '../browser/mediaFaults.ts';
 
 export interface MicReport {
   state: 'up' | 'down' | 'devices';
@@ -128,23 +129,11 @@ export function sanitizeReport(raw: unknown): MicReport {
 /** Browser error names from the microphone page → what the streamer reads, and what to do. */
 export function microphoneFault(report: MicReport, ctx: { platform: NodeJS.Platform; device?: string | undefined; retrySec: number }): { detail: string; fix: string } {
   const retry = `Pickle retries every ${ctx.retrySec} s`;
+  const group = mediaErrorGroup(report.reason);
+  if (group === 'denied') return { detail: 'microphone permission denied', fix: permissionFix('microphone', ctx.platform) };
+  if (group === 'not-found') return { detail: 'no microphone found', fix: `plug in a microphone; ${retry}` };
+  if (group === 'busy') return { detail: 'the microphone is busy or not responding', fix: `close the other app holding it exclusively; ${retry}` };
   switch (report.reason) {
-    case 'NotAllowedError':
-    case 'PermissionDeniedError':
-    case 'SecurityError':
-      return {
-        detail: 'microphone permission denied',
-        fix:
-          ctx.platform === 'darwin'
-            ? 'allow the microphone for your browser in System Settings → Privacy & Security → Microphone, then restart Pickle'
-            : ctx.platform === 'win32'
-              ? 'turn on Settings → Privacy & security → Microphone → "Let desktop apps access your microphone", then restart Pickle'
-              : 'let your user open sound devices (`sudo usermod -aG audio $USER`, then log in again)',
-      };
-    case 'NotFoundError':
-    case 'DevicesNotFoundError':
-    case 'OverconstrainedError':
-      return { detail: 'no microphone found', fix: `plug in a microphone; ${retry}` };
     case 'MicrophoneNotFound': {
       const found = (report.devices ?? []).slice(0, 6).map((d) => `"${d}"`);
       return {
@@ -152,10 +141,6 @@ export function microphoneFault(report: MicReport, ctx: { platform: NodeJS.Platf
         fix: 'run `npm start -- --list-devices` and set AUDIO_INPUT_DEVICE to part of one of the names',
       };
     }
-    case 'NotReadableError':
-    case 'TrackStartError':
-    case 'AbortError':
-      return { detail: 'the microphone is busy or not responding', fix: `close the other app holding it exclusively; ${retry}` };
     case 'TrackEnded':
       return { detail: 'the microphone stopped sending sound', fix: `check the cable; ${retry}` };
     case 'NoMediaDevices':

@@ -1,36 +1,21 @@
 /** What a camera page report means for the streamer: the problem in words, and the step that fixes it. */
 import type { PageReport, VisionFault } from './types.ts';
+import { mediaErrorGroup, permissionFix } from '../browser/mediaFaults.ts';
 
 /** Browser error names from the camera page → what the streamer reads, and what to do. */
 export function cameraFault(report: PageReport, ctx: { platform: NodeJS.Platform; camera?: string | undefined; sdkUrl?: string; retrySec: number }): VisionFault {
   const cams = (report.cameras ?? []).slice(0, 6).map((c) => `"${clip(c, 60)}"`);
   const retry = `Pickle retries every ${ctx.retrySec} s`;
+  const group = mediaErrorGroup(report.reason);
+  if (group === 'denied') return { detail: 'camera permission denied', fix: permissionFix('camera', ctx.platform) };
+  if (group === 'not-found') return { detail: 'no camera found', fix: `plug in a camera or start the OBS Virtual Camera (OBS → Start Virtual Camera); ${retry}` };
+  if (group === 'busy') return { detail: 'the camera is busy or not responding', fix: `close the other app using it (OBS Virtual Camera can be shared); ${retry}` };
   switch (report.reason) {
-    case 'NotAllowedError':
-    case 'PermissionDeniedError':
-    case 'SecurityError':
-      return {
-        detail: 'camera permission denied',
-        fix:
-          ctx.platform === 'darwin'
-            ? 'allow the camera for your browser in System Settings → Privacy & Security → Camera, then restart Pickle'
-            : ctx.platform === 'win32'
-              ? 'turn on Settings → Privacy & security → Camera → "Let desktop apps access your camera", then restart Pickle'
-              : 'let your user open the camera (`sudo usermod -aG video $USER`, then log in again)',
-      };
-    case 'NotFoundError':
-    case 'DevicesNotFoundError':
-    case 'OverconstrainedError':
-      return { detail: 'no camera found', fix: `plug in a camera or start the OBS Virtual Camera (OBS → Start Virtual Camera); ${retry}` };
     case 'CameraNotFound':
       return {
         detail: `no camera named like "${clip(ctx.camera ?? '', 60)}"${cams.length ? ` (found ${cams.join(', ')})` : ''}`,
         fix: `set VISION_CAMERA to part of one of these names, or start that camera; ${retry}`,
       };
-    case 'NotReadableError':
-    case 'TrackStartError':
-    case 'AbortError':
-      return { detail: 'the camera is busy or not responding', fix: `close the other app using it (OBS Virtual Camera can be shared); ${retry}` };
     case 'TrackEnded':
       return { detail: 'the camera stopped sending pictures', fix: `check the cable or restart the virtual camera; ${retry}` };
     case 'SdkLoadFailed':
