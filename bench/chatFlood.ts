@@ -61,15 +61,15 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean)
 
   // What a streamer would see: the first caption of the reply to the mention.
   let mentionId = '';
-  let mentionReplyId = '';
   let mentionAnsweredAt = 0;
   const replyStarts = new Map<string, string>();
+  // The reply may start before the stand-in's "mention" note reaches this bench (chat and the
+  // note travel on different sockets): match it by its trigger when its voice starts.
   pickle.orchestrator.on('reply.start', (e) => {
     if (e.triggerId) replyStarts.set(e.replyId, e.triggerId);
-    if (e.triggerId === mentionId) mentionReplyId = e.replyId;
   });
   pickle.orchestrator.on('voice.started', (e) => {
-    if (e.replyId === mentionReplyId && !mentionAnsweredAt) mentionAnsweredAt = Date.now();
+    if (!mentionAnsweredAt && mentionId && replyStarts.get(e.replyId) === mentionId) mentionAnsweredAt = Date.now();
   });
   let replies = 0;
   pickle.orchestrator.on('reply.spoken', () => (replies += 1));
