@@ -34,9 +34,14 @@ export function watchAudience(opts: AudienceOptions): { stop(): void } {
   status.set('voice', 'up', 'waiting for the first reply (the overlay or AUDIO_OUTPUT=local plays the voice)');
   actor.send({ type: 'audience.pages', playing: opts.overlay.playing() });
   const off = opts.overlay.onPlayingChange((playing) => actor.send({ type: 'audience.pages', playing }));
-  opts.onReplySpoken(() => actor.send({ type: 'audience.spoken' }));
+  // The orchestrator's listener outlives stop(): a reply after it is not for a stopped machine.
+  let stopped = false;
+  opts.onReplySpoken(() => {
+    if (!stopped) actor.send({ type: 'audience.spoken' });
+  });
   return {
     stop() {
+      stopped = true;
       off();
       opts.children.stop('audience');
     },

@@ -55,9 +55,14 @@ export function startSenses(opts: SensesOptions): Senses {
     opts.send({ type: 'senses.changed', ears: e.ears, eyes: e.eyes });
   });
 
-  const offSettings = settings.on('change', (next) => actor.send({ type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
-  opts.onCommand((e) => actor.send(e));
-  opts.onBrainState((e) => actor.send(e));
+  // The orchestrator's listeners outlive stop(): facts after it are not for a stopped machine.
+  let stopped = false;
+  const tell = (e: SensesEvent) => {
+    if (!stopped) actor.send(e);
+  };
+  const offSettings = settings.on('change', (next) => tell({ type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
+  opts.onCommand(tell);
+  opts.onBrainState(tell);
 
   return {
     remembers: (source) => remembersSenses(actor.getSnapshot().context, source),
@@ -67,6 +72,7 @@ export function startSenses(opts: SensesOptions): Senses {
     },
     settled: () => applying,
     stop() {
+      stopped = true;
       offSettings();
       opts.children.stop('senses');
     },
