@@ -2,7 +2,8 @@ import { assertEvent, assign, emit, setup } from 'xstate';
 import type { ServiceState } from './events.ts';
 
 /**
- * The OBS connection's lifecycle. The adapter (src/obs) only reports facts: a connect attempt
+ * The OBS connection's lifecycle, from `obs.start` (sent once the adapter listens to what this
+ * machine emits). The adapter (src/obs) only reports facts: a connect attempt
  * succeeded (`obs.connected`), failed (`obs.failed`), or an open connection closed (`obs.closed`).
  * This machine decides when to try again and what the streamer reads on /health:
  *
@@ -16,6 +17,8 @@ import type { ServiceState } from './events.ts';
 export type ObsFailure = 'unreachable' | 'auth' | 'kicked' | 'protocol' | 'timeout';
 
 export type ObsConnectionEvent =
+  /** The adapter listens: connect now (and keep connecting). */
+  | { type: 'obs.start' }
   | { type: 'obs.connected'; obsVersion: string; scene: string }
   | { type: 'obs.failed'; failure: ObsFailure; detail: string }
   | { type: 'obs.closed'; failure: ObsFailure; detail: string }
@@ -120,8 +123,11 @@ export const obsConnectionMachine = setup({
     authRetryMs: input.authRetryMs ?? 30_000,
     attempts: 0,
   }),
-  initial: 'connecting',
+  initial: 'idle',
   states: {
+    idle: {
+      on: { 'obs.start': { target: 'connecting', actions: 'reportConnecting' } },
+    },
     connecting: {
       entry: 'connect',
       on: {
@@ -159,5 +165,4 @@ export const obsConnectionMachine = setup({
       on: { 'obs.retry': 'connecting' },
     },
   },
-  entry: 'reportConnecting',
 });

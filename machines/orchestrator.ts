@@ -15,6 +15,7 @@ import {
   type SynthesizeService,
 } from './services.ts';
 import { voiceMachine, type VoiceInput } from './voice.ts';
+import { ADAPTER_MACHINES, type ChildEvent } from './children.ts';
 import { visionBatcherMachine, type VisionBatcherInput } from './visionBatcher.ts';
 
 export type { PluginActorInput } from './services.ts';
@@ -85,14 +86,17 @@ export interface OrchestratorInput {
   speech?: SpeechInput;
 }
 
-/** XState's own events (an actor's error, …) are handled by their own transitions, never routed. */
-const isPickleEvent = (event: PickleEvent | ErrorActorEvent): event is PickleEvent => !event.type.startsWith('xstate.');
+/** XState's own events (an actor's error, …) and the children's start/stop are handled by their own transitions, never routed. */
+const isPickleEvent = (event: PickleEvent | ErrorActorEvent | ChildEvent): event is PickleEvent =>
+  !event.type.startsWith('xstate.') && event.type !== 'child.start' && event.type !== 'child.stop';
+
+const isActorError = (event: PickleEvent | ErrorActorEvent | ChildEvent): event is ErrorActorEvent => event.type.startsWith('xstate.error.actor.');
 
 export const orchestratorMachine = setup({
   types: {
     input: {} as OrchestratorInput,
     context: {} as OrchestratorInput,
-    events: {} as PickleEvent | ErrorActorEvent,
+    events: {} as PickleEvent | ErrorActorEvent | ChildEvent,
     emitted: {} as PickleEvent | ErrorActorEvent,
   },
   actors: {
@@ -102,6 +106,8 @@ export const orchestratorMachine = setup({
     avatar: avatarMachine,
     visionBatcher: visionBatcherMachine,
     speech: speechMachine,
+    // Started on demand by their adapters (`child.start`): see machines/children.ts.
+    ...ADAPTER_MACHINES,
     // Provided from src/plugins: runs one plugin, sends back plugin.input / plugin.status / plugin.failed.
     plugin: missingService<PluginActorInput>('orchestrator.plugin'),
   },
@@ -118,6 +124,28 @@ export const orchestratorMachine = setup({
       for (const p of context.plugins ?? [])
         enqueue.spawnChild('plugin', { id: pluginActorId(p.name), systemId: pluginActorId(p.name), input: { name: p.name } });
     }),
+    /** An adapter's machine joins the system (once per systemId: a second start of the same one is ignored). */
+    startChild: enqueueActions(({ event, enqueue, system }) => {
+      assertEvent(event, 'child.start');
+      const { child } = event;
+      if (system.get(child.systemId)) return;
+      const at = { id: child.systemId, systemId: child.systemId };
+      // One case per machine, so each input is checked against its own machine.
+      switch (child.src) {
+        case 'eventFeed': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'redemptions': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'followThanks': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'obsConnection': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'sceneMute': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'browserPage': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'audience': return enqueue.spawnChild(child.src, at);
+      }
+    }),
+    stopChild: enqueueActions(({ event, enqueue, system }) => {
+      assertEvent(event, 'child.stop');
+      if (system.get(event.systemId)) enqueue.stopChild(event.systemId);
+    }),
     /** A plugin that threw is stopped and forgotten (never sent to again); the failure is emitted for /health. */
     stopPlugin: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'plugin.failed');
@@ -128,6 +156,7 @@ export const orchestratorMachine = setup({
     }),
     /** An actor's logic threw (XState sends `xstate.error.actor.<id>`): a plugin is stopped and reported; others are passed on as before. */
     actorError: enqueueActions(({ context, event, enqueue }) => {
+      if (!isActorError(event)) return;
       const id = event.type.slice('xstate.error.actor.'.length);
       const name = id.startsWith('plugin:') ? id.slice('plugin:'.length) : undefined;
       if (name !== undefined && (context.plugins ?? []).some((p) => p.name === name)) {
@@ -154,6 +183,8 @@ export const orchestratorMachine = setup({
   entry: 'spawnPlugins',
   on: {
     'plugin.failed': { actions: 'stopPlugin' },
+    'child.start': { actions: 'startChild' },
+    'child.stop': { actions: 'stopChild' },
     // XState sends `xstate.error.actor.<id>` when an actor's logic throws; this prefix matches any actor.
     'xstate.error.actor.*': { actions: 'actorError' },
     '*': { actions: 'route' },

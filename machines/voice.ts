@@ -1,4 +1,4 @@
-import { assertEvent, assign, createActor, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import {
   VOICE_SAMPLE_RATE,
   type BrainOutEvent,
@@ -28,7 +28,8 @@ export type { PlaybackInput, SynthesizeInput } from './services.ts';
  * that started playing, joined, with no markers; a reply cut before any audio gives ''.
  *
  * Without provided actors (machine tests, the orchestrator alone) the voice is captions only:
- * a sentence "plays" for its reading time, timed by the default `playback` machine below.
+ * a sentence "plays" for its reading time, timed by the default `playback` machine below, which
+ * runs as the voice's child (on the actor system's clock, shown in the inspector).
  */
 
 export interface VoiceInput {
@@ -137,14 +138,14 @@ interface Segment {
 
 /**
  * Default playback actor: plays nothing, but keeps time like a player would — audio for its
- * sample count, silence for its reading time — and reports sentence starts and the end.
+ * sample count, silence for its reading time — and reports sentence starts and the end to the
+ * voice, its parent.
  */
 export const timedPlayback = setup({
   types: {
     context: {} as { replyId: string; queue: Segment[]; current: Segment | undefined; lastIndex: number; finished: boolean },
     events: {} as PlayCommand,
     input: {} as PlaybackInput,
-    emitted: {} as PlaybackEvent,
   },
   delays: {
     segment: ({ context }) => Math.round(context.current?.ms ?? 0),
@@ -166,10 +167,10 @@ export const timedPlayback = setup({
       if (!head) return;
       enqueue.assign({ current: head, queue: rest, lastIndex: head.index });
       if (head.index !== context.lastIndex)
-        enqueue.emit({ type: 'playback.started', replyId: context.replyId, index: head.index } satisfies PlaybackEvent);
+        enqueue.sendParent({ type: 'playback.started', replyId: context.replyId, index: head.index } satisfies PlaybackEvent);
     }),
     drained: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit({ type: 'playback.drained', replyId: context.replyId } satisfies PlaybackEvent);
+      enqueue.sendParent({ type: 'playback.drained', replyId: context.replyId } satisfies PlaybackEvent);
     }),
   },
 }).createMachine({
@@ -198,15 +199,9 @@ export const timedPlayback = setup({
   },
 });
 
-/** The timed player as the voice's default playback service: its reports go back to the voice. */
-export const timedPlaybackService: PlaybackService = service<PlaybackInput, PlaybackEvent, PlayCommand>(({ input, sendBack, receive }) => {
-  const clock = createActor(timedPlayback, { input });
-  clock.on('playback.started', sendBack);
-  clock.on('playback.drained', sendBack);
-  receive((command) => clock.send(command));
-  clock.start();
-  return () => clock.stop();
-});
+/** What plays a reply: a provided player service (src/audio), or by default the timed machine above. */
+type PlaybackLogic = PlaybackService | typeof timedPlayback;
+const defaultPlayback = (): PlaybackLogic => timedPlayback;
 
 export const voiceMachine = setup({
   types: {
@@ -216,7 +211,7 @@ export const voiceMachine = setup({
   },
   actors: {
     synthesize: captionsOnlySynthesize,
-    playback: timedPlaybackService,
+    playback: defaultPlayback(),
   },
   guards: {
     isMine: ({ context, event }) => 'replyId' in event && event.replyId !== undefined && event.replyId === context.replyId,

@@ -39,6 +39,7 @@ import { withSensesRoutes } from './browser/routes.ts';
 import type { Senses } from './senses/index.ts';
 import { startSensesStack } from './senses/start.ts';
 import { watchAudience } from './audio/audience.ts';
+import { orchestratorChildren } from './children.ts';
 
 /** The repository root: personas/ and overlay/ live there, whatever the working directory. */
 export const ROOT_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -253,7 +254,6 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Outputs of the machines -> overlay, panel, log, Twitch.
   const avatar = server.avatar;
   voice.attach(avatar);
-  const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l) });
   const panel = server.panel;
   let senses: Senses | undefined;
   memory.attach(orchestrator, panel, (source) => senses?.remembers(source) ?? false);
@@ -296,6 +296,9 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   plugins.attach(orchestrator);
   orchestrator.start();
+  // Adapters' machines join the running orchestrator as its children.
+  const children = orchestratorChildren(orchestrator);
+  const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l), children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
 
@@ -339,6 +342,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     log: log.child({ service: 'twitch-events' }),
     send,
     rewardTitle: () => rewardTitleOf(persona),
+    children,
     ...(opts.tuning?.twitchBackoffMs ? { backoff: { baseMs: opts.tuning.twitchBackoffMs, maxMs: opts.tuning.twitchBackoffMs * 4 } } : {}),
   });
   if (eventFeed) for (const type of ['chat.message', 'reply.start', 'reply.spoken', 'reply.failed', 'brain.decision'] as const) orchestrator.on(type, (e) => eventFeed.observe(e));

@@ -1,9 +1,9 @@
 /**
- * Whether anybody hears Pickle: the audience machine fed with the pages playing the voice (the
- * OBS overlay, the local page) and each spoken reply; its verdict goes to `/health` as `voice`.
+ * Whether anybody hears Pickle: the audience machine (a child of the orchestrator) fed with the
+ * pages playing the voice (the OBS overlay, the local page) and each spoken reply; its verdict goes
+ * to `/health` as `voice`.
  */
-import { createActor } from 'xstate';
-import { audienceMachine } from '../../machines/audience.ts';
+import type { ChildHost } from '../children.ts';
 import type { StatusBoard } from '../status.ts';
 import type { OverlayOutput } from './overlay.ts';
 
@@ -13,6 +13,8 @@ export interface AudienceOptions {
   /** Where the overlay is, for the fix line (e.g. http://127.0.0.1:8000/overlay). */
   overlayUrl: string;
   onReplySpoken(listener: () => void): void;
+  /** Where the audience machine runs (the orchestrator's children). */
+  children: ChildHost;
 }
 
 export function unheardFix(overlayUrl: string): string {
@@ -21,7 +23,7 @@ export function unheardFix(overlayUrl: string): string {
 
 export function watchAudience(opts: AudienceOptions): { stop(): void } {
   const { status } = opts;
-  const actor = createActor(audienceMachine);
+  const actor = opts.children.start({ src: 'audience', systemId: 'audience', input: {} });
   actor.on('audience.changed', (e) => {
     if (e.heard) status.set('voice', 'up', `Pickle's voice plays in ${e.pages} page${e.pages === 1 ? '' : 's'}`);
     else
@@ -29,15 +31,19 @@ export function watchAudience(opts: AudienceOptions): { stop(): void } {
         fix: unheardFix(opts.overlayUrl),
       });
   });
-  actor.start();
   status.set('voice', 'up', 'waiting for the first reply (the overlay or AUDIO_OUTPUT=local plays the voice)');
   actor.send({ type: 'audience.pages', playing: opts.overlay.playing() });
   const off = opts.overlay.onPlayingChange((playing) => actor.send({ type: 'audience.pages', playing }));
-  opts.onReplySpoken(() => actor.send({ type: 'audience.spoken' }));
+  // The orchestrator's listener outlives stop(): a reply after it is not for a stopped machine.
+  let stopped = false;
+  opts.onReplySpoken(() => {
+    if (!stopped) actor.send({ type: 'audience.spoken' });
+  });
   return {
     stop() {
+      stopped = true;
       off();
-      actor.stop();
+      opts.children.stop('audience');
     },
   };
 }

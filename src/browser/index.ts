@@ -8,6 +8,7 @@ import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import { findBrowser, installHint, isRunnable } from '../vision/chrome.ts';
 import { createSharedBrowser, type SharedBrowser } from './shared.ts';
+import type { ChildHost } from '../children.ts';
 
 export interface HiddenBrowser {
   shared: SharedBrowser | undefined;
@@ -15,7 +16,7 @@ export interface HiddenBrowser {
   fault?: { detail: string; fix: string };
 }
 
-export function hiddenBrowser(env: Env, opts: { baseUrl: string; log: Logger; platform?: NodeJS.Platform; extraArgs?: readonly string[] }): HiddenBrowser {
+export function hiddenBrowser(env: Env, opts: { baseUrl: string; log: Logger; platform?: NodeJS.Platform; extraArgs?: readonly string[]; children?: ChildHost }): HiddenBrowser {
   const platform = opts.platform ?? process.platform;
   const found = findBrowser({ platform, env: process.env, chromePath: env.CHROME_PATH });
   if (!found) return { shared: undefined, fault: { detail: 'no Chrome, Chromium or Edge found', fix: installHint(platform) } };
@@ -30,5 +31,5 @@ export function hiddenBrowser(env: Env, opts: { baseUrl: string; log: Logger; pl
   // Browsers give cameras and microphones only to secure pages; a loopback http page counts, a LAN address does not.
   const origin = new URL(opts.baseUrl).origin;
   if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(origin)) args.unshift(`--unsafely-treat-insecure-origin-as-secure=${origin}`);
-  return { shared: createSharedBrowser({ executablePath: found.path, args, audible: env.AUDIO_OUTPUT === 'local', log: opts.log.child({ service: 'browser' }) }) };
+  return { shared: createSharedBrowser({ executablePath: found.path, args, audible: env.AUDIO_OUTPUT === 'local', log: opts.log.child({ service: 'browser' }), ...(opts.children ? { children: opts.children } : {}) }) };
 }

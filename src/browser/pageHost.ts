@@ -5,8 +5,8 @@
  * a growing pause (decided by machines/browserPage.ts); `stop` closes the page and lets go of the browser.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import { createActor } from 'xstate';
-import { browserPageMachine } from '../../machines/browserPage.ts';
+import type { AdapterChild } from '../../machines/children.ts';
+import { standaloneChildren } from '../children.ts';
 import type { Logger } from '../log.ts';
 import { errorText, firstLine } from './launch.ts';
 import type { SharedBrowser } from './shared.ts';
@@ -54,9 +54,10 @@ export function createPageHost(opts: PageHostOptions): PageHost {
   const { log, name } = opts;
   const loadTimeoutMs = opts.loadTimeoutMs ?? 30_000;
   // When to open and when to try again is the machine's call; this adapter opens, closes and reports.
-  const lifecycle = createActor(browserPageMachine, {
-    input: { ...(opts.backoff ? { baseMs: opts.backoff.baseMs, maxMs: opts.backoff.maxMs } : {}), ...(opts.stableMs ? { stableMs: opts.stableMs } : {}) },
-  });
+  // In Pickle the machine is the orchestrator's child `browserPage:<name>`, from start() to stop().
+  const children = opts.shared.children ?? standaloneChildren();
+  const systemId = `browserPage:${name}`;
+  let lifecycle: AdapterChild<'browserPage'> | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
   let stopped = true;
@@ -64,10 +65,7 @@ export function createPageHost(opts: PageHostOptions): PageHost {
   let opening: Promise<void> | undefined;
 
   const failed = (why: 'crashed' | 'failed', detail: string, error?: string) =>
-    lifecycle.send({ type: 'page.failed', why, detail, ...(error !== undefined ? { error } : {}) });
-  lifecycle.on('page.open', () => void open());
-  lifecycle.on('page.retry', (e) => opts.onBrowser({ state: e.why, detail: e.detail, retryInMs: e.retryInMs, ...(e.error ? { error: e.error } : {}) }));
-  lifecycle.start();
+    lifecycle?.send({ type: 'page.failed', why, detail, ...(error !== undefined ? { error } : {}) });
 
   async function open(): Promise<void> {
     if (stopped || opening) return opening;
@@ -117,7 +115,7 @@ export function createPageHost(opts: PageHostOptions): PageHost {
         opens++;
         log.info({ event: 'browser.page', page: name, pid, opens }, 'page open');
         opts.onBrowser({ state: 'up', detail: 'browser running' });
-        lifecycle.send({ type: 'page.opened' });
+        lifecycle?.send({ type: 'page.opened' });
       } catch (err) {
         if (browser !== b || stopped) return;
         const message = firstLine(errorText(err));
@@ -139,13 +137,23 @@ export function createPageHost(opts: PageHostOptions): PageHost {
     start() {
       if (!stopped) return;
       stopped = false;
-      lifecycle.send({ type: 'page.start' });
+      const l = children.start({
+        src: 'browserPage',
+        systemId,
+        input: { ...(opts.backoff ? { baseMs: opts.backoff.baseMs, maxMs: opts.backoff.maxMs } : {}), ...(opts.stableMs ? { stableMs: opts.stableMs } : {}) },
+      });
+      lifecycle = l;
+      l.on('page.open', () => void open());
+      l.on('page.retry', (e) => opts.onBrowser({ state: e.why, detail: e.detail, retryInMs: e.retryInMs, ...(e.error ? { error: e.error } : {}) }));
+      l.send({ type: 'page.start' });
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      lifecycle.send({ type: 'page.stop' });
+      lifecycle?.send({ type: 'page.stop' });
       await opening?.catch(() => undefined);
+      lifecycle = undefined;
+      children.stop(systemId);
       const p = page;
       browser = undefined;
       page = undefined;

@@ -8,6 +8,7 @@
 import type { Browser } from 'puppeteer-core';
 import type { Logger } from '../log.ts';
 import { launchHiddenBrowser } from './launch.ts';
+import type { ChildHost } from '../children.ts';
 
 export interface SharedBrowserOptions {
   executablePath: string;
@@ -17,6 +18,8 @@ export interface SharedBrowserOptions {
   audible?: boolean;
   launchTimeoutMs?: number;
   log: Logger;
+  /** Where the pages' machines run (the orchestrator's children in Pickle). */
+  children?: ChildHost;
 }
 
 export interface SharedBrowser {
@@ -29,6 +32,8 @@ export interface SharedBrowser {
   holders(): string[];
   pid(): number | undefined;
   readonly launches: number;
+  /** Where its pages' machines run; none: each page's machine runs on its own. */
+  readonly children?: ChildHost;
 }
 
 export function createSharedBrowser(opts: SharedBrowserOptions): SharedBrowser {
@@ -63,6 +68,7 @@ export function createSharedBrowser(opts: SharedBrowserOptions): SharedBrowser {
 
   return {
     executablePath: opts.executablePath,
+    ...(opts.children ? { children: opts.children } : {}),
     async acquire(user, args = []) {
       holders.set(user, args);
       while (launching) await launching.catch(() => undefined);

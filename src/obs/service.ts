@@ -8,10 +8,10 @@
  * hand) must not see a red line forever, and OBS 28+ asks for a password by default anyway.
  */
 import type { Namespace } from 'socket.io';
-import { createActor } from 'xstate';
-import { obsConnectionMachine, type ObsConnectionInput } from '../../machines/obsConnection.ts';
+import type { AdapterChild } from '../../machines/children.ts';
+import type { ObsConnectionInput } from '../../machines/obsConnection.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
-import { sceneMuteMachine } from '../../machines/sceneMute.ts';
+import { orchestratorChildren } from '../children.ts';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
 import type { ConsoleOut } from '../console.ts';
@@ -29,8 +29,8 @@ export interface ObsStartOptions {
   serverUrl: string;
   overlayKey?: string | undefined;
   muteScenes: string[];
-  /** Mutes and unmutes go to the brain through it; mods' !mute / !unmute are read from it. */
-  orchestrator: Pick<PickleActor, 'send' | 'on'>;
+  /** Mutes and unmutes go to the brain through it; mods' !mute / !unmute are read from it; OBS's machines run as its children. */
+  orchestrator: Pick<PickleActor, 'send' | 'on' | 'system'>;
   /** The panel hears why Pickle went quiet. */
   panel?: Pick<Namespace, 'emit'>;
   console?: ConsoleOut;
@@ -94,8 +94,9 @@ export function createObs(deps: ObsDeps): ObsService {
   const url = env.OBS_WEBSOCKET_URL ?? DEFAULT_OBS_URL;
   const enabled = isObsConfigured(env);
   let client: ObsClient | undefined;
-  let connection: ReturnType<typeof createActor<typeof obsConnectionMachine>> | undefined;
-  let scenes: ReturnType<typeof createActor<typeof sceneMuteMachine>> | undefined;
+  let connection: AdapterChild<'obsConnection'> | undefined;
+  let scenes: AdapterChild<'sceneMute'> | undefined;
+  let children: ReturnType<typeof orchestratorChildren> | undefined;
   let connected = false;
   let scene: string | undefined;
   let mutedByScene: string | undefined;
@@ -144,7 +145,8 @@ export function createObs(deps: ObsDeps): ObsService {
       });
       const c = createObsClient({ url, password: env.OBS_WEBSOCKET_PASSWORD, ...(deps.tuning?.timeoutMs ? { timeoutMs: deps.tuning.timeoutMs } : {}) });
       client = c;
-      const s = createActor(sceneMuteMachine, { input: { muteScenes } });
+      children = orchestratorChildren(opts.orchestrator);
+      const s = children.start({ src: 'sceneMute', systemId: 'sceneMute', input: { muteScenes } });
       scenes = s;
       s.on('scene.mute', (e) => {
         mutedByScene = e.scene;
@@ -156,9 +158,8 @@ export function createObs(deps: ObsDeps): ObsService {
         log.info({ event: 'obs.unmute', scene: e.scene }, 'unmuted by OBS scene');
         onSceneMute(false, e.scene);
       });
-      s.start();
 
-      const m = createActor(obsConnectionMachine, { input: { url, ...(deps.tuning ?? {}) } });
+      const m = children.start({ src: 'obsConnection', systemId: 'obsConnection', input: { url, ...(deps.tuning ?? {}) } });
       connection = m;
       m.on('obs.status', (e) => status.set('obs', e.state, e.detail, e.fix ? { fix: e.fix } : {}));
       m.on('obs.connect', () => {
@@ -188,7 +189,7 @@ export function createObs(deps: ObsDeps): ObsService {
         log.info({ event: 'obs.closed', failure, detail }, 'OBS connection closed');
         if (!stopped) m.send({ type: 'obs.closed', failure, detail });
       });
-      m.start();
+      m.send({ type: 'obs.start' });
     },
     async setupOverlay(waitMs = 4_000) {
       if (!enabled) throw new ObsNotReady('OBS is not configured', OBS_DISABLED_FIX, 409);
@@ -222,8 +223,8 @@ export function createObs(deps: ObsDeps): ObsService {
     view,
     async stop() {
       stopped = true;
-      connection?.stop();
-      scenes?.stop();
+      children?.stop('obsConnection');
+      children?.stop('sceneMute');
       for (const w of [...waiters]) w();
       await client?.disconnect();
     },

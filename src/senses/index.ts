@@ -1,12 +1,12 @@
 /**
  * Senses as settings: ears (microphone → Deepgram) and eyes (camera) on or off, from the panel,
- * the settings API or `!privacy`. The senses machine decides; this adapter saves the choice in
+ * the settings API or `!privacy`. The senses machine (a child of the orchestrator) decides; this adapter saves the choice in
  * settings.json (so a crash or a restart never resumes recording), closes or reopens the
  * microphone and the camera, and passes `senses.changed` through the orchestrator.
  */
-import { createActor } from 'xstate';
 import type { PickleEvent } from '../../machines/events.ts';
-import { remembersSenses, sensesMachine, type SensesEvent } from '../../machines/senses.ts';
+import { remembersSenses, type SensesEvent } from '../../machines/senses.ts';
+import type { ChildHost } from '../children.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { Ears } from '../stt/index.ts';
@@ -23,6 +23,8 @@ export interface SensesOptions {
   vision?: VisionService | undefined;
   /** A line for the streamer's console. */
   say?: (line: string) => void;
+  /** Where the senses machine runs (the orchestrator's children). */
+  children: ChildHost;
 }
 
 export interface Senses {
@@ -36,7 +38,7 @@ export interface Senses {
 
 export function startSenses(opts: SensesOptions): Senses {
   const { settings, log } = opts;
-  const actor = createActor(sensesMachine, { input: settings.get().senses });
+  const actor = opts.children.start({ src: 'senses', systemId: 'senses', input: settings.get().senses });
   let applying: Promise<void> = Promise.resolve();
 
   actor.on('senses.changed', (e) => {
@@ -52,11 +54,15 @@ export function startSenses(opts: SensesOptions): Senses {
     });
     opts.send({ type: 'senses.changed', ears: e.ears, eyes: e.eyes });
   });
-  actor.start();
 
-  const offSettings = settings.on('change', (next) => actor.send({ type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
-  opts.onCommand((e) => actor.send(e));
-  opts.onBrainState((e) => actor.send(e));
+  // The orchestrator's listeners outlive stop(): facts after it are not for a stopped machine.
+  let stopped = false;
+  const tell = (e: SensesEvent) => {
+    if (!stopped) actor.send(e);
+  };
+  const offSettings = settings.on('change', (next) => tell({ type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
+  opts.onCommand(tell);
+  opts.onBrainState(tell);
 
   return {
     remembers: (source) => remembersSenses(actor.getSnapshot().context, source),
@@ -66,8 +72,9 @@ export function startSenses(opts: SensesOptions): Senses {
     },
     settled: () => applying,
     stop() {
+      stopped = true;
       offSettings();
-      actor.stop();
+      opts.children.stop('senses');
     },
   };
 }

@@ -16,6 +16,7 @@ import type { PickleServer } from '../server/server.ts';
 import { startEars, type Ears, type EarsTuning } from '../stt/index.ts';
 import { startVision, type VisionService, type VisionTuning } from '../vision/index.ts';
 import { startSenses, type Senses } from './index.ts';
+import { orchestratorChildren } from '../children.ts';
 
 export interface SensesStackOptions {
   env: Env;
@@ -40,8 +41,10 @@ export interface SensesStack {
 export async function startSensesStack(opts: SensesStackOptions): Promise<SensesStack> {
   const { env, log, status, server, orchestrator, send } = opts;
   const panel = server.panel;
+  // The machines of the senses and of the browser's pages run as the orchestrator's children.
+  const children = orchestratorChildren(orchestrator);
   // One hidden browser for the microphone, the camera and the local voice, running only while one of them needs it.
-  const browser = hiddenBrowser(env, { baseUrl: server.url, log });
+  const browser = hiddenBrowser(env, { baseUrl: server.url, log, children });
   const on = opts.settings.get().senses;
   const speaker = localOutput(env, browser, { baseUrl: server.url, log: log.child({ service: 'audio' }), status });
 
@@ -80,6 +83,7 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
     ears,
     vision,
     say: opts.say,
+    children,
     onCommand: (l) => void orchestrator.on('chat.command', l),
     onBrainState: (l) => void orchestrator.on('brain.state', l),
   });

@@ -8,6 +8,7 @@ function connection(input = {}) {
   const out: ObsConnectionEmitted[] = [];
   actor.on('*', (e) => out.push(e));
   actor.start();
+  actor.send({ type: 'obs.start' });
   const connects = () => out.filter((e) => e.type === 'obs.connect').length;
   const last = () => out.filter((e) => e.type === 'obs.status').at(-1);
   return { actor, out, connects, last };

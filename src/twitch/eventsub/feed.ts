@@ -1,9 +1,8 @@
 import WebSocket from 'ws';
 import { wsText } from '../../net/wsText.ts';
-import { createActor } from 'xstate';
-import { eventFeedMachine, type EventFeedEvent, type SubscribeFailure } from '../../../machines/eventsub.ts';
-import { followThanksMachine } from '../../../machines/followThanks.ts';
-import { isAnsweredReward, redemptionsMachine, type RedemptionSettle, type RedemptionsEvent } from '../../../machines/redemptions.ts';
+import type { EventFeedEvent, SubscribeFailure } from '../../../machines/eventsub.ts';
+import { isAnsweredReward, type RedemptionSettle, type RedemptionsEvent } from '../../../machines/redemptions.ts';
+import { standaloneChildren, type ChildHost } from '../../children.ts';
 import type { ChatMessage, PickleEvent } from '../../../machines/events.ts';
 import type { Logger } from '../../log.ts';
 import type { StatusBoard } from '../../status.ts';
@@ -45,6 +44,8 @@ export interface EventFeedOptions {
   answerTimeoutMs?: number;
   /** Validation retry when id.twitch.tv cannot be reached. */
   authRetryMs?: number;
+  /** Where the feed's machines run: the orchestrator's children in Pickle (default: on their own). */
+  children?: ChildHost;
 }
 
 export interface EventFeed {
@@ -76,11 +77,14 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  const feed = createActor(eventFeedMachine, {
+  const children = o.children ?? standaloneChildren();
+  const feed = children.start({
+    src: 'eventFeed',
+    systemId: 'eventFeed',
     input: { url: o.eventsubUrl, backoff: o.backoff ?? TWITCH_BACKOFF, random: o.random ?? Math.random },
   });
-  const redemptions = createActor(redemptionsMachine, { input: o.answerTimeoutMs ? { answerTimeoutMs: o.answerTimeoutMs } : {} });
-  const thanks = createActor(followThanksMachine, { input: o.followWindowMs ? { windowMs: o.followWindowMs } : {} });
+  const redemptions = children.start({ src: 'redemptions', systemId: 'redemptions', input: o.answerTimeoutMs ? { answerTimeoutMs: o.answerTimeoutMs } : {} });
+  const thanks = children.start({ src: 'followThanks', systemId: 'followThanks', input: o.followWindowMs ? { windowMs: o.followWindowMs } : {} });
   const report = (e: EventFeedEvent) => {
     if (!stopped) feed.send(e);
   };
@@ -238,9 +242,6 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
   return {
     async start() {
       o.status.set(SERVICE, 'starting', 'checking the broadcaster token');
-      feed.start();
-      redemptions.start();
-      thanks.start();
       await begin();
     },
     observe(event) {
@@ -249,9 +250,7 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
     async stop() {
       stopped = true;
       clearTimeout(retryTimer);
-      feed.stop();
-      redemptions.stop();
-      thanks.stop();
+      for (const id of ['eventFeed', 'redemptions', 'followThanks']) children.stop(id);
       const closing = [...sockets.values()].map(
         (ws) => new Promise<void>((resolve) => {
           if (ws.readyState === WebSocket.CLOSED) return resolve();

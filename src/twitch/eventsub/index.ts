@@ -3,6 +3,7 @@ import type { Env } from '../../config/env.ts';
 import type { Logger } from '../../log.ts';
 import type { StatusBoard } from '../../status.ts';
 import type { BackoffOptions } from '../backoff.ts';
+import type { ChildHost } from '../../children.ts';
 import { createEventFeed, type EventFeed } from './feed.ts';
 
 export type { EventFeed } from './feed.ts';
@@ -19,6 +20,8 @@ export function startEventFeed(p: {
   send: (event: PickleEvent) => void;
   rewardTitle: () => string;
   backoff?: BackoffOptions;
+  /** The orchestrator's children: the feed's machines run there. */
+  children: ChildHost;
 }): EventFeed | undefined {
   const { env, status } = p;
   if (!env.TWITCH_BROADCASTER_TOKEN || !env.TWITCH_CLIENT_ID) {
@@ -43,6 +46,7 @@ export function startEventFeed(p: {
     ...(env.TWITCH_BROADCASTER_REFRESH_TOKEN ? { refreshToken: env.TWITCH_BROADCASTER_REFRESH_TOKEN } : {}),
     ...(env.TWITCH_CHANNEL ? { channel: env.TWITCH_CHANNEL } : {}),
     ...(p.backoff ? { backoff: p.backoff } : {}),
+    children: p.children,
   });
   void feed.start().catch((err: Error) => p.log.error({ event: 'eventsub', err: err.message }, 'event feed start failed'));
   return feed;

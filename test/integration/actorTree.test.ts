@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import type { AnyActorRef } from 'xstate';
+import { findBrowser } from '../../src/vision/chrome.ts';
+import { startObsStandin, type ObsStandin } from '../standins/obs.ts';
+import { startTwitchAuthStandin, type TwitchAuthStandin } from '../standins/twitchAuth.ts';
+import { startTwitchEventSubStandin, type TwitchEventSubStandin } from '../standins/twitchEventSub.ts';
+import { followEvent } from '../twitch/eventsub/harness.ts';
+import { startRig, type Rig } from './harness.ts';
+
+/**
+ * The machines that adapters drive (the event feed, redemptions, follow thanks, OBS's connection
+ * and mute scenes, the senses, the audience, the browser's pages) are children of the orchestrator:
+ * the inspector lists them under it, `system.get` finds them, and a fact an adapter observes moves
+ * the child's state.
+ */
+
+const CLIENT_ID = 'standinclientid';
+const TOKEN = 'broadcastertoken';
+const chrome = findBrowser({ platform: process.platform, env: process.env, chromePath: process.env.CHROME_PATH });
+
+let rig: Rig | undefined;
+let obs: ObsStandin | undefined;
+let auth: TwitchAuthStandin | undefined;
+let es: TwitchEventSubStandin | undefined;
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.close();
+  await rig?.stop();
+  await obs?.close();
+  await es?.close();
+  await auth?.close();
+  rig = obs = auth = es = undefined;
+});
+
+interface ListedActor {
+  name: string;
+  parent?: string;
+  session: string;
+  value?: unknown;
+}
+
+/** The actor list a page gets when it opens the inspector. */
+async function inspectorActors(r: Rig): Promise<ListedActor[]> {
+  const socket = io(`${r.pickle.url}/inspector`, { transports: ['websocket'], reconnection: false });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('actors', (a: { actors: ListedActor[] }) => resolve(a.actors));
+    socket.once('connect_error', reject);
+  });
+}
+
+const child = (r: Rig, systemId: string): AnyActorRef | undefined => r.pickle.orchestrator.system.get(systemId) as AnyActorRef | undefined;
+const valueOf = (r: Rig, systemId: string): string => JSON.stringify(child(r, systemId)?.getSnapshot().value ?? null);
+const contextOf = (r: Rig, systemId: string): Record<string, unknown> => (child(r, systemId)?.getSnapshot() as { context: Record<string, unknown> }).context;
+const chat = (r: Rig, text: string) =>
+  fetch(`${r.pickle.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'sam', text }) });
+
+/** Each listed once, as a child of the orchestrator (the root). */
+function expectChildren(actors: ListedActor[], names: string[]): void {
+  const root = actors.find((a) => a.name === 'orchestrator');
+  expect(root).toBeDefined();
+  for (const name of names) {
+    const found = actors.filter((a) => a.name === name);
+    expect(found, name).toHaveLength(1);
+    expect(found[0]!.parent, `${name}'s parent`).toBe(root!.session);
+  }
+}
+
+describe("adapters' machines in the orchestrator's actor system", () => {
+  it('event feed, redemptions, follow thanks, OBS, mute scenes, senses and audience: listed by the inspector; facts move them', async () => {
+    obs = await startObsStandin({ password: 'pw', obsVersion: '31.0.2' });
+    auth = await startTwitchAuthStandin({ clientId: CLIENT_ID, login: 'streamer', userId: '4242', scopes: ['channel:manage:redemptions', 'moderator:read:followers'], accessTokens: [TOKEN] });
+    es = await startTwitchEventSubStandin({ validate: (t) => auth!.check(t), users: [{ id: '4242', login: 'streamer', display_name: 'Streamer' }] });
+    rig = await startRig({
+      twitch: false,
+      env: {
+        OBS_WEBSOCKET_URL: obs.url,
+        OBS_WEBSOCKET_PASSWORD: 'pw',
+        OBS_MUTE_SCENES: 'BRB',
+        TWITCH_CLIENT_ID: CLIENT_ID,
+        TWITCH_BROADCASTER_TOKEN: TOKEN,
+        TWITCH_AUTH_URL: auth.url,
+        TWITCH_EVENTSUB_URL: es.wsUrl,
+        TWITCH_API_URL: es.apiUrl,
+      },
+    });
+    const r = rig;
+
+    const actors = await inspectorActors(r);
+    expectChildren(actors, ['eventFeed', 'redemptions', 'followThanks', 'obsConnection', 'sceneMute', 'senses', 'audience']);
+
+    // The event feed: welcomed and subscribed (the adapter reports the socket's frames and Helix's answers).
+    await r.waitFor(() => r.pickle.status.get('twitch-events')?.state === 'up', 8000, 'twitch-events up');
+    expect(valueOf(r, 'eventFeed')).toContain('"subscriptions":"live"');
+    // A follow arrives: the thanks batcher starts collecting.
+    expect(valueOf(r, 'followThanks')).toBe('"idle"');
+    es.notify('channel.follow', followEvent(1, 'Ana'));
+    await r.waitFor(() => valueOf(r, 'followThanks') === '"collecting"', 5000, 'followThanks collecting');
+
+    // OBS: connected (the adapter reports it), then a scene switch reaches both OBS machines.
+    await r.waitFor(() => valueOf(r, 'obsConnection') === '"up"', 8000, 'obsConnection up');
+    obs.switchScene('BRB');
+    await r.waitFor(() => contextOf(r, 'sceneMute')['mutedBy'] === 'scene', 5000, 'sceneMute: muted by the scene');
+    expect(contextOf(r, 'obsConnection')['scene']).toBe('BRB');
+
+    // Senses: the broadcaster's !privacy turns ears and eyes off.
+    expect(contextOf(r, 'senses')).toMatchObject({ ears: true, eyes: true });
+    await chat(r, '!privacy');
+    await r.waitFor(() => contextOf(r, 'senses')['ears'] === false, 5000, 'senses off');
+    expect(contextOf(r, 'senses')['eyes']).toBe(false);
+
+    // Audience: the overlay says it plays audio.
+    expect(contextOf(r, 'audience')['pages']).toBe(0);
+    r.overlay.emit('audio_state', { state: 'running' });
+    await r.waitFor(() => contextOf(r, 'audience')['pages'] === 1, 5000, 'audience: one page playing');
+  });
+
+  it.runIf(chrome)('a browser page (the local voice): listed as browserPage:speaker and open once the page loaded', { timeout: 60_000 }, async () => {
+    rig = await startRig({
+      twitch: false,
+      env: { AUDIO_OUTPUT: 'local', CHROME_PATH: chrome!.path, CHROME_ARGS: '--use-fake-device-for-media-stream' },
+    });
+    const r = rig;
+    await r.waitFor(() => valueOf(r, 'browserPage:speaker') === '"open"', 20_000, 'the speaker page open');
+    expectChildren(await inspectorActors(r), ['browserPage:speaker']);
+  });
+});
