@@ -136,7 +136,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
         // header, and a refused upgrade reports its HTTP status.
         global: { websocket: { client: WebSocket as unknown as typeof globalThis.WebSocket, options: { url: liveBaseUrl(opts.url) } } },
       });
-      return deepgram.listen.live(s) as unknown as LiveClientLike;
+      return deepgram.listen.live(s);
     });
 
   const link = createActor(reconnectMachine, { input: { ...backoff, stableMs, connectTimeoutMs } });
