@@ -9,6 +9,8 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createActor, type Actor } from 'xstate';
+import { reconnectMachine, type ReconnectEmitted } from '../../machines/reconnect.ts';
 import type { Logger } from '../log.ts';
 import { backendHost, startChromaLock, type ChromaLock } from './chromaLock.ts';
 
@@ -63,6 +65,12 @@ export interface EmbeddedChromaOptions {
   beatMs?: number;
 }
 
+/**
+ * The embedded server's life: when to (re)start it is the reconnect machine's (machines/reconnect.ts):
+ * a crash or a start that does not answer within `startTimeoutMs` → restart after `restartMs`,
+ * doubling while it keeps dying (no jitter: one local child has nobody to fall in step with);
+ * no embedded Chroma for this platform (exit code 3) → stop, restarting cannot help.
+ */
 class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> implements ChromaLink {
   readonly managed = true;
   readonly url: string;
@@ -71,8 +79,9 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
   lastError: string | undefined;
   private child: ChildProcess | undefined;
   private stopping = false;
-  private failures = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly life: Actor<typeof reconnectMachine>;
+  /** How the last child ended, for the restart's log line and the `down` reason. */
+  private lastExit: { code: number | null; signal: NodeJS.Signals | null; output: string; wasUp: boolean } | undefined;
   private beatTimer: NodeJS.Timeout | undefined;
   private output: string[] = [];
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
@@ -87,13 +96,25 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     mkdirSync(opts.path, { recursive: true });
     // Last resort when Pickle exits without stop() (process.exit on a second Ctrl+C, a crash).
     process.on('exit', this.killOnExit);
+    const restartMs = opts.restartMs ?? 500;
+    this.life = createActor(reconnectMachine, {
+      input: { baseMs: restartMs, maxMs: Math.min(30_000, restartMs * 2 ** 6), connectTimeoutMs: opts.startTimeoutMs ?? 20_000 },
+    });
+    this.life.on('connection.open', () => void this.spawnChild().catch((err: Error) => this.startFailed(err)));
+    this.life.on('connection.retrying', (e) => this.onRetrying(e));
+    this.life.on('connection.failed', (e) => this.onUnavailable(e));
+    this.life.start();
+  }
+
+  begin(): void {
+    this.life.send({ type: 'connection.start' });
   }
 
   get pid() {
     return this.up ? this.child?.pid : undefined;
   }
 
-  async start(): Promise<void> {
+  private async spawnChild(): Promise<void> {
     if (this.stopping) return;
     // Behind the lock (chromaLock.ts): a loopback address and port no web page can guess.
     let host = backendHost();
@@ -127,25 +148,27 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     log.info({ event: 'chroma.spawn', pid: child.pid, port, path: this.opts.path }, 'starting embedded Chroma');
 
-    const deadline = Date.now() + (this.opts.startTimeoutMs ?? 20_000);
+    // Until it answers, it exits, or the machine's start timeout drops it.
     while (!this.stopping && this.child === child && child.exitCode === null && child.signalCode === null) {
       if (await heartbeat(this.url, 1000, this.headers)) {
         if (this.child !== child || this.stopping) return;
-        this.failures = 0;
         this.lastError = undefined;
         this.up = true;
         log.info({ event: 'chroma.up', pid: child.pid, url: this.url }, 'embedded Chroma is up');
+        this.life.send({ type: 'connection.opened' });
         this.emit('up');
         this.scheduleBeat();
         return;
       }
-      if (Date.now() > deadline) {
-        this.lastError = `Chroma did not answer within ${Math.round((this.opts.startTimeoutMs ?? 20_000) / 1000)} s`;
-        child.kill('SIGKILL');
-        return;
-      }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  private startFailed(err: Error): void {
+    this.lastError = err.message;
+    this.opts.log.error({ event: 'chroma.start', err: err.message }, 'Chroma start failed');
+    this.lastExit = undefined;
+    this.life.send({ type: 'connection.lost', failure: 'retryable', reason: err.message, jitter: 1 });
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -157,18 +180,32 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     if (this.stopping) return;
     const tail = this.output.filter((l) => !/^[#(\s]+$/.test(l)).slice(-2).join(' / ');
     this.lastError = `Chroma exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`;
-    if (code === 3) {
-      // No embedded Chroma for this platform (or its package is missing): restarting will not help.
-      this.opts.log.error({ event: 'chroma.unavailable', output: tail }, 'embedded Chroma cannot run here');
-      this.emit('down', `${tail || 'the embedded Chroma cannot run on this machine'}`);
-      return;
+    this.lastExit = { code, signal, output: tail, wasUp: was };
+    // Exit code 3: no embedded Chroma for this platform (or its package is missing).
+    if (code === 3) this.life.send({ type: 'connection.lost', failure: 'fatal', reason: tail || 'the embedded Chroma cannot run on this machine', jitter: 1 });
+    else this.life.send({ type: 'connection.lost', failure: 'retryable', reason: this.lastError, jitter: 1 });
+  }
+
+  private onRetrying(e: Extract<ReconnectEmitted, { type: 'connection.retrying' }>): void {
+    if (e.cause === 'timeout') {
+      const child = this.child;
+      this.child = undefined;
+      child?.kill('SIGKILL');
+      this.lastError = `Chroma did not answer within ${Math.round((this.opts.startTimeoutMs ?? 20_000) / 1000)} s`;
+      this.lastExit = undefined;
     }
-    this.failures += 1;
-    const delay = Math.min(30_000, (this.opts.restartMs ?? 500) * 2 ** Math.min(this.failures - 1, 6));
-    this.opts.log.warn({ event: 'chroma.exit', code, signal, output: tail, restartInMs: delay }, 'embedded Chroma stopped; restarting');
+    const exit = this.lastExit;
+    this.opts.log.warn(
+      { event: 'chroma.exit', code: exit?.code, signal: exit?.signal, output: exit?.output, restartInMs: e.retryInMs },
+      'embedded Chroma stopped; restarting',
+    );
     // Down while it was up, or a start that failed: either way writes go to the journal until it is back.
-    this.emit('down', was ? this.lastError : `${this.lastError} (while starting)`);
-    this.restartTimer = setTimeout(() => void this.start().catch((err: Error) => this.opts.log.error({ event: 'chroma.start', err: err.message }, 'Chroma start failed')), delay);
+    this.emit('down', exit?.wasUp ? (this.lastError ?? e.reason) : `${this.lastError ?? e.reason} (while starting)`);
+  }
+
+  private onUnavailable(e: Extract<ReconnectEmitted, { type: 'connection.failed' }>): void {
+    this.opts.log.error({ event: 'chroma.unavailable', output: this.lastExit?.output }, 'embedded Chroma cannot run here');
+    this.emit('down', e.reason);
   }
 
   private scheduleBeat(): void {
@@ -195,7 +232,7 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.restartTimer);
+    this.life.send({ type: 'connection.stop' });
     clearTimeout(this.beatTimer);
     const child = this.child;
     this.up = false;
@@ -214,10 +251,7 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
 
 export async function startEmbeddedChroma(opts: EmbeddedChromaOptions): Promise<ChromaLink> {
   const link = new EmbeddedChroma(opts, await startChromaLock());
-  void link.start().catch((err: Error) => {
-    link.lastError = err.message;
-    opts.log.error({ event: 'chroma.start', err: err.message }, 'Chroma start failed');
-  });
+  link.begin();
   return link;
 }
 

@@ -1,9 +1,11 @@
 import { createClient, LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
 import WebSocket from 'ws';
+import { createActor } from 'xstate';
 import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import { backoffDelay, type BackoffOptions } from '../twitch/backoff.ts';
+import { reconnectMachine } from '../../machines/reconnect.ts';
+import type { BackoffOptions } from '../twitch/backoff.ts';
 import { closeError, transportError, type SttError } from './errors.ts';
 
 /**
@@ -14,11 +16,13 @@ import { closeError, transportError, type SttError } from './errors.ts';
  *   never hits Deepgram's ~10 s NET-0001 timeout; CloseStream before closing, so the last words
  *   are transcribed; Finalize when the audio source ends, when the audio pauses (before the first
  *   KeepAlive) and before CloseStream, so words Deepgram holds back until endpointing are kept.
- * - A dropped stream reconnects with capped exponential backoff (with jitter); audio arriving
- *   meanwhile is kept (up to `maxBufferMs`) and sent on reconnect. The backoff only resets after
- *   a connection stayed up `stableMs`, so a server that accepts and drops at once is not hammered.
+ * - When to connect, wait and stop is the reconnect machine's (machines/reconnect.ts), fed with
+ *   each failure's class (src/errors.ts): a dropped stream reconnects with capped exponential
+ *   backoff (with jitter; from 5 s when Deepgram says 429); the backoff only resets after a
+ *   connection stayed up `stableMs`, so a server that accepts and drops at once is not hammered.
+ *   Audio arriving meanwhile is kept (up to `maxBufferMs`) and sent on reconnect.
  * - Failures that retrying cannot fix (401/403 key, 402 credit, 400 settings, undecodable audio)
- *   stop here: `stt` goes `down` with the fix, and nothing is retried until a restart.
+ *   stop: `stt` goes `down` with the fix, and nothing is retried until a restart.
  */
 
 export type SttInputEvent = Extract<InputEvent, { type: 'stt.words' | 'stt.voiceActivity' | 'stt.utteranceEnd' }>;
@@ -132,39 +136,64 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
         // header, and a refused upgrade reports its HTTP status.
         global: { websocket: { client: WebSocket as unknown as typeof globalThis.WebSocket, options: { url: liveBaseUrl(opts.url) } } },
       });
-      return deepgram.listen.live(s) as unknown as LiveClientLike;
+      return deepgram.listen.live(s);
     });
 
-  let state: LiveState = 'idle';
+  const link = createActor(reconnectMachine, { input: { ...backoff, stableMs, connectTimeoutMs } });
+  const stateOf = (): LiveState => {
+    const v = link.getSnapshot().value;
+    if (v === 'connected') return 'open';
+    if (v === 'renewing') return 'waiting';
+    if (v === 'givenUp') return 'failed';
+    return v;
+  };
   let client: LiveClientLike | undefined;
-  let attempt = 0;
   let lastSentAt = now();
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  let reconnectTimer: NodeJS.Timeout | undefined;
-  let connectTimer: NodeJS.Timeout | undefined;
   let keepAliveTimer: NodeJS.Timeout | undefined;
-  let stableTimer: NodeJS.Timeout | undefined;
   let onClosed: (() => void) | undefined;
   let finalizeOnOpen = false;
   let finalizedSincePause = false;
-  const stats: LiveStats = { state, connects: 0, opens: 0, keepAlives: 0, bytesSent: 0, bytesDropped: 0, lastError: undefined };
-
-  const setState = (s: LiveState) => {
-    state = s;
-    stats.state = s;
-  };
+  const stats: Omit<LiveStats, 'state'> = { connects: 0, opens: 0, keepAlives: 0, bytesSent: 0, bytesDropped: 0, lastError: undefined };
 
   const clearConnectionTimers = () => {
-    clearTimeout(connectTimer);
     clearInterval(keepAliveTimer);
-    clearTimeout(stableTimer);
-    connectTimer = keepAliveTimer = stableTimer = undefined;
+    keepAliveTimer = undefined;
   };
 
+  /** Let go of connection `c` (closed, failed, timed out). */
+  const drop = (c: LiveClientLike | undefined) => {
+    clearConnectionTimers();
+    client = undefined;
+    try {
+      c?.disconnect();
+    } catch {
+      /* already closed */
+    }
+  };
+
+  link.on('connection.open', () => connect());
+  link.on('connection.retrying', (e) => {
+    if (e.cause === 'timeout') {
+      stats.lastError = transportError({ message: 'connect timed out (ETIMEDOUT)' });
+      drop(client);
+    }
+    const err = stats.lastError;
+    const message = err?.message ?? e.reason;
+    log.warn({ event: 'stt.reconnect', kind: err?.kind, err: message, delayMs: e.retryInMs, attempt: e.attempt }, 'Deepgram stream lost; reconnecting');
+    status.set('stt', 'down', `${message}; reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s`, { lastError: message });
+  });
+  link.on('connection.failed', (e) => {
+    pending = [];
+    pendingBytes = 0;
+    const err = stats.lastError;
+    log.error({ event: 'stt.failed', kind: err?.kind, status: err?.status, err: e.reason }, 'Deepgram transcription stopped');
+    status.set('stt', 'down', `${e.reason}: Pickle cannot hear you`, { ...(e.fix ? { fix: e.fix } : {}), lastError: e.reason });
+  });
+  link.start();
+
   function connect(): void {
-    if (state === 'stopped' || state === 'failed') return;
-    setState('connecting');
     stats.connects += 1;
     if (stats.opens === 0) status.set('stt', 'starting', `connecting to Deepgram (${model})…`);
     let c: LiveClientLike;
@@ -176,12 +205,11 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
     client = c;
     let error: SttError | undefined;
     const mine = () => client === c;
-    connectTimer = setTimeout(() => mine() && state === 'connecting' && ended(c, transportError({ message: 'connect timed out (ETIMEDOUT)' })), connectTimeoutMs);
 
     c.on(LiveTranscriptionEvents.Open, () => {
       if (!mine()) return;
-      clearTimeout(connectTimer);
-      setState('open');
+      const attempt = link.getSnapshot().context.failures;
+      link.send({ type: 'connection.opened' });
       stats.opens += 1;
       log.info({ event: 'stt.open', model, attempt }, 'Deepgram stream open');
       status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
@@ -193,7 +221,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       }
       const tick = Math.max(20, Math.min(1000, Math.floor(keepAliveMs / 4)));
       keepAliveTimer = setInterval(() => {
-        if (!mine() || state !== 'open') return;
+        if (!mine() || stateOf() !== 'open') return;
         if (now() - lastSentAt >= keepAliveMs) {
           // The audio paused (a muted mic): Deepgram keeps the last words until told to finalize.
           if (!finalizedSincePause) {
@@ -205,7 +233,6 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
           lastSentAt = now();
         }
       }, tick);
-      stableTimer = setTimeout(() => (attempt = 0), stableMs);
     });
     c.on(LiveTranscriptionEvents.Error, (e: { message?: string; statusCode?: number }) => {
       if (!mine()) return;
@@ -213,7 +240,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       log.warn({ event: 'stt.error', kind: error.kind, status: error.status, err: error.message }, 'Deepgram connection error');
       // ws always follows an error with a close; in case it does not, end here after a moment.
       const failed = error;
-      setTimeout(() => mine() && (state === 'connecting' || state === 'open') && ended(c, failed), 1000).unref();
+      setTimeout(() => mine() && (stateOf() === 'connecting' || stateOf() === 'open') && ended(c, failed), 1000).unref();
     });
     c.on(LiveTranscriptionEvents.Close, (e: { code?: number; reason?: string | Buffer }) => {
       if (!mine()) return;
@@ -238,35 +265,16 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
     });
   }
 
-  /** The connection `c` is over (closed, failed, timed out): reconnect, or stop for good. */
+  /** The connection `c` is over (closed, failed): the machine decides whether to reconnect. */
   function ended(c: LiveClientLike | undefined, err: SttError): void {
     if (c && client !== c) return;
-    clearConnectionTimers();
-    client = undefined;
-    try {
-      c?.disconnect();
-    } catch {
-      /* already closed */
-    }
-    if (state === 'stopped') {
+    drop(c);
+    if (stateOf() === 'stopped') {
       onClosed?.();
       return;
     }
     stats.lastError = err;
-    if (!err.retryable) {
-      setState('failed');
-      pending = [];
-      pendingBytes = 0;
-      log.error({ event: 'stt.failed', kind: err.kind, status: err.status, err: err.message }, 'Deepgram transcription stopped');
-      status.set('stt', 'down', `${err.message}: Pickle cannot hear you`, { ...(err.fix ? { fix: err.fix } : {}), lastError: err.message });
-      return;
-    }
-    const delay = backoffDelay(attempt, err.failureClass === 'rate-limited' ? { ...backoff, baseMs: Math.max(backoff.baseMs, 5_000) } : backoff, random);
-    attempt += 1;
-    setState('waiting');
-    log.warn({ event: 'stt.reconnect', kind: err.kind, err: err.message, delayMs: delay, attempt }, 'Deepgram stream lost; reconnecting');
-    status.set('stt', 'down', `${err.message}; reconnecting in ${(delay / 1000).toFixed(1)} s`, { lastError: err.message });
-    reconnectTimer = setTimeout(connect, delay);
+    link.send({ type: 'connection.lost', failure: err.failureClass, reason: err.message, jitter: random(), ...(err.fix ? { fix: err.fix } : {}) });
   }
 
   function flushPending(c: LiveClientLike): void {
@@ -281,10 +289,10 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
 
   return {
     start() {
-      if (state !== 'idle') return;
-      connect();
+      if (stateOf() === 'idle') link.send({ type: 'connection.start' });
     },
     sendAudio(chunk) {
+      const state = stateOf();
       if (chunk.length === 0 || state === 'stopped' || state === 'failed') return;
       if (state === 'open' && client?.isConnected()) {
         client.send(toArrayBuffer(chunk));
@@ -302,15 +310,14 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       }
     },
     finalize() {
-      if (state === 'open' && client?.isConnected()) client.finalize();
+      if (stateOf() === 'open' && client?.isConnected()) client.finalize();
       else if (pendingBytes > 0) finalizeOnOpen = true;
     },
     async stop() {
-      if (state === 'stopped') return;
+      if (stateOf() === 'stopped') return;
       const c = client;
-      const wasOpen = state === 'open' && c?.isConnected();
-      setState('stopped');
-      clearTimeout(reconnectTimer);
+      const wasOpen = stateOf() === 'open' && c?.isConnected();
+      link.send({ type: 'connection.stop' });
       clearConnectionTimers();
       if (c && wasOpen) {
         // CloseStream: Deepgram sends what is left, then Metadata, then closes.
@@ -330,7 +337,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
         /* already closed */
       }
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, state: stateOf() }),
   };
 }
 
