@@ -1,9 +1,9 @@
-import { createClient, LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
-import WebSocket from 'ws';
+import { LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
 import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { backoffDelay, type BackoffOptions } from '../twitch/backoff.ts';
+import { openDeepgramLive } from './deepgramClient.ts';
 import { closeError, transportError, type SttError } from './errors.ts';
 
 /**
@@ -126,14 +126,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
 
   const openClient =
     opts.openClient ??
-    ((s: LiveSchema): LiveClientLike => {
-      const deepgram = createClient(opts.key, {
-        // The `ws` package (not a browser-style WebSocket): the key goes in the Authorization
-        // header, and a refused upgrade reports its HTTP status.
-        global: { websocket: { client: WebSocket as unknown as typeof globalThis.WebSocket, options: { url: liveBaseUrl(opts.url) } } },
-      });
-      return deepgram.listen.live(s) as unknown as LiveClientLike;
-    });
+    ((s: LiveSchema): LiveClientLike => openDeepgramLive(opts.key, liveBaseUrl(opts.url), s));
 
   let state: LiveState = 'idle';
   let client: LiveClientLike | undefined;
