@@ -10,15 +10,31 @@
  * the machine drawings and the current state of every actor, then the live events.
  */
 import { Actor, StateMachine, isMachineSnapshot, type AnyActorRef as XActorRef, type AnyStateMachine, type InspectionEvent, type Snapshot, type Subscription } from 'xstate';
-import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from '../log.ts';
 import { elide } from './elide.ts';
 import { activeIds, layoutMachine, type MachineGraph } from './graph.ts';
 
+/** What the inspector uses of one page's socket.io socket. */
+export interface InspectorSocket {
+  readonly id: string;
+  readonly connected: boolean;
+  emit(event: string, data: unknown): unknown;
+  on(event: 'options', listener: (options: unknown) => void): unknown;
+  on(event: 'disconnect', listener: () => void): unknown;
+}
+
+/** What the inspector uses of its socket.io namespace (`io.of('/inspector')`). */
+export interface InspectorNamespace {
+  readonly sockets: { readonly size: number };
+  emit(event: string, data: unknown): unknown;
+  on(event: 'connection', listener: (socket: InspectorSocket) => void): unknown;
+  off(event: 'connection', listener: (socket: InspectorSocket) => void): unknown;
+}
+
 export interface InspectorOptions {
   /** The root actor (orchestrator). */
   actor: XActorRef;
-  namespace: Namespace;
+  namespace: InspectorNamespace;
   log: Logger;
   /** Secret values scrubbed from every payload. */
   secrets?: readonly string[];
@@ -317,7 +333,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
     return Promise.all([...seen].map(graphOf));
   };
 
-  const onConnection = (socket: Socket) => {
+  const onConnection = (socket: InspectorSocket) => {
     start();
     // Snapshot of the tree first (synchronously, before any batch can be flushed), drawings when laid out.
     const actors = tree().map(describe);
