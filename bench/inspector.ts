@@ -13,7 +13,7 @@ import type { LlmEvent } from '../machines/events.ts';
 import { providePickle } from '../machines/orchestrator.ts';
 import { ROOT_DIR } from '../src/app.ts';
 import { loadBlocklist, loadPersona, toRuntime } from '../src/config/persona.ts';
-import { attachInspector } from '../src/screens/inspector.ts';
+import { attachInspector, type InspectorSocket } from '../src/screens/inspector.ts';
 import { startOllamaStandin } from '../test/standins/ollama.ts';
 import { chromiumPath, launchBrowser } from '../test/screens/browser.ts';
 
@@ -234,7 +234,7 @@ async function machineLoop(): Promise<Record<string, unknown>> {
       bytes += JSON.stringify(data).length;
       return true;
     },
-    on: (_ev: string, fn: (s: unknown) => void) => fn({ emit: () => true, connected: true, on: () => {} }),
+    on: (_ev: string, fn: (s: InspectorSocket) => void) => fn({ id: 'page', emit: () => true, connected: true, on: () => {} }),
     off: () => {},
   };
   type M = 'noObserver' | 'noopObserver' | 'hubSerialising';
@@ -245,7 +245,7 @@ async function machineLoop(): Promise<Record<string, unknown>> {
   for (let round = 0; round < 6; round++) {
     for (const m of modes) {
       const sub = m === 'noopObserver' ? actor.system.inspect(() => {}) : undefined;
-      const hub = m === 'hubSerialising' ? attachInspector({ actor, namespace: fakeNs as never, log: silentLogger(), flushMs: 20 }) : undefined;
+      const hub = m === 'hubSerialising' ? attachInspector({ actor, namespace: fakeNs, log: silentLogger(), flushMs: 20 }) : undefined;
       const cpu0 = process.cpuUsage();
       for (let i = 0; i < per; i++) await reply();
       const cpu = process.cpuUsage(cpu0);

@@ -39,8 +39,8 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 
 export interface LoggerOptions {
   level?: string;
-  /** A file path (structured JSON lines) or a pino destination stream. Default: stderr. */
-  destination?: string | NodeJS.WritableStream;
+  /** A file path (structured JSON lines) or a stream pino writes lines to (any Node writable). Default: stderr. */
+  destination?: string | pino.DestinationStream;
   /** Secret values to scrub from every log line (e.g. API keys read from the env). */
   secrets?: readonly string[];
 }
@@ -49,7 +49,7 @@ export interface LoggerOptions {
  * Opens the log file for async writes and waits until it is open: exiting before that
  * (a bad setting right at start) would make pino's exit flush throw.
  */
-export async function openLogFile(path: string): Promise<NodeJS.WritableStream> {
+export async function openLogFile(path: string): Promise<pino.DestinationStream> {
   // Chat text is in the log: owner only, whatever the umask (an older log is repaired at start).
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const dest = pino.destination({ dest: path, mkdir: true, sync: false, mode: 0o600 });
@@ -57,7 +57,7 @@ export async function openLogFile(path: string): Promise<NodeJS.WritableStream> 
     dest.once('ready', () => resolve());
     dest.once('error', reject);
   });
-  return dest as unknown as NodeJS.WritableStream;
+  return dest;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -77,7 +77,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
             }
           : {},
     },
-    dest as pino.DestinationStream,
+    dest,
   );
 }
 

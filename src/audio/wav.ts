@@ -44,7 +44,7 @@ export function wavToPcm16Mono(bytes: Uint8Array, targetRate = STT_SAMPLE_RATE):
   } catch (err) {
     throw new WavError(`unsupported WAV encoding (${wav.bitDepth}: ${(err as Error).message})`);
   }
-  const raw = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
+  const raw = wav.getSamples(false, Float64Array);
   const channels = Array.isArray(raw) ? raw : [raw];
   const length = channels[0]?.length ?? 0;
   const mono = new Float64Array(length);
@@ -57,7 +57,9 @@ export function wavToPcm16Mono(bytes: Uint8Array, targetRate = STT_SAMPLE_RATE):
     out.fromScratch(1, sampleRate, '32f', mono);
     if (sampleRate !== targetRate) out.toSampleRate(targetRate);
     out.toBitDepth('16');
-    const samples = out.getSamples(false, Int16Array) as unknown as Int16Array;
+    const all = out.getSamples(false, Int16Array);
+    // One channel: one container.
+    const samples = Array.isArray(all) ? all[0]! : all;
     pcm = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   }
   return { pcm, sampleRate: targetRate, durationMs: (pcm.length / 2 / targetRate) * 1000, source };

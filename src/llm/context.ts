@@ -63,7 +63,8 @@ export async function ollamaContextWindow(host: string, model: string, signal?: 
   try {
     const ps = await client.ps();
     for (const m of ps.models) {
-      const ctx = (m as unknown as { context_length?: unknown }).context_length;
+      // Newer Ollama reports the loaded context; the client's types do not know the field yet.
+      const ctx = 'context_length' in m ? m.context_length : undefined;
       if (normalizeModelName(m.name ?? m.model) === wanted && typeof ctx === 'number' && ctx > 0) return ctx;
     }
   } catch {
@@ -73,10 +74,11 @@ export async function ollamaContextWindow(host: string, model: string, signal?: 
     const show = await client.show({ model });
     const params = /(?:^|\n)\s*num_ctx\s+(\d+)/.exec(show.parameters ?? '');
     if (params) return Number(params[1]);
-    const info = (show.model_info ?? {}) as unknown as Record<string, unknown>;
-    const trained = Object.entries(info).find(([k, v]) => k.endsWith('.context_length') && typeof v === 'number')?.[1] as number | undefined;
+    // Typed as a Map by the client, model_info arrives as the JSON object the server sent.
+    const info: Array<[string, unknown]> = Object.entries(show.model_info ?? {});
+    const trained = info.find(([k, v]) => k.endsWith('.context_length') && typeof v === 'number')?.[1];
     // Ollama does not give a model its trained length unless asked (num_ctx / OLLAMA_CONTEXT_LENGTH).
-    return trained !== undefined ? Math.min(trained, DEFAULT_CONTEXT.ollama) : undefined;
+    return typeof trained === 'number' ? Math.min(trained, DEFAULT_CONTEXT.ollama) : undefined;
   } catch {
     return undefined;
   }

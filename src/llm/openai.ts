@@ -216,11 +216,19 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
 
   function requestBody(messages: PromptMessage[]): OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming {
     const mode = FORMAT_ORDER[formatIndex]!;
-    const body: Record<string, unknown> = { model, messages, stream: true, temperature, [tokenParam]: maxTokens };
-    if (streamOptions) body.stream_options = { include_usage: true };
-    if (mode === 'json_schema') body.response_format = { type: 'json_schema', json_schema: { name: 'pickle_reply', strict: true, schema: OPENAI_REPLY_SCHEMA } };
-    else if (mode === 'json_object') body.response_format = { type: 'json_object' };
-    return body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming;
+    return {
+      model,
+      messages,
+      stream: true,
+      temperature,
+      ...(tokenParam === 'max_tokens' ? { max_tokens: maxTokens } : { max_completion_tokens: maxTokens }),
+      ...(streamOptions ? { stream_options: { include_usage: true } } : {}),
+      ...(mode === 'json_schema'
+        ? { response_format: { type: 'json_schema', json_schema: { name: 'pickle_reply', strict: true, schema: OPENAI_REPLY_SCHEMA } } }
+        : mode === 'json_object'
+          ? { response_format: { type: 'json_object' } }
+          : {}),
+    };
   }
 
   async function generate(messages: PromptMessage[], handlers: ReplyHandlers, signal: AbortSignal): Promise<GenerationResult> {

@@ -5,8 +5,10 @@
  * elkjs's layered algorithm with hierarchy, computed once per machine on the server, so the
  * page needs no layout library.
  */
-import ElkModule from 'elkjs/lib/elk.bundled.js';
-import type { ELK as ElkInstance, ELKConstructorArguments } from 'elkjs/lib/elk-api.js';
+// elkjs's bundle is CommonJS: under NodeNext its typed default export is the module's `default`,
+// which the bundle sets on its constructor (the module itself), so `Elk.default` is right at runtime too.
+import Elk from 'elkjs/lib/elk.bundled.js';
+import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import type { AnyStateMachine } from 'xstate';
 
 export interface GraphNode {
@@ -60,11 +62,8 @@ interface JsonNode {
 }
 interface LiveNode {
   states?: Record<string, LiveNode>;
-  always?: Array<{ target?: Array<{ id: string }>; guard?: unknown; reenter?: boolean }>;
+  always?: ReadonlyArray<{ target?: ReadonlyArray<{ id: string }> | undefined; guard?: unknown; reenter?: boolean }>;
 }
-
-/** elkjs is CommonJS: its constructor is the module itself under Node's ESM loader. */
-const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModule) as new (args?: ELKConstructorArguments) => ElkInstance;
 
 const ORDER_OPTIONS = { 'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES' };
 
@@ -140,7 +139,7 @@ export function describeMachine(machine: AnyStateMachine): { nodes: Omit<GraphNo
     }
     for (const c of children) visit(c, live?.states?.[c.key], n.id, depth + 1);
   };
-  visit(json, (machine as unknown as { root: LiveNode }).root, undefined, 0);
+  visit(json, machine.root, undefined, 0);
 
   // Transitions: a target elsewhere is an edge; none (or the node itself / an ancestor / a
   // descendant, which ELK cannot route) is a line inside the state.
@@ -205,18 +204,6 @@ export function labelSize(label: string): { width: number; height: number } {
   return { width: Math.ceil(Math.max(...lines.map((l) => l.length)) * LINE_PX + 8), height: lines.length * 14 + 2 };
 }
 
-type ElkNode = { id: string; width?: number; height?: number; children?: ElkNode[]; layoutOptions?: Record<string, string>; x?: number; y?: number };
-interface LaidOut {
-  width: number;
-  height: number;
-  children: ElkNode[];
-  edges: Array<{
-    id: string;
-    sections?: Array<{ startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: Array<{ x: number; y: number }> }>;
-    labels?: Array<{ x: number; y: number; width: number; height: number }>;
-  }>;
-}
-
 /**
  * Lays a machine out with elkjs (layered, top to bottom, hierarchy included); coordinates are
  * absolute. Back edges (against the order the states are written in) are laid out reversed, so
@@ -278,13 +265,13 @@ export async function layoutMachine(machine: AnyStateMachine): Promise<MachineGr
     };
   };
 
-  const elk = new ELK();
+  const elk = new Elk.default();
   // elkjs's model-order crossing minimisation crashes on some graphs: then plain layered.
-  let laid: LaidOut | undefined;
+  let laid: ElkNode | undefined;
   let lastError: unknown;
   for (const modelOrder of [true, false]) {
     try {
-      laid = (await elk.layout(graphFor(modelOrder))) as unknown as LaidOut;
+      laid = await elk.layout(graphFor(modelOrder));
       break;
     } catch (err) {
       lastError = err;
@@ -297,13 +284,13 @@ export async function layoutMachine(machine: AnyStateMachine): Promise<MachineGr
     pos.set(n.id, { x: n.x ?? 0, y: n.y ?? 0, width: n.width ?? 0, height: n.height ?? 0 });
     for (const c of n.children ?? []) collect(c);
   };
-  for (const c of laid.children) collect(c);
+  for (const c of laid.children ?? []) collect(c);
   const round = (v: number) => Math.round(v * 10) / 10;
-  const edgeOut = new Map(laid.edges.map((e) => [e.id, e]));
+  const edgeOut = new Map((laid.edges ?? []).map((e) => [e.id, e]));
   return {
     id: machine.id,
-    width: Math.ceil(laid.width),
-    height: Math.ceil(laid.height),
+    width: Math.ceil(laid.width ?? 0),
+    height: Math.ceil(laid.height ?? 0),
     nodes: nodes.map((n) => {
       const p = pos.get(n.id)!;
       return { ...n, x: round(p.x), y: round(p.y), width: round(p.width), height: round(p.height) };
@@ -318,7 +305,7 @@ export async function layoutMachine(machine: AnyStateMachine): Promise<MachineGr
       }
       if (reversed(e)) points.reverse();
       const lb = l?.labels?.[0];
-      return { ...e, points, ...(lb ? { labelBox: { x: round(lb.x), y: round(lb.y), width: lb.width, height: lb.height } } : {}) };
+      return { ...e, points, ...(lb ? { labelBox: { x: round(lb.x ?? 0), y: round(lb.y ?? 0), width: lb.width ?? 0, height: lb.height ?? 0 } } : {}) };
     }),
   };
 }
@@ -342,7 +329,7 @@ export function activeIds(machine: AnyStateMachine, value: unknown): string[] {
       }
     }
   };
-  const root = (machine as unknown as { root: N }).root;
+  const root: N = machine.root;
   out.push(root.id);
   walk(root, value);
   return out;

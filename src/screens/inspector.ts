@@ -9,16 +9,32 @@
  * does not even build the inspection events. A page that connects mid-stream first gets
  * the machine drawings and the current state of every actor, then the live events.
  */
-import type { AnyActorRef as XActorRef, AnyStateMachine, InspectionEvent, Subscription } from 'xstate';
-import type { Namespace, Socket } from 'socket.io';
+import { Actor, StateMachine, isMachineSnapshot, type AnyActorRef as XActorRef, type AnyStateMachine, type InspectionEvent, type Snapshot, type Subscription } from 'xstate';
 import type { Logger } from '../log.ts';
 import { elide } from './elide.ts';
 import { activeIds, layoutMachine, type MachineGraph } from './graph.ts';
 
+/** What the inspector uses of one page's socket.io socket. */
+export interface InspectorSocket {
+  readonly id: string;
+  readonly connected: boolean;
+  emit(event: string, data: unknown): unknown;
+  on(event: 'options', listener: (options: unknown) => void): unknown;
+  on(event: 'disconnect', listener: () => void): unknown;
+}
+
+/** What the inspector uses of its socket.io namespace (`io.of('/inspector')`). */
+export interface InspectorNamespace {
+  readonly sockets: { readonly size: number };
+  emit(event: string, data: unknown): unknown;
+  on(event: 'connection', listener: (socket: InspectorSocket) => void): unknown;
+  off(event: 'connection', listener: (socket: InspectorSocket) => void): unknown;
+}
+
 export interface InspectorOptions {
   /** The root actor (orchestrator). */
   actor: XActorRef;
-  namespace: Namespace;
+  namespace: InspectorNamespace;
   log: Logger;
   /** Secret values scrubbed from every payload. */
   secrets?: readonly string[];
@@ -80,20 +96,15 @@ type Pending =
   | { kind: 'event'; ts: number; source: AnyActorRef | undefined; target: AnyActorRef; event: { type: string } }
   | { kind: 'snapshot'; ts: number; ref: AnyActorRef; snapshot: Record<string, unknown>; event: { type: string } };
 
+/** The state machine an actor runs, or undefined for promise, callback and other logic. */
 function machineOf(ref: AnyActorRef): AnyStateMachine | undefined {
-  const logic = (ref as unknown as { logic?: unknown }).logic as Partial<AnyStateMachine> | undefined;
-  return logic && typeof logic.toJSON === 'function' && 'root' in logic && typeof logic.id === 'string'
-    ? (logic as AnyStateMachine)
-    : undefined;
+  return ref instanceof Actor && ref.logic instanceof StateMachine ? ref.logic : undefined;
 }
 
-/** What the page calls an actor: its systemId (`brain`), the machine id for the root, else its id. */
-const nameOf = (ref: AnyActorRef): string => {
-  if (ref.systemId) return ref.systemId;
-  const parent = (ref as unknown as { _parent?: unknown })._parent;
-  const m = parent ? undefined : machineOf(ref);
-  return m ? m.id : ref.id;
-};
+/** What the page shows of a snapshot: its status, and a machine's value and context. */
+function fieldsOf(snapshot: Snapshot<unknown>): Record<string, unknown> {
+  return isMachineSnapshot(snapshot) ? { status: snapshot.status, value: snapshot.value, context: snapshot.context } : { status: snapshot.status };
+}
 
 export function attachInspector(opts: InspectorOptions): InspectorHub {
   const { actor, namespace, log } = opts;
@@ -110,6 +121,18 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   let closed = false;
+  /**
+   * Each actor's parent (session id), learnt from what XState shows of the tree: the children in
+   * a snapshot, and a child's `xstate.init` event, whose source is the parent that started it.
+   */
+  const parents = new WeakMap<object, string>();
+
+  /** What the page calls an actor: its systemId (`brain`), the machine id for the root, else its id. */
+  const nameOf = (ref: AnyActorRef): string => {
+    if (ref.systemId) return ref.systemId;
+    const m = ref.sessionId === actor.sessionId ? machineOf(ref) : undefined;
+    return m ? m.id : ref.id;
+  };
 
   /** A stable, unique id per machine (two machines may share an `id`). */
   const idOf = (m: AnyStateMachine): string => {
@@ -164,13 +187,13 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
   const describe = (ref: AnyActorRef): ActorInfo => {
     const m = machineOf(ref);
     const snap = ref.getSnapshot() as Record<string, unknown> | undefined;
-    const parent = (ref as unknown as { _parent?: AnyActorRef })._parent;
+    const parent = parents.get(ref);
     return {
       session: ref.sessionId,
       id: ref.id,
       name: nameOf(ref),
       ...(ref.systemId ? { systemId: ref.systemId } : {}),
-      ...(parent ? { parent: parent.sessionId } : {}),
+      ...(parent ? { parent } : {}),
       ...(m ? { machine: idOf(m) } : {}),
       ...(typeof snap?.['status'] === 'string' ? { status: snap['status'] } : {}),
       ...(m && snap ? { value: snap['value'], active: activeIds(m, snap['value']), context: contextOf(snap['context']) } : {}),
@@ -183,7 +206,11 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
     const walk = (ref: AnyActorRef) => {
       out.push(ref);
       const children = (ref.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> } | undefined)?.children ?? {};
-      for (const c of Object.values(children)) if (c) walk(c);
+      for (const c of Object.values(children)) {
+        if (!c) continue;
+        parents.set(c, ref.sessionId);
+        walk(c);
+      }
     };
     walk(actor);
     return out;
@@ -264,10 +291,11 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
         p = { kind: 'actor', ts, ref: ev.actorRef as AnyActorRef };
         break;
       case '@xstate.event':
+        if (ev.sourceRef && ev.event.type === 'xstate.init') parents.set(ev.actorRef, ev.sourceRef.sessionId);
         p = { kind: 'event', ts, source: ev.sourceRef as AnyActorRef | undefined, target: ev.actorRef as AnyActorRef, event: ev.event };
         break;
       case '@xstate.snapshot':
-        p = { kind: 'snapshot', ts, ref: ev.actorRef as AnyActorRef, snapshot: ev.snapshot as unknown as Record<string, unknown>, event: ev.event };
+        p = { kind: 'snapshot', ts, ref: ev.actorRef as AnyActorRef, snapshot: fieldsOf(ev.snapshot), event: ev.event };
         break;
       default:
         return; // microsteps and actions: not shown
@@ -305,7 +333,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
     return Promise.all([...seen].map(graphOf));
   };
 
-  const onConnection = (socket: Socket) => {
+  const onConnection = (socket: InspectorSocket) => {
     start();
     // Snapshot of the tree first (synchronously, before any batch can be flushed), drawings when laid out.
     const actors = tree().map(describe);

@@ -1,11 +1,11 @@
-import { createClient, LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
-import WebSocket from 'ws';
+import { LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
 import { createActor } from 'xstate';
 import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { reconnectMachine } from '../../machines/reconnect.ts';
 import type { BackoffOptions } from '../twitch/backoff.ts';
+import { openDeepgramLive } from './deepgramClient.ts';
 import { closeError, transportError, type SttError } from './errors.ts';
 
 /**
@@ -130,14 +130,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
 
   const openClient =
     opts.openClient ??
-    ((s: LiveSchema): LiveClientLike => {
-      const deepgram = createClient(opts.key, {
-        // The `ws` package (not a browser-style WebSocket): the key goes in the Authorization
-        // header, and a refused upgrade reports its HTTP status.
-        global: { websocket: { client: WebSocket as unknown as typeof globalThis.WebSocket, options: { url: liveBaseUrl(opts.url) } } },
-      });
-      return deepgram.listen.live(s);
-    });
+    ((s: LiveSchema): LiveClientLike => openDeepgramLive(opts.key, liveBaseUrl(opts.url), s));
 
   const link = createActor(reconnectMachine, { input: { ...backoff, stableMs, connectTimeoutMs } });
   const stateOf = (): LiveState => {

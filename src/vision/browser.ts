@@ -67,7 +67,7 @@ export function createCameraBrowser(opts: CameraBrowserOptions): CameraBrowser {
       const p = host.page();
       if (!p) return undefined;
       try {
-        return await p.evaluate(() => (window as unknown as { __pickleStats?: () => Record<string, unknown> }).__pickleStats?.());
+        return await p.evaluate(() => window.__pickleStats?.());
       } catch {
         return undefined;
       }

@@ -98,6 +98,11 @@ describe('inspector: XState inspection over socket.io /inspector, only while a p
     expect(payload).not.toContain(SECRET);
     // Actors spawned while watching (the LLM call) are announced.
     expect(page.records.some((r) => r.kind === 'actor')).toBe(true);
+    // ...each under the actor that started it (the reply's LLM call under the brain, none under nobody).
+    const spawned = page.records.filter((r): r is Extract<InspectorRecord, { kind: 'actor' }> => r.kind === 'actor');
+    expect(spawned.every((r) => typeof r.parent === 'string')).toBe(true);
+    const brainSession = page.actors()!.find((a) => a['systemId'] === 'brain')!['session'];
+    expect(spawned.some((r) => r.parent === brainSession)).toBe(true);
     // Snapshots carry the (elided) context: no functions, no giant prompts.
     const snap = page.records.find((r) => r.kind === 'snapshot' && r.actorId === 'brain' && r.context) as Extract<InspectorRecord, { kind: 'snapshot' }>;
     expect(JSON.stringify(snap.context)).toContain('"random":"[function');

@@ -102,7 +102,7 @@ describe('settings store', () => {
     const file = path.join(d, 'settings.json');
     fs.writeFileSync(file, content);
     const lines: string[] = [];
-    const log = createLogger({ level: 'warn', destination: { write: (l: string) => lines.push(l) } as never });
+    const log = createLogger({ level: 'warn', destination: { write: (l: string) => lines.push(l) } });
     const now = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
     const store = createSettingsStore({ dataDir: d, log, now: () => now });
 

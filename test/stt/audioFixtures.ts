@@ -43,7 +43,7 @@ export function toneWav(opts: { hz: number; seconds: number; sampleRate: number;
 export function wavDurationMs(bytes: Uint8Array): number {
   const wav = new wavefile.WaveFile(bytes);
   const fmt = wav.fmt as { sampleRate: number; numChannels: number };
-  const samples = wav.getSamples(true, Float64Array) as unknown as Float64Array;
+  const samples = wav.getSamples(true, Float64Array);
   return (samples.length / fmt.numChannels / fmt.sampleRate) * 1000;
 }
 

@@ -1,0 +1,64 @@
+/**
+ * Persona switching, from mods' `!persona` (through the settings, so the choice is saved) or the
+ * panel (the settings API): a new persona is loaded, moderation gets its languages' lists, the
+ * machines get its runtime, OBS its mute scenes. A persona that does not exist changes nothing.
+ */
+import type { PickleActor } from '../../machines/orchestrator.ts';
+import type { PickleEvent } from '../../machines/events.ts';
+import type { Env } from '../config/env.ts';
+import { listPersonas, loadPersona } from '../config/persona.ts';
+import type { Settings, SettingsStore } from '../config/settings.ts';
+import type { ConsoleOut } from '../console.ts';
+import type { Logger } from '../log.ts';
+import type { AppModeration } from '../moderation/setup.ts';
+import { muteScenesOf, type ObsService } from '../obs/index.ts';
+import type { LivePersona } from './persona.ts';
+
+export interface PersonaSwitchOptions {
+  persona: LivePersona;
+  personasDir: string;
+  env: Env;
+  settings: SettingsStore;
+  orchestrator: PickleActor;
+  panel: { emit(event: string, data: unknown): unknown };
+  moderation: AppModeration;
+  obs: ObsService;
+  send: (event: PickleEvent) => void;
+  log: Logger;
+  out: ConsoleOut;
+}
+
+export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
+  const { personasDir, env, settings, orchestrator, panel, moderation, obs, send, log, out } = opts;
+  const applySettings = (next: Settings) => {
+    if (next.persona.name !== opts.persona.current().id) {
+      try {
+        const persona = loadPersona(personasDir, next.persona.name);
+        opts.persona.replace(persona);
+        out.line(`Persona switched to "${persona.file.name}" (${persona.id})`);
+        send(moderation.personaChanged(persona));
+      } catch (err) {
+        log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch failed');
+        out.line(`! ${(err as Error).message}`);
+        return;
+      }
+    }
+    send({ type: 'settings.changed', persona: opts.persona.runtime(next) });
+    obs.setMuteScenes(muteScenesOf(opts.persona.current(), env));
+  };
+  settings.on('change', (next) => applySettings(next));
+  orchestrator.on('persona.switch', (e) => {
+    if (!listPersonas(personasDir).includes(e.name)) {
+      log.info({ event: 'persona', requested: e.name, by: e.by }, 'unknown persona requested');
+      panel.emit('transcript', { kind: 'notice', text: `!persona ${e.name}: no such persona`, ts: Date.now() });
+      return;
+    }
+    try {
+      settings.update({ persona: { name: e.name } });
+    } catch (err) {
+      // An unwritable settings file must not take the chat path down with it.
+      log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch not saved');
+      out.line(`! !persona ${e.name}: settings not saved (${(err as Error).message}); make PICKLE_DATA_DIR/settings.json writable`);
+    }
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Pickle's pages and endpoints beyond the core API, each mounted by its own module: the senses
+ * switch, moderation, OBS, long-term memory, the camera page (VISION_ENABLED only), the panel,
+ * inspector and persona art.
+ */
+import type express from 'express';
+import type { PickleEvent } from '../../machines/events.ts';
+import { withSensesRoutes } from '../browser/routes.ts';
+import type { Env } from '../config/env.ts';
+import type { Persona } from '../config/persona.ts';
+import { withMemoryRoutes, type MemoryService } from '../memory/index.ts';
+import { withModerationRoutes } from '../moderation/api.ts';
+import type { AppModeration } from '../moderation/setup.ts';
+import { withObsRoutes, type ObsService } from '../obs/index.ts';
+import { screensRouter } from '../screens/index.ts';
+import type { StatusBoard } from '../status.ts';
+import { withVisionRoutes } from '../vision/index.ts';
+
+export interface PickleRouteParts {
+  env: Env;
+  overlayDir: string;
+  personasDir: string;
+  persona: () => Persona;
+  status: StatusBoard;
+  moderation: AppModeration;
+  obs: ObsService;
+  memory: MemoryService;
+  send: (event: PickleEvent) => void;
+}
+
+export function pickleRoutes(parts: PickleRouteParts): express.Router {
+  const { env, overlayDir, personasDir, persona, status, moderation, obs, memory, send } = parts;
+  return withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona }))))));
+}
