@@ -185,7 +185,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
         ...(opts.tuning?.voiceMsPerChar !== undefined ? { msPerChar: opts.tuning.voiceMsPerChar } : {}),
         ...(opts.tuning?.minSentenceMs !== undefined ? { minSentenceMs: opts.tuning.minSentenceMs } : {}),
       },
-      avatar: opts.tuning?.captionHoldMs !== undefined ? { captionHoldMs: opts.tuning.captionHoldMs } : {},
+      avatar: { captionHoldMs: opts.tuning?.captionHoldMs ?? env.CAPTION_HOLD_SEC * 1000 },
     },
   });
   const send = (event: PickleEvent) => orchestrator.send(event);
