@@ -31,9 +31,11 @@ export const avatarMachine = setup({
     isMine: ({ context, event }) => event.replyId === context.replyId,
   },
   actions: {
-    begin: enqueueActions(({ event, enqueue }) => {
+    begin: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'reply.start');
       enqueue.assign({ replyId: event.replyId, emotion: 'thinking', caption: '' });
+      // A reply that starts while the last caption is held takes it down: the overlay shows what the context says.
+      if (context.caption) enqueue.sendParent(out({ type: 'avatar.caption', text: '', emotion: 'thinking' }));
       enqueue.sendParent(out({ type: 'avatar.emotion', value: 'thinking' }));
     }),
     setEmotion: enqueueActions(({ event, enqueue }) => {

@@ -8,7 +8,6 @@ import { loadBlocklist } from './config/persona.ts';
 import { watchContextBudget } from './llm/index.ts';
 import { Counters } from './metrics.ts';
 import { startScreens } from './screens/index.ts';
-import { presentOutputs } from './screens/presenter.ts';
 import { isLoopbackHost } from './server/guard.ts';
 import { secureDataDir } from './security/dataDir.ts';
 import { networkSecrets } from './security/secrets.ts';
@@ -86,15 +85,13 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Outputs of the machines -> overlay, panel, log, Twitch.
   const avatar = server.avatar;
   voice.attach(avatar);
-  const panel = server.panel;
   let senses: Senses | undefined;
-  memory.attach(orchestrator, panel, (source) => senses?.remembers(source) ?? false);
-  moderation.attach(orchestrator, panel);
-  presentOutputs({ orchestrator, avatar, panel, counters, log });
+  memory.attach(orchestrator, screens.presenter, (source) => senses?.remembers(source) ?? false);
+  moderation.attach(orchestrator, screens.presenter);
   // The brain decides which replies go to chat too; the chat adapter paces and sends them.
   orchestrator.on('chat.say', (e) => twitch?.say(e.text));
   // Persona switching (mods' !persona, or the panel through the settings API).
-  followPersonaSwitches({ persona, personasDir, env, settings, orchestrator, panel, moderation, obs, send, log, out });
+  followPersonaSwitches({ persona, personasDir, env, settings, orchestrator, reports: screens.presenter, moderation, obs, send, log, out });
 
   plugins.attach(orchestrator);
   orchestrator.start();
@@ -113,7 +110,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, orchestrator, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
   llm.start();
-  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, panel, console: out });
+  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
 
   return {
     url: server.url,

@@ -45,7 +45,7 @@ export function createPickleOrchestrator(parts: PickleOrchestratorParts): Pickle
         ...(opts.tuning?.voiceMsPerChar !== undefined ? { msPerChar: opts.tuning.voiceMsPerChar } : {}),
         ...(opts.tuning?.minSentenceMs !== undefined ? { minSentenceMs: opts.tuning.minSentenceMs } : {}),
       },
-      avatar: opts.tuning?.captionHoldMs !== undefined ? { captionHoldMs: opts.tuning.captionHoldMs } : {},
+      avatar: { captionHoldMs: opts.tuning?.captionHoldMs ?? env.CAPTION_HOLD_SEC * 1000 },
     },
   });
 }

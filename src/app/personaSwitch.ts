@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { AppModeration } from '../moderation/setup.ts';
 import { muteScenesOf, type ObsService } from '../obs/index.ts';
 import type { LivePersona } from './persona.ts';
+import type { PanelReports } from '../screens/presenter.ts';
 
 export interface PersonaSwitchOptions {
   persona: LivePersona;
@@ -20,7 +21,8 @@ export interface PersonaSwitchOptions {
   env: Env;
   settings: SettingsStore;
   orchestrator: PickleActor;
-  panel: { emit(event: string, data: unknown): unknown };
+  /** Where a persona nobody has is reported (the panel's transcript). */
+  reports: Pick<PanelReports, 'unknownPersona'>;
   moderation: AppModeration;
   obs: ObsService;
   send: (event: PickleEvent) => void;
@@ -29,7 +31,7 @@ export interface PersonaSwitchOptions {
 }
 
 export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
-  const { personasDir, env, settings, orchestrator, panel, moderation, obs, send, log, out } = opts;
+  const { personasDir, env, settings, orchestrator, reports, moderation, obs, send, log, out } = opts;
   const applySettings = (next: Settings) => {
     if (next.persona.name !== opts.persona.current().id) {
       try {
@@ -50,7 +52,7 @@ export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
   orchestrator.on('persona.switch', (e) => {
     if (!listPersonas(personasDir).includes(e.name)) {
       log.info({ event: 'persona', requested: e.name, by: e.by }, 'unknown persona requested');
-      panel.emit('transcript', { kind: 'notice', text: `!persona ${e.name}: no such persona`, ts: Date.now() });
+      reports.unknownPersona(e.name);
       return;
     }
     try {

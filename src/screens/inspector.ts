@@ -13,12 +13,15 @@ import { Actor, StateMachine, isMachineSnapshot, type AnyActorRef as XActorRef, 
 import type { Logger } from '../log.ts';
 import { elide } from './elide.ts';
 import { activeIds, layoutMachine, type MachineGraph } from './graph.ts';
+import type { InspectorServerEvents } from './payloads.ts';
 
+// Structural, so a benchmark's stand-in fits as well as socket.io's typed namespace; the payloads
+// are the ones the inspector page reads.
 /** What the inspector uses of one page's socket.io socket. */
 export interface InspectorSocket {
   readonly id: string;
   readonly connected: boolean;
-  emit(event: string, data: unknown): unknown;
+  emit<E extends keyof InspectorServerEvents>(event: E, ...data: Parameters<InspectorServerEvents[E]>): unknown;
   on(event: 'options', listener: (options: unknown) => void): unknown;
   on(event: 'disconnect', listener: () => void): unknown;
 }
@@ -26,7 +29,7 @@ export interface InspectorSocket {
 /** What the inspector uses of its socket.io namespace (`io.of('/inspector')`). */
 export interface InspectorNamespace {
   readonly sockets: { readonly size: number };
-  emit(event: string, data: unknown): unknown;
+  emit<E extends keyof InspectorServerEvents>(event: E, ...data: Parameters<InspectorServerEvents[E]>): unknown;
   on(event: 'connection', listener: (socket: InspectorSocket) => void): unknown;
   off(event: 'connection', listener: (socket: InspectorSocket) => void): unknown;
 }

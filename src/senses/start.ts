@@ -40,7 +40,6 @@ export interface SensesStack {
 
 export async function startSensesStack(opts: SensesStackOptions): Promise<SensesStack> {
   const { env, log, status, server, orchestrator, send } = opts;
-  const panel = server.panel;
   // The machines of the senses and of the browser's pages run as the orchestrator's children.
   const children = orchestratorChildren(orchestrator);
   // One hidden browser for the microphone, the camera and the local voice, running only while one of them needs it.
@@ -57,7 +56,6 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
     status,
     send,
     events: orchestrator,
-    panel,
     ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
   });
 
@@ -71,7 +69,6 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
         ...(browser.shared ? { shared: browser.shared } : {}),
         paused: !on.eyes,
         send,
-        onScene: (text, ts) => panel.emit('transcript', { kind: 'vision', text, ts }),
         ...(opts.tuning?.vision ? { tuning: opts.tuning.vision } : {}),
       })
     : undefined;
