@@ -4,7 +4,8 @@ import type { AvatarOutEvent, BrainOutEvent, Emotion, VoiceOutEvent } from './ev
 /**
  * Avatar: what the overlay shows — speaking or not, the face (emotion) and the caption.
  * The caption grows sentence by sentence as the voice plays them, and clears a few seconds
- * after the reply ends.
+ * after the reply ends (or when the next reply starts): the overlay shows exactly these captions
+ * and keeps no timer of its own.
  */
 
 export interface AvatarInput {
@@ -31,8 +32,10 @@ export const avatarMachine = setup({
     isMine: ({ context, event }) => event.replyId === context.replyId,
   },
   actions: {
-    begin: enqueueActions(({ event, enqueue }) => {
+    begin: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'reply.start');
+      // The last reply's caption, still held, is not this reply's: the page shows only what is sent.
+      if (context.caption) enqueue.sendParent(out({ type: 'avatar.caption', text: '', emotion: 'thinking' }));
       enqueue.assign({ replyId: event.replyId, emotion: 'thinking', caption: '' });
       enqueue.sendParent(out({ type: 'avatar.emotion', value: 'thinking' }));
     }),

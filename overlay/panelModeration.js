@@ -5,10 +5,11 @@
   'use strict';
 
   var kit = window.PickleKit;
+  var panel = window.PicklePanel;
   var $ = kit.$;
   var el = kit.el;
-  var token = kit.initialToken();
 
+  /** @type {Record<string, string>} */
   var LABELS = {
     profanity: 'profanity',
     insult: 'insults',
@@ -23,25 +24,35 @@
     overlong: 'too long',
   };
 
-  function api(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (token) headers.Authorization = 'Bearer ' + token;
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' }).then(function (res) {
-      return res
-        .json()
-        .catch(function () {
-          return null;
-        })
-        .then(function (data) {
-          return { ok: res.ok, status: res.status, data: data };
-        });
+  // The moderation snapshot is a loose record on the server's side too: each field is read with care.
+  /**
+   * @param {unknown} v
+   * @returns {Record<string, unknown>}
+   */
+  function obj(v) {
+    return v && typeof v === 'object' && !Array.isArray(v) ? /** @type {Record<string, unknown>} */ (v) : {};
+  }
+  /**
+   * Category → count (numbers only).
+   * @param {unknown} v
+   * @returns {Record<string, number>}
+   */
+  function tally(v) {
+    /** @type {Record<string, number>} */
+    var out = {};
+    Object.entries(obj(v)).forEach(function (kv) {
+      if (typeof kv[1] === 'number') out[kv[0]] = kv[1];
     });
+    return out;
   }
 
+  /**
+   * @param {HTMLElement} target
+   * @param {Record<string, number>} record
+   */
   function counts(target, record) {
     target.textContent = '';
-    var keys = Object.keys(record || {}).filter(function (k) {
+    var keys = Object.keys(record).filter(function (k) {
       return k !== 'total';
     });
     if (!keys.length) {
@@ -49,7 +60,7 @@
       return;
     }
     keys.sort(function (a, b) {
-      return record[b] - record[a];
+      return (record[b] || 0) - (record[a] || 0);
     });
     keys.forEach(function (k) {
       var li = el('li', 'mod-count');
@@ -58,29 +69,34 @@
     });
   }
 
-  function render(m) {
-    if (!m) return;
+  /** @param {unknown} snapshot what GET /api/moderation and the `moderation` message carry */
+  function render(snapshot) {
+    if (!snapshot || typeof snapshot !== 'object') return;
+    var m = obj(snapshot);
     $('sec-moderation').hidden = false;
-    var replies = (m.blocked && m.blocked.replies) || {};
-    var memory = (m.blocked && m.blocked.memory) || {};
+    var blocked = obj(m.blocked);
+    var replies = tally(blocked.replies);
+    var memory = tally(blocked.memory);
     $('mod-total').textContent = String(replies.total || 0) + ' sentences dropped · ' + String(memory.total || 0) + ' lines not stored';
-    $('mod-classifier').textContent = 'ML classifier: ' + String(m.classifier || 'off') + (m.lists ? ' · word lists: ' + m.lists.join(', ') : '');
+    var lists = Array.isArray(m.lists) ? m.lists.map(String) : null;
+    $('mod-classifier').textContent = 'ML classifier: ' + String(m.classifier || 'off') + (lists ? ' · word lists: ' + lists.join(', ') : '');
     counts($('mod-replies'), replies);
     counts($('mod-memory'), memory);
     var list = $('mod-silenced');
     list.textContent = '';
-    var silenced = m.silenced || [];
+    var silenced = Array.isArray(m.silenced) ? m.silenced.map(obj) : [];
     $('mod-silenced-empty').hidden = silenced.length > 0;
     silenced.forEach(function (s) {
+      var viewer = String(s.viewer);
       var li = el('li', 'mod-silenced-row');
       var until = new Date(Number(s.until));
-      li.append(el('span', 'mod-viewer', String(s.viewer)), el('span', 'hint', 'until ' + until.toLocaleTimeString()));
+      li.append(el('span', 'mod-viewer', viewer), el('span', 'hint', 'until ' + until.toLocaleTimeString()));
       var btn = el('button', 'btn small', 'Lift');
       btn.type = 'button';
       btn.title = 'answer this viewer again (same as !unblock in chat)';
       btn.addEventListener('click', function () {
         btn.disabled = true;
-        api('POST', '/api/moderation/unblock', { viewer: String(s.viewer) }).then(function (r) {
+        void panel.api('POST', '/api/moderation/unblock', { viewer: viewer }).then(function (r) {
           if (!r.ok) btn.disabled = false;
         });
       });
@@ -90,15 +106,15 @@
   }
 
   function load() {
-    api('GET', '/api/moderation').then(function (r) {
+    void panel.api('GET', '/api/moderation').then(function (r) {
       if (r.ok) render(r.data);
     });
   }
 
-  if (!window.io) return;
-  // The panel's own socket (one per namespace and page): moderation updates as they happen.
-  var socket = window.io('/panel', { auth: { token: token } });
-  socket.on('moderation', render);
-  socket.on('connect', load);
+  // Moderation updates as they happen, on the panel's socket.
+  panel.onSocket(function (socket) {
+    socket.on('moderation', render);
+    socket.on('connect', load);
+  });
   load();
 })();
