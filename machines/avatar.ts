@@ -37,6 +37,8 @@ export const avatarMachine = setup({
       // The last reply's caption, still held, is not this reply's: the page shows only what is sent.
       if (context.caption) enqueue.sendParent(out({ type: 'avatar.caption', text: '', emotion: 'thinking' }));
       enqueue.assign({ replyId: event.replyId, emotion: 'thinking', caption: '' });
+      // A reply that starts while the last caption is held takes it down: the overlay shows what the context says.
+      if (context.caption) enqueue.sendParent(out({ type: 'avatar.caption', text: '', emotion: 'thinking' }));
       enqueue.sendParent(out({ type: 'avatar.emotion', value: 'thinking' }));
     }),
     setEmotion: enqueueActions(({ event, enqueue }) => {

@@ -15,7 +15,6 @@ import { loadPlugins } from './plugins/index.ts';
 import type { Logger } from './log.ts';
 import { Counters, meteredLlm } from './metrics.ts';
 import { screensRouter, startScreens, type Screens } from './screens/index.ts';
-import { presentOutputs } from './screens/presenter.ts';
 import { createServer } from './server/server.ts';
 import { isLoopbackHost } from './server/guard.ts';
 import { secureDataDir } from './security/dataDir.ts';
@@ -186,7 +185,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
         ...(opts.tuning?.voiceMsPerChar !== undefined ? { msPerChar: opts.tuning.voiceMsPerChar } : {}),
         ...(opts.tuning?.minSentenceMs !== undefined ? { minSentenceMs: opts.tuning.minSentenceMs } : {}),
       },
-      avatar: opts.tuning?.captionHoldMs !== undefined ? { captionHoldMs: opts.tuning.captionHoldMs } : {},
+      avatar: { captionHoldMs: opts.tuning?.captionHoldMs ?? env.CAPTION_HOLD_SEC * 1000 },
     },
   });
   const send = (event: PickleEvent) => orchestrator.send(event);
@@ -254,11 +253,9 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const avatar = server.avatar;
   voice.attach(avatar);
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l) });
-  const panel = server.panel;
   let senses: Senses | undefined;
-  memory.attach(orchestrator, panel, (source) => senses?.remembers(source) ?? false);
-  moderation.attach(orchestrator, panel);
-  presentOutputs({ orchestrator, avatar, panel, counters, log });
+  memory.attach(orchestrator, screens.presenter, (source) => senses?.remembers(source) ?? false);
+  moderation.attach(orchestrator, screens.presenter);
   // The brain decides which replies go to chat too; the chat adapter paces and sends them.
   orchestrator.on('chat.say', (e) => twitch?.say(e.text));
 
@@ -282,7 +279,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   orchestrator.on('persona.switch', (e) => {
     if (!listPersonas(personasDir).includes(e.name)) {
       log.info({ event: 'persona', requested: e.name, by: e.by }, 'unknown persona requested');
-      panel.emit('transcript', { kind: 'notice', text: `!persona ${e.name}: no such persona`, ts: Date.now() });
+      screens.presenter.unknownPersona(e.name);
       return;
     }
     try {
@@ -344,7 +341,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   if (eventFeed) for (const type of ['chat.message', 'reply.start', 'reply.spoken', 'reply.failed', 'brain.decision'] as const) orchestrator.on(type, (e) => eventFeed.observe(e));
 
   llm.start();
-  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona, env), orchestrator, panel, console: out });
+  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona, env), orchestrator, reports: screens.presenter, console: out });
 
   return {
     url: server.url,

@@ -6,6 +6,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'socket.io';
+import type { MicNamespace } from '../screens/namespaces.ts';
 
 export const MIC_NAMESPACE = '/senses-mic';
 /** Largest chunk accepted (1 s of 16 kHz PCM16). */
@@ -18,7 +19,7 @@ export interface MicChannel {
 
 export function createMicChannel(io: Server): MicChannel {
   const sessions = new Map<string, (pcm: Buffer) => void>();
-  const ns = io.of(MIC_NAMESPACE);
+  const ns: MicNamespace = io.of(MIC_NAMESPACE);
   const find = (key: unknown) => {
     if (typeof key !== 'string') return undefined;
     const k = Buffer.from(key);

@@ -10,11 +10,11 @@
  * untrusted: validated, and only the oldest page that said it is playing is listened to.
  */
 import { EventEmitter } from 'node:events';
-import type { Namespace } from 'socket.io';
+import type { AvatarNamespace } from '../screens/namespaces.ts';
 import type { AudioSink } from './player.ts';
 
 export interface OverlayOutput extends AudioSink {
-  attach(avatar: Namespace): void;
+  attach(avatar: AvatarNamespace): void;
   /** Overlays connected that say they play audio. */
   playing(): number;
   /** Called with the new count whenever pages start or stop saying they play. Returns an unsubscribe function. */
@@ -22,7 +22,7 @@ export interface OverlayOutput extends AudioSink {
 }
 
 export function createOverlayOutput(): OverlayOutput {
-  let ns: Namespace | undefined;
+  let ns: AvatarNamespace | undefined;
   const running = new Set<string>();
   const ended = new EventEmitter<{ ended: [string] }>();
   ended.setMaxListeners(0);

@@ -295,6 +295,8 @@ export const envSchema = z.object({
   VISION_CAMERA: optionalText,
   /** How often a camera frame is looked at (only frames that changed go to the model). */
   VISION_INTERVAL_SEC: seconds(2, 0.2, 3600),
+  /** How long the last caption stays on the overlay after Pickle stops speaking (decided by the avatar machine). */
+  CAPTION_HOLD_SEC: seconds(5, 1, 60),
   /** A .y4m or .mjpeg file played as the camera (rehearsal without a camera). */
   VISION_CAMERA_FILE: optionalText,
   /** Where the camera page loads the Overshoot SDK from, and the API it talks to. */

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { type AnyActorLogic } from 'xstate';
 import type { PickleEvent, RecallEvent } from '../../machines/events.ts';
+import type { PanelReports } from '../screens/presenter.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { RecallInput } from '../../machines/brain/recall.ts';
 import type { Env } from '../config/env.ts';
@@ -50,9 +51,7 @@ export interface MemoryOptions {
 }
 
 type OrchestratorLike = Pick<PickleActor, 'on' | 'send'>;
-interface PanelLike {
-  emit(event: string, data: unknown): unknown;
-}
+type PanelLike = Pick<PanelReports, 'viewerForgotten'>;
 
 export interface MemoryService {
   readonly enabled: boolean;
@@ -239,7 +238,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     await connect();
   })();
 
-  let notify: (text: string) => void = () => {};
+  let notify: PanelLike['viewerForgotten'] = () => {};
   let forgetInStm: (login: string) => void = () => {};
 
   async function remove(id: string): Promise<'deleted' | 'missing' | 'queued'> {
@@ -267,11 +266,8 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     writer.push(op);
     await writer.flush();
     const done = !writer.journaling && count !== undefined;
-    const text = done
-      ? `!forgetme: ${user}'s memories are deleted (${count} ${count === 1 ? 'memory' : 'memories'})`
-      : `!forgetme: ${user}'s memories will be deleted as soon as long-term memory is back (queued)`;
     log.info({ event: 'memory.forgetme', user, deleted: count, queued: !done }, 'viewer asked to be forgotten');
-    notify(text);
+    notify({ viewer: user, ...(count !== undefined ? { deleted: count } : {}), queued: !done });
     return { ...(count !== undefined ? { deleted: count } : {}), queued: !done };
   }
 
@@ -315,7 +311,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     writer,
     recall,
     attach(orchestrator, panel, remembers = () => true) {
-      notify = (text) => panel.emit('transcript', { kind: 'notice', text, ts: Date.now() });
+      notify = (fact) => panel.viewerForgotten(fact);
       forgetInStm = (login) => orchestrator.send({ type: 'viewer.forget', login });
       const persona = opts.persona;
       const add = (e: PickleEvent) => {

@@ -1,7 +1,7 @@
 /**
  * Moderation for the app: the word lists for the persona's languages (loaded here, handed to
  * the brain as data), the service (ML classifier, counts, silences), the pipeline long-term
- * memory uses before it stores a line, and the panel's `moderation` updates.
+ * memory uses before it stores a line, and what the panel is told when its counts change.
  */
 import { join } from 'node:path';
 import type { PickleActor } from '../../machines/orchestrator.ts';
@@ -13,12 +13,11 @@ import type { Env } from '../config/env.ts';
 import { loadWordLists } from '../config/moderationLists.ts';
 import type { Persona } from '../config/persona.ts';
 import type { StorageModeration } from '../../machines/memory/rules.ts';
+import type { PanelReports } from '../screens/presenter.ts';
 import { startModeration, type ModerationOptions, type ModerationService } from './index.ts';
 
 type OrchestratorLike = Pick<PickleActor, 'on'>;
-interface PanelLike {
-  emit(event: string, data: unknown): unknown;
-}
+type PanelLike = Pick<PanelReports, 'moderationChanged'>;
 
 export interface AppModeration {
   service: ModerationService;
@@ -45,7 +44,7 @@ export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { e
   const service = startModeration({ ...opts, languages: current.languages });
   let panelRef: PanelLike | undefined;
   const snapshot = () => service.health();
-  const update = () => panelRef?.emit('moderation', snapshot());
+  const update = () => panelRef?.moderationChanged(snapshot());
 
   return {
     service,
@@ -74,7 +73,6 @@ export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { e
       orchestrator.on('viewer.silenced', (e) => {
         service.silenced(e.viewer, e.until);
         opts.log.info({ event: 'moderation.silenced', viewer: e.viewer, until: e.until }, 'viewer silenced for baiting');
-        panel.emit('transcript', { kind: 'notice', text: `${e.viewer} kept baiting: not answered until ${new Date(e.until).toLocaleTimeString()}`, ts: Date.now() });
         update();
       });
       orchestrator.on('viewer.unsilenced', (e) => {

@@ -7,7 +7,7 @@
  * `disabled` with the step that enables it: a streamer who does not use OBS (or adds the overlay by
  * hand) must not see a red line forever, and OBS 28+ asks for a password by default anyway.
  */
-import type { Namespace } from 'socket.io';
+import type { PanelReports } from '../screens/presenter.ts';
 import { createActor } from 'xstate';
 import { obsConnectionMachine, type ObsConnectionInput } from '../../machines/obsConnection.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
@@ -32,7 +32,7 @@ export interface ObsStartOptions {
   /** Mutes and unmutes go to the brain through it; mods' !mute / !unmute are read from it. */
   orchestrator: Pick<PickleActor, 'send' | 'on'>;
   /** The panel hears why Pickle went quiet. */
-  panel?: Pick<Namespace, 'emit'>;
+  reports?: Pick<PanelReports, 'sceneMute'>;
   console?: ConsoleOut;
 }
 
@@ -136,7 +136,7 @@ export function createObs(deps: ObsDeps): ObsService {
       const onSceneMute = (muted: boolean, name: string) => {
         opts.orchestrator.send(muted ? { type: 'brain.mute' } : { type: 'brain.unmute' });
         const text = muted ? `muted: OBS scene "${name}" is live` : `unmuted: OBS scene "${name}" is live`;
-        opts.panel?.emit('transcript', { kind: 'notice', text, ts: Date.now() });
+        opts.reports?.sceneMute({ muted, scene: name });
         opts.console?.line(`OBS: Pickle ${text}`);
       };
       opts.orchestrator.on('chat.command', (e) => {

@@ -4,7 +4,7 @@
  * dropped messages, from the counters. The last few minutes are kept so a panel opened
  * mid-stream starts with full charts; points are pushed only while a panel is connected.
  */
-import type { Namespace, Socket } from 'socket.io';
+import type { PanelNamespace, PanelSocket } from './namespaces.ts';
 import type { Counters } from '../metrics.ts';
 
 export interface AnalyticsPoint {
@@ -24,7 +24,7 @@ export interface AnalyticsPoint {
 
 export interface AnalyticsOptions {
   counters: Counters;
-  panel: Namespace;
+  panel: PanelNamespace;
   /** Long-term memory size, when memory exists. */
   memorySize?: () => number | null | undefined;
   actors?: () => Record<string, string>;
@@ -88,7 +88,7 @@ export function startAnalytics(opts: AnalyticsOptions): Analytics {
   timer.unref();
   sample();
 
-  const onConnection = (socket: Socket) => {
+  const onConnection = (socket: PanelSocket) => {
     socket.emit('analytics-history', { intervalMs, points });
   };
   opts.panel.on('connection', onConnection);

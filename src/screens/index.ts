@@ -10,16 +10,18 @@ import express from 'express';
 import type { AnyActorRef } from 'xstate';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { AvatarActor } from '../../machines/avatar.ts';
-import type { Socket } from 'socket.io';
 import { listPersonas, loadPersona, type Persona } from '../config/persona.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { Counters } from '../metrics.ts';
 import type { PickleServer } from '../server/server.ts';
 import { startAnalytics, type Analytics } from './analytics.ts';
-import { recordPanelHistory, type PanelHistory } from './history.ts';
+import type { PanelHistory } from './history.ts';
+import type { AvatarSocket, InspectorNamespace } from './namespaces.ts';
 import { attachInspector, type InspectorHub } from './inspector.ts';
-import { IMAGE_FILE_RE, imageDir, lookOf, type Look } from './look.ts';
+import { IMAGE_FILE_RE, imageDir, lookOf } from './look.ts';
+import type { OverlayState } from './payloads.ts';
+import { createPresenter, type Presenter } from './presenter.ts';
 
 export interface ScreensRouterDeps {
   overlayDir: string;
@@ -97,6 +99,8 @@ export interface Screens {
   inspector: InspectorHub;
   analytics: Analytics;
   history: PanelHistory;
+  /** Everything the overlay and the panel receive is built there; services report to it. */
+  presenter: Presenter;
   /** The overlay's state as sent on (re)connection. */
   overlayState(): OverlayState;
   stop(): void;
@@ -126,24 +130,13 @@ function stateName(v: unknown): string {
   return '';
 }
 
-export interface OverlayState {
-  speaking: boolean;
-  emotion: string;
-  caption: string;
-  look: Look;
-}
+export type { OverlayState } from './payloads.ts';
 
 const NO_INSPECTOR: InspectorHub = { watchers: 0, observing: false, received: 0, machines: async () => [], close() {} };
 
 export function startScreens(opts: ScreensOptions): Screens {
   const { server, orchestrator, log } = opts;
-  const history = recordPanelHistory(server.panel);
-  // The app skips emitting chat lines when no panel is open (chat floods); keep them for the next panel.
-  const onBatch = (e: { messages: Array<{ displayName: string; text: string; ts: number; repeats?: number }> }) => {
-    if (server.panel.sockets.size > 0) return;
-    for (const m of e.messages) history.record('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
-  };
-  const batchSub = orchestrator.on('chat.batch', onBatch);
+  const presenter = createPresenter({ orchestrator, avatar: server.avatar, panel: server.panel, counters: opts.counters, log });
   const analytics = startAnalytics({
     counters: opts.counters,
     panel: server.panel,
@@ -154,7 +147,7 @@ export function startScreens(opts: ScreensOptions): Screens {
 
   let inspector: InspectorHub = NO_INSPECTOR;
   if (opts.tuning?.inspector !== false) {
-    const inspectorNs = server.io.of('/inspector');
+    const inspectorNs: InspectorNamespace = server.io.of('/inspector');
     inspectorNs.use(server.tokenGate);
     inspector = attachInspector({
       actor: orchestrator,
@@ -178,7 +171,7 @@ export function startScreens(opts: ScreensOptions): Screens {
       look,
     };
   };
-  const onOverlay = (socket: Socket) => {
+  const onOverlay = (socket: AvatarSocket) => {
     socket.emit('state', overlayState());
   };
   server.avatar.on('connection', onOverlay);
@@ -197,15 +190,15 @@ export function startScreens(opts: ScreensOptions): Screens {
   return {
     inspector,
     analytics,
-    history,
+    history: presenter.history,
+    presenter,
     overlayState,
     stop() {
-      batchSub.unsubscribe();
+      presenter.stop();
       offSettings();
       server.avatar.off('connection', onOverlay);
       inspector.close();
       analytics.stop();
-      history.stop();
     },
   };
 }

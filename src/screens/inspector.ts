@@ -10,7 +10,7 @@
  * the machine drawings and the current state of every actor, then the live events.
  */
 import type { AnyActorRef as XActorRef, AnyStateMachine, InspectionEvent, Subscription } from 'xstate';
-import type { Namespace, Socket } from 'socket.io';
+import type { InspectorNamespace, InspectorSocket } from './namespaces.ts';
 import type { Logger } from '../log.ts';
 import { elide } from './elide.ts';
 import { activeIds, layoutMachine, type MachineGraph } from './graph.ts';
@@ -18,7 +18,7 @@ import { activeIds, layoutMachine, type MachineGraph } from './graph.ts';
 export interface InspectorOptions {
   /** The root actor (orchestrator). */
   actor: XActorRef;
-  namespace: Namespace;
+  namespace: InspectorNamespace;
   log: Logger;
   /** Secret values scrubbed from every payload. */
   secrets?: readonly string[];
@@ -305,7 +305,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
     return Promise.all([...seen].map(graphOf));
   };
 
-  const onConnection = (socket: Socket) => {
+  const onConnection = (socket: InspectorSocket) => {
     start();
     // Snapshot of the tree first (synchronously, before any batch can be flushed), drawings when laid out.
     const actors = tree().map(describe);

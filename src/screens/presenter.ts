@@ -1,72 +1,119 @@
 /**
- * What the machines' outputs look like to the outside: the overlay's captions, face and speaking
- * state, the panel's decisions, transcript and prompt sizes, the counters and the log, in one
- * place instead of spread over the app.
+ * The one place that turns what happens into what the pages receive: the orchestrator's events
+ * (the machines' outputs and the inputs they heard) become the overlay's captions, face and
+ * speaking state and the panel's transcript, decisions and state; services report facts through
+ * `PanelReports` and the presenter words them. It also counts and logs the machines' outputs.
+ * Everything sent to the panel goes through one outlet that keeps the history a new panel gets.
  */
-import type { Namespace } from 'socket.io';
+import type { Subscription } from 'xstate';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { Logger } from '../log.ts';
 import type { Counters } from '../metrics.ts';
+import type { PanelHistory } from './history.ts';
+import type { AvatarNamespace, PanelNamespace } from './namespaces.ts';
+import { panelOutlet } from './panelOutlet.ts';
+import type { ModerationHealthPayload } from './payloads.ts';
+import { noticeText, transcriptLine, type PromptSize, type ViewerForgotten } from './transcript.ts';
 
-export interface PresenterOptions {
-  orchestrator: PickleActor;
-  /** socket.io `/avatar` (the overlay) and `/panel`. */
-  avatar: Namespace;
-  panel: Namespace;
-  counters: Counters;
-  log: Logger;
+export type { ViewerForgotten } from './transcript.ts';
+
+/** What services tell the streamer through the panel: facts, which the presenter puts in words. */
+export interface PanelReports {
+  viewerForgotten(fact: ViewerForgotten): void;
+  /** An OBS scene muted or unmuted Pickle. */
+  sceneMute(fact: { muted: boolean; scene: string }): void;
+  /** `!persona <name>` named no persona. */
+  unknownPersona(name: string): void;
+  /** Moderation's counters or silenced viewers changed. */
+  moderationChanged(health: ModerationHealthPayload): void;
 }
 
-export function presentOutputs(opts: PresenterOptions): void {
-  const { orchestrator, avatar, panel, counters, log } = opts;
-  orchestrator.on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
-  orchestrator.on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
-  orchestrator.on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
-  orchestrator.on('brain.decision', (e) => {
+export interface PresenterOptions {
+  orchestrator: Pick<PickleActor, 'on'>;
+  /** socket.io `/avatar` (the overlay) and `/panel`. */
+  avatar: AvatarNamespace;
+  panel: PanelNamespace;
+  counters: Counters;
+  log: Logger;
+  /** The clock for rows the machines do not time. */
+  now?: () => number;
+}
+
+export interface Presenter extends PanelReports {
+  readonly history: PanelHistory;
+  stop(): void;
+}
+
+export function createPresenter(opts: PresenterOptions): Presenter {
+  const { orchestrator, avatar, counters, log } = opts;
+  const now = opts.now ?? Date.now;
+  const panel = panelOutlet(opts.panel);
+  const subs: Subscription[] = [];
+  const on: Pick<PickleActor, 'on'>['on'] = (type, handler) => {
+    const sub = orchestrator.on(type, handler);
+    subs.push(sub);
+    return sub;
+  };
+  const notice = (text: string) => panel.send({ event: 'transcript', data: transcriptLine.notice(text, now()) });
+
+  // The overlay: exactly what the avatar machine decided, clears included (a caption with text '').
+  on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
+  on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
+  on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
+
+  on('brain.decision', (e) => {
     counters.decision(e.decision.reason, e.decision.respond);
-    panel.emit('decision', e.decision);
+    panel.send({ event: 'decision', data: e.decision });
     log.info({ event: 'decision', ...e.decision }, 'decision');
   });
-  orchestrator.on('brain.state', (e) => panel.emit('brain', { state: e.state, muted: e.muted }));
-  orchestrator.on('chat.digest', (e) => panel.emit('digest', e.digest));
-  orchestrator.on('chat.message', (e) => counters.received(e.message.id));
-  orchestrator.on('chat.ignored', (e) => {
+  on('brain.state', (e) => panel.send({ event: 'brain', data: { state: e.state, muted: e.muted } }));
+  on('chat.digest', (e) => panel.send({ event: 'digest', data: e.digest }));
+  on('chat.message', (e) => counters.received(e.message.id));
+  on('chat.ignored', (e) => {
     counters.ignored(e.reason);
     if (e.reason === 'not-mod') log.info({ event: 'command-ignored', user: e.message.user, text: e.message.text }, 'command from a non-moderator ignored');
   });
-  orchestrator.on('chat.batch', (e) => {
+  on('chat.batch', (e) => {
     counters.batch(e.messages.length);
-    // Encoding happens even with nobody listening: skip it when no panel is open (floods of 2,000 lines/s).
-    if (panel.sockets.size > 0) for (const m of e.messages) panel.emit('transcript', { kind: 'chat', user: m.displayName, text: m.text, ts: m.ts, repeats: m.repeats ?? 1 });
+    for (const m of e.messages) panel.send({ event: 'transcript', data: transcriptLine.chat(m) });
   });
-  orchestrator.on('chat.command', (e) => log.info({ event: 'command', command: e.command, args: e.args, user: e.message.user }, 'command'));
-  orchestrator.on('chat.removed', (e) => log.info({ event: 'moderation', ...e }, 'moderated messages removed'));
-  const promptSizes = new Map<string, { tokens: number | undefined; budget: number | undefined }>();
-  orchestrator.on('reply.start', (e) => {
+  on('chat.command', (e) => log.info({ event: 'command', command: e.command, args: e.args, user: e.message.user }, 'command'));
+  on('chat.removed', (e) => log.info({ event: 'moderation', ...e }, 'moderated messages removed'));
+  on('speech.final', (e) => panel.send({ event: 'transcript', data: transcriptLine.speech(e.text, e.ts) }));
+  on('vision.scene', (e) => panel.send({ event: 'transcript', data: transcriptLine.vision(e.text, e.ts) }));
+  on('viewer.silenced', (e) => notice(noticeText.silenced(e.viewer, e.until)));
+
+  // Prompt size per reply, for the panel (context budget): live, and on the reply's transcript row.
+  const promptSizes = new Map<string, PromptSize>();
+  on('reply.start', (e) => {
     counters.replyStarted(e.replyId, e.triggerId);
     log.info({ event: 'reply.start', replyId: e.replyId, triggerId: e.triggerId, promptTokens: e.promptTokens, promptBudget: e.promptBudget }, 'reply started');
-    // Prompt size per reply, for the panel (context budget): live, and on the reply's transcript row.
-    panel.emit('prompt', { replyId: e.replyId, tokens: e.promptTokens, budget: e.promptBudget, ts: Date.now() });
+    panel.send({ event: 'prompt', data: { replyId: e.replyId, tokens: e.promptTokens, budget: e.promptBudget, ts: now() } });
     promptSizes.set(e.replyId, { tokens: e.promptTokens, budget: e.promptBudget });
     if (promptSizes.size > 50) promptSizes.delete(promptSizes.keys().next().value!);
   });
-  orchestrator.on('voice.started', (e) => counters.firstAudio(e.replyId));
-  orchestrator.on('reply.failed', (e) => {
-    panel.emit('transcript', { kind: 'reply-failed', reason: e.reason, text: e.detail, ts: Date.now() });
+  on('voice.started', (e) => counters.firstAudio(e.replyId));
+  on('reply.failed', (e) => {
+    panel.send({ event: 'transcript', data: transcriptLine.replyFailed(e, now()) });
     log.warn({ event: 'reply.failed', replyId: e.replyId, reason: e.reason, detail: e.detail }, 'reply failed');
   });
-  orchestrator.on('reply.spoken', (e) => {
+  on('reply.spoken', (e) => {
     counters.replied();
     const size = promptSizes.get(e.replyId);
     promptSizes.delete(e.replyId);
-    panel.emit('transcript', {
-      kind: 'reply',
-      text: e.text,
-      emotion: e.emotion,
-      ts: Date.now(),
-      ...(size?.tokens !== undefined ? { promptTokens: size.tokens } : {}),
-      ...(size?.budget !== undefined ? { promptBudget: size.budget } : {}),
-    });
+    panel.send({ event: 'transcript', data: transcriptLine.reply(e, size, now()) });
     log.info({ event: 'reply', replyId: e.replyId, emotion: e.emotion, chars: e.text.length }, 'reply spoken');
   });
+
+  return {
+    history: panel.history,
+    viewerForgotten: (fact) => notice(noticeText.viewerForgotten(fact)),
+    sceneMute: (fact) => notice(noticeText.sceneMute(fact.muted, fact.scene)),
+    unknownPersona: (name) => notice(noticeText.unknownPersona(name)),
+    moderationChanged: (health) => panel.send({ event: 'moderation', data: health }),
+    stop() {
+      for (const s of subs.splice(0)) s.unsubscribe();
+      panel.stop();
+    },
+  };
 }

@@ -39,7 +39,6 @@ export interface SensesStack {
 
 export async function startSensesStack(opts: SensesStackOptions): Promise<SensesStack> {
   const { env, log, status, server, orchestrator, send } = opts;
-  const panel = server.panel;
   // One hidden browser for the microphone, the camera and the local voice, running only while one of them needs it.
   const browser = hiddenBrowser(env, { baseUrl: server.url, log });
   const on = opts.settings.get().senses;
@@ -54,7 +53,6 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
     status,
     send,
     events: orchestrator,
-    panel,
     ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
   });
 
@@ -68,7 +66,6 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
         ...(browser.shared ? { shared: browser.shared } : {}),
         paused: !on.eyes,
         send,
-        onScene: (text, ts) => panel.emit('transcript', { kind: 'vision', text, ts }),
         ...(opts.tuning?.vision ? { tuning: opts.tuning.vision } : {}),
       })
     : undefined;

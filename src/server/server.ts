@@ -7,7 +7,8 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Namespace, Server } from 'socket.io';
+import type { Server } from 'socket.io';
+import type { AvatarNamespace, PanelNamespace } from '../screens/namespaces.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
@@ -49,8 +50,8 @@ export interface PickleServer {
   /** e.g. `http://127.0.0.1:8000` (a wildcard bind is reported as 127.0.0.1). */
   url: string;
   port: number;
-  avatar: Namespace;
-  panel: Namespace;
+  avatar: AvatarNamespace;
+  panel: PanelNamespace;
   io: Server;
   /** Namespace middleware requiring the access token in token mode (for namespaces added later). */
   tokenGate: SocketMiddleware;

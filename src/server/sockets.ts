@@ -4,7 +4,8 @@
  * every handshake goes through the same guard as HTTP writes.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace, type Socket } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
+import type { AvatarNamespace, PanelNamespace } from '../screens/namespaces.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
@@ -15,8 +16,8 @@ export type SocketMiddleware = (socket: Socket, next: (err?: Error) => void) => 
 
 export interface Sockets {
   io: Server;
-  avatar: Namespace;
-  panel: Namespace;
+  avatar: AvatarNamespace;
+  panel: PanelNamespace;
   /** Namespace middleware: in token mode, refuses sockets without the access token (panel, inspector). */
   tokenGate: SocketMiddleware;
   /** Stops pushing status/settings to the panel. */
@@ -60,8 +61,8 @@ export function attachSockets(
   // The main namespace exists before the listener: nothing is sent there, but it is gated all the same.
   capSockets(io.of('/'));
   io.of('/').use(tokenGate);
-  const avatar = io.of('/avatar');
-  const panel = io.of('/panel');
+  const avatar: AvatarNamespace = io.of('/avatar');
+  const panel: PanelNamespace = io.of('/panel');
 
   panel.on('connection', (socket) => {
     socket.emit('status', deps.status.all());

@@ -51,7 +51,6 @@ export interface EarsOptions {
   send: (event: PickleEvent) => void;
   /** The orchestrator's outputs (what the streamer said, what was ignored). */
   events: Pick<PickleActor, 'on'>;
-  panel?: { emit(event: string, data: unknown): unknown };
   browser?: EarsBrowser;
   /** Ears are turned off (privacy): nothing is opened until `resume`. */
   paused?: boolean;
@@ -191,7 +190,6 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
   opts.events.on('speech.final', (e) => {
     log.info({ event: 'speech', chars: e.text.length }, 'streamer spoke');
     log.debug({ event: 'speech.text', text: e.text }, 'streamer said');
-    opts.panel?.emit('transcript', { kind: 'speech', user: 'streamer', text: e.text, ts: e.ts });
   });
   opts.events.on('speech.ignored', (e) => {
     log.debug({ event: 'speech.ignored', reason: e.reason, chars: e.text.length }, 'transcript ignored');

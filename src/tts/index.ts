@@ -8,7 +8,7 @@
  * Audio goes to the overlay (`/avatar`, Web Audio in OBS) and, with AUDIO_OUTPUT_DEVICE and
  * naudiodon installed, to a local sound device too.
  */
-import type { Namespace } from 'socket.io';
+import type { AvatarNamespace } from '../screens/namespaces.ts';
 import { VOICE_SAMPLE_RATE } from '../../machines/events.ts';
 import type { PlaybackService, SynthesizeService } from '../../machines/services.ts';
 import type { Env } from '../config/env.ts';
@@ -45,7 +45,7 @@ export interface Voice {
   playback: PlaybackService;
   overlay: OverlayOutput;
   /** Connects the overlay output to the server's `/avatar` namespace. */
-  attach(avatar: Namespace): void;
+  attach(avatar: AvatarNamespace): void;
 }
 
 const DEFAULT_MODEL = defaultSettings().voice.model;
