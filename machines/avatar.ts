@@ -4,8 +4,7 @@ import type { AvatarOutEvent, BrainOutEvent, Emotion, VoiceOutEvent } from './ev
 /**
  * Avatar: what the overlay shows — speaking or not, the face (emotion) and the caption.
  * The caption grows sentence by sentence as the voice plays them, and clears a few seconds
- * after the reply ends (or when the next reply starts): the overlay shows exactly these captions
- * and keeps no timer of its own.
+ * after the reply ends.
  */
 
 export interface AvatarInput {
@@ -34,8 +33,6 @@ export const avatarMachine = setup({
   actions: {
     begin: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'reply.start');
-      // The last reply's caption, still held, is not this reply's: the page shows only what is sent.
-      if (context.caption) enqueue.sendParent(out({ type: 'avatar.caption', text: '', emotion: 'thinking' }));
       enqueue.assign({ replyId: event.replyId, emotion: 'thinking', caption: '' });
       // A reply that starts while the last caption is held takes it down: the overlay shows what the context says.
       if (context.caption) enqueue.sendParent(out({ type: 'avatar.caption', text: '', emotion: 'thinking' }));
