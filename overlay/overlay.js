@@ -18,7 +18,6 @@
 
   /** @typedef {import('../src/screens/payloads.ts').Emotion} Emotion */
   /** @typedef {import('../src/screens/payloads.ts').Look} Look */
-  /** @typedef {import('../src/screens/payloads.ts').OverlayState} OverlayState */
 
   /** @type {Record<Emotion, string>} */
   var EMOJI = {
@@ -205,8 +204,7 @@
     setLook(msg.look);
     setEmotion(msg.emotion);
     setSpeaking(msg.speaking === true);
-    if (typeof msg.caption === 'string' && msg.caption.trim()) showCaption(msg.caption, msg.emotion);
-    else hide();
+    showCaption(msg.caption, msg.emotion);
   });
   socket.on('look', setLook);
   socket.on('caption', function (msg) {
