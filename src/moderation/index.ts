@@ -4,6 +4,7 @@
  * `moderation` line on the status board and in /health. The list layers themselves are
  * pure and run in the brain (machines/moderation).
  */
+import type { ModerationHealthPayload } from '../screens/payloads.ts';
 import { join } from 'node:path';
 import type { Env } from '../config/env.ts';
 import type { ConsoleOut } from '../console.ts';
@@ -46,7 +47,7 @@ export interface ModerationService extends SentenceJudge {
   unsilenced(viewer: ViewerKey): void;
   /** Viewers silenced now (until in epoch ms). */
   silencedViewers(now: number): Array<{ viewer: ViewerKey; until: number }>;
-  health(): Record<string, unknown>;
+  health(): ModerationHealthPayload;
   setLanguages(languages: readonly string[]): void;
 }
 
@@ -156,7 +157,7 @@ export function startModeration(opts: ModerationOptions): ModerationService {
       languages = [...next];
       report();
     },
-    health(): Record<string, unknown> {
+    health(): ModerationHealthPayload {
       const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
       return {
         lists: languages,

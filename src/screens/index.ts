@@ -9,7 +9,6 @@
 import express from 'express';
 import type { AnyActorRef } from 'xstate';
 import type { PickleActor } from '../../machines/orchestrator.ts';
-import type { AvatarActor } from '../../machines/avatar.ts';
 import { listPersonas, loadPersona, type Persona } from '../config/persona.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
@@ -17,9 +16,9 @@ import type { Counters } from '../metrics.ts';
 import type { PickleServer } from '../server/server.ts';
 import { startAnalytics, type Analytics } from './analytics.ts';
 import type { PanelHistory } from './history.ts';
-import type { AvatarSocket, InspectorNamespace } from './namespaces.ts';
+import type { InspectorNamespace } from './namespaces.ts';
 import { attachInspector, type InspectorHub } from './inspector.ts';
-import { IMAGE_FILE_RE, imageDir, lookOf } from './look.ts';
+import { IMAGE_FILE_RE, imageDir } from './look.ts';
 import type { OverlayState } from './payloads.ts';
 import { createPresenter, type Presenter } from './presenter.ts';
 
@@ -136,7 +135,16 @@ const NO_INSPECTOR: InspectorHub = { watchers: 0, observing: false, received: 0,
 
 export function startScreens(opts: ScreensOptions): Screens {
   const { server, orchestrator, log } = opts;
-  const presenter = createPresenter({ orchestrator, avatar: server.avatar, panel: server.panel, counters: opts.counters, log });
+  const presenter = createPresenter({
+    orchestrator,
+    avatar: server.avatar,
+    panel: server.panel,
+    counters: opts.counters,
+    log,
+    settings: opts.settings,
+    persona: opts.persona,
+    personasDir: opts.personasDir,
+  });
   const analytics = startAnalytics({
     counters: opts.counters,
     panel: server.panel,
@@ -158,45 +166,14 @@ export function startScreens(opts: ScreensOptions): Screens {
     });
   }
 
-  // The overlay: what it should show right now, on every (re)connection.
-  let look = lookOf(opts.persona(), opts.personasDir);
-  if (look.warning) log.warn({ event: 'overlay', persona: look.persona, warning: look.warning }, 'persona pictures not used');
-  const overlayState = (): OverlayState => {
-    const avatar = orchestrator.system.get('avatar') as AvatarActor | undefined;
-    const snap = avatar?.getSnapshot();
-    return {
-      speaking: snap?.value === 'speaking',
-      emotion: snap?.context?.emotion ?? 'neutral',
-      caption: snap?.context?.caption ?? '',
-      look,
-    };
-  };
-  const onOverlay = (socket: AvatarSocket) => {
-    socket.emit('state', overlayState());
-  };
-  server.avatar.on('connection', onOverlay);
-  // A persona switch changes the face (and the name under it). The app swaps the persona in
-  // its own settings listener, so look at it once that has run.
-  const offSettings = opts.settings.on('change', () => {
-    setImmediate(() => {
-      const p = opts.persona();
-      if (p.id === look.persona) return;
-      look = lookOf(p, opts.personasDir);
-      if (look.warning) log.warn({ event: 'overlay', persona: look.persona, warning: look.warning }, 'persona pictures not used');
-      server.avatar.emit('look', look);
-    });
-  });
-
   return {
     inspector,
     analytics,
     history: presenter.history,
     presenter,
-    overlayState,
+    overlayState: () => presenter.overlayState(),
     stop() {
       presenter.stop();
-      offSettings();
-      server.avatar.off('connection', onOverlay);
       inspector.close();
       analytics.stop();
     },

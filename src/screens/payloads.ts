@@ -9,7 +9,7 @@
  * vision output) is untrusted too: pages set it with `textContent` only.
  */
 import type { ChatDigest } from '../../machines/brain/digest.ts';
-import type { Decision, DecisionReason, Emotion } from '../../machines/events.ts';
+import type { Decision, DecisionReason, Emotion, ViewerKey } from '../../machines/events.ts';
 import type { Settings } from '../config/settings.ts';
 import type { ServiceStatus } from '../status.ts';
 import type { AnalyticsPoint } from './analytics.ts';
@@ -17,7 +17,7 @@ import type { MachineGraph } from './graph.ts';
 import type { ActorInfo, InspectorRecord } from './inspector.ts';
 import type { Look } from './look.ts';
 
-export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, InspectorRecord, Look, MachineGraph, ServiceStatus, Settings };
+export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, InspectorRecord, Look, MachineGraph, ServiceStatus, Settings, ViewerKey };
 
 /** A message with no fields (`stream_end`, `stream_stop`). */
 export type NoFields = Record<string, never>;
@@ -129,8 +129,24 @@ export interface AnalyticsHistoryPayload {
   intervalMs: number;
   points: AnalyticsPoint[];
 }
-/** Moderation's counters and silenced viewers (the same object as `GET /api/moderation`). */
-export type ModerationHealthPayload = Record<string, unknown>;
+/** Sentences blocked, per category, and their total. */
+export type BlockedCounts = { total: number } & Record<string, number>;
+/**
+ * Moderation's layers, counters and silenced viewers (the same object as `GET /api/moderation`).
+ * A type, not an interface, so it also passes where any JSON object (`/health`) is taken.
+ */
+export type ModerationHealthPayload = {
+  /** Languages of the word lists in use. */
+  lists: string[];
+  /** The classifier's name, `off`, `loading`, `downloading`, or `unavailable: <fix>`. */
+  classifier: string;
+  threshold?: number;
+  blocked: { replies: BlockedCounts; memory: BlockedCounts };
+  /** Sentences the classifier failed to judge (the lists still applied). */
+  classifierErrors?: number;
+  /** Viewers not answered now, `until` in ms since epoch. */
+  silenced: Array<{ viewer: ViewerKey; until: number }>;
+};
 
 export interface PanelServerEvents {
   /** Every service's status: on connection and on every change. */

@@ -1,18 +1,18 @@
 /**
  * The one place that turns what happens into what the pages receive: the orchestrator's events
  * (the machines' outputs and the inputs they heard) become the overlay's captions, face and
- * speaking state and the panel's transcript, decisions and state; services report facts through
+ * speaking state (`presenterOverlay.ts`) and the panel's transcript, decisions and state; services report facts through
  * `PanelReports` and the presenter words them. It also counts and logs the machines' outputs.
  * Everything sent to the panel goes through one outlet that keeps the history a new panel gets.
  */
 import type { Subscription } from 'xstate';
 import type { PickleActor } from '../../machines/orchestrator.ts';
-import type { Logger } from '../log.ts';
 import type { Counters } from '../metrics.ts';
 import type { PanelHistory } from './history.ts';
 import type { AvatarNamespace, PanelNamespace } from './namespaces.ts';
 import { panelOutlet } from './panelOutlet.ts';
-import type { ModerationHealthPayload } from './payloads.ts';
+import type { ModerationHealthPayload, OverlayState } from './payloads.ts';
+import { presentOverlay, type OverlayPresenterOptions } from './presenterOverlay.ts';
 import { noticeText, transcriptLine, type PromptSize, type ViewerForgotten } from './transcript.ts';
 
 export type { ViewerForgotten } from './transcript.ts';
@@ -28,19 +28,19 @@ export interface PanelReports {
   moderationChanged(health: ModerationHealthPayload): void;
 }
 
-export interface PresenterOptions {
-  orchestrator: Pick<PickleActor, 'on'>;
+export interface PresenterOptions extends Omit<OverlayPresenterOptions, 'avatar'> {
   /** socket.io `/avatar` (the overlay) and `/panel`. */
   avatar: AvatarNamespace;
   panel: PanelNamespace;
   counters: Counters;
-  log: Logger;
   /** The clock for rows the machines do not time. */
   now?: () => number;
 }
 
 export interface Presenter extends PanelReports {
   readonly history: PanelHistory;
+  /** The overlay's state as sent on (re)connection. */
+  overlayState(): OverlayState;
   stop(): void;
 }
 
@@ -56,10 +56,7 @@ export function createPresenter(opts: PresenterOptions): Presenter {
   };
   const notice = (text: string) => panel.send({ event: 'transcript', data: transcriptLine.notice(text, now()) });
 
-  // The overlay: exactly what the avatar machine decided, clears included (a caption with text '').
-  on('avatar.caption', (e) => avatar.emit('caption', { text: e.text, emotion: e.emotion }));
-  on('avatar.emotion', (e) => avatar.emit('emotion', { value: e.value }));
-  on('avatar.speaking', (e) => avatar.emit('speaking', { value: e.value }));
+  const overlay = presentOverlay({ orchestrator, avatar, settings: opts.settings, persona: opts.persona, personasDir: opts.personasDir, log });
 
   on('brain.decision', (e) => {
     counters.decision(e.decision.reason, e.decision.respond);
@@ -107,6 +104,7 @@ export function createPresenter(opts: PresenterOptions): Presenter {
 
   return {
     history: panel.history,
+    overlayState: () => overlay.overlayState(),
     viewerForgotten: (fact) => notice(noticeText.viewerForgotten(fact)),
     sceneMute: (fact) => notice(noticeText.sceneMute(fact.muted, fact.scene)),
     unknownPersona: (name) => notice(noticeText.unknownPersona(name)),
@@ -114,6 +112,7 @@ export function createPresenter(opts: PresenterOptions): Presenter {
     stop() {
       for (const s of subs.splice(0)) s.unsubscribe();
       panel.stop();
+      overlay.stop();
     },
   };
 }

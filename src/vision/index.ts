@@ -59,8 +59,6 @@ export interface VisionOptions {
   /** Pickle's server, where the camera page is served (`createVisionRoutes`). */
   baseUrl: string;
   send: (event: PickleEvent) => void;
-  /** Each new scene, for the panel. */
-  onScene?(text: string, ts: number): void;
   now?: () => number;
   platform?: NodeJS.Platform;
   tuning?: VisionTuning;
@@ -202,7 +200,6 @@ export function startVision(opts: VisionOptions): VisionService {
     const ts = now();
     log.info({ event: 'vision.scene', chars: text.length }, 'scene');
     send({ type: 'vision.scene', text, ts });
-    opts.onScene?.(text, ts);
   }
 
   async function onFrame(b64: string, info: FrameInfo): Promise<{ accepted: boolean }> {

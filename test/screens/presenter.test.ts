@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { createActor } from 'xstate';
 import { providePickle, type PickleActor } from '../../machines/orchestrator.ts';
+import { fileURLToPath } from 'node:url';
+import { loadPersona } from '../../src/config/persona.ts';
 import { silentLogger } from '../../src/log.ts';
 import { Counters } from '../../src/metrics.ts';
 import { createPanelHistory } from '../../src/screens/history.ts';
@@ -16,6 +18,7 @@ import { fakeLlm } from '../machines/fakeLlm.ts';
 import { msg, persona } from '../machines/fixtures.ts';
 import { startHarness, type Harness } from '../server/harness.ts';
 
+const PERSONAS_DIR = fileURLToPath(new URL('../../personas/', import.meta.url));
 let h: Harness | undefined;
 let presenter: Presenter | undefined;
 let orchestrator: PickleActor | undefined;
@@ -65,7 +68,17 @@ async function start() {
     },
   });
   const nativeEmit = emitOf(h.server.panel);
-  presenter = createPresenter({ orchestrator, avatar: h.server.avatar, panel: h.server.panel, counters: new Counters(), log: silentLogger() });
+  const look = loadPersona(PERSONAS_DIR, 'default');
+  presenter = createPresenter({
+    orchestrator,
+    avatar: h.server.avatar,
+    panel: h.server.panel,
+    counters: new Counters(),
+    log: silentLogger(),
+    settings: h.settings,
+    persona: () => look,
+    personasDir: PERSONAS_DIR,
+  });
   orchestrator.start();
   return { llm, orchestrator, presenter, nativeEmit };
 }
