@@ -24,7 +24,9 @@
     overlong: 'too long',
   };
 
-  // The moderation snapshot is a loose record on the server's side too: each field is read with care.
+  /** @typedef {import('../src/screens/payloads.ts').ModerationHealthPayload} ModerationHealth */
+  /** @typedef {import('../src/screens/payloads.ts').BlockedCounts} BlockedCounts */
+
   /**
    * @param {unknown} v
    * @returns {Record<string, unknown>}
@@ -33,22 +35,48 @@
     return v && typeof v === 'object' && !Array.isArray(v) ? /** @type {Record<string, unknown>} */ (v) : {};
   }
   /**
-   * Category → count (numbers only).
+   * Category → count (numbers only), with the total.
    * @param {unknown} v
-   * @returns {Record<string, number>}
+   * @returns {BlockedCounts}
    */
   function tally(v) {
-    /** @type {Record<string, number>} */
-    var out = {};
+    /** @type {BlockedCounts} */
+    var out = { total: 0 };
     Object.entries(obj(v)).forEach(function (kv) {
       if (typeof kv[1] === 'number') out[kv[0]] = kv[1];
     });
     return out;
   }
+  /**
+   * `platform:login`, as Pickle names a viewer.
+   * @param {unknown} v
+   * @returns {v is ModerationHealth['silenced'][number]['viewer']}
+   */
+  function isViewerKey(v) {
+    return typeof v === 'string' && v.indexOf(':') > 0;
+  }
+  /**
+   * GET /api/moderation's answer read as the `moderation` message is typed (it is the same object).
+   * @param {PanelApiBody | null} data
+   * @returns {ModerationHealth | null}
+   */
+  function fromApi(data) {
+    if (!data) return null;
+    var blocked = obj(data.blocked);
+    return {
+      lists: Array.isArray(data.lists) ? data.lists.map(String) : [],
+      classifier: typeof data.classifier === 'string' ? data.classifier : 'off',
+      blocked: { replies: tally(blocked.replies), memory: tally(blocked.memory) },
+      silenced: (Array.isArray(data.silenced) ? data.silenced : []).map(obj).flatMap(function (s) {
+        var viewer = s.viewer;
+        return isViewerKey(viewer) ? [{ viewer: viewer, until: Number(s.until) }] : [];
+      }),
+    };
+  }
 
   /**
    * @param {HTMLElement} target
-   * @param {Record<string, number>} record
+   * @param {BlockedCounts} record
    */
   function counts(target, record) {
     target.textContent = '';
@@ -69,24 +97,20 @@
     });
   }
 
-  /** @param {unknown} snapshot what GET /api/moderation and the `moderation` message carry */
-  function render(snapshot) {
-    if (!snapshot || typeof snapshot !== 'object') return;
-    var m = obj(snapshot);
+  /** @param {ModerationHealth | null} m */
+  function render(m) {
+    if (!m || typeof m !== 'object') return;
     $('sec-moderation').hidden = false;
-    var blocked = obj(m.blocked);
-    var replies = tally(blocked.replies);
-    var memory = tally(blocked.memory);
+    var replies = m.blocked.replies;
+    var memory = m.blocked.memory;
     $('mod-total').textContent = String(replies.total || 0) + ' sentences dropped · ' + String(memory.total || 0) + ' lines not stored';
-    var lists = Array.isArray(m.lists) ? m.lists.map(String) : null;
-    $('mod-classifier').textContent = 'ML classifier: ' + String(m.classifier || 'off') + (lists ? ' · word lists: ' + lists.join(', ') : '');
+    $('mod-classifier').textContent = 'ML classifier: ' + String(m.classifier || 'off') + (m.lists.length ? ' · word lists: ' + m.lists.join(', ') : '');
     counts($('mod-replies'), replies);
     counts($('mod-memory'), memory);
     var list = $('mod-silenced');
     list.textContent = '';
-    var silenced = Array.isArray(m.silenced) ? m.silenced.map(obj) : [];
-    $('mod-silenced-empty').hidden = silenced.length > 0;
-    silenced.forEach(function (s) {
+    $('mod-silenced-empty').hidden = m.silenced.length > 0;
+    m.silenced.forEach(function (s) {
       var viewer = String(s.viewer);
       var li = el('li', 'mod-silenced-row');
       var until = new Date(Number(s.until));
@@ -107,7 +131,7 @@
 
   function load() {
     void panel.api('GET', '/api/moderation').then(function (r) {
-      if (r.ok) render(r.data);
+      if (r.ok) render(fromApi(r.data));
     });
   }
 
