@@ -5,6 +5,7 @@
  */
 import type { io as ioLookup, Socket } from 'socket.io-client';
 import type {
+  ActorInfo,
   AvatarClientEvents,
   AvatarServerEvents,
   Emotion,
@@ -74,6 +75,16 @@ declare global {
     refilter(): void;
   }
 
+  /** overlay/inspectorTrail.js: the state paths each actor went through. */
+  interface PickleInspectorTrail {
+    /** `brain.replying.thinking` → `replying.thinking` (the path inside its machine). */
+    leafPath(actor: { active?: string[]; status?: string } | null): string;
+    /** Adds the actor's state now to its trail. */
+    push(actor: ActorInfo): void;
+    /** Shows the trail of `actor` (the selected one) in #trail. */
+    render(actor: ActorInfo | null): void;
+  }
+
   /** overlay/inspectorChart.js: the statechart drawing. */
   interface PickleInspectorChart {
     /** Draws `graph` for the actor `session` in #chart, replacing what was there. */
@@ -128,6 +139,7 @@ declare global {
     PickleAvatar?: PickleAvatar;
     PickleInspectorLog: (opts: PickleInspectorLogOptions) => PickleInspectorLogView;
     PickleInspectorChart: PickleInspectorChart;
+    PickleInspectorTrail: PickleInspectorTrail;
     /** Older Safari's name for AudioContext. */
     webkitAudioContext?: typeof AudioContext;
   }

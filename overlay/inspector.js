@@ -11,6 +11,9 @@
 
   var kit = window.PickleKit;
   var chart = window.PickleInspectorChart;
+  var trail = window.PickleInspectorTrail;
+  var leafPath = trail.leafPath;
+  var pushTrail = trail.push;
   var $ = kit.$;
   var el = kit.el;
 
@@ -22,8 +25,6 @@
   var graphs = {};
   /** @type {Record<string, ActorInfo>} session → actor */
   var actors = {};
-  /** @type {Record<string, string[]>} session → the state paths it went through */
-  var trails = {};
   var selected = params.get('actor') || 'brain'; // systemId or id
   var received = 0;
 
@@ -38,27 +39,6 @@
       if (nameOf(a) === selected && (!best || a.status === 'active')) best = a;
     }
     return best;
-  }
-
-  /**
-   * `brain.replying.thinking` → `replying.thinking` (the path inside its machine).
-   * @param {{ active?: string[], status?: string } | null} a
-   */
-  function leafPath(a) {
-    if (!a || !Array.isArray(a.active) || a.active.length === 0) return a && a.status && a.status !== 'active' ? a.status : '';
-    var active = a.active;
-    var root = active[0] || '';
-    var leaves = active.filter(function (id) {
-      return !active.some(function (other) {
-        return other !== id && other.indexOf(id + '.') === 0;
-      });
-    });
-    if (leaves.length === 1 && leaves[0] === root) return a.status || 'active';
-    return leaves
-      .map(function (id) {
-        return id.indexOf(root + '.') === 0 ? id.slice(root.length + 1) : id;
-      })
-      .join(' | ');
   }
 
   // ------------------------------------------------------------------ tabs and trail
@@ -105,27 +85,8 @@
     return window.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/[^\w-]/g, '\\$&');
   }
 
-  /** @param {ActorInfo} a */
-  function pushTrail(a) {
-    var path = leafPath(a);
-    if (!path) return;
-    var t = trails[a.session] || (trails[a.session] = []);
-    if (t[t.length - 1] === path) return;
-    t.push(path);
-    if (t.length > 40) t.shift();
-  }
-
   function renderTrail() {
-    var a = selectedActor();
-    var box = $('trail');
-    box.replaceChildren();
-    var t = a ? trails[a.session] || [] : [];
-    var shown = t.slice(-12);
-    shown.forEach(function (p, i) {
-      if (i) box.append(el('span', 'sep', '→'));
-      box.append(el('span', i === shown.length - 1 ? 'now' : '', p));
-    });
-    box.dataset.trail = t.join(' > ');
+    trail.render(selectedActor());
   }
 
   // ------------------------------------------------------------------ chart
