@@ -1,7 +1,8 @@
 /**
  * The streamer's screens, server side: the pages (/panel, /inspector; /overlay is served by
- * the server itself), the persona's avatar pictures, the persona list, the overlay's state on
- * (re)connection, the panel's history and live charts, and the statechart inspector.
+ * the server itself), the persona's avatar pictures, the persona list, the presenter (what the
+ * overlay and the panel receive, and the panel's history), the live charts, and the statechart
+ * inspector.
  *
  * `screensRouter` goes to `createServer({ routes })`; `startScreens` runs once the server
  * and the orchestrator exist, before the orchestrator starts.

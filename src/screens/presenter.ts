@@ -1,9 +1,10 @@
 /**
  * The one place that turns what happens into what the pages receive: the orchestrator's events
  * (the machines' outputs and the inputs they heard) become the overlay's captions, face and
- * speaking state (`presenterOverlay.ts`) and the panel's transcript, decisions and state; services report facts through
- * `PanelReports` and the presenter words them. It also counts and logs the machines' outputs.
- * Everything sent to the panel goes through one outlet that keeps the history a new panel gets.
+ * speaking state (`presenterOverlay.ts`) and the panel's transcript, decisions and state.
+ * Services report facts through `PanelReports` and the presenter words them (`transcript.ts`).
+ * It also counts and logs the machines' outputs. Everything sent to the panel goes through one
+ * outlet (`panelOutlet.ts`) that keeps the history a new panel is replayed.
  */
 import type { Subscription } from 'xstate';
 import type { PickleActor } from '../../machines/orchestrator.ts';

@@ -83,12 +83,13 @@ async function start() {
   return { llm, orchestrator, presenter, nativeEmit };
 }
 
-/** One mention answered, a line heard, a scene seen, a viewer forgotten. */
+/** One mention answered, the streamer heard, a scene seen, a viewer forgotten. */
 async function aStretchOfStream(p: Awaited<ReturnType<typeof start>>) {
   p.orchestrator.send({ type: 'chat.message', message: msg('hey @Pickle how are you?', { displayName: 'Sam', ts: Date.now() }) });
   await until(() => p.llm.calls.length > 0, 'the reply asked for');
   p.llm.reply(['Doing great, Sam!'], 'happy');
   await until(() => p.presenter.history.entries().some((e) => e.event === 'transcript' && e.data.kind === 'reply'), 'the reply spoken');
+  p.orchestrator.send({ type: 'speech.final', text: 'just thinking out loud', ts: Date.now() });
   p.orchestrator.send({ type: 'vision.scene', text: 'a cat on the desk', ts: Date.now() });
   p.presenter.viewerForgotten({ viewer: 'bob', deleted: 3, queued: false });
 }
@@ -108,7 +109,7 @@ describe('presenter: the panel history is what the presenter sent', () => {
     const history = (await until(() => late.find((g) => g.event === 'history'), 'history')).data as PanelHistoryPayload;
     expect(history.entries).toEqual(live.filter(kept));
     expect(history.entries.map((e) => (e.event === 'transcript' ? e.data.kind : e.event))).toEqual(
-      expect.arrayContaining(['chat', 'decision', 'reply', 'vision', 'notice']),
+      expect.arrayContaining(['chat', 'decision', 'reply', 'speech', 'vision', 'notice']),
     );
     expect(history.entries.find((e) => e.event === 'transcript' && e.data.kind === 'notice')?.data).toMatchObject({ text: "!forgetme: bob's memories are deleted (3 memories)" });
     expect(history.latest.brain).toEqual(live.filter((g) => g.event === 'brain').at(-1)?.data);
@@ -124,6 +125,7 @@ describe('presenter: the panel history is what the presenter sent', () => {
     expect(chat?.data).toMatchObject({ user: 'Sam', text: 'hey @Pickle how are you?', repeats: 1 });
     expect(history.entries.some((e) => e.event === 'decision' && e.data.reason === 'mention')).toBe(true);
     expect(history.entries.some((e) => e.event === 'transcript' && e.data.kind === 'vision' && e.data.text === 'a cat on the desk')).toBe(true);
+    expect(history.entries.find((e) => e.event === 'transcript' && e.data.kind === 'speech')?.data).toMatchObject({ user: 'streamer', text: 'just thinking out loud' });
     expect(panel.filter((g) => g.event === 'transcript')).toEqual([]);
   });
 
