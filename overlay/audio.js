@@ -22,6 +22,7 @@
   var DEFAULT_RATE = 24000;
   var RELEASE = 0.05; // seconds: how fast level() falls when the sound stops
 
+  /** @param {string} b64 */
   function decodePcm16(b64) {
     var bin = window.atob(b64);
     var n = bin.length >> 1;
@@ -34,30 +35,41 @@
     return out;
   }
 
-  // opts.sinkId (optional): play on that output device (AudioContext.setSinkId) instead of the default.
+  /**
+   * opts.sinkId (optional): play on that output device (AudioContext.setSinkId) instead of the default.
+   * @param {AvatarSocket} socket
+   * @param {{ sinkId?: string }} [opts]
+   * @returns {PickleAudioPlayer}
+   */
   function attach(socket, opts) {
     var AC = window.AudioContext || window.webkitAudioContext;
+    /** @type {AudioContext | null} */
     var ctx = null;
+    /** @type {AnalyserNode | null} */
     var analyser = null;
-    var scratch = null;
+    var scratch = new Float32Array(0);
     if (AC) {
       try {
-        ctx = new AC({ latencyHint: 'interactive' });
-        if (opts && opts.sinkId && typeof ctx.setSinkId === 'function') ctx.setSinkId(opts.sinkId).catch(function () {});
-        analyser = ctx.createAnalyser();
-        analyser.fftSize = 1024;
-        analyser.smoothingTimeConstant = 0;
-        analyser.connect(ctx.destination);
-        scratch = new Float32Array(analyser.fftSize);
+        var c = new AC({ latencyHint: 'interactive' });
+        ctx = c;
+        if (opts && opts.sinkId && c.setSinkId) c.setSinkId(opts.sinkId).catch(function () {});
+        var a = c.createAnalyser();
+        analyser = a;
+        a.fftSize = 1024;
+        a.smoothingTimeConstant = 0;
+        a.connect(c.destination);
+        scratch = new Float32Array(a.fftSize);
       } catch (e) {
         ctx = null;
       }
     }
 
     var rate = DEFAULT_RATE;
+    /** @type {string | null} */
     var streamId = null;
     var ended = false;
     var nextTime = 0;
+    /** @type {AudioBufferSourceNode[]} */
     var sources = [];
     var smoothed = 0;
     var lastLevelAt = 0;
@@ -72,15 +84,15 @@
     if (ctx) ctx.onstatechange = reportState;
 
     function stopAll() {
-      for (var i = 0; i < sources.length; i++) {
+      sources.forEach(function (src) {
         try {
-          sources[i].onended = null;
-          sources[i].stop();
-          sources[i].disconnect();
+          src.onended = null;
+          src.stop();
+          src.disconnect();
         } catch (e) {
           /* already stopped */
         }
-      }
+      });
       sources = [];
       nextTime = 0;
     }
@@ -108,7 +120,7 @@
     });
 
     socket.on('stream_audio', function (msg) {
-      if (!ctx || ctx.state !== 'running' || !msg || typeof msg.audio !== 'string') return;
+      if (!ctx || !analyser || ctx.state !== 'running' || !msg || typeof msg.audio !== 'string') return;
       var samples;
       try {
         samples = decodePcm16(msg.audio);
@@ -158,7 +170,7 @@
         }
         analyser.getFloatTimeDomainData(scratch);
         var sum = 0;
-        for (var i = 0; i < scratch.length; i++) sum += scratch[i] * scratch[i];
+        for (var v of scratch) sum += v * v;
         var rms = Math.sqrt(sum / scratch.length);
         var target = Math.min(1, rms * 4); // loud speech is ~0.25 RMS
         // Opens at once, closes over ~50 ms whatever the frame rate: a mouth that does not flicker.

@@ -5,8 +5,16 @@
 (function () {
   'use strict';
 
-  // Mouth: half-width, corner lift (left/right, px up), middle dip (px down), opening at rest.
-  // Eyes: 'open' or 'happy' (^ ^); lid: 0..1 of the eye covered; pupil offset; brows: [dy, deg] each.
+  /** @typedef {import('../src/screens/payloads.ts').Emotion} Emotion */
+  /** @typedef {import('../src/screens/payloads.ts').Look} Look */
+  /** @typedef {'think' | 'question' | 'exclaim' | 'sparkle' | 'tear' | 'sweat' | 'anger'} Fx */
+  /**
+   * Mouth: half-width, corner lift (left/right, px up), middle dip (px down), opening at rest.
+   * Eyes: 'open' or 'happy' (^ ^); lid: 0..1 of the eye covered; pupil offset; brows: [dy, deg] each.
+   * @typedef {{ w: number, cl: number, cr: number, mid: number, open: number, eyes: 'open' | 'happy', lid: number,
+   *   look: [number, number], brows: [[number, number], [number, number]], cheeks: number, fx: Fx[], wide?: boolean, dx?: number }} Face
+   */
+  /** @type {Record<Emotion, Face>} */
   var FACES = {
     neutral: { w: 22, cl: 0, cr: 0, mid: 3, open: 0, eyes: 'open', lid: 0, look: [0, 0], brows: [[0, 0], [0, 0]], cheeks: 0, fx: [] },
     happy: { w: 28, cl: 8, cr: 8, mid: 5, open: 5, eyes: 'happy', lid: 0, look: [0, 0], brows: [[-4, 0], [-4, 0]], cheeks: 0.7, fx: [] },
@@ -19,19 +27,26 @@
     angry: { w: 22, cl: -5, cr: -5, mid: -1, open: 3, eyes: 'open', lid: 0.4, look: [0, 1], brows: [[4, 16], [4, -16]], cheeks: 0, fx: ['anger'] },
     smug: { w: 22, cl: 0, cr: 11, mid: 2, open: 0, eyes: 'open', lid: 0.5, look: [5, 1], brows: [[2, 0], [-8, -6]], cheeks: 0.35, fx: [] },
   };
+  /** @type {Fx[]} */
   var FX = ['think', 'question', 'exclaim', 'sparkle', 'tear', 'sweat', 'anger'];
   var MOUTH_Y = 160;
   var MAX_OPEN = 26;
 
+  var kit = window.PickleKit;
+  /** @param {string} id */
   function $(id) {
-    return document.getElementById(id);
+    return kit.byId(id, Element);
   }
 
+  /**
+   * @param {{ level: () => number }} opts
+   * @returns {PickleAvatarFace}
+   */
   function create(opts) {
     var el = {
-      root: $('avatar'),
+      root: kit.$('avatar'),
       face: $('face'),
-      img: $('face-img'),
+      img: kit.byId('face-img', HTMLImageElement),
       body: $('pickle'),
       mouth: $('mouth'),
       mouthLine: $('mouth-line'),
@@ -50,13 +65,16 @@
       cheekL: $('cheek-l'),
       cheekR: $('cheek-r'),
     };
+    /** @type {Partial<Record<Fx, Element>>} */
     var fxEls = {};
     FX.forEach(function (k) {
-      fxEls[k] = $('fx-' + k);
+      var e = document.getElementById('fx-' + k);
+      if (e) fxEls[k] = e;
     });
     var levelOf = opts.level;
     var reduced = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
+    /** @type {Emotion} */
     var emotion = 'neutral';
     var face = FACES.neutral;
     var speaking = false;
@@ -65,9 +83,11 @@
     var open = 0; // smoothed mouth opening, px
     var nextBlink = performance.now() + 2500;
     var blinkUntil = 0;
-    var images = null; // {key: url}
+    /** @type {Record<string, string> | null} key (`happy`, `happy-talk`…) → URL */
+    var images = null;
     var imgKey = '';
 
+    /** @param {Emotion} e */
     function setEmotion(e) {
       emotion = Object.prototype.hasOwnProperty.call(FACES, e) ? e : 'neutral';
       face = FACES[emotion];
@@ -83,31 +103,36 @@
       el.cheekL.setAttribute('opacity', String(face.cheeks));
       el.cheekR.setAttribute('opacity', String(face.cheeks));
       FX.forEach(function (k) {
-        if (fxEls[k]) fxEls[k].classList.toggle('on', face.fx.indexOf(k) >= 0);
+        var fx = fxEls[k];
+        if (fx) fx.classList.toggle('on', face.fx.indexOf(k) >= 0);
       });
       drawImage(true);
     }
 
+    /** @param {boolean} v */
     function setSpeaking(v) {
       if (v && !speaking) speakingSince = performance.now();
       speaking = !!v;
     }
 
+    /** @param {Look} look */
     function setLook(look) {
-      images = look && look.images && typeof look.images === 'object' ? look.images : null;
-      el.root.classList.toggle('has-images', !!images);
-      el.img.hidden = !images;
-      if (images) {
+      const urls = look && look.images && typeof look.images === 'object' ? look.images : null;
+      images = urls;
+      el.root.classList.toggle('has-images', !!urls);
+      el.img.hidden = !urls;
+      if (urls) {
         // Preload every picture so switching never flickers.
-        Object.keys(images).forEach(function (k) {
+        Object.keys(urls).forEach(function (k) {
           var i = new Image();
-          i.src = images[k];
+          i.src = String(urls[k]);
         });
       }
       imgKey = '';
       drawImage(true);
     }
 
+    /** @param {boolean} force */
     function drawImage(force) {
       if (!images) return;
       var talking = open > 6;
@@ -120,6 +145,7 @@
       if (typeof url === 'string' && url.indexOf('/overlay/look/') === 0) el.img.src = url;
     }
 
+    /** @param {number} o */
     function mouthPath(o) {
       var dx = face.dx || 0;
       var xl = 100 + dx - face.w;
@@ -134,6 +160,7 @@
       return 'M' + xl + ' ' + yl + ' Q' + cx + ' ' + cy.toFixed(1) + ' ' + xr + ' ' + yr + ' Q' + cx + ' ' + cyLow.toFixed(1) + ' ' + xl + ' ' + yl + ' Z';
     }
 
+    /** @param {number} now */
     function frame(now) {
       var level = 0;
       try {
@@ -189,6 +216,7 @@
       if (el.root.dataset.mouth !== m) el.root.dataset.mouth = m;
     }
 
+    /** @param {number} now */
     function loop(now) {
       frame(now);
       window.requestAnimationFrame(loop);

@@ -7,28 +7,38 @@
   var $ = kit.$;
   var el = kit.el;
 
+  /** @typedef {import('../src/screens/payloads.ts').InspectorRecord} InspectorRecord */
+
   /** opts: nameOf(actor), leafPath(record), selected() → the selected actor's name. */
   window.PickleInspectorLog = function (opts) {
     var MAX_LOG = 1500;
     var paused = false;
     var pausedCount = 0;
+    /** @type {Record<string, boolean>} which kinds of record are shown */
     var kinds = { event: true, snapshot: true, actor: true };
     var onlySelected = false;
     var filterText = '';
 
+    /** @param {number} ts */
     function fmtTime(ts) {
       var d = new Date(ts);
+      /**
+       * @param {number} n
+       * @param {number} [w]
+       */
       var p = function (n, w) {
         return String(n).padStart(w || 2, '0');
       };
       return p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds()) + '.' + p(d.getMilliseconds(), 3);
     }
 
+    /** @param {InspectorRecord} r */
     function logRow(r) {
       var li = el('li');
       li.dataset.kind = r.kind;
       var actor = r.kind === 'event' ? r.targetId : r.kind === 'snapshot' ? r.actorId : opts.nameOf(r);
       var summary;
+      /** @type {unknown} */
       var payload;
       if (r.kind === 'event') {
         summary = r.type + (r.sourceId ? '  ← ' + r.sourceId : '');
@@ -46,7 +56,7 @@
       line.append(el('span', 't', fmtTime(r.ts)), el('span', 'k ' + r.kind, r.kind), el('span', 'a', actor || '?'), el('span', 's', summary));
       li.append(line);
       li.addEventListener('click', function (ev) {
-        if (ev.target && ev.target.closest && ev.target.closest('pre')) return;
+        if (ev.target instanceof Element && ev.target.closest('pre')) return;
         var pre = li.querySelector('pre');
         if (pre) {
           pre.remove();
@@ -61,14 +71,17 @@
       return li;
     }
 
+    /** @param {Element} li */
     function applyFilterTo(li) {
-      var show = kinds[li.dataset.kind] !== false && (!onlySelected || li.dataset.actor === opts.selected()) && (!filterText || li.dataset.search.indexOf(filterText) >= 0);
+      if (!(li instanceof HTMLElement)) return;
+      var show = kinds[li.dataset.kind || ''] !== false && (!onlySelected || li.dataset.actor === opts.selected()) && (!filterText || (li.dataset.search || '').indexOf(filterText) >= 0);
       li.classList.toggle('hidden', !show);
     }
     function applyFilter() {
-      Array.prototype.forEach.call($('log').children, applyFilterTo);
+      Array.from($('log').children).forEach(applyFilterTo);
     }
 
+    /** @param {InspectorRecord[]} records */
     function appendLog(records) {
       if (paused) {
         pausedCount += records.length;
@@ -82,22 +95,25 @@
         frag.append(logRow(r));
       });
       ol.append(frag);
-      while (ol.children.length > MAX_LOG) ol.firstElementChild.remove();
+      while (ol.children.length > MAX_LOG && ol.firstElementChild) ol.firstElementChild.remove();
       if (stick) ol.scrollTop = ol.scrollHeight;
     }
 
-    $('filter').addEventListener('input', function (ev) {
-      filterText = ev.target.value.trim().toLowerCase();
+    var filter = kit.input('filter');
+    filter.addEventListener('input', function () {
+      filterText = filter.value.trim().toLowerCase();
       applyFilter();
     });
     ['event', 'snapshot', 'actor'].forEach(function (k) {
-      $('k-' + k).addEventListener('change', function (ev) {
-        kinds[k] = ev.target.checked;
+      var box = kit.input('k-' + k);
+      box.addEventListener('change', function () {
+        kinds[k] = box.checked;
         applyFilter();
       });
     });
-    $('k-selected').addEventListener('change', function (ev) {
-      onlySelected = ev.target.checked;
+    var onlyBox = kit.input('k-selected');
+    onlyBox.addEventListener('change', function () {
+      onlySelected = onlyBox.checked;
       applyFilter();
     });
     $('pause').addEventListener('click', function () {

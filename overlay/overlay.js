@@ -6,15 +6,20 @@
 //   position=bottom|top           where the caption sits (default bottom)
 //   size=small|medium|large|<px>  caption text size (default medium = 48 px)
 //   style=box|outline|bubble      caption look: dark box, outlined text, or a speech bubble by the avatar
-//   hold=<seconds>                how long the last caption stays (default 5)
 //   avatar=right|left|none        avatar corner, or no avatar (default right)
 //   avatarSize=<px>               avatar height (default 300)
 //   name=0                        hide the name under the avatar
 //   bg=checker|dark|light|green   a background to preview the page in a normal browser (OBS: leave out)
 // All text from the server is untrusted (LLM output, persona names): it is only ever set with textContent.
+// Captions are shown and cleared exactly as Pickle sends them (its avatar machine decides how long
+// one stays): the page keeps no caption timer; a lost connection clears the screen.
 (function () {
   'use strict';
 
+  /** @typedef {import('../src/screens/payloads.ts').Emotion} Emotion */
+  /** @typedef {import('../src/screens/payloads.ts').Look} Look */
+
+  /** @type {Record<Emotion, string>} */
   var EMOJI = {
     neutral: '🙂',
     happy: '😄',
@@ -29,20 +34,39 @@
   };
   var SIZES = { small: 36, medium: 48, large: 64 };
 
+  var kit = window.PickleKit;
   var params = new URLSearchParams(window.location.search);
   var body = document.body;
-  var stage = document.getElementById('stage');
-  var caption = document.getElementById('caption');
-  var badge = caption.querySelector('.badge');
-  var textEl = caption.querySelector('.text');
-  var nameplate = document.getElementById('nameplate');
-  var enableAudio = document.getElementById('enable-audio');
+  var stage = kit.$('stage');
+  var caption = kit.$('caption');
+  var badge = part('.badge');
+  var textEl = part('.text');
+  var nameplate = kit.$('nameplate');
+  var enableAudio = kit.byId('enable-audio', HTMLButtonElement);
   var root = document.documentElement;
 
+  /** @param {string} selector */
+  function part(selector) {
+    var e = caption.querySelector(selector);
+    if (!(e instanceof HTMLElement)) throw new Error('#caption ' + selector + ' is missing');
+    return e;
+  }
+
+  /**
+   * @param {string} name
+   * @param {string[]} allowed
+   * @param {string} fallback
+   */
   function pick(name, allowed, fallback) {
     var v = params.get(name);
     return v && allowed.indexOf(v) >= 0 ? v : fallback;
   }
+  /**
+   * @param {string} name
+   * @param {number} fallback
+   * @param {number} min
+   * @param {number} max
+   */
   function px(name, fallback, min, max) {
     var v = params.get(name);
     if (v && /^\d{1,4}$/.test(v)) return Math.min(max, Math.max(min, Number(v)));
@@ -59,27 +83,28 @@
   if (params.get('name') === '0') stage.classList.add('no-name');
 
   var sizeParam = params.get('size');
-  var captionPx = SIZES.medium;
-  if (sizeParam && Object.prototype.hasOwnProperty.call(SIZES, sizeParam)) captionPx = SIZES[sizeParam];
-  else captionPx = px('size', SIZES.medium, 16, 160);
+  var captionPx = sizeParam === 'small' || sizeParam === 'medium' || sizeParam === 'large' ? SIZES[sizeParam] : px('size', SIZES.medium, 16, 160);
   // CSSOM writes are allowed under CSP (only inline style attributes/elements are not).
   root.style.setProperty('--caption-size', captionPx + 'px');
   root.style.setProperty('--avatar-size', px('avatarSize', 300, 80, 1000) + 'px');
 
-  var holdSec = Number(params.get('hold'));
-  var holdMs = (holdSec >= 1 && holdSec <= 60 ? holdSec : 5) * 1000;
-
-  var speaking = false;
-  var fadeTimer = null;
-
+  /**
+   * An emotion the page knows (the server's value is checked all the same).
+   * @param {unknown} value
+   * @returns {Emotion}
+   */
   function toEmotion(value) {
     var v = typeof value === 'string' ? value.trim().toLowerCase() : '';
-    return Object.prototype.hasOwnProperty.call(EMOJI, v) ? v : 'neutral';
+    for (var k in EMOJI) if (k === v) return /** @type {Emotion} */ (k);
+    return 'neutral';
   }
 
+  /** @type {PickleAudioPlayer | null} */
   var audio = null;
+  /** @type {PickleAvatarFace | null} */
   var avatar = null;
 
+  /** @param {unknown} value */
   function setEmotion(value) {
     var e = toEmotion(value);
     caption.dataset.emotion = e;
@@ -88,43 +113,43 @@
     if (avatar) avatar.setEmotion(e);
   }
 
-  function setSpeaking(v) {
-    speaking = v === true;
+  /** @param {boolean} speaking */
+  function setSpeaking(speaking) {
     stage.classList.toggle('speaking', speaking);
     stage.dataset.speaking = String(speaking);
     if (avatar) avatar.setSpeaking(speaking);
-    if (caption.classList.contains('visible')) scheduleFade();
   }
 
   function hide() {
-    if (fadeTimer) clearTimeout(fadeTimer);
-    fadeTimer = null;
     caption.classList.remove('visible');
   }
 
-  // The caption stays while Pickle speaks, then fades `hold` seconds after the last update.
-  function scheduleFade() {
-    if (fadeTimer) clearTimeout(fadeTimer);
-    fadeTimer = speaking ? null : setTimeout(hide, holdMs);
-  }
-
+  /**
+   * The caption as Pickle sent it: text shows it, no text clears it.
+   * @param {unknown} text
+   * @param {unknown} emotion
+   */
   function showCaption(text, emotion) {
     var t = typeof text === 'string' ? text.trim() : '';
-    if (!t) return;
+    if (!t) {
+      hide();
+      return;
+    }
     textEl.textContent = t;
     setEmotion(emotion);
     caption.classList.add('visible');
-    scheduleFade();
   }
 
+  /** @param {Look | null | undefined} look */
   function setLook(look) {
     if (!look || typeof look !== 'object') return;
     nameplate.textContent = typeof look.name === 'string' ? look.name.slice(0, 40) : '';
     if (avatar) avatar.setLook(look);
   }
 
-  if (avatarSide !== 'none' && window.PickleAvatar) {
-    avatar = window.PickleAvatar.create({
+  var face = window.PickleAvatar;
+  if (avatarSide !== 'none' && face) {
+    avatar = face.create({
       level: function () {
         return audio ? audio.level() : 0;
       },
@@ -136,20 +161,23 @@
   // socket.io reconnects forever by default; while disconnected the overlay simply shows nothing.
   // `?key=`: the overlay key Pickle prints when it listens beyond this PC (kept for reconnects).
   var overlayKey = new URLSearchParams(window.location.search).get('key') || '';
+  /** @type {AvatarSocket} */
   var socket = window.io('/avatar', { auth: overlayKey ? { key: overlayKey } : {}, reconnectionDelay: 500, reconnectionDelayMax: 3000 });
 
   // The voice: Web Audio player of the stream_* events (overlay/audio.js).
-  if (window.PickleAudio && typeof window.PickleAudio.attach === 'function') {
+  var player = window.PickleAudio;
+  if (player && typeof player.attach === 'function') {
     try {
-      audio = window.PickleAudio.attach(socket);
+      audio = player.attach(socket);
     } catch (e) {
       audio = null;
     }
   }
   // Outside OBS the browser may refuse to play until a click: offer one, once.
-  if (audio) {
+  const playing = audio;
+  if (playing) {
     enableAudio.addEventListener('click', function () {
-      Promise.resolve(audio.unlock()).then(
+      Promise.resolve(playing.unlock()).then(
         function () {
           enableAudio.hidden = true;
         },
@@ -159,7 +187,7 @@
     var checkBlocked = function () {
       var blocked = false;
       try {
-        blocked = !!audio.blocked();
+        blocked = !!playing.blocked();
       } catch (e) {
         blocked = false;
       }
@@ -176,8 +204,7 @@
     setLook(msg.look);
     setEmotion(msg.emotion);
     setSpeaking(msg.speaking === true);
-    if (typeof msg.caption === 'string' && msg.caption.trim()) showCaption(msg.caption, msg.emotion);
-    else hide();
+    showCaption(msg.caption, msg.emotion);
   });
   socket.on('look', setLook);
   socket.on('caption', function (msg) {

@@ -4,18 +4,20 @@
 (function () {
   'use strict';
 
+  /** @typedef {import('../src/screens/payloads.ts').ChatDigest} ChatDigest */
+
   var kit = window.PickleKit;
-  var socket = kit && kit.panelSocket;
-  if (!socket) return;
   var $ = kit.$;
   var el = kit.el;
 
+  /** @param {number} ts */
   function clock(ts) {
     if (typeof ts !== 'number' || !ts) return '';
     var d = new Date(ts);
     return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
   }
 
+  /** @param {ChatDigest} d */
   function render(d) {
     if (!d || typeof d !== 'object') return;
     var text = typeof d.text === 'string' ? d.text : '';
@@ -43,8 +45,10 @@
     $('digest-empty').hidden = n > 0;
   }
 
-  socket.on('digest', render);
-  socket.on('history', function (h) {
-    if (h && h.latest && h.latest.digest) render(h.latest.digest);
+  window.PicklePanel.onSocket(function (socket) {
+    socket.on('digest', render);
+    socket.on('history', function (h) {
+      if (h && h.latest && h.latest.digest) render(h.latest.digest);
+    });
   });
 })();

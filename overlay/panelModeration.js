@@ -5,10 +5,11 @@
   'use strict';
 
   var kit = window.PickleKit;
+  var panel = window.PicklePanel;
   var $ = kit.$;
   var el = kit.el;
-  var token = kit.initialToken();
 
+  /** @type {Record<string, string>} */
   var LABELS = {
     profanity: 'profanity',
     insult: 'insults',
@@ -23,25 +24,63 @@
     overlong: 'too long',
   };
 
-  function api(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (token) headers.Authorization = 'Bearer ' + token;
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' }).then(function (res) {
-      return res
-        .json()
-        .catch(function () {
-          return null;
-        })
-        .then(function (data) {
-          return { ok: res.ok, status: res.status, data: data };
-        });
+  /** @typedef {import('../src/screens/payloads.ts').ModerationHealthPayload} ModerationHealth */
+  /** @typedef {import('../src/screens/payloads.ts').BlockedCounts} BlockedCounts */
+
+  /**
+   * @param {unknown} v
+   * @returns {Record<string, unknown>}
+   */
+  function obj(v) {
+    return v && typeof v === 'object' && !Array.isArray(v) ? /** @type {Record<string, unknown>} */ (v) : {};
+  }
+  /**
+   * Category → count (numbers only), with the total.
+   * @param {unknown} v
+   * @returns {BlockedCounts}
+   */
+  function tally(v) {
+    /** @type {BlockedCounts} */
+    var out = { total: 0 };
+    Object.entries(obj(v)).forEach(function (kv) {
+      if (typeof kv[1] === 'number') out[kv[0]] = kv[1];
     });
+    return out;
+  }
+  /**
+   * `platform:login`, as Pickle names a viewer.
+   * @param {unknown} v
+   * @returns {v is ModerationHealth['silenced'][number]['viewer']}
+   */
+  function isViewerKey(v) {
+    return typeof v === 'string' && v.indexOf(':') > 0;
+  }
+  /**
+   * GET /api/moderation's answer read as the `moderation` message is typed (it is the same object).
+   * @param {PanelApiBody | null} data
+   * @returns {ModerationHealth | null}
+   */
+  function fromApi(data) {
+    if (!data) return null;
+    var blocked = obj(data.blocked);
+    return {
+      lists: Array.isArray(data.lists) ? data.lists.map(String) : [],
+      classifier: typeof data.classifier === 'string' ? data.classifier : 'off',
+      blocked: { replies: tally(blocked.replies), memory: tally(blocked.memory) },
+      silenced: (Array.isArray(data.silenced) ? data.silenced : []).map(obj).flatMap(function (s) {
+        var viewer = s.viewer;
+        return isViewerKey(viewer) ? [{ viewer: viewer, until: Number(s.until) }] : [];
+      }),
+    };
   }
 
+  /**
+   * @param {HTMLElement} target
+   * @param {BlockedCounts} record
+   */
   function counts(target, record) {
     target.textContent = '';
-    var keys = Object.keys(record || {}).filter(function (k) {
+    var keys = Object.keys(record).filter(function (k) {
       return k !== 'total';
     });
     if (!keys.length) {
@@ -49,7 +88,7 @@
       return;
     }
     keys.sort(function (a, b) {
-      return record[b] - record[a];
+      return (record[b] || 0) - (record[a] || 0);
     });
     keys.forEach(function (k) {
       var li = el('li', 'mod-count');
@@ -58,29 +97,30 @@
     });
   }
 
+  /** @param {ModerationHealth | null} m */
   function render(m) {
-    if (!m) return;
+    if (!m || typeof m !== 'object') return;
     $('sec-moderation').hidden = false;
-    var replies = (m.blocked && m.blocked.replies) || {};
-    var memory = (m.blocked && m.blocked.memory) || {};
+    var replies = m.blocked.replies;
+    var memory = m.blocked.memory;
     $('mod-total').textContent = String(replies.total || 0) + ' sentences dropped · ' + String(memory.total || 0) + ' lines not stored';
-    $('mod-classifier').textContent = 'ML classifier: ' + String(m.classifier || 'off') + (m.lists ? ' · word lists: ' + m.lists.join(', ') : '');
+    $('mod-classifier').textContent = 'ML classifier: ' + String(m.classifier || 'off') + (m.lists.length ? ' · word lists: ' + m.lists.join(', ') : '');
     counts($('mod-replies'), replies);
     counts($('mod-memory'), memory);
     var list = $('mod-silenced');
     list.textContent = '';
-    var silenced = m.silenced || [];
-    $('mod-silenced-empty').hidden = silenced.length > 0;
-    silenced.forEach(function (s) {
+    $('mod-silenced-empty').hidden = m.silenced.length > 0;
+    m.silenced.forEach(function (s) {
+      var viewer = String(s.viewer);
       var li = el('li', 'mod-silenced-row');
       var until = new Date(Number(s.until));
-      li.append(el('span', 'mod-viewer', String(s.viewer)), el('span', 'hint', 'until ' + until.toLocaleTimeString()));
+      li.append(el('span', 'mod-viewer', viewer), el('span', 'hint', 'until ' + until.toLocaleTimeString()));
       var btn = el('button', 'btn small', 'Lift');
       btn.type = 'button';
       btn.title = 'answer this viewer again (same as !unblock in chat)';
       btn.addEventListener('click', function () {
         btn.disabled = true;
-        api('POST', '/api/moderation/unblock', { viewer: String(s.viewer) }).then(function (r) {
+        void panel.api('POST', '/api/moderation/unblock', { viewer: viewer }).then(function (r) {
           if (!r.ok) btn.disabled = false;
         });
       });
@@ -90,15 +130,15 @@
   }
 
   function load() {
-    api('GET', '/api/moderation').then(function (r) {
-      if (r.ok) render(r.data);
+    void panel.api('GET', '/api/moderation').then(function (r) {
+      if (r.ok) render(fromApi(r.data));
     });
   }
 
-  if (!window.io) return;
-  // The panel's own socket (one per namespace and page): moderation updates as they happen.
-  var socket = window.io('/panel', { auth: { token: token } });
-  socket.on('moderation', render);
-  socket.on('connect', load);
+  // Moderation updates as they happen, on the panel's socket.
+  panel.onSocket(function (socket) {
+    socket.on('moderation', render);
+    socket.on('connect', load);
+  });
   load();
 })();

@@ -5,35 +5,39 @@
 
   var kit = window.PickleKit;
   var $ = kit.$;
-  var token = kit.initialToken();
+  var setupButton = kit.byId('obs-setup', HTMLButtonElement);
 
+  /** @param {boolean} write */
   function headers(write) {
+    /** @type {Record<string, string>} */
     var h = { Accept: 'application/json' };
     if (write) h['Content-Type'] = 'application/json';
-    // The panel's token box stores the token for the tab; read it fresh in case it was typed after load.
-    try {
-      token = window.sessionStorage.getItem('pickle-token') || token;
-    } catch (e) {
-      /* storage blocked: keep the one from the URL */
-    }
+    // The token as the panel has it now: it may have been typed in the token box after load.
+    var token = window.PicklePanel.token();
     if (token) h.Authorization = 'Bearer ' + token;
     return h;
   }
 
+  /**
+   * @param {string} id
+   * @param {string} text
+   */
   function show(id, text) {
     var e = $(id);
     e.textContent = text || '';
     e.hidden = !text;
   }
 
+  /** @param {Record<string, unknown>} s GET /api/obs (untrusted: every field is turned into text) */
   function render(s) {
+    var state = s.state ? String(s.state) : 'starting';
     var pill = $('obs-state');
-    pill.className = 'pill ' + (s.state || 'starting');
-    pill.textContent = s.state === 'up' ? 'connected' : s.state || 'starting';
-    $('obs-detail').textContent = s.detail || '';
-    show('obs-muted', s.mutedByScene ? 'Pickle is muted: OBS scene "' + s.mutedByScene + '" is live' : '');
-    show('obs-fix', s.state === 'up' ? '' : s.fix ? '→ ' + s.fix : '');
-    $('obs-setup').disabled = s.enabled === false;
+    pill.className = 'pill ' + state;
+    pill.textContent = state === 'up' ? 'connected' : state;
+    $('obs-detail').textContent = s.detail ? String(s.detail) : '';
+    show('obs-muted', s.mutedByScene ? 'Pickle is muted: OBS scene "' + String(s.mutedByScene) + '" is live' : '');
+    show('obs-fix', state === 'up' ? '' : s.fix ? '→ ' + String(s.fix) : '');
+    setupButton.disabled = s.enabled === false;
   }
 
   function refresh() {
@@ -41,45 +45,32 @@
       .then(function (r) {
         return r.ok ? r.json() : null;
       })
-      .then(function (s) {
-        if (s) render(s);
+      .then(function (/** @type {unknown} */ s) {
+        if (s && typeof s === 'object') render(/** @type {Record<string, unknown>} */ (s));
       })
       .catch(function () {
         /* Pickle unreachable: the header pill says so */
       });
   }
 
-  $('obs-setup').addEventListener('click', function () {
-    var btn = $('obs-setup');
+  setupButton.addEventListener('click', function () {
+    var btn = setupButton;
     btn.disabled = true;
     show('obs-result', 'Talking to OBS…');
-    fetch('/api/obs/setup', { method: 'POST', headers: headers(true), body: '{}', cache: 'no-store' })
-      .then(function (r) {
-        return r.json().then(
-          function (d) {
-            return { ok: r.ok, status: r.status, d: d || {} };
-          },
-          function () {
-            return { ok: r.ok, status: r.status, d: {} };
-          },
-        );
-      })
-      .then(function (res) {
-        if (res.ok) {
-          show('obs-result', res.d.message || 'Done');
-          show('obs-fix', '');
-        } else {
-          show('obs-result', res.status === 401 ? 'Access token needed (see the box at the top)' : res.d.error || 'Failed (' + res.status + ')');
-          show('obs-fix', res.d.fix ? '→ ' + res.d.fix : '');
-        }
-      })
-      .catch(function (err) {
-        show('obs-result', 'Pickle is not reachable (' + (err && err.message ? err.message : 'network error') + ')');
-      })
-      .then(function () {
-        btn.disabled = false;
-        refresh();
-      });
+    void window.PicklePanel.api('POST', '/api/obs/setup', {}).then(function (res) {
+      var d = res.data || {};
+      if (res.ok) {
+        show('obs-result', d.message ? String(d.message) : 'Done');
+        show('obs-fix', '');
+      } else if (res.status === 0) {
+        show('obs-result', String(d.error));
+      } else {
+        show('obs-result', res.status === 401 ? 'Access token needed (see the box at the top)' : d.error ? String(d.error) : 'Failed (' + res.status + ')');
+        show('obs-fix', d.fix ? '→ ' + String(d.fix) : '');
+      }
+      btn.disabled = false;
+      refresh();
+    });
   });
 
   refresh();

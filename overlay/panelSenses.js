@@ -5,44 +5,33 @@
   'use strict';
 
   var kit = window.PickleKit;
+  var panel = window.PicklePanel;
   var $ = kit.$;
+  var input = kit.input;
   var POLL_MS = 1500;
 
-  function call(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    // Read each time: the panel's token box may have been filled in since.
-    var token = kit.initialToken();
-    if (token) headers.Authorization = 'Bearer ' + token;
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' }).then(
-      function (res) {
-        return res.json().then(
-          function (data) {
-            return { ok: res.ok, data: data };
-          },
-          function () {
-            return { ok: res.ok, data: null };
-          },
-        );
-      },
-      function () {
-        return { ok: false, data: null };
-      },
-    );
-  }
-
+  /**
+   * "state: detail" of one service in /health's list (untrusted: read with care).
+   * @param {string} service
+   * @param {unknown[]} services
+   */
   function line(service, services) {
-    var s = (services || []).filter(function (x) {
-      return x && x.service === service;
-    })[0];
-    if (!s) return '';
-    return s.state + ': ' + s.detail;
+    for (var x of services) {
+      if (x && typeof x === 'object' && 'service' in x && x.service === service) {
+        return String('state' in x ? x.state : '') + ': ' + String('detail' in x ? x.detail : '');
+      }
+    }
+    return '';
   }
 
+  /**
+   * @param {PanelApiBody | null} senses
+   * @param {unknown[]} services
+   */
   function render(senses, services) {
-    if (senses && typeof senses === 'object') {
-      $('senses-ears').checked = senses.ears === true;
-      $('senses-eyes').checked = senses.eyes === true;
+    if (senses) {
+      input('senses-ears').checked = senses.ears === true;
+      input('senses-eyes').checked = senses.eyes === true;
       var off = senses.ears === false && senses.eyes === false;
       $('senses-privacy').textContent = off ? '👁 End privacy (both on)' : '🙈 Privacy (both off)';
       $('senses-privacy').dataset.off = off ? 'true' : 'false';
@@ -52,26 +41,28 @@
   }
 
   function refresh() {
-    return Promise.all([call('GET', '/api/settings/senses'), call('GET', '/health')]).then(function (r) {
-      render(r[0].ok ? r[0].data : null, r[1].data && Array.isArray(r[1].data.services) ? r[1].data.services : []);
+    return Promise.all([panel.api('GET', '/api/settings/senses'), panel.api('GET', '/health')]).then(function (r) {
+      var services = r[1].data ? r[1].data.services : undefined;
+      render(r[0].ok ? r[0].data : null, Array.isArray(services) ? services : []);
     });
   }
 
+  /** @param {{ ears?: boolean, eyes?: boolean }} body */
   function put(body) {
     $('senses-note').textContent = '';
-    return call('PUT', '/api/settings/senses', body).then(function (r) {
-      if (!r.ok) $('senses-note').textContent = 'Not saved: ' + (r.data && r.data.error ? r.data.error : 'Pickle is not reachable');
+    return panel.api('PUT', '/api/settings/senses', body).then(function (r) {
+      if (!r.ok) $('senses-note').textContent = 'Not saved: ' + (r.data && r.data.error ? String(r.data.error) : 'Pickle is not reachable');
       return refresh();
     });
   }
 
   function start() {
-    if (!$('sec-senses')) return;
-    $('senses-ears').addEventListener('change', function () {
-      void put({ ears: $('senses-ears').checked });
+    if (!document.getElementById('sec-senses')) return;
+    input('senses-ears').addEventListener('change', function () {
+      void put({ ears: input('senses-ears').checked });
     });
-    $('senses-eyes').addEventListener('change', function () {
-      void put({ eyes: $('senses-eyes').checked });
+    input('senses-eyes').addEventListener('change', function () {
+      void put({ eyes: input('senses-eyes').checked });
     });
     $('senses-privacy').addEventListener('click', function () {
       var on = $('senses-privacy').dataset.off === 'true';

@@ -8,34 +8,23 @@
   var POLL_MS = 2000;
 
   function check() {
-    var headers = { Accept: 'application/json' };
-    // Read each time: the panel's token box may have been filled in since.
-    var token = kit.initialToken();
-    if (token) headers.Authorization = 'Bearer ' + token;
-    return fetch('/health', { headers: headers, cache: 'no-store' })
-      .then(function (res) {
-        return res.json();
-      })
-      .then(
-        function (h) {
-          var voice = (h && Array.isArray(h.services) ? h.services : []).filter(function (s) {
-            return s && s.service === 'voice';
-          })[0];
-          var banner = $('voice-banner');
-          if (voice && voice.state === 'degraded') {
-            $('voice-banner-text').textContent = voice.detail;
-            $('voice-banner-fix').textContent = voice.fix ? '→ ' + voice.fix : '';
-            banner.hidden = false;
-          } else banner.hidden = true;
-        },
-        function () {
-          /* Pickle not reachable: the connection pill already says so */
-        },
-      );
+    return window.PicklePanel.api('GET', '/health').then(function (h) {
+      // Pickle not reachable: the connection pill already says so.
+      if (!h.ok || !h.data || !Array.isArray(h.data.services)) return;
+      /** @type {Record<string, unknown> | undefined} */
+      var voice = undefined;
+      for (var s of h.data.services) if (s && typeof s === 'object' && s.service === 'voice') voice = s;
+      var banner = $('voice-banner');
+      if (voice && voice.state === 'degraded') {
+        $('voice-banner-text').textContent = String(voice.detail);
+        $('voice-banner-fix').textContent = voice.fix ? '→ ' + String(voice.fix) : '';
+        banner.hidden = false;
+      } else banner.hidden = true;
+    });
   }
 
   function start() {
-    if (!$('voice-banner')) return;
+    if (!document.getElementById('voice-banner')) return;
     void check();
     setInterval(check, POLL_MS);
   }

@@ -61,9 +61,9 @@ export interface StreamAudioPayload {
   /** The sentence this audio says. */
   text: string;
 }
-/** Whether the page can play audio (a browser may block it until a click). */
+/** Whether the page can play audio (a browser may block it until a click; one without Web Audio never can). */
 export interface AudioStatePayload {
-  state: 'running' | 'blocked';
+  state: 'running' | 'blocked' | 'unsupported';
 }
 /** Stream `id` has been played to the end. */
 export interface PlaybackEndPayload {

@@ -10,35 +10,62 @@
 /** How often the audio thread renders (seconds of audio per wake-up). */
 const RENDER_PERIOD_S = 0.1;
 
+/** @type {MicPageStats} */
 const stats = { chunks: 0, bytes: 0, opened: 0, gumStartedAt: null, firstChunkAt: null };
 window.__pickleMicStats = () => ({ ...stats });
 
+/** @param {string} text */
 const note = (text) => {
   const el = document.getElementById('note');
   if (el) el.textContent = text;
 };
 
-if (typeof window.pickleMicConfig !== 'function') {
+/**
+ * A browser error (or anything thrown) as the report's reason and message.
+ * @param {unknown} err
+ */
+function why(err) {
+  const reason = err instanceof Error || err instanceof DOMException ? err.name : 'Error';
+  const message = err instanceof Error || err instanceof DOMException ? err.message : String(err);
+  return { reason: reason || 'Error', message: message || String(err) };
+}
+
+/**
+ * An error with the device names the browser sees (reported with it).
+ * @param {string} name
+ * @param {string} message
+ * @param {string[]} [devices]
+ */
+function deviceError(name, message, devices) {
+  return Object.assign(new Error(message), { name: name, devices: devices });
+}
+
+const getConfig = window.pickleMicConfig;
+if (typeof getConfig !== 'function') {
   note("This page is opened by Pickle's own headless browser to hear you. Nothing to see here.");
 } else {
-  main().catch((err) => {
-    window.pickleMicStatus({ state: 'down', reason: 'PageError', message: String((err && err.message) || err) });
+  main(getConfig).catch((err) => {
+    void window.pickleMicStatus({ state: 'down', ...why(err), reason: 'PageError' });
   });
 }
 
+/** @param {Uint8Array} bytes */
 function bytesToBase64(bytes) {
   let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin);
 }
 
-async function main() {
-  const cfg = await window.pickleMicConfig();
+/** @param {() => Promise<MicPageConfig>} getConfig */
+async function main(getConfig) {
+  const cfg = await getConfig();
+  /** @param {SoundReport} r */
   const report = (r) => window.pickleMicStatus(r).catch(() => {});
   const processing = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 };
 
   async function devices() {
     const all = await navigator.mediaDevices.enumerateDevices();
+    /** @param {MediaDeviceKind} kind */
     const labels = (kind) => all.filter((d) => d.kind === kind && d.label && d.deviceId !== 'default' && d.deviceId !== 'communications').map((d) => d.label);
     return { all, inputs: labels('audioinput'), outputs: labels('audiooutput') };
   }
@@ -46,9 +73,7 @@ async function main() {
   /** Opens the microphone whose label contains cfg.device (the default one when unset). */
   async function openMicrophone() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      const e = new Error('this page has no microphone access (not a secure context?)');
-      e.name = 'NoMediaDevices';
-      throw e;
+      throw deviceError('NoMediaDevices', 'this page has no microphone access (not a secure context?)');
     }
     stats.gumStartedAt = performance.timeOrigin + performance.now();
     // Labels are only visible once a microphone is open: open the default, look, then switch if needed.
@@ -59,13 +84,10 @@ async function main() {
       const match = list.all.find((d) => d.kind === 'audioinput' && d.label.toLowerCase().includes(want));
       if (!match) {
         stream.getTracks().forEach((t) => t.stop());
-        const e = new Error(`no microphone named like "${cfg.device}"`);
-        e.name = 'MicrophoneNotFound';
-        e.devices = list.inputs;
-        throw e;
+        throw deviceError('MicrophoneNotFound', `no microphone named like "${cfg.device}"`, list.inputs);
       }
       const track = stream.getAudioTracks()[0];
-      if (track.getSettings().deviceId !== match.deviceId) {
+      if (!track || track.getSettings().deviceId !== match.deviceId) {
         stream.getTracks().forEach((t) => t.stop());
         stream = await navigator.mediaDevices.getUserMedia({ audio: { ...processing, deviceId: { exact: match.deviceId } }, video: false });
       }
@@ -90,6 +112,7 @@ async function main() {
   // Binary frames on Pickle's socket when it gave a key; else base64 through the exposed function.
   // Connected at once, while the microphone opens.
   const socket = cfg.socket && typeof window.io === 'function' ? window.io(cfg.socket.namespace, { auth: { key: cfg.socket.key }, transports: ['websocket'] }) : null;
+  /** @param {ArrayBuffer} buffer */
   const send = (buffer) => {
     if (socket) {
       // socket.io keeps what is sent while (re)connecting; past ~5 s of it, drop rather than grow.
@@ -120,14 +143,17 @@ async function main() {
     if (micResult.status === 'rejected' || ctxResult.status === 'rejected') {
       if (micResult.status === 'fulfilled') micResult.value.stream.getTracks().forEach((t) => t.stop());
       if (ctxResult.status === 'fulfilled') void ctxResult.value.close();
-      const err = micResult.status === 'rejected' ? micResult.reason : ctxResult.reason;
-      report({ state: 'down', reason: (err && err.name) || 'Error', message: String((err && err.message) || err), devices: err && err.devices });
+      /** @type {unknown} */
+      const err = micResult.status === 'rejected' ? micResult.reason : ctxResult.status === 'rejected' ? ctxResult.reason : undefined;
+      const devices = err && typeof err === 'object' && 'devices' in err && Array.isArray(err.devices) ? err.devices.map(String) : undefined;
+      void report({ state: 'down', ...why(err), devices: devices });
       setTimeout(() => mine === generation && start(), cfg.retryMs);
       return;
     }
     const mic = micResult.value;
     const ctx = ctxResult.value;
     const track = mic.stream.getAudioTracks()[0];
+    if (!track) throw new Error('the microphone gave no audio track');
     const source = ctx.createMediaStreamSource(mic.stream);
     // No outputs: the node is pulled by the audio thread without playing anything.
     const node = new AudioWorkletNode(ctx, 'pickle-mic', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit', processorOptions: { chunkMs: cfg.chunkMs } });
@@ -146,8 +172,7 @@ async function main() {
       void ctx.close();
       setTimeout(() => mine === generation && start(), cfg.retryMs);
     });
-    const s = track.getSettings();
-    report({ state: 'up', label: track.label, inputs: mic.inputs, sampleRate: ctx.sampleRate, echoCancellation: s.echoCancellation, gumStartedAt: stats.gumStartedAt });
+    void report({ state: 'up', label: track.label, inputs: mic.inputs, sampleRate: ctx.sampleRate, ...(stats.gumStartedAt !== null ? { gumStartedAt: stats.gumStartedAt } : {}) });
   }
 
   start();

@@ -6,6 +6,7 @@
 const OUT_RATE = 16000;
 
 class PickleMicProcessor extends AudioWorkletProcessor {
+  /** @param {{ processorOptions?: { chunkMs?: number } }} [options] what the page gave AudioWorkletNode */
   constructor(options) {
     super();
     const chunkMs = (options && options.processorOptions && options.processorOptions.chunkMs) || 100;
@@ -18,6 +19,7 @@ class PickleMicProcessor extends AudioWorkletProcessor {
     this.pos = 0; // input samples consumed towards the next output sample
   }
 
+  /** @param {number} v one sample, -1..1 */
   push(v) {
     const s = Math.max(-1, Math.min(1, v));
     this.out[this.n++] = s < 0 ? s * 0x8000 : s * 0x7fff;
@@ -28,16 +30,17 @@ class PickleMicProcessor extends AudioWorkletProcessor {
     }
   }
 
+  /** @param {Float32Array[][]} inputs */
   process(inputs) {
     const input = inputs[0];
     const ch = input && input[0];
     if (!ch) return true;
     if (this.ratio === 1) {
-      for (let i = 0; i < ch.length; i++) this.push(ch[i]);
+      for (const v of ch) this.push(v);
       return true;
     }
-    for (let i = 0; i < ch.length; i++) {
-      this.acc += ch[i];
+    for (const v of ch) {
+      this.acc += v;
       this.accCount++;
       this.pos += 1;
       if (this.pos >= this.ratio) {

@@ -7,41 +7,49 @@
 (function () {
   'use strict';
 
-  if (typeof window.pickleSpeakerConfig !== 'function' || typeof window.io !== 'function' || !window.PickleAudio) return;
+  var getConfig = window.pickleSpeakerConfig;
+  var io = window.io;
+  var player = window.PickleAudio;
+  if (typeof getConfig !== 'function' || typeof io !== 'function' || !player) return;
+  var connect = io;
+  var audio = player;
 
+  /** @param {SoundReport} r */
   function report(r) {
     window.pickleSpeakerStatus(r).catch(function () {});
   }
 
-  window.pickleSpeakerConfig().then(function (cfg) {
-    var pick = !cfg.device
+  void getConfig().then(function (cfg) {
+    const device = cfg.device;
+    var pick = !device
       ? Promise.resolve({ id: '', label: 'the default speaker' })
       : navigator.mediaDevices.enumerateDevices().then(function (all) {
           var outs = all.filter(function (d) {
             return d.kind === 'audiooutput';
           });
-          var want = cfg.device.toLowerCase();
+          var want = device.toLowerCase();
           var match = outs.filter(function (d) {
             return d.label.toLowerCase().indexOf(want) >= 0;
           })[0];
           if (!match) {
-            var e = new Error('no speaker named like "' + cfg.device + '"');
-            e.name = 'SpeakerNotFound';
-            e.devices = outs.map(function (d) {
+            var names = outs.map(function (d) {
               return d.label;
             }).filter(Boolean);
-            throw e;
+            throw Object.assign(new Error('no speaker named like "' + device + '"'), { name: 'SpeakerNotFound', devices: names });
           }
           return { id: match.deviceId, label: match.label };
         });
     return pick.then(
       function (out) {
-        var socket = window.io('/avatar', { transports: ['websocket'] });
-        window.PickleAudio.attach(socket, out.id ? { sinkId: out.id } : {});
+        /** @type {AvatarSocket} */
+        var socket = connect('/avatar', { transports: ['websocket'] });
+        audio.attach(socket, out.id ? { sinkId: out.id } : {});
         report({ state: 'up', label: out.label });
       },
-      function (err) {
-        report({ state: 'down', reason: err.name || 'Error', message: String(err.message || err), devices: err.devices });
+      function (/** @type {unknown} */ err) {
+        var named = err instanceof Error ? err : new Error(String(err));
+        var devices = 'devices' in named && Array.isArray(named.devices) ? named.devices.map(String) : undefined;
+        report({ state: 'down', reason: named.name || 'Error', message: named.message || String(err), devices: devices });
       },
     );
   });

@@ -8,27 +8,53 @@
 // Frames that barely differ from the last one Pickle accepted are never sent: a static scene
 // costs one small canvas read every few seconds and nothing else.
 
+/**
+ * The part of the Overshoot SDK this page uses (loaded at run time from cfg.overshoot.sdkUrl).
+ * @typedef {{ start(): Promise<void>, stop(): Promise<void>, getMediaStream?: () => MediaStream | null }} RealtimeVision
+ * @typedef {{ ok?: boolean, result?: unknown, error?: unknown }} RealtimeVisionResult
+ * @typedef {new (opts: Record<string, unknown>) => RealtimeVision} RealtimeVisionClass
+ */
+/** @typedef {import('../types.ts').PageConfig} PageConfig */
+/** @typedef {import('../types.ts').PageReport} PageReport */
+/** @typedef {{ stream: MediaStream, track: MediaStreamTrack, cameras: string[] }} Camera */
+
+/** @type {CameraPageStats} */
 const stats = { captured: 0, skipped: 0, sent: 0, refused: 0, errors: 0, lastDiff: null, lastChanged: null, opened: 0 };
 window.__pickleStats = () => ({ ...stats });
 
+/**
+ * A browser error (or anything thrown) as a report's reason and message.
+ * @param {unknown} err
+ * @param {string} [fallback] the reason when the error has no name
+ */
+function why(err, fallback) {
+  const named = err instanceof Error || err instanceof DOMException;
+  return { reason: (named && err.name) || fallback || 'Error', message: (named && err.message) || String(err) };
+}
+
+/** @param {string} text */
 const note = (text) => {
   const el = document.getElementById('note');
   if (el) el.textContent = text;
 };
 
-if (typeof window.pickleConfig !== 'function') {
+const getConfig = window.pickleConfig;
+if (typeof getConfig !== 'function') {
   note("This page is opened by Pickle's own headless browser to look through your camera. Nothing to see here.");
 } else {
-  main().catch((err) => {
-    window.pickleStatus({ state: 'down', reason: 'PageError', message: String((err && err.message) || err) });
+  main(getConfig).catch((err) => {
+    void window.pickleStatus({ state: 'down', ...why(err), reason: 'PageError' });
   });
 }
 
-async function main() {
-  const cfg = await window.pickleConfig();
+/** @param {() => Promise<PageConfig>} getConfig */
+async function main(getConfig) {
+  const cfg = await getConfig();
   let generation = 0;
 
+  /** @param {PageReport} r */
   const report = (r) => window.pickleStatus(r).catch(() => {});
+  /** @param {string} why what failed (for reading the code: the retry is the same) */
   const retry = (why) => {
     const mine = ++generation;
     setTimeout(() => {
@@ -37,58 +63,70 @@ async function main() {
     return why;
   };
 
+  /** @param {MediaTrackConstraints} [extra] */
   function constraints(extra) {
     // Ask for little: Chrome scales and drops frames for us, so a 1080p60 camera costs what 720p at 5 fps does.
     return { width: { ideal: cfg.captureWidth }, frameRate: { ideal: cfg.frameRate, max: cfg.frameRate }, ...extra };
   }
 
+  /** @param {MediaTrackConstraints} video */
   async function getUserMedia(video) {
     try {
       return await navigator.mediaDevices.getUserMedia({ video, audio: false });
     } catch (err) {
-      if (err && err.name === 'OverconstrainedError') return navigator.mediaDevices.getUserMedia({ video: { deviceId: video.deviceId }, audio: false });
+      if ((err instanceof Error || err instanceof DOMException) && err.name === 'OverconstrainedError') return navigator.mediaDevices.getUserMedia({ video: video.deviceId ? { deviceId: video.deviceId } : true, audio: false });
       throw err;
     }
   }
 
-  /** Opens the camera whose label contains cfg.camera (any camera when unset). */
+  /**
+   * Opens the camera whose label contains cfg.camera (any camera when unset).
+   * @returns {Promise<Camera>}
+   */
   async function openCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      const e = new Error('this page has no camera access (not a secure context?)');
-      e.name = 'NoMediaDevices';
-      throw e;
+      throw Object.assign(new Error('this page has no camera access (not a secure context?)'), { name: 'NoMediaDevices' });
     }
     // Labels are only visible once a camera is open: open any, look, then switch if needed.
     let stream = await getUserMedia(constraints());
     const cams = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
     let track = stream.getVideoTracks()[0];
+    if (!track) throw Object.assign(new Error('the camera gave no video track'), { name: 'NoVideoTrack' });
     if (cfg.camera) {
       const want = cfg.camera.toLowerCase();
       const match = cams.find((d) => d.label.toLowerCase().includes(want));
       if (!match) {
         stream.getTracks().forEach((t) => t.stop());
-        const e = new Error(`no camera named like "${cfg.camera}"`);
-        e.name = 'CameraNotFound';
-        e.cameras = cams.map((c) => c.label).filter(Boolean);
-        throw e;
+        throw Object.assign(new Error(`no camera named like "${cfg.camera}"`), { name: 'CameraNotFound', cameras: cams.map((c) => c.label).filter(Boolean) });
       }
       if (track.getSettings().deviceId !== match.deviceId) {
         stream.getTracks().forEach((t) => t.stop());
         stream = await getUserMedia(constraints({ deviceId: { exact: match.deviceId } }));
         track = stream.getVideoTracks()[0];
+        if (!track) throw Object.assign(new Error('the camera gave no video track'), { name: 'NoVideoTrack' });
       }
     }
     stats.opened++;
     return { stream, track, cameras: cams.map((c) => c.label).filter(Boolean) };
   }
 
+  /**
+   * @param {MediaStreamTrack} track
+   * @param {string[]} cameras
+   * @returns {PageReport}
+   */
   function upReport(track, cameras) {
     const s = track.getSettings();
     return { state: 'up', label: track.label, width: s.width, height: s.height, frameRate: s.frameRate, cameras };
   }
 
+  /**
+   * @param {unknown} err
+   * @returns {PageReport}
+   */
   function downReport(err) {
-    return { state: 'down', reason: (err && err.name) || 'Error', message: String((err && err.message) || err), cameras: err && err.cameras };
+    const cameras = err && typeof err === 'object' && 'cameras' in err && Array.isArray(err.cameras) ? err.cameras.map(String) : undefined;
+    return { state: 'down', ...why(err), cameras };
   }
 
   async function start() {
@@ -108,6 +146,10 @@ async function main() {
 
   // ------------------------------------------------------------------ local model: sample, diff, send
 
+  /**
+   * @param {Camera} cam
+   * @param {number} mine
+   */
   async function startSampling(cam, mine) {
     const video = document.createElement('video');
     video.muted = true;
@@ -129,10 +171,16 @@ async function main() {
     report(upReport(cam.track, cam.cameras));
 
     const thumb = document.createElement('canvas');
-    const tctx = thumb.getContext('2d', { willReadFrequently: true });
     const full = document.createElement('canvas');
+    const tctx = thumb.getContext('2d', { willReadFrequently: true });
     const fctx = full.getContext('2d');
-    /** The thumbnail of the last frame Pickle accepted: what "changed" is measured against. */
+    if (!tctx || !fctx) throw new Error('this browser has no 2D canvas');
+    const thumbCtx = tctx;
+    const fullCtx = fctx;
+    /**
+     * The thumbnail of the last frame Pickle accepted: what "changed" is measured against.
+     * @type {Uint8ClampedArray | null}
+     */
     let reference = null;
 
     const tick = async () => {
@@ -141,7 +189,7 @@ async function main() {
         await sample();
       } catch (err) {
         stats.errors++;
-        report({ state: 'error', reason: (err && err.name) || 'Error', message: String((err && err.message) || err) });
+        void report({ state: 'error', ...why(err) });
       }
       if (mine === generation) setTimeout(tick, cfg.intervalMs);
       else {
@@ -161,21 +209,26 @@ async function main() {
         thumb.width = tw;
         thumb.height = th;
       }
-      tctx.drawImage(video, 0, 0, tw, th);
-      const px = tctx.getImageData(0, 0, tw, th).data;
+      thumbCtx.drawImage(video, 0, 0, tw, th);
+      const px = thumbCtx.getImageData(0, 0, tw, th).data;
       if (reference && reference.length === px.length) {
         // Mean absolute difference (0-255) and the share of cells that changed clearly.
+        const ref = reference;
+        /** @param {number} i */
+        const at = (i) => Math.abs((px[i] ?? 0) - (ref[i] ?? 0));
         let sum = 0;
         let changed = 0;
         const cells = px.length / 4;
         for (let i = 0; i < px.length; i += 4) {
-          const d = (Math.abs(px[i] - reference[i]) + Math.abs(px[i + 1] - reference[i + 1]) + Math.abs(px[i + 2] - reference[i + 2])) / 3;
+          const d = (at(i) + at(i + 1) + at(i + 2)) / 3;
           sum += d;
           if (d > cfg.cellThreshold) changed++;
         }
-        stats.lastDiff = sum / cells;
-        stats.lastChanged = changed / cells;
-        if (stats.lastDiff < cfg.meanThreshold && stats.lastChanged < cfg.changedShare) {
+        const diff = sum / cells;
+        const share = changed / cells;
+        stats.lastDiff = diff;
+        stats.lastChanged = share;
+        if (diff < cfg.meanThreshold && share < cfg.changedShare) {
           stats.skipped++;
           return;
         }
@@ -183,7 +236,8 @@ async function main() {
       const scale = Math.min(1, cfg.maxWidth / vw);
       full.width = Math.round(vw * scale);
       full.height = Math.round(vh * scale);
-      fctx.drawImage(video, 0, 0, full.width, full.height);
+      fullCtx.drawImage(video, 0, 0, full.width, full.height);
+      /** @type {Blob | null} */
       const blob = await new Promise((resolve) => full.toBlob(resolve, 'image/jpeg', cfg.jpegQuality));
       if (!blob) throw new Error('could not encode the frame as JPEG');
       const b64 = await blobToBase64(blob);
@@ -200,6 +254,10 @@ async function main() {
     setTimeout(tick, 0);
   }
 
+  /**
+   * @param {Blob} blob
+   * @returns {Promise<string>}
+   */
   function blobToBase64(blob) {
     return new Promise((resolve, reject) => {
       const reader = new FileReader();
@@ -211,41 +269,56 @@ async function main() {
 
   // ------------------------------------------------------------------ Overshoot: its SDK does the looking
 
+  /**
+   * @param {Camera} cam
+   * @param {number} mine
+   */
   async function startOvershoot(cam, mine) {
     const o = cfg.overshoot;
+    if (!o) {
+      void report({ state: 'down', reason: 'SdkLoadFailed', message: 'no Overshoot settings were given to the camera page' });
+      return;
+    }
     const deviceId = cam.track.getSettings().deviceId;
     const label = cam.track.label;
     // The SDK opens "a camera facing the user/environment"; make that the camera the streamer chose.
     cam.stream.getTracks().forEach((t) => t.stop());
     const md = navigator.mediaDevices;
-    if (!md.__pickleOriginalGetUserMedia) md.__pickleOriginalGetUserMedia = md.getUserMedia.bind(md);
+    const original = md.__pickleOriginalGetUserMedia || md.getUserMedia.bind(md);
+    md.__pickleOriginalGetUserMedia = original;
     md.getUserMedia = (c) => {
       if (c && c.video) {
         const video = typeof c.video === 'object' ? { ...c.video } : {};
         delete video.facingMode;
-        return md.__pickleOriginalGetUserMedia({ ...c, video: { ...constraints(), ...video, deviceId: { exact: deviceId } } });
+        return original({ ...c, video: { ...constraints(), ...video, deviceId: { exact: deviceId } } });
       }
-      return md.__pickleOriginalGetUserMedia(c);
+      return original(c);
     };
 
     let mod;
     try {
       mod = await import(o.sdkUrl);
     } catch (err) {
-      report({ state: 'down', reason: 'SdkLoadFailed', message: String((err && err.message) || err) });
+      void report({ state: 'down', reason: 'SdkLoadFailed', message: why(err).message });
       retry('sdk');
       return;
     }
-    const RealtimeVision = mod.RealtimeVision || (mod.default && mod.default.RealtimeVision);
-    if (typeof RealtimeVision !== 'function') {
+    // The SDK's own shape, as far as this page relies on it: checked to be a class, then trusted.
+    /** @type {unknown} */
+    const found = mod.RealtimeVision || (mod.default && mod.default.RealtimeVision);
+    if (typeof found !== 'function') {
       report({ state: 'down', reason: 'SdkLoadFailed', message: 'the script loaded but has no RealtimeVision class' });
       retry('sdk');
       return;
     }
+    /** @type {RealtimeVisionClass} */
+    const RealtimeVision = /** @type {RealtimeVisionClass} */ (found);
+    /** @type {RealtimeVision | undefined} */
     let vision;
+    /** @param {unknown} err */
     const fail = (err) => {
       if (mine !== generation) return;
-      report({ state: 'down', reason: (err && err.name) || 'OvershootError', message: String((err && err.message) || err) });
+      void report({ state: 'down', ...why(err, 'OvershootError') });
       if (vision) vision.stop().catch(() => {});
       retry('overshoot');
     };
@@ -257,14 +330,14 @@ async function main() {
         ...(o.model ? { model: o.model } : {}),
         source: { type: 'camera', cameraFacing: 'environment' },
         processing: { clip_length_seconds: 1, delay_seconds: Math.max(1, Math.round(cfg.intervalMs / 1000)) },
-        onResult: (result) => {
+        onResult: (/** @type {RealtimeVisionResult | null} */ result) => {
           if (mine !== generation) return;
           if (result && result.ok !== false && typeof result.result === 'string' && result.result.trim()) {
             stats.sent++;
             window.pickleScene(result.result).catch(() => {});
           } else if (result && result.ok === false) {
             stats.errors++;
-            report({ state: 'error', reason: 'InferenceError', message: String(result.error || 'inference failed') });
+            void report({ state: 'error', reason: 'InferenceError', message: String(result.error || 'inference failed') });
           }
         },
         onError: fail,

@@ -1,0 +1,153 @@
+/**
+ * What Pickle's page scripts (served as they are, no build step) find on `window`: the socket.io
+ * client's `io` (from /socket.io/socket.io.js) and the small APIs one script hands the next. The
+ * scripts are type-checked against these with `npm run typecheck` (tsconfig.pages.json).
+ */
+import type { io as ioLookup, Socket } from 'socket.io-client';
+import type {
+  ActorInfo,
+  AvatarClientEvents,
+  AvatarServerEvents,
+  Emotion,
+  InspectorRecord,
+  InspectorClientEvents,
+  InspectorServerEvents,
+  Look,
+  MachineGraph,
+  PanelClientEvents,
+  PanelServerEvents,
+} from '../src/screens/payloads.ts';
+
+declare global {
+  /** The overlay's socket (`/avatar`), typed by the messages the server sends and receives. */
+  type AvatarSocket = Socket<AvatarServerEvents, AvatarClientEvents>;
+  /** The control panel's socket (`/panel`). */
+  type PanelSocket = Socket<PanelServerEvents, PanelClientEvents>;
+  /** The inspector's socket (`/inspector`). */
+  type InspectorSocket = Socket<InspectorServerEvents, InspectorClientEvents>;
+
+  /** overlay/pageKit.js: DOM helpers that only write text, and the access token. */
+  interface PickleKit {
+    byId<T extends Element>(id: string, kind: abstract new (...args: never[]) => T): T;
+    $(id: string): HTMLElement;
+    input(id: string): HTMLInputElement;
+    el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string | null, text?: unknown): HTMLElementTagNameMap[K];
+    svg(tag: string, attrs?: Record<string, string>, text?: unknown): SVGElement;
+    initialToken(): string;
+    tokenBox(onToken: (token: string) => void): { show(): void };
+  }
+
+  /** overlay/audio.js: the voice, played from the /avatar stream_* messages with Web Audio. */
+  interface PickleAudioPlayer {
+    /** Current output amplitude 0..1 (lip-sync, read once per animation frame). */
+    level(): number;
+    /** True while the browser refuses to play until a user gesture. */
+    blocked(): boolean;
+    /** Call from a click handler to enable audio outside OBS. */
+    unlock(): Promise<void>;
+  }
+  interface PickleAudio {
+    attach(socket: AvatarSocket, opts?: { sinkId?: string }): PickleAudioPlayer;
+  }
+
+  /** overlay/avatar.js: the face. */
+  interface PickleAvatarFace {
+    setEmotion(emotion: Emotion): void;
+    setSpeaking(speaking: boolean): void;
+    setLook(look: Look): void;
+    emotion(): Emotion;
+    mouthOpen(): number;
+  }
+  interface PickleAvatar {
+    create(opts: { level: () => number }): PickleAvatarFace;
+    emotions: string[];
+  }
+
+  /** overlay/inspectorLog.js: the inspector's event log. */
+  interface PickleInspectorLogOptions {
+    nameOf(actor: { name?: string; systemId?: string; id: string }): string;
+    leafPath(record: { active?: string[]; status?: string }): string;
+    /** The selected actor's name. */
+    selected(): string;
+  }
+  interface PickleInspectorLogView {
+    append(records: InspectorRecord[]): void;
+    refilter(): void;
+  }
+
+  /** overlay/inspectorTrail.js: the state paths each actor went through. */
+  interface PickleInspectorTrail {
+    /** `brain.replying.thinking` → `replying.thinking` (the path inside its machine). */
+    leafPath(actor: { active?: string[]; status?: string } | null): string;
+    /** Adds the actor's state now to its trail. */
+    push(actor: ActorInfo): void;
+    /** Shows the trail of `actor` (the selected one) in #trail. */
+    render(actor: ActorInfo | null): void;
+  }
+
+  /** overlay/inspectorChart.js: the statechart drawing. */
+  interface PickleInspectorChart {
+    /** Draws `graph` for the actor `session` in #chart, replacing what was there. */
+    draw(graph: MachineGraph, session: string): void;
+    clear(): void;
+    /** Lights up the `active` state ids; with `previous`, also the transition just taken. */
+    highlight(active: string[], previous: string[] | null): void;
+    /** Which machine, for which actor, is drawn now. */
+    shows(): { machine: string | null; session: string | null };
+  }
+
+  /** overlay/panelKit.js: what the control panel's section scripts share. */
+  interface PicklePanel {
+    /** A call to Pickle's HTTP API with the access token; never rejects. */
+    api(method: string, path: string, body?: unknown): Promise<PanelApiResult>;
+    /** The error an API answer carries, in one line for the streamer. */
+    problem(result: PanelApiResult): string;
+    toast(text: string, kind?: 'ok' | 'bad'): void;
+    /** `hh:mm:ss` of a time in ms (now when not a number). */
+    clock(ts: unknown): string;
+    /** The persona's display name ("Pickle" until the personas are loaded). */
+    personaName: string;
+    /** The access token the panel uses now ('' when none). */
+    token(): string;
+    showTokenBox(): void;
+    /** `wire` adds a section's listeners to the panel's socket, before it connects. */
+    onSocket(wire: (socket: PanelSocket) => void): void;
+    /** Creates and connects the socket (panel.js, last); null without socket.io. */
+    connect(): PanelSocket | null;
+  }
+  interface PanelApiResult {
+    ok: boolean;
+    status: number;
+    /** The JSON body (null when none): untrusted, checked field by field where it is read. */
+    data: PanelApiBody | null;
+  }
+  /** The fields of an API answer the panel reads; every one may be missing. */
+  interface PanelApiBody {
+    [key: string]: unknown;
+    error?: unknown;
+    fix?: unknown;
+    detail?: unknown;
+    fields?: unknown;
+  }
+
+  interface Window {
+    /** socket.io's client; missing when /socket.io/socket.io.js did not load. */
+    io?: typeof ioLookup;
+    PickleKit: PickleKit;
+    PicklePanel: PicklePanel;
+    PickleAudio?: PickleAudio;
+    PickleAvatar?: PickleAvatar;
+    PickleInspectorLog: (opts: PickleInspectorLogOptions) => PickleInspectorLogView;
+    PickleInspectorChart: PickleInspectorChart;
+    PickleInspectorTrail: PickleInspectorTrail;
+    /** Older Safari's name for AudioContext. */
+    webkitAudioContext?: typeof AudioContext;
+  }
+}
+
+declare global {
+  interface AudioContext {
+    /** Chromium 110+: play on this output device (not in TypeScript's DOM types yet). */
+    setSinkId?(sinkId: string): Promise<void>;
+  }
+}

@@ -1,0 +1,140 @@
+// Control panel: the Analytics card, live charts of the last minutes (replies, latency, LLM
+// tokens, memory size, dropped lines) drawn as SVG polylines from the `analytics` points.
+(function () {
+  'use strict';
+
+  /** @typedef {import('../src/screens/payloads.ts').AnalyticsPoint} AnalyticsPoint */
+  /** @typedef {'repliesPerMin' | 'latencyP50' | 'latencyP95' | 'tokensPerSec' | 'memorySize' | 'droppedPerMin' | 'droppedTotal'} Series */
+  /**
+   * @typedef {{ id: string, label: string, keys: [Series, ...Series[]], fmt: (v: number | null | undefined) => string,
+   *   legend?: string[], total?: Series, none?: string }} Chart
+   */
+
+  var kit = window.PickleKit;
+  var el = kit.el;
+  var svg = kit.svg;
+
+  /** @param {number | null | undefined} v */
+  function num0(v) {
+    return v === null || v === undefined ? '–' : String(Math.round(v));
+  }
+  /** @param {number | null | undefined} v */
+  function num1(v) {
+    return v === null || v === undefined ? '–' : (Math.round(v * 10) / 10).toFixed(1);
+  }
+  /** @param {number | null | undefined} v */
+  function ms(v) {
+    if (v === null || v === undefined) return '–';
+    return v >= 10000 ? (v / 1000).toFixed(1) + 's' : Math.round(v) + 'ms';
+  }
+
+  /** @type {Chart[]} */
+  var CHARTS = [
+    { id: 'replies', label: 'Replies / min', keys: ['repliesPerMin'], fmt: num0 },
+    { id: 'latency', label: 'Latency', keys: ['latencyP50', 'latencyP95'], fmt: ms, legend: ['p50', 'p95'] },
+    { id: 'tokens', label: 'LLM tokens / s', keys: ['tokensPerSec'], fmt: num1 },
+    { id: 'memory', label: 'Memory size', keys: ['memorySize'], fmt: num0, none: 'off' },
+    { id: 'dropped', label: 'Dropped / min', keys: ['droppedPerMin'], fmt: num0, total: 'droppedTotal' },
+  ];
+  /** @type {AnalyticsPoint[]} */
+  var points = [];
+  var keepPoints = 150;
+
+  /** @type {Record<string, { value: HTMLElement, area: SVGElement, lines: SVGElement[], legend: HTMLElement | null }>} */
+  var chartEls = {};
+  CHARTS.forEach(function (c) {
+    var box = el('div', 'chart');
+    box.dataset.chart = c.id;
+    var head = el('div', 'head');
+    var value = el('span', 'value', '–');
+    head.append(el('span', 'label', c.label), value);
+    var s = svg('svg', { viewBox: '0 0 100 40', preserveAspectRatio: 'none', role: 'img', 'aria-label': c.label });
+    var area = svg('polygon', { class: 'area series-0' });
+    s.append(area);
+    var lines = c.keys.map(function (_k, i) {
+      var pl = svg('polyline', { class: 'series-' + i });
+      s.append(pl);
+      return pl;
+    });
+    box.append(head, s);
+    var legend = null;
+    if (c.legend || c.total) {
+      legend = el('div', 'legend');
+      box.append(legend);
+    }
+    kit.$('charts').append(box);
+    chartEls[c.id] = { value: value, area: area, lines: lines, legend: legend };
+  });
+
+  function drawCharts() {
+    var n = points.length;
+    CHARTS.forEach(function (c) {
+      var e = chartEls[c.id];
+      if (!e) return;
+      var max = 0;
+      c.keys.forEach(function (k) {
+        points.forEach(function (p) {
+          var v = p[k];
+          if (typeof v === 'number' && v > max) max = v;
+        });
+      });
+      max = max > 0 ? max * 1.15 : 1;
+      /** @param {number} i */
+      var x = function (i) {
+        return n <= 1 ? 100 : (i / (keepPoints - 1)) * 100 + (100 - ((n - 1) / (keepPoints - 1)) * 100);
+      };
+      /** @param {number} v */
+      var y = function (v) {
+        return 38 - (v / max) * 34;
+      };
+      var lines = e.lines;
+      var area = e.area;
+      c.keys.forEach(function (k, i) {
+        /** @type {string[]} */
+        var pts = [];
+        points.forEach(function (p, j) {
+          var v = p[k];
+          if (typeof v === 'number') pts.push(x(j).toFixed(2) + ',' + y(v).toFixed(2));
+        });
+        var line = lines[i];
+        if (line) line.setAttribute('points', pts.join(' '));
+        if (i === 0) {
+          var first = pts[0];
+          var last = pts[pts.length - 1];
+          if (pts.length > 1 && first !== undefined && last !== undefined) {
+            area.setAttribute('points', first.split(',')[0] + ',40 ' + pts.join(' ') + ' ' + last.split(',')[0] + ',40');
+          } else area.setAttribute('points', '');
+        }
+      });
+      var latest = points[n - 1];
+      var shown = c.keys.map(function (k) {
+        return c.fmt(latest ? latest[k] : undefined);
+      });
+      var firstValue = latest ? latest[c.keys[0]] : undefined;
+      e.value.textContent = c.none && (firstValue === null || firstValue === undefined) ? c.none : shown.join(' / ');
+      const legend = e.legend;
+      if (legend) {
+        legend.replaceChildren();
+        if (c.legend)
+          c.legend.forEach(function (l, i) {
+            legend.append(el('span', 'k' + i, '● ' + l + ' '));
+          });
+        if (c.total) legend.append(el('span', null, 'total ' + num0(latest ? latest[c.total] : undefined)));
+      }
+    });
+  }
+
+  window.PicklePanel.onSocket(function (socket) {
+    socket.on('analytics-history', function (h) {
+      if (!h || !Array.isArray(h.points)) return;
+      points = h.points.slice(-keepPoints);
+      drawCharts();
+    });
+    socket.on('analytics', function (p) {
+      if (!p || typeof p !== 'object') return;
+      points.push(p);
+      if (points.length > keepPoints) points.shift();
+      drawCharts();
+    });
+  });
+})();
