@@ -6,6 +6,7 @@ import { followThanksMachine } from './followThanks.ts';
 import { obsConnectionMachine } from './obsConnection.ts';
 import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
+import { reconnectMachine } from './reconnect.ts';
 import { sensesMachine } from './senses.ts';
 
 /**
@@ -23,6 +24,8 @@ export const ADAPTER_MACHINES = {
   browserPage: browserPageMachine,
   senses: sensesMachine,
   audience: audienceMachine,
+  /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
+  reconnect: reconnectMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

@@ -140,6 +140,7 @@ export const orchestratorMachine = setup({
         case 'browserPage': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'audience': return enqueue.spawnChild(child.src, at);
+        case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
       }
     }),
     stopChild: enqueueActions(({ event, enqueue, system }) => {

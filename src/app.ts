@@ -106,7 +106,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const { ears, vision } = stack;
   senses = stack.senses;
 
-  twitch = startTwitchChat({ env, dataDir, status, log, send, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
+  twitch = startTwitchChat({ env, dataDir, status, log, send, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, orchestrator, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
   llm.start();

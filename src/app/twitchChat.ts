@@ -8,6 +8,7 @@ import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { createTwitchChat, type TwitchChat } from '../twitch/client.ts';
+import type { ChildHost } from '../children.ts';
 import { loadStoredTokens, saveTokens } from '../twitch/tokenStore.ts';
 
 export interface TwitchChatOptions {
@@ -16,6 +17,8 @@ export interface TwitchChatOptions {
   status: StatusBoard;
   log: Logger;
   send: (event: PickleEvent) => void;
+  /** Where the connection's machines run (the orchestrator's children). */
+  children: ChildHost;
   /** Faster reconnects for tests. */
   twitchBackoffMs?: number | undefined;
 }
@@ -40,6 +43,7 @@ export function startTwitchChat(opts: TwitchChatOptions): TwitchChat | undefined
       status,
       log: log.child({ service: 'twitch' }),
       send: (e) => send(e),
+      children: opts.children,
       ...(opts.twitchBackoffMs ? { backoff: { baseMs: opts.twitchBackoffMs, maxMs: opts.twitchBackoffMs * 4 } } : {}),
     });
     void twitch.start().catch((err: Error) => log.error({ event: 'twitch', err: err.message }, 'twitch start failed'));

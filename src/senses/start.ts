@@ -56,6 +56,7 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
     status,
     send,
     events: orchestrator,
+    children,
     ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
   });
 

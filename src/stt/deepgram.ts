@@ -1,9 +1,9 @@
 import { LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
-import { createActor } from 'xstate';
 import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import { reconnectMachine } from '../../machines/reconnect.ts';
+import type { ReconnectEvent } from '../../machines/reconnect.ts';
+import { standaloneChildren, type ChildHost } from '../children.ts';
 import type { BackoffOptions } from '../twitch/backoff.ts';
 import { openDeepgramLive } from './deepgramClient.ts';
 import { closeError, transportError, type SttError } from './errors.ts';
@@ -45,6 +45,8 @@ export interface LiveClientLike {
 }
 
 export interface DeepgramLiveOptions {
+  /** Where the stream's reconnect machine runs (in Pickle: the orchestrator's children). */
+  children?: ChildHost;
   key: string;
   /** DEEPGRAM_URL: base URL (https://api.deepgram.com, or a stand-in); http(s) or ws(s). */
   url?: string;
@@ -101,6 +103,9 @@ export function liveBaseUrl(url: string | undefined): string {
   return base.replace(/^http(s?):/i, 'ws$1:').replace(/\/+$/, '');
 }
 
+/** Streams opened so far in this process (names each one's machine). */
+let streams = 0;
+
 export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
@@ -132,7 +137,15 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
     opts.openClient ??
     ((s: LiveSchema): LiveClientLike => openDeepgramLive(opts.key, liveBaseUrl(opts.url), s));
 
-  const link = createActor(reconnectMachine, { input: { ...backoff, stableMs, connectTimeoutMs } });
+  // One machine per stream (ears off and on again opens a new stream): a systemId of its own.
+  const children = opts.children ?? standaloneChildren();
+  const systemId = `reconnect:deepgram-live:${(streams += 1)}`;
+  const link = children.start({ src: 'reconnect', systemId, input: { ...backoff, stableMs, connectTimeoutMs } });
+  /** Set once the stream is stopped and its machine has left the system: late socket events are dropped. */
+  let released = false;
+  const tell = (event: ReconnectEvent) => {
+    if (!released) link.send(event);
+  };
   const stateOf = (): LiveState => {
     const v = link.getSnapshot().value;
     if (v === 'connected') return 'open';
@@ -184,7 +197,6 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
     log.error({ event: 'stt.failed', kind: err?.kind, status: err?.status, err: e.reason }, 'Deepgram transcription stopped');
     status.set('stt', 'down', `${e.reason}: Pickle cannot hear you`, { ...(e.fix ? { fix: e.fix } : {}), lastError: e.reason });
   });
-  link.start();
 
   function connect(): void {
     stats.connects += 1;
@@ -202,7 +214,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
     c.on(LiveTranscriptionEvents.Open, () => {
       if (!mine()) return;
       const attempt = link.getSnapshot().context.failures;
-      link.send({ type: 'connection.opened' });
+      tell({ type: 'connection.opened' });
       stats.opens += 1;
       log.info({ event: 'stt.open', model, attempt }, 'Deepgram stream open');
       status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
@@ -267,7 +279,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       return;
     }
     stats.lastError = err;
-    link.send({ type: 'connection.lost', failure: err.failureClass, reason: err.message, jitter: random(), ...(err.fix ? { fix: err.fix } : {}) });
+    tell({ type: 'connection.lost', failure: err.failureClass, reason: err.message, jitter: random(), ...(err.fix ? { fix: err.fix } : {}) });
   }
 
   function flushPending(c: LiveClientLike): void {
@@ -282,7 +294,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
 
   return {
     start() {
-      if (stateOf() === 'idle') link.send({ type: 'connection.start' });
+      if (stateOf() === 'idle') tell({ type: 'connection.start' });
     },
     sendAudio(chunk) {
       const state = stateOf();
@@ -310,7 +322,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       if (stateOf() === 'stopped') return;
       const c = client;
       const wasOpen = stateOf() === 'open' && c?.isConnected();
-      link.send({ type: 'connection.stop' });
+      tell({ type: 'connection.stop' });
       clearConnectionTimers();
       if (c && wasOpen) {
         // CloseStream: Deepgram sends what is left, then Metadata, then closes.
@@ -329,6 +341,8 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       } catch {
         /* already closed */
       }
+      released = true;
+      children.stop(systemId);
     },
     stats: () => ({ ...stats, state: stateOf() }),
   };

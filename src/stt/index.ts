@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { PickleActor } from '../../machines/orchestrator.ts';
+import type { ChildHost } from '../children.ts';
 import type { PickleEvent } from '../../machines/events.ts';
 import { AudioInputError, fileSource, microphoneSource, streamSource, type AudioInput } from '../audio/inputs.ts';
 import type { PortAudioLoad } from '../audio/portaudio.ts';
@@ -52,6 +53,8 @@ export interface EarsOptions {
   /** The orchestrator's outputs (what the streamer said, what was ignored). */
   events: Pick<PickleActor, 'on'>;
   browser?: EarsBrowser;
+  /** Where each Deepgram stream's reconnect machine runs (in Pickle: the orchestrator's children). */
+  children?: ChildHost;
   /** Ears are turned off (privacy): nothing is opened until `resume`. */
   paused?: boolean;
   platform?: NodeJS.Platform;
@@ -161,6 +164,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
       log,
       status,
       onEvent: (e) => opts.send(e),
+      ...(opts.children ? { children: opts.children } : {}),
       ...(t.keepAliveMs ? { keepAliveMs: t.keepAliveMs } : {}),
       ...(t.backoffMs ? { backoff: { baseMs: t.backoffMs, maxMs: t.backoffMs * 8 } } : {}),
       ...(t.stableMs ? { stableMs: t.stableMs } : {}),

@@ -6,9 +6,10 @@
  * renewed. What happens in the channel is the caller's (`hooks.attach`).
  */
 import type { Client as TmiClient } from 'tmi.js';
-import { createActor, type Actor } from 'xstate';
 import type { ServiceState } from '../../machines/events.ts';
-import { reconnectMachine, type ReconnectEmitted } from '../../machines/reconnect.ts';
+import type { AdapterChild } from '../../machines/children.ts';
+import type { ReconnectEmitted } from '../../machines/reconnect.ts';
+import { standaloneChildren } from '../children.ts';
 import type { FailureClass } from '../errors.ts';
 import { TWITCH_BACKOFF } from './backoff.ts';
 import { BotTokens, errorText } from './botTokens.ts';
@@ -43,9 +44,9 @@ export class TwitchLink {
   private readonly random: () => number;
   private readonly tokens: BotTokens;
   /** The IRC connection's life. */
-  private readonly irc: Actor<typeof reconnectMachine>;
+  private readonly irc: AdapterChild<'reconnect'>;
   /** The channel membership's life, while logged in. */
-  private readonly membership: Actor<typeof reconnectMachine>;
+  private readonly membership: AdapterChild<'reconnect'>;
   private readOnlyReason = '';
   private client: TmiClient | undefined;
   /** Bumped whenever the current client is dropped: an answer for an older attempt is ignored. */
@@ -76,21 +77,23 @@ export class TwitchLink {
     if (this.anonymous) this.readOnlyReason = 'no TWITCH_BOT_TOKEN';
 
     const backoff = { ...TWITCH_BACKOFF, ...opts.backoff };
-    this.irc = createActor(reconnectMachine, {
+    // In Pickle both machines are the orchestrator's children (its clock, the inspector).
+    const children = opts.children ?? standaloneChildren();
+    this.irc = children.start({
+      src: 'reconnect',
+      systemId: 'reconnect:twitch-chat',
       input: { ...backoff, connectTimeoutMs: opts.connectTimeoutMs ?? 15_000, renewals: this.tokens.canRenew ? 1 : 0 },
     });
     this.irc.on('connection.open', () => void this.open());
     this.irc.on('connection.retrying', (e) => this.onRetrying(e));
     this.irc.on('connection.renew', () => void this.renew());
     this.irc.on('connection.failed', (e) => this.onFailed(e));
-    this.membership = createActor(reconnectMachine, { input: { ...backoff, connectTimeoutMs: opts.joinTimeoutMs ?? 10_000 } });
+    this.membership = children.start({ src: 'reconnect', systemId: 'reconnect:twitch-channel', input: { ...backoff, connectTimeoutMs: opts.joinTimeoutMs ?? 10_000 } });
     // The first JOIN is tmi's own (the channel is in its options); later ones are asked here.
     this.membership.on('connection.open', (e) => {
       if (e.attempt > 0) void this.client?.join(this.channel).catch(() => undefined);
     });
     this.membership.on('connection.retrying', () => this.onJoinOverdue());
-    this.irc.start();
-    this.membership.start();
   }
 
   /** Resolves once the first attempt has an outcome (joined, failed, or retrying). */

@@ -1,4 +1,5 @@
 /** The Twitch chat adapter's contract: its settings, what it offers, and the fixes it names. */
+import type { ChildHost } from '../children.ts';
 import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
@@ -14,6 +15,8 @@ export const TOKEN_FIX =
 export const READ_ONLY_FIX = 'set TWITCH_BOT_TOKEN (a bot account token with chat:read chat:edit) so Pickle can also write in chat';
 
 export interface TwitchChatOptions {
+  /** Where the connection's machines run (in Pickle: the orchestrator's children). */
+  children?: ChildHost;
   /** Channel to join, with or without `#`. */
   channel: string;
   /** Bot account login; when missing it is read from GET {authUrl}/oauth2/validate. */

@@ -5,6 +5,8 @@ import { findBrowser } from '../../src/vision/chrome.ts';
 import { startObsStandin, type ObsStandin } from '../standins/obs.ts';
 import { startTwitchAuthStandin, type TwitchAuthStandin } from '../standins/twitchAuth.ts';
 import { startTwitchEventSubStandin, type TwitchEventSubStandin } from '../standins/twitchEventSub.ts';
+import { startDeepgramLiveStandin, type DeepgramLiveStandin } from '../standins/deepgramLive.ts';
+import { toneWav } from '../stt/audioFixtures.ts';
 import { followEvent } from '../twitch/eventsub/harness.ts';
 import { startRig, type Rig } from './harness.ts';
 
@@ -23,6 +25,7 @@ let rig: Rig | undefined;
 let obs: ObsStandin | undefined;
 let auth: TwitchAuthStandin | undefined;
 let es: TwitchEventSubStandin | undefined;
+let dg: DeepgramLiveStandin | undefined;
 const sockets: Socket[] = [];
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.close();
@@ -30,7 +33,8 @@ afterEach(async () => {
   await obs?.close();
   await es?.close();
   await auth?.close();
-  rig = obs = auth = es = undefined;
+  await dg?.close();
+  rig = obs = auth = es = dg = undefined;
 });
 
 interface ListedActor {
@@ -124,5 +128,30 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     const r = rig;
     await r.waitFor(() => valueOf(r, 'browserPage:speaker') === '"open"', 20_000, 'the speaker page open');
     expectChildren(await inspectorActors(r), ['browserPage:speaker']);
+  });
+
+  it("the connections' reconnect machines: Twitch chat and its channel, each Deepgram stream (a new one after ears off and on)", { timeout: 60_000 }, async () => {
+    dg = await startDeepgramLiveStandin({ idleTimeoutMs: 60_000 });
+    const wav = toneWav({ hz: 220, seconds: 30, sampleRate: 16_000, channels: 1, bitDepth: '16' }, 'actor-tree-tone.wav');
+    rig = await startRig({ env: { DEEPGRAM_API_KEY: dg.key, DEEPGRAM_URL: dg.url, AUDIO_INPUT_FILE: wav } });
+    const r = rig;
+    await r.waitFor(() => valueOf(r, 'reconnect:twitch-chat') === '"connected"', 10_000, 'Twitch chat connected');
+    await r.waitFor(() => valueOf(r, 'reconnect:twitch-channel') === '"connected"', 10_000, 'the channel joined');
+    const streamIds = () => Object.keys(r.pickle.orchestrator.getSnapshot().children).filter((id) => id.startsWith('reconnect:deepgram-live:'));
+    await r.waitFor(() => streamIds().some((id) => valueOf(r, id) === '"connected"') || undefined, 10_000, 'Deepgram connected');
+    const listed = await inspectorActors(r);
+    const stream = listed.filter((a) => a.name.startsWith('reconnect:deepgram-live:'));
+    expect(stream).toHaveLength(1);
+    expectChildren(listed, ['reconnect:twitch-chat', 'reconnect:twitch-channel', stream[0]!.name]);
+
+    // Ears off: the stream's machine leaves the system; ears on: a new stream, a new machine.
+    const senses = (ears: boolean) => fetch(`${r.pickle.url}/api/settings/senses`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ears }) });
+    await senses(false);
+    await r.waitFor(() => child(r, stream[0]!.name) === undefined, 10_000, 'the stopped stream gone from the system');
+    await senses(true);
+    await r.waitFor(() => dg!.connections.length === 2 || undefined, 10_000, 'a second Deepgram connection');
+    const again = (await inspectorActors(r)).filter((a) => a.name.startsWith('reconnect:deepgram-live:'));
+    expect(again).toHaveLength(1);
+    expect(again[0]!.name).not.toBe(stream[0]!.name);
   });
 });
