@@ -1,6 +1,5 @@
 import type { ActorRefFrom, InputFrom } from 'xstate';
 import { audienceMachine } from './audience.ts';
-import { browserPageMachine } from './browserPage.ts';
 import { eventFeedMachine } from './eventsub.ts';
 import { followThanksMachine } from './followThanks.ts';
 import { obsConnectionMachine } from './obsConnection.ts';
@@ -21,7 +20,6 @@ export const ADAPTER_MACHINES = {
   followThanks: followThanksMachine,
   obsConnection: obsConnectionMachine,
   sceneMute: sceneMuteMachine,
-  browserPage: browserPageMachine,
   senses: sensesMachine,
   audience: audienceMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */

@@ -137,7 +137,6 @@ export const orchestratorMachine = setup({
         case 'followThanks': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'obsConnection': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'sceneMute': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'browserPage': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'audience': return enqueue.spawnChild(child.src, at);
         case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });

@@ -2,10 +2,11 @@
  * One page of Pickle's in the shared hidden browser (the camera page, the microphone page…),
  * kept open: the page gets Pickle's functions on `window` (puppeteer exposeFunction) and is
  * loaded from Pickle's server. If the browser dies the page is opened again in a new one, with
- * a growing pause (decided by machines/browserPage.ts); `stop` closes the page and lets go of the browser.
+ * a growing pause (decided by the reconnect machine, with machines/browserPage.ts's settings); `stop` closes the page and lets go of the browser.
  */
 import type { Browser, Page } from 'puppeteer-core';
 import type { AdapterChild } from '../../machines/children.ts';
+import { PAGE_JITTER, pageReconnectInput } from '../../machines/browserPage.ts';
 import { standaloneChildren } from '../children.ts';
 import type { Logger } from '../log.ts';
 import { errorText, firstLine } from './launch.ts';
@@ -57,15 +58,19 @@ export function createPageHost(opts: PageHostOptions): PageHost {
   // In Pickle the machine is the orchestrator's child `browserPage:<name>`, from start() to stop().
   const children = opts.shared.children ?? standaloneChildren();
   const systemId = `browserPage:${name}`;
-  let lifecycle: AdapterChild<'browserPage'> | undefined;
+  let lifecycle: AdapterChild<'reconnect'> | undefined;
+  /** What went wrong last, for the retry's status line. */
+  let lastFailure: { why: 'crashed' | 'failed'; detail: string; error?: string } = { why: 'failed', detail: '' };
   let browser: Browser | undefined;
   let page: Page | undefined;
   let stopped = true;
   let opens = 0;
   let opening: Promise<void> | undefined;
 
-  const failed = (why: 'crashed' | 'failed', detail: string, error?: string) =>
-    lifecycle?.send({ type: 'page.failed', why, detail, ...(error !== undefined ? { error } : {}) });
+  const failed = (why: 'crashed' | 'failed', detail: string, error?: string) => {
+    lastFailure = { why, detail, ...(error !== undefined ? { error } : {}) };
+    lifecycle?.send({ type: 'connection.lost', failure: 'retryable', reason: detail, jitter: PAGE_JITTER });
+  };
 
   async function open(): Promise<void> {
     if (stopped || opening) return opening;
@@ -115,7 +120,7 @@ export function createPageHost(opts: PageHostOptions): PageHost {
         opens++;
         log.info({ event: 'browser.page', page: name, pid, opens }, 'page open');
         opts.onBrowser({ state: 'up', detail: 'browser running' });
-        lifecycle?.send({ type: 'page.opened' });
+        lifecycle?.send({ type: 'connection.opened' });
       } catch (err) {
         if (browser !== b || stopped) return;
         const message = firstLine(errorText(err));
@@ -138,19 +143,27 @@ export function createPageHost(opts: PageHostOptions): PageHost {
       if (!stopped) return;
       stopped = false;
       const l = children.start({
-        src: 'browserPage',
+        src: 'reconnect',
         systemId,
-        input: { ...(opts.backoff ? { baseMs: opts.backoff.baseMs, maxMs: opts.backoff.maxMs } : {}), ...(opts.stableMs ? { stableMs: opts.stableMs } : {}) },
+        input: pageReconnectInput({
+          ...(opts.backoff ? { baseMs: opts.backoff.baseMs, maxMs: opts.backoff.maxMs } : {}),
+          ...(opts.stableMs ? { stableMs: opts.stableMs } : {}),
+          // The browser's launch and the page's load time out on their own first (and say why).
+          openTimeoutMs: 2 * loadTimeoutMs + 10_000,
+        }),
       });
       lifecycle = l;
-      l.on('page.open', () => void open());
-      l.on('page.retry', (e) => opts.onBrowser({ state: e.why, detail: e.detail, retryInMs: e.retryInMs, ...(e.error ? { error: e.error } : {}) }));
-      l.send({ type: 'page.start' });
+      l.on('connection.open', () => void open());
+      l.on('connection.retrying', (e) => {
+        const f = e.cause === 'timeout' ? { why: 'failed' as const, detail: `the ${name} page did not open in time` } : lastFailure;
+        opts.onBrowser({ state: f.why, detail: f.detail, retryInMs: e.retryInMs, ...('error' in f && f.error ? { error: f.error } : {}) });
+      });
+      l.send({ type: 'connection.start' });
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      lifecycle?.send({ type: 'page.stop' });
+      lifecycle?.send({ type: 'connection.stop' });
       await opening?.catch(() => undefined);
       lifecycle = undefined;
       children.stop(systemId);

@@ -126,7 +126,7 @@ describe("adapters' machines in the orchestrator's actor system", () => {
       env: { AUDIO_OUTPUT: 'local', CHROME_PATH: chrome!.path, CHROME_ARGS: '--use-fake-device-for-media-stream' },
     });
     const r = rig;
-    await r.waitFor(() => valueOf(r, 'browserPage:speaker') === '"open"', 20_000, 'the speaker page open');
+    await r.waitFor(() => valueOf(r, 'browserPage:speaker') === '"connected"', 20_000, 'the speaker page open');
     expectChildren(await inspectorActors(r), ['browserPage:speaker']);
   });
 

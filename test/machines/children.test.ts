@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, SimulatedClock, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { PickleEvent } from '../../machines/events.ts';
+import { pageReconnectInput } from '../../machines/browserPage.ts';
 import { providePickle } from '../../machines/orchestrator.ts';
 import { timedPlayback } from '../../machines/voice.ts';
 import { orchestratorChildren } from '../../src/children.ts';
@@ -71,15 +72,15 @@ describe("adapters' machines as the orchestrator's children", () => {
     p.children.start({ src: 'sceneMute', systemId: 'sceneMute', input: { muteScenes: ['BRB'] } });
     p.children.start({ src: 'senses', systemId: 'senses', input: { ears: true, eyes: false } });
     p.children.start({ src: 'audience', systemId: 'audience', input: {} });
-    p.children.start({ src: 'browserPage', systemId: 'browserPage:camera', input: {} });
-    p.children.start({ src: 'browserPage', systemId: 'browserPage:microphone', input: {} });
+    p.children.start({ src: 'reconnect', systemId: 'browserPage:camera', input: pageReconnectInput({ openTimeoutMs: 70_000 }) });
+    p.children.start({ src: 'reconnect', systemId: 'browserPage:microphone', input: pageReconnectInput({ openTimeoutMs: 70_000 }) });
     const kids = Object.keys(p.actor.getSnapshot().children);
     for (const id of ['eventFeed', 'redemptions', 'obsConnection', 'sceneMute', 'senses', 'audience', 'browserPage:camera', 'browserPage:microphone'])
       expect(kids, id).toContain(id);
     // A fact moves only the page it is about.
-    p.actor.system.get('browserPage:camera')!.send({ type: 'page.start' });
-    expect(p.actor.system.get('browserPage:camera')!.getSnapshot().value).toBe('opening');
-    expect(p.actor.system.get('browserPage:microphone')!.getSnapshot().value).toBe('stopped');
+    p.actor.system.get('browserPage:camera')!.send({ type: 'connection.start' });
+    expect(p.actor.system.get('browserPage:camera')!.getSnapshot().value).toBe('connecting');
+    expect(p.actor.system.get('browserPage:microphone')!.getSnapshot().value).toBe('idle');
   });
 
   it("the voice's timed player is the voice's child, on the system clock", () => {
