@@ -309,12 +309,12 @@ export const envSchema = z.object({
   AUDIO_OUTPUT: choice(['overlay', 'local'] as const, 'overlay'),
   /** Extra switches for Pickle's hidden browser (shell-like list). */
   CHROME_ARGS: argList,
-  /** Deepgram live transcription model (issue 7), e.g. nova-3, nova-2. */
+  /** Deepgram live transcription model, e.g. nova-3, nova-2. */
   STT_MODEL: optionalText.transform((v) => v ?? 'nova-3'),
   /** Language of the streamer's speech for Deepgram (e.g. en, en-US, multi); default: the model's. */
   STT_LANGUAGE: optionalText,
   LOG_LEVEL: logLevel,
-  // LLM backend (issue 9): `ollama` (default) or any OpenAI-compatible server.
+  // LLM backend: `ollama` (default) or any OpenAI-compatible server.
   LLM_BACKEND: llmBackend,
   /** OpenAI-compatible base URL, e.g. http://127.0.0.1:1234/v1 (LM Studio); default OpenAI's. */
   LLM_BASE_URL: url('https://api.openai.com/v1'),
