@@ -111,8 +111,10 @@ export interface StorageModeration {
 }
 
 /**
- * The records an orchestrator event adds to long-term memory: the storage rule, then the
- * moderation pipeline (a viewer posting the streamer's address or phone is not kept).
+ * The records an orchestrator event adds to long-term memory: the storage rule, then what may be
+ * admitted under load (`admit`, see admission.ts), then the moderation pipeline (a viewer posting
+ * the streamer's address or phone is not kept). Admission comes before moderation: in a flood of
+ * 2,000 lines a second only a few are admitted, and only those are worth moderating.
  */
 export function recordsOf(
   event: PickleEvent,
@@ -120,8 +122,9 @@ export function recordsOf(
   newId: () => string,
   ctx: ProvenanceContext = NO_CONTEXT,
   moderation?: StorageModeration,
+  admit: (record: MemoryRecord) => boolean = () => true,
 ): MemoryRecord[] {
-  const records = candidatesOf(event, persona, newId, ctx);
+  const records = candidatesOf(event, persona, newId, ctx).filter(admit);
   if (!moderation) return records;
   return records.filter((r) => {
     const verdict = moderate(r.text, moderation.data);

@@ -24,7 +24,7 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { MAX_TEXT, recordsOf, removalOf, type MemoryOp, type StorageModeration } from '../../machines/memory/rules.ts';
+import { MAX_TEXT, recordsOf, removalOf, type MemoryOp, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
 import { namedLogins } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
@@ -321,7 +321,8 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
           // Every line, stored or not: a reply to it is about whom it named.
           for (const m of e.messages) provenance.line(m.id, m.user, namedLogins(m.text.slice(0, MAX_TEXT), provenance.known, [m.user, persona().id]));
         }
-        const records = recordsOf(e, persona(), newId, provenance, opts.moderation?.()).filter((r) => r.source !== 'chat' || admission.admit(r.speaker ?? r.user, r.fact));
+        const admit = (r: MemoryRecord) => r.source !== 'chat' || admission.admit(r.speaker ?? r.user, r.fact);
+        const records = recordsOf(e, persona(), newId, provenance, opts.moderation?.(), admit);
         if (records.length) writer.push({ op: 'upsert', records });
         return records;
       };

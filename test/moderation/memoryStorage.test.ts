@@ -36,4 +36,16 @@ describe('long-term memory keeps only what the moderation pipeline passes', () =
     const records = recordsOf({ type: 'chat.batch', messages: [chat('I live in Canada and I am a nurse'), chat('my therapist says I stream too much')], flush: 'timer' }, persona, newId, undefined, { data });
     expect(records).toHaveLength(2);
   });
+
+  it('under load only the admitted lines are moderated: what admission turns away is never looked at', () => {
+    const blocked: ModerationCategory[] = [];
+    const lines = ['her phone number is 555 867 5309 call her', 'the streamer lives at 742 Evergreen Terrace btw', 'I love playing Elden Ring every weekend'];
+    let admitted = 0;
+    const admitOne = () => (admitted += 1) === 1;
+    const records = recordsOf({ type: 'chat.batch', messages: lines.map((t) => chat(t)), flush: 'timer' }, persona, newId, undefined, { data, blocked: (c) => void blocked.push(c) }, admitOne);
+    // The first line was admitted and blocked; the other two never reached the pipeline.
+    expect(records).toEqual([]);
+    expect(blocked).toEqual(['personal-data']);
+    expect(admitted).toBe(3);
+  });
 });
