@@ -9,7 +9,7 @@
  * does not even build the inspection events. A page that connects mid-stream first gets
  * the machine drawings and the current state of every actor, then the live events.
  */
-import { Actor, StateMachine, isMachineSnapshot, type AnyActorRef as XActorRef, type AnyStateMachine, type InspectionEvent, type Snapshot, type Subscription } from 'xstate';
+import { Actor, StateMachine, isMachineSnapshot, type ActorRefLike, type AnyActorRef as XActorRef, type AnyStateMachine, type InspectionEvent, type Snapshot, type Subscription } from 'xstate';
 import type { Logger } from '../log.ts';
 import { elide } from './elide.ts';
 import { activeIds, layoutMachine, type MachineGraph } from './graph.ts';
@@ -92,7 +92,12 @@ export interface InspectorHub {
 }
 
 /** Actors as the system holds them (`systemId` is set for registered ones). */
-type AnyActorRef = XActorRef & { systemId?: string };
+type AnyActorRef = XActorRef & { systemId?: string | undefined };
+
+/** Inspection events name actors by their narrow `ActorRefLike`; every one the system runs is an `Actor`. */
+function actorOf(ref: ActorRefLike | undefined): AnyActorRef | undefined {
+  return ref instanceof Actor ? ref : undefined;
+}
 
 type Pending =
   | { kind: 'actor'; ts: number; ref: AnyActorRef }
@@ -290,16 +295,25 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
     const ts = Date.now();
     let p: Pending;
     switch (ev.type) {
-      case '@xstate.actor':
-        p = { kind: 'actor', ts, ref: ev.actorRef as AnyActorRef };
+      case '@xstate.actor': {
+        const ref = actorOf(ev.actorRef);
+        if (!ref) return;
+        p = { kind: 'actor', ts, ref };
         break;
-      case '@xstate.event':
+      }
+      case '@xstate.event': {
         if (ev.sourceRef && ev.event.type === 'xstate.init') parents.set(ev.actorRef, ev.sourceRef.sessionId);
-        p = { kind: 'event', ts, source: ev.sourceRef as AnyActorRef | undefined, target: ev.actorRef as AnyActorRef, event: ev.event };
+        const target = actorOf(ev.actorRef);
+        if (!target) return;
+        p = { kind: 'event', ts, source: actorOf(ev.sourceRef), target, event: ev.event };
         break;
-      case '@xstate.snapshot':
-        p = { kind: 'snapshot', ts, ref: ev.actorRef as AnyActorRef, snapshot: fieldsOf(ev.snapshot), event: ev.event };
+      }
+      case '@xstate.snapshot': {
+        const ref = actorOf(ev.actorRef);
+        if (!ref) return;
+        p = { kind: 'snapshot', ts, ref, snapshot: fieldsOf(ev.snapshot), event: ev.event };
         break;
+      }
       default:
         return; // microsteps and actions: not shown
     }
