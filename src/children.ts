@@ -4,7 +4,7 @@
  * adapter without Pickle (listing the browser's devices) and adapter tests that need no brain run
  * it on its own.
  */
-import { createActor, type AnyActorRef } from 'xstate';
+import { createActor, type AnyActorRef, type EventObject, type Snapshot } from 'xstate';
 import { ADAPTER_MACHINES, type AdapterChild, type ChildSpec } from '../machines/children.ts';
 import type { PickleActor } from '../machines/orchestrator.ts';
 
@@ -28,6 +28,15 @@ export function orchestratorChildren(orchestrator: Pick<PickleActor, 'send' | 's
       orchestrator.send({ type: 'child.stop', systemId });
     },
   };
+}
+
+/**
+ * Sends a fact to an adapter's machine while it runs. An adapter's listeners can outlive its
+ * machine (the orchestrator's events, a socket that closes late), and a stopped actor is not to
+ * be sent to.
+ */
+export function tell<E extends EventObject>(ref: { getSnapshot(): Snapshot<unknown>; send(event: E): void }, event: E): void {
+  if (ref.getSnapshot().status === 'active') ref.send(event);
 }
 
 /** The machine in an actor system of its own (no orchestrator). */

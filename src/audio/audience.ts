@@ -3,7 +3,7 @@
  * pages playing the voice (the OBS overlay, the local page) and each spoken reply; its verdict goes
  * to `/health` as `voice`.
  */
-import type { ChildHost } from '../children.ts';
+import { tell, type ChildHost } from '../children.ts';
 import type { StatusBoard } from '../status.ts';
 import type { OverlayOutput } from './overlay.ts';
 
@@ -34,14 +34,10 @@ export function watchAudience(opts: AudienceOptions): { stop(): void } {
   status.set('voice', 'up', 'waiting for the first reply (the overlay or AUDIO_OUTPUT=local plays the voice)');
   actor.send({ type: 'audience.pages', playing: opts.overlay.playing() });
   const off = opts.overlay.onPlayingChange((playing) => actor.send({ type: 'audience.pages', playing }));
-  // The orchestrator's listener outlives stop(): a reply after it is not for a stopped machine.
-  let stopped = false;
-  opts.onReplySpoken(() => {
-    if (!stopped) actor.send({ type: 'audience.spoken' });
-  });
+  // The orchestrator's listener outlives stop(): `tell` drops a reply once the machine is stopped.
+  opts.onReplySpoken(() => tell(actor, { type: 'audience.spoken' }));
   return {
     stop() {
-      stopped = true;
       off();
       opts.children.stop('audience');
     },

@@ -6,7 +6,7 @@
  */
 import type { PickleEvent } from '../../machines/events.ts';
 import { remembersSenses, type SensesEvent } from '../../machines/senses.ts';
-import type { ChildHost } from '../children.ts';
+import { tell, type ChildHost } from '../children.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { Ears } from '../stt/index.ts';
@@ -55,14 +55,10 @@ export function startSenses(opts: SensesOptions): Senses {
     opts.send({ type: 'senses.changed', ears: e.ears, eyes: e.eyes });
   });
 
-  // The orchestrator's listeners outlive stop(): facts after it are not for a stopped machine.
-  let stopped = false;
-  const tell = (e: SensesEvent) => {
-    if (!stopped) actor.send(e);
-  };
-  const offSettings = settings.on('change', (next) => tell({ type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
-  opts.onCommand(tell);
-  opts.onBrainState(tell);
+  // The orchestrator's listeners outlive stop(): `tell` drops facts once the machine is stopped.
+  const offSettings = settings.on('change', (next) => tell(actor, { type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
+  opts.onCommand((e) => tell(actor, e));
+  opts.onBrainState((e) => tell(actor, e));
 
   return {
     remembers: (source) => remembersSenses(actor.getSnapshot().context, source),
@@ -72,7 +68,6 @@ export function startSenses(opts: SensesOptions): Senses {
     },
     settled: () => applying,
     stop() {
-      stopped = true;
       offSettings();
       opts.children.stop('senses');
     },

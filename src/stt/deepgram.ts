@@ -2,8 +2,7 @@ import { LiveTranscriptionEvents, type LiveSchema } from '@deepgram/sdk';
 import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import type { ReconnectEvent } from '../../machines/reconnect.ts';
-import { standaloneChildren, type ChildHost } from '../children.ts';
+import { standaloneChildren, tell, type ChildHost } from '../children.ts';
 import type { BackoffOptions } from '../twitch/backoff.ts';
 import { openDeepgramLive } from './deepgramClient.ts';
 import { closeError, transportError, type SttError } from './errors.ts';
@@ -141,11 +140,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
   const children = opts.children ?? standaloneChildren();
   const systemId = `reconnect:deepgram-live:${(streams += 1)}`;
   const link = children.start({ src: 'reconnect', systemId, input: { ...backoff, stableMs, connectTimeoutMs } });
-  /** Set once the stream is stopped and its machine has left the system: late socket events are dropped. */
-  let released = false;
-  const tell = (event: ReconnectEvent) => {
-    if (!released) link.send(event);
-  };
+  // Late socket events after stop() are dropped by `tell` (the machine has left the system).
   const stateOf = (): LiveState => {
     const v = link.getSnapshot().value;
     if (v === 'connected') return 'open';
@@ -214,7 +209,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
     c.on(LiveTranscriptionEvents.Open, () => {
       if (!mine()) return;
       const attempt = link.getSnapshot().context.failures;
-      tell({ type: 'connection.opened' });
+      tell(link, { type: 'connection.opened' });
       stats.opens += 1;
       log.info({ event: 'stt.open', model, attempt }, 'Deepgram stream open');
       status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
@@ -279,7 +274,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       return;
     }
     stats.lastError = err;
-    tell({ type: 'connection.lost', failure: err.failureClass, reason: err.message, jitter: random(), ...(err.fix ? { fix: err.fix } : {}) });
+    tell(link, { type: 'connection.lost', failure: err.failureClass, reason: err.message, jitter: random(), ...(err.fix ? { fix: err.fix } : {}) });
   }
 
   function flushPending(c: LiveClientLike): void {
@@ -294,7 +289,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
 
   return {
     start() {
-      if (stateOf() === 'idle') tell({ type: 'connection.start' });
+      if (stateOf() === 'idle') tell(link, { type: 'connection.start' });
     },
     sendAudio(chunk) {
       const state = stateOf();
@@ -322,7 +317,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       if (stateOf() === 'stopped') return;
       const c = client;
       const wasOpen = stateOf() === 'open' && c?.isConnected();
-      tell({ type: 'connection.stop' });
+      tell(link, { type: 'connection.stop' });
       clearConnectionTimers();
       if (c && wasOpen) {
         // CloseStream: Deepgram sends what is left, then Metadata, then closes.
@@ -341,7 +336,6 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       } catch {
         /* already closed */
       }
-      released = true;
       children.stop(systemId);
     },
     stats: () => ({ ...stats, state: stateOf() }),
