@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/log.ts';
 import { CHANNEL, startRig, type Rig, type RigOptions } from '../integration/harness.ts';
 import { startOllamaStandin, type Responder } from '../standins/ollama.ts';
 import { chromiumPath, describeShot, launchBrowser, openPage, screenshot, visible, type Watched } from './browser.ts';
+import { freeRestartablePort } from '../standins/restartablePort.ts';
 
 if (!chromiumPath) {
   console.warn('browser tests skipped: no Chromium found (set CHROME_PATH, or `apt-get install chromium`; .ci/run installs it)');
@@ -269,8 +270,9 @@ describe.skipIf(!chromiumPath)('the streamer\'s screens in Chromium', () => {
 
   it('overlay reconnects after Pickle restarts on the same port, without a reload, and is brought up to date', async () => {
     const dataDir = tempDir();
-    const first = await rig({ twitch: false, dataDir, ollama: { responder: () => ({ emotion: 'happy', text: 'First life.' }) } });
-    const port = first.pickle.port;
+    // Pickle comes back on the port it had: one the kernel does not hand out meanwhile (see restartablePort.ts).
+    const port = await freeRestartablePort();
+    const first = await rig({ twitch: false, dataDir, env: { PORT: String(port) }, ollama: { responder: () => ({ emotion: 'happy', text: 'First life.' }) } });
     const w = await page(1280, 720);
     await w.page.goto(`${first.pickle.url}/overlay`);
     await w.page.waitForSelector('body[data-connected="true"]');
@@ -297,7 +299,7 @@ describe.skipIf(!chromiumPath)('the streamer\'s screens in Chromium', () => {
 
   it('panel at 320 px: status with fixes, transcript with decision reasons; a cooldown change persists across a restart', async () => {
     const dataDir = tempDir();
-    const first = await rig({ twitch: false, dataDir, tuning: { analyticsMs: 300 } });
+    const first = await rig({ twitch: false, dataDir, env: { PORT: String(await freeRestartablePort()) }, tuning: { analyticsMs: 300 } });
     const url = first.pickle.url;
     const w = await page(320, 1000);
     await w.page.goto(`${url}/panel`);

@@ -20,9 +20,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decode, encode } from '@msgpack/msgpack';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { listenRestartable, relisten } from './restartablePort.ts';
 import { createObsScenes, OBS_EVENTS, type Obj } from './obsScenes.ts';
 
 export { OBS_EVENTS, OBS_STATUS } from './obsScenes.ts';
@@ -247,12 +247,8 @@ export async function startObsStandin(opts: ObsStandinOptions = {}): Promise<Obs
     });
     const w = wss;
     srv.on('upgrade', (req, socket, head) => w.handleUpgrade(req, socket, head, (ws) => w.emit('connection', ws, req)));
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(port, '127.0.0.1', () => resolve());
-    });
+    port = port === 0 ? await listenRestartable(srv) : await relisten(srv, port);
     server = srv;
-    port = (srv.address() as AddressInfo).port;
   }
   async function stop(): Promise<void> {
     const srv = server;

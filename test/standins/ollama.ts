@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import jpeg from 'jpeg-js';
+import { listenRestartable, relisten } from './restartablePort.ts';
 
 export interface StandinReply {
   emotion: string;
@@ -758,16 +758,10 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
     });
   });
 
-  const listen = (p: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(p, '127.0.0.1', () => {
-        server.off('error', reject);
-        listening = true;
-        port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
+  const listen = async (p: number) => {
+    port = p === 0 ? await listenRestartable(server) : await relisten(server, p);
+    listening = true;
+  };
 
   const stopListening = () =>
     new Promise<void>((resolve) => {

@@ -25,8 +25,8 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { defaultResponder, type ChatView, type RecordedRequest, type Responder, type StandinReply, type StreamOutcome } from './ollama.ts';
+import { listenRestartable, relisten } from './restartablePort.ts';
 
 export type { ChatView, Responder, StandinReply } from './ollama.ts';
 
@@ -407,16 +407,10 @@ export async function startOpenAiStandin(opts: OpenAiStandinOptions = {}): Promi
     });
   });
 
-  const listen = (p: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(p, '127.0.0.1', () => {
-        server.off('error', reject);
-        listening = true;
-        port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
+  const listen = async (p: number) => {
+    port = p === 0 ? await listenRestartable(server) : await relisten(server, p);
+    listening = true;
+  };
   const stopListening = () =>
     new Promise<void>((resolve) => {
       if (!listening) return resolve();
