@@ -1,5 +1,6 @@
 import type { ActorRefFrom, InputFrom } from 'xstate';
 import { audienceMachine } from './audience.ts';
+import { chatAccessMachine } from './chatAccess.ts';
 import { eventFeedMachine } from './eventsub.ts';
 import { followThanksMachine } from './followThanks.ts';
 import { obsConnectionMachine } from './obsConnection.ts';
@@ -22,6 +23,8 @@ export const ADAPTER_MACHINES = {
   sceneMute: sceneMuteMachine,
   senses: sensesMachine,
   audience: audienceMachine,
+  /** One per chat connection: `chatAccess:<platform>` (the bot, or an anonymous reader). */
+  chatAccess: chatAccessMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
 } as const;

@@ -140,6 +140,12 @@ export const orchestratorMachine = setup({
         case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'audience': return enqueue.spawnChild(child.src, at);
         case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        default: {
+          // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
+          const unhandled: never = child;
+          return unhandled;
+        }
       }
     }),
     stopChild: enqueueActions(({ event, enqueue, system }) => {

@@ -38,7 +38,6 @@ export interface TwitchLinkHooks {
 export class TwitchLink {
   readonly channel: string;
   login: string | undefined;
-  anonymous: boolean;
   connects = 0;
   private readonly connection: { server: string; port: number; secure: boolean };
   private readonly random: () => number;
@@ -47,7 +46,8 @@ export class TwitchLink {
   private readonly irc: AdapterChild<'reconnect'>;
   /** The channel membership's life, while logged in. */
   private readonly membership: AdapterChild<'reconnect'>;
-  private readOnlyReason = '';
+  /** The bot, or an anonymous reader. */
+  private readonly access: AdapterChild<'chatAccess'>;
   private client: TmiClient | undefined;
   /** Bumped whenever the current client is dropped: an answer for an older attempt is ignored. */
   private generation = 0;
@@ -73,12 +73,16 @@ export class TwitchLink {
       onTokens: opts.onTokens,
     });
     this.login = opts.login?.trim().toLowerCase() || undefined;
-    this.anonymous = this.tokens.access === undefined;
-    if (this.anonymous) this.readOnlyReason = 'no TWITCH_BOT_TOKEN';
 
     const backoff = { ...TWITCH_BACKOFF, ...opts.backoff };
-    // In Pickle both machines are the orchestrator's children (its clock, the inspector).
+    // In Pickle these machines are the orchestrator's children (its clock, the inspector).
     const children = opts.children ?? standaloneChildren();
+    this.access = children.start({
+      src: 'chatAccess',
+      systemId: 'chatAccess:twitch',
+      input: { credentials: this.tokens.access !== undefined, readAnonymouslyWhenRefused: opts.fallbackToAnonymous ?? false },
+    });
+    this.access.on('access.readOnly', () => this.readAnonymously());
     this.irc = children.start({
       src: 'reconnect',
       systemId: 'reconnect:twitch-chat',
@@ -112,6 +116,11 @@ export class TwitchLink {
     await this.dropClient();
     this.hooks.report('down', 'stopped');
     this.resolveStart();
+  }
+
+  /** Reading only: no credentials, or the bot's refused and the streamer chose to read on. */
+  get anonymous(): boolean {
+    return this.access.getSnapshot().matches('anonymous');
   }
 
   /** Stopped, or stopped for good: nothing will be written. */
@@ -180,13 +189,14 @@ export class TwitchLink {
     this.opts.log.error({ channel: this.channel }, `twitch: ${e.reason}; not retrying. Fix: ${fix}`);
     this.hooks.report('down', e.reason, { fix, lastError: e.reason });
     this.resolveStart();
-    if (this.opts.fallbackToAnonymous && !this.anonymous) {
-      this.anonymous = true;
-      this.readOnlyReason = 'the bot token was rejected';
-      this.tokens.unwatch();
-      this.hooks.readOnly();
-      this.irc.send({ type: 'connection.start' });
-    }
+    this.access.send({ type: 'access.refused' });
+  }
+
+  /** The access machine chose to read on anonymously after the bot was refused. */
+  private readAnonymously(): void {
+    this.tokens.unwatch();
+    this.hooks.readOnly();
+    this.irc.send({ type: 'connection.start' });
   }
 
   /** No JOIN answer: report it; the membership machine asks again with backoff. */
@@ -229,7 +239,8 @@ export class TwitchLink {
   private onJoined(): void {
     this.membership.send({ type: 'connection.opened' });
     if (this.anonymous) {
-      this.hooks.report('up', `reading #${this.channel} anonymously, read-only (${this.readOnlyReason})`, { fix: READ_ONLY_FIX });
+      const because = this.access.getSnapshot().context.because === 'refused' ? 'the bot token was rejected' : 'no TWITCH_BOT_TOKEN';
+      this.hooks.report('up', `reading #${this.channel} anonymously, read-only (${because})`, { fix: READ_ONLY_FIX });
     } else {
       this.hooks.report('up', `connected to #${this.channel} as ${this.login ?? '?'}`);
       this.tokens.watch(

@@ -130,7 +130,7 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     expectChildren(await inspectorActors(r), ['browserPage:speaker']);
   });
 
-  it("the connections' reconnect machines: Twitch chat and its channel, each Deepgram stream (a new one after ears off and on)", { timeout: 60_000 }, async () => {
+  it("the connections' machines: Twitch chat, its channel and who Pickle is there, each Deepgram stream (a new one after ears off and on)", { timeout: 60_000 }, async () => {
     dg = await startDeepgramLiveStandin({ idleTimeoutMs: 60_000 });
     const wav = toneWav({ hz: 220, seconds: 30, sampleRate: 16_000, channels: 1, bitDepth: '16' }, 'actor-tree-tone.wav');
     rig = await startRig({ env: { DEEPGRAM_API_KEY: dg.key, DEEPGRAM_URL: dg.url, AUDIO_INPUT_FILE: wav } });
@@ -142,7 +142,10 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     const listed = await inspectorActors(r);
     const stream = listed.filter((a) => a.name.startsWith('reconnect:deepgram-live:'));
     expect(stream).toHaveLength(1);
-    expectChildren(listed, ['reconnect:twitch-chat', 'reconnect:twitch-channel', stream[0]!.name]);
+    expectChildren(listed, ['reconnect:twitch-chat', 'reconnect:twitch-channel', 'chatAccess:twitch', stream[0]!.name]);
+    // The rig sets no bot token: Pickle reads the channel anonymously.
+    expect(valueOf(r, 'chatAccess:twitch')).toBe('"anonymous"');
+    expect(contextOf(r, 'chatAccess:twitch')['because']).toBe('no-credentials');
 
     // Ears off: the stream's machine leaves the system; ears on: a new stream, a new machine.
     const senses = (ears: boolean) => fetch(`${r.pickle.url}/api/settings/senses`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ears }) });
