@@ -79,6 +79,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     persona: () => persona.current(),
     secrets: secretsOf(env),
     memorySize: () => storedMemories(memory),
+    ownSystems: () => (memory.link?.machine ? [memory.link.machine] : []),
     tuning: opts.tuning ?? {},
   });
 

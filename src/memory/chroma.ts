@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { reconnectMachine, type ReconnectEmitted } from '../../machines/reconnect.ts';
 import type { Logger } from '../log.ts';
 import { backendHost, startChromaLock, type ChromaLock } from './chromaLock.ts';
@@ -26,6 +26,8 @@ export interface ChromaLink extends EventEmitter<{ up: []; down: [reason: string
   readonly lastError: string | undefined;
   /** Something failed talking to it: check now instead of waiting for the next beat. */
   suspect(): void;
+  /** The machine that decides when the embedded server is (re)started, for the inspector. */
+  readonly machine?: AnyActorRef;
   stop(): Promise<void>;
 }
 
@@ -97,13 +99,19 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     // Last resort when Pickle exits without stop() (process.exit on a second Ctrl+C, a crash).
     process.on('exit', this.killOnExit);
     const restartMs = opts.restartMs ?? 500;
+    // A system of its own: memory starts before the orchestrator, so that the first reply can recall.
     this.life = createActor(reconnectMachine, {
+      systemId: 'reconnect:chroma',
       input: { baseMs: restartMs, maxMs: Math.min(30_000, restartMs * 2 ** 6), connectTimeoutMs: opts.startTimeoutMs ?? 20_000 },
     });
     this.life.on('connection.open', () => void this.spawnChild().catch((err: Error) => this.startFailed(err)));
     this.life.on('connection.retrying', (e) => this.onRetrying(e));
     this.life.on('connection.failed', (e) => this.onUnavailable(e));
     this.life.start();
+  }
+
+  get machine(): AnyActorRef {
+    return this.life;
   }
 
   begin(): void {

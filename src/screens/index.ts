@@ -92,6 +92,8 @@ export interface ScreensOptions {
   secrets?: readonly string[];
   /** Long-term memory size for the panel's chart, once memory exists. */
   memorySize?: () => number | null | undefined;
+  /** Machines in actor systems of their own, for the inspector (the embedded Chroma's). */
+  ownSystems?: () => readonly AnyActorRef[];
   tuning?: { analyticsMs?: number; inspectorFlushMs?: number; inspector?: boolean };
 }
 
@@ -160,6 +162,7 @@ export function startScreens(opts: ScreensOptions): Screens {
     inspectorNs.use(server.tokenGate);
     inspector = attachInspector({
       actor: orchestrator,
+      ...(opts.ownSystems ? { ownSystems: opts.ownSystems } : {}),
       namespace: inspectorNs,
       log: log.child({ service: 'inspector' }),
       secrets: opts.secrets ?? [],

@@ -37,6 +37,11 @@ export interface InspectorNamespace {
 export interface InspectorOptions {
   /** The root actor (orchestrator). */
   actor: XActorRef;
+  /**
+   * Machines that run in actor systems of their own, shown beside the orchestrator's tree (the
+   * embedded Chroma's reconnect machine: memory starts before the orchestrator exists).
+   */
+  ownSystems?: () => readonly XActorRef[];
   namespace: InspectorNamespace;
   log: Logger;
   /** Secret values scrubbed from every payload. */
@@ -123,7 +128,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
   const machineIds = new WeakMap<AnyStateMachine, string>();
   const usedIds = new Map<string, AnyStateMachine>();
   const contextCache = new WeakMap<object, unknown>();
-  let subscription: Subscription | undefined;
+  let subscriptions: Subscription[] | undefined;
   let buffer: Pending[] = [];
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -221,6 +226,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
       }
     };
     walk(actor);
+    for (const root of opts.ownSystems?.() ?? []) walk(root);
     return out;
   };
 
@@ -326,13 +332,13 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
   };
 
   const start = () => {
-    if (subscription || closed) return;
-    subscription = actor.system.inspect(observer);
+    if (subscriptions || closed) return;
+    subscriptions = [actor, ...(opts.ownSystems?.() ?? [])].map((root) => root.system.inspect(observer));
     log.info({ event: 'inspector', watchers: namespace.sockets.size }, 'inspector page connected: observing actors');
   };
   const stop = () => {
-    subscription?.unsubscribe();
-    subscription = undefined;
+    for (const sub of subscriptions ?? []) sub.unsubscribe();
+    subscriptions = undefined;
     lastSent.clear();
     buffer = [];
     dropped = 0;
@@ -375,7 +381,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
       return namespace.sockets.size;
     },
     get observing() {
-      return subscription !== undefined;
+      return subscriptions !== undefined;
     },
     get received() {
       return received;
@@ -384,7 +390,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
     close() {
       closed = true;
       namespace.off('connection', onConnection);
-      if (subscription) stop();
+      if (subscriptions) stop();
     },
   };
 }

@@ -157,4 +157,27 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     expect(again).toHaveLength(1);
     expect(again[0]!.name).not.toBe(stream[0]!.name);
   });
+
+  it("the embedded Chroma's machine: a system of its own, listed beside the orchestrator, its restart streamed to the page", { timeout: 60_000 }, async () => {
+    rig = await startRig({ twitch: false, env: { MEMORY_ENABLED: 'true' }, tuning: { memory: { chromaRestartMs: 300 } } });
+    const r = rig;
+    const link = r.pickle.memory.link;
+    await r.waitFor(() => link?.up || undefined, 30_000, 'Chroma up');
+    const listed = await inspectorActors(r);
+    const chroma = listed.filter((a) => a.name === 'reconnect:chroma');
+    expect(chroma).toHaveLength(1);
+    expect(chroma[0]!.parent).toBeUndefined();
+    expect(chroma[0]!.value).toBe('connected');
+
+    // Chroma dies: the page sees the machine leave 'connected' and come back.
+    const socket = sockets[sockets.length - 1]!;
+    const values: unknown[] = [];
+    socket.on('batch', (b: { records: { kind: string; actorId?: string; value?: unknown }[] }) => {
+      for (const rec of b.records) if (rec.kind === 'snapshot' && rec.actorId === 'reconnect:chroma') values.push(rec.value);
+    });
+    const pid = link!.pid!;
+    process.kill(pid, 'SIGKILL');
+    await r.waitFor(() => (link!.up && link!.pid !== pid && values.at(-1) === 'connected') || undefined, 30_000, 'Chroma back, seen by the page');
+    expect(values.some((v) => v !== 'connected')).toBe(true);
+  });
 });
