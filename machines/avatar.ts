@@ -1,11 +1,14 @@
 import { assertEvent, enqueueActions, setup, type ActorRefFrom } from 'xstate';
-import type { AvatarOutEvent, BrainOutEvent, Emotion, VoiceOutEvent } from './events.ts';
+import type { AvatarOutEvent, BrainOutEvent, Emotion, InputEvent, VoiceOutEvent } from './events.ts';
 
 /**
  * Avatar: what the overlay shows — speaking or not, the face (emotion) and the caption.
  * The caption grows sentence by sentence as the voice plays them, and clears a few seconds
  * after the reply ends.
  */
+
+/** How long an overlay may ask the last caption to stay (seconds); other requests are ignored. */
+export const CAPTION_HOLD_RANGE_SEC = { min: 1, max: 60 } as const;
 
 export interface AvatarInput {
   captionHoldMs?: number;
@@ -19,6 +22,7 @@ interface AvatarContext {
 }
 
 type AvatarEvent =
+  | Extract<InputEvent, { type: 'caption.holdRequested' }>
   | Extract<BrainOutEvent, { type: 'reply.start' | 'reply.emotion' | 'reply.failed' }>
   | Extract<VoiceOutEvent, { type: 'voice.started' | 'voice.playing' | 'voice.done' }>;
 
@@ -28,9 +32,19 @@ export const avatarMachine = setup({
   types: { context: {} as AvatarContext, events: {} as AvatarEvent, input: {} as AvatarInput },
   delays: { captionHold: ({ context }) => context.captionHoldMs },
   guards: {
-    isMine: ({ context, event }) => event.replyId === context.replyId,
+    isMine: ({ context, event }) => 'replyId' in event && event.replyId === context.replyId,
+    isSensibleHold: ({ event }) =>
+      event.type === 'caption.holdRequested' &&
+      Number.isFinite(event.seconds) &&
+      event.seconds >= CAPTION_HOLD_RANGE_SEC.min &&
+      event.seconds <= CAPTION_HOLD_RANGE_SEC.max,
   },
   actions: {
+    /** One hold for every overlay: the last one that asked sets it (a new reply keeps taking the caption down at once). */
+    setHold: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'caption.holdRequested');
+      enqueue.assign({ captionHoldMs: Math.round(event.seconds * 1000) });
+    }),
     begin: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'reply.start');
       enqueue.assign({ replyId: event.replyId, emotion: 'thinking', caption: '' });
@@ -64,6 +78,7 @@ export const avatarMachine = setup({
   initial: 'idle',
   on: {
     'reply.start': { actions: 'begin', target: '.preparing' },
+    'caption.holdRequested': { guard: 'isSensibleHold', actions: 'setHold' },
   },
   states: {
     idle: {},

@@ -203,6 +203,8 @@ export type InputEvent =
   | { type: 'stt.utteranceEnd'; ts: number }
   /** One description of what the camera shows (src/vision: a local vision model, or Overshoot). Untrusted text. */
   | { type: 'vision.scene'; text: string; ts: number }
+  /** An overlay asked how long the last caption stays after Pickle stops (its `?hold=` option). Untrusted number. */
+  | { type: 'caption.holdRequested'; seconds: number }
   /** Control from the panel / API (already authorised by the server). */
   | { type: 'control.skip' }
   /** The panel forgot a viewer (as their `!forgetme`): they leave short-term memory too. */

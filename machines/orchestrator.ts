@@ -54,6 +54,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'moderation.lists': ['brain'],
   'reply.start': ['voice', 'avatar'],
   'reply.emotion': ['avatar'],
+  'caption.holdRequested': ['avatar'],
   'reply.sentence': ['voice', 'speech'],
   'reply.done': ['voice'],
   'reply.failed': ['voice', 'avatar'],

@@ -9,6 +9,7 @@
 //   avatar=right|left|none        avatar corner, or no avatar (default right)
 //   avatarSize=<px>               avatar height (default 300)
 //   name=0                        hide the name under the avatar
+//   hold=<seconds>                how long the last caption stays (1–60; asked of Pickle, which times it)
 //   bg=checker|dark|light|green   a background to preview the page in a normal browser (OBS: leave out)
 // All text from the server is untrusted (LLM output, persona names): it is only ever set with textContent.
 // Captions are shown and cleared exactly as Pickle sends them (its avatar machine decides how long
@@ -196,8 +197,11 @@
     setInterval(checkBlocked, 500);
   }
 
+  // `?hold=`: Pickle's avatar machine times the caption for every overlay; this page only asks.
+  var holdSeconds = Number(params.get('hold'));
   socket.on('connect', function () {
     body.dataset.connected = 'true';
+    if (params.get('hold') !== null && Number.isFinite(holdSeconds)) socket.emit('caption_hold', { seconds: holdSeconds });
   });
   socket.on('state', function (msg) {
     if (!msg || typeof msg !== 'object') return;

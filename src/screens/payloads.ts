@@ -70,6 +70,11 @@ export interface PlaybackEndPayload {
   id: string;
 }
 
+/** Seconds the last caption stays after Pickle stops speaking (the avatar machine keeps 1–60). */
+export interface CaptionHoldPayload {
+  seconds: number;
+}
+
 export interface AvatarServerEvents {
   state: (state: OverlayState) => void;
   /** A persona switch changed the face and the name under it. */
@@ -86,6 +91,8 @@ export interface AvatarServerEvents {
 }
 export interface AvatarClientEvents {
   audio_state: (state: AudioStatePayload) => void;
+  /** The page's `?hold=`: how long it asks the last caption to stay. */
+  caption_hold: (hold: CaptionHoldPayload) => void;
   playback_end: (end: PlaybackEndPayload) => void;
 }
 

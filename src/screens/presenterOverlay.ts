@@ -1,7 +1,8 @@
 /**
  * The presenter's overlay side (`/avatar`): exactly what the avatar machine decided — speaking,
  * the face, the caption and its clear (a caption with text '') — live, the same as one state on
- * every (re)connection, and the persona's look when a switch changes it.
+ * every (re)connection, and the persona's look when a switch changes it. An overlay's `?hold=`
+ * comes back as a request the avatar machine weighs (`caption.holdRequested`).
  */
 import type { Subscription } from 'xstate';
 import type { AvatarActor } from '../../machines/avatar.ts';
@@ -14,7 +15,7 @@ import type { AvatarNamespace, AvatarSocket } from './namespaces.ts';
 import type { OverlayState } from './payloads.ts';
 
 export interface OverlayPresenterOptions {
-  orchestrator: Pick<PickleActor, 'on' | 'system'>;
+  orchestrator: Pick<PickleActor, 'on' | 'system' | 'send'>;
   avatar: AvatarNamespace;
   settings: Pick<SettingsStore, 'on'>;
   /** The persona in use now (its pictures are the overlay's look). */
@@ -55,6 +56,11 @@ export function presentOverlay(opts: OverlayPresenterOptions): OverlayPresenter 
   };
   const onOverlay = (socket: AvatarSocket) => {
     socket.emit('state', overlayState());
+    socket.on('caption_hold', (msg: unknown) => {
+      // Untrusted: only a number goes on; the machine decides whether it is a sensible hold.
+      const seconds = (msg as { seconds?: unknown } | null)?.seconds;
+      if (typeof seconds === 'number') orchestrator.send({ type: 'caption.holdRequested', seconds });
+    });
   };
   avatar.on('connection', onOverlay);
   // A persona switch changes the face (and the name under it). The app swaps the persona in

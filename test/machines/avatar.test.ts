@@ -75,4 +75,22 @@ describe('avatar: caption timing is decided here', () => {
     a.actor.send({ type: 'reply.start', replyId: 'r1', prompt: [] });
     expect(a.captions()).toEqual([]);
   });
+
+  it("an overlay's ?hold= sets the one hold for every overlay; nonsense is ignored", () => {
+    const a = start(3000);
+    for (const seconds of [0, 0.5, 61, Number.NaN, Number.POSITIVE_INFINITY, -2]) a.actor.send({ type: 'caption.holdRequested', seconds });
+    a.speak('r1', 'One.');
+    vi.advanceTimersByTime(2999);
+    expect(a.captions()).toEqual(['One.']);
+    vi.advanceTimersByTime(1);
+    expect(a.captions()).toEqual(['One.', '']);
+
+    a.actor.send({ type: 'caption.holdRequested', seconds: 8 });
+    a.speak('r2', 'Two.');
+    vi.advanceTimersByTime(7999);
+    expect(a.captions()).toEqual(['One.', '', 'Two.']);
+    vi.advanceTimersByTime(1);
+    expect(a.captions()).toEqual(['One.', '', 'Two.', '']);
+  });
 });
+

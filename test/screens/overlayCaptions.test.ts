@@ -40,4 +40,25 @@ describe.skipIf(!chromiumPath)('overlay: captions decided by Pickle', () => {
     expect(w.errors).toEqual([]);
     await w.page.close();
   });
+
+  it("an overlay URL's ?hold= is asked of Pickle, which then times every caption with it", async () => {
+    await rig?.stop();
+    rig = await startRig({ twitch: false, llm: { responder: () => ({ emotion: 'happy', text: 'Held for you.' }) }, tuning: { captionHoldMs: 30_000 } });
+    const r = rig;
+    const hold = () => (r.pickle.orchestrator.system.get('avatar')?.getSnapshot() as { context: { captionHoldMs: number } } | undefined)?.context.captionHoldMs;
+    expect(hold()).toBe(30_000);
+    const w = await openPage(browser!, 1280, 720);
+    await w.page.goto(`${r.pickle.url}/overlay?hold=1`);
+    await w.page.waitForSelector('body[data-connected="true"]');
+    await r.waitFor(() => hold() === 1000 || undefined, 5000, 'the hold asked by the page');
+
+    await chat(r.pickle.url, 'pickle hold it?');
+    await w.page.waitForSelector('#caption.visible', { timeout: 10_000 });
+    // With the server's 30 s the clear would not come within this wait; the page's 1 s brings it.
+    await r.waitFor(() => r.overlayEvents.some((e) => e.event === 'caption' && e.data.text === ''), 10_000, "Pickle's caption clear");
+    await w.page.waitForSelector('#caption:not(.visible)', { timeout: 2500 });
+    expect(w.errors).toEqual([]);
+    await w.page.close();
+  });
 });
+
