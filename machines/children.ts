@@ -1,6 +1,7 @@
 import type { ActorRefFrom, InputFrom } from 'xstate';
 import { audienceMachine } from './audience.ts';
 import { chatAccessMachine } from './chatAccess.ts';
+import { chatPacingMachine } from './chatPacing/machine.ts';
 import { eventFeedMachine } from './eventsub.ts';
 import { followThanksMachine } from './followThanks.ts';
 import { obsConnectionMachine } from './obsConnection.ts';
@@ -25,6 +26,8 @@ export const ADAPTER_MACHINES = {
   audience: audienceMachine,
   /** One per chat connection: `chatAccess:<platform>` (the bot, or an anonymous reader). */
   chatAccess: chatAccessMachine,
+  /** One per chat Pickle writes in: `chatPacing:<platform>` (when the bot's lines go out). */
+  chatPacing: chatPacingMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
 } as const;

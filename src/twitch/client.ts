@@ -3,10 +3,11 @@
  *
  * The connection's life (log in, join, reconnect, renew the token) is the link's (link.ts, driven
  * by the reconnect machine); what happens in the channel is forwarded by chatEvents.ts; replies
- * are paced by replies.ts. Every status change goes to the StatusBoard and out as `service.status`.
+ * are paced by the chat pacing machine and sent by replies.ts. Every status change goes to the StatusBoard and out as `service.status`.
  */
 import type { ChatUserstate } from 'tmi.js';
 import type { InputEvent, ServiceState, StreamEvent } from '../../machines/events.ts';
+import { standaloneChildren } from '../children.ts';
 import { errorText } from './botTokens.ts';
 import { forwardChannelEvents } from './chatEvents.ts';
 import { TwitchLink } from './link.ts';
@@ -31,7 +32,9 @@ class TwitchChatClient implements TwitchChat {
   constructor(private readonly opts: TwitchChatOptions) {
     this.now = opts.now ?? Date.now;
     this.replyInChat = opts.replyInChat ?? true;
-    this.link = new TwitchLink(opts, {
+    // In Pickle the machines are the orchestrator's children (its clock, the inspector).
+    const children = opts.children ?? standaloneChildren();
+    this.link = new TwitchLink({ ...opts, children }, {
       report: (state, detail, extra) => this.report(state, detail, extra),
       attach: (client, mine) =>
         forwardChannelEvents(client, {
@@ -51,6 +54,7 @@ class TwitchChatClient implements TwitchChat {
     this.replies = new ChatReplies({
       channel: this.link.channel,
       limits: opts.limits,
+      children,
       now: this.now,
       log: opts.log,
       joined: () => this.link.joinedClient,

@@ -4,7 +4,7 @@ import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import type { BackoffOptions } from './backoff.ts';
-import type { ChatRateLimits, RateLimiterStats } from './rateLimiter.ts';
+import type { ChatSendLimits, PacingStats } from '../../machines/chatPacing/pacing.ts';
 
 export const TWITCH_IRC_URL = 'wss://irc-ws.chat.twitch.tv:443';
 
@@ -47,14 +47,14 @@ export interface TwitchChatOptions {
   joinTimeoutMs?: number;
   /** Re-validate the token this often, as Twitch requires (default 1 h; 0 = never). */
   validateIntervalMs?: number;
-  /** Send limits (default: Twitch's, see rateLimiter.ts). */
-  limits?: Partial<ChatRateLimits>;
+  /** Send limits (default: Twitch's, see sendLimits.ts). */
+  limits?: Partial<ChatSendLimits>;
   random?: () => number;
   now?: () => number;
   fetch?: typeof fetch;
 }
 
-export interface TwitchChatStats extends RateLimiterStats {
+export interface TwitchChatStats extends PacingStats {
   /** Connection attempts made (first one included). */
   connects: number;
   messages: number;

@@ -1,19 +1,26 @@
 /**
- * Pickle's replies in chat: queued, paced inside Twitch's limits (rateLimiter.ts), sent only
- * while the channel is joined. Twitch answers a delivered PRIVMSG with USERSTATE (which also says
- * whether the bot is a mod, and so how fast it may write) and a refused one with a NOTICE.
+ * Pickle's replies in chat, carried out for the chat pacing machine (machines/chatPacing): it
+ * decides what is sent and when; this reports the facts it needs (a reply asked for, the channel
+ * joined or left, the bot's badge) and sends the lines it emits while the channel is joined.
+ * Twitch answers a delivered PRIVMSG with USERSTATE (which also says whether the bot is a mod,
+ * and so how fast it may write) and a refused one with a NOTICE.
  */
 import type { Client as TmiClient } from 'tmi.js';
+import type { AdapterChild } from '../../machines/children.ts';
 import type { ServiceState } from '../../machines/events.ts';
+import type { PacingStats } from '../../machines/chatPacing/pacing.ts';
 import { chatRefusalVerdict } from '../../machines/chatRefusal.ts';
+import { tell, type ChildHost } from '../children.ts';
 import type { Logger } from '../log.ts';
 import { errorText } from './botTokens.ts';
 import { isPrivileged, type TmiTags } from './parse.ts';
-import { ChatRateLimiter, type ChatRateLimits, type RateLimiterStats } from './rateLimiter.ts';
+import { TWITCH_SEND_LIMITS } from './sendLimits.ts';
+import type { ChatSendLimits } from '../../machines/chatPacing/pacing.ts';
 
 export interface ChatRepliesOptions {
   channel: string;
-  limits: Partial<ChatRateLimits> | undefined;
+  limits: Partial<ChatSendLimits> | undefined;
+  children: ChildHost;
   now: () => number;
   log: Logger;
   /** The client to send with, while the channel is joined. */
@@ -24,48 +31,48 @@ export interface ChatRepliesOptions {
 }
 
 export class ChatReplies {
-  private readonly limiter: ChatRateLimiter;
+  private readonly pacing: AdapterChild<'chatPacing'>;
   /** The NOTICE that made Twitch refuse the bot's replies, until one is delivered again. */
   private refusedBy: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private privileged = false;
 
   constructor(private readonly opts: ChatRepliesOptions) {
-    this.limiter = new ChatRateLimiter(opts.limits, opts.now);
+    this.pacing = opts.children.start({ src: 'chatPacing', systemId: 'chatPacing:twitch', input: { limits: { ...TWITCH_SEND_LIMITS, ...opts.limits } } });
+    this.pacing.on('line.send', (e) => this.send(e.text));
+    this.pacing.on('line.refused', (e) => this.opts.log.debug({ reason: e.reason }, 'twitch: chat reply not queued'));
+    this.pacing.on('line.droppedOldest', () => this.opts.log.warn('twitch: chat reply queue full, dropped the oldest reply'));
   }
 
-  get stats(): RateLimiterStats & { pending: number } {
-    return { ...this.limiter.stats, pending: this.limiter.pending };
+  get stats(): PacingStats & { pending: number } {
+    const { pacing } = this.pacing.getSnapshot().context;
+    return { ...pacing.stats, pending: pacing.queue.length };
   }
 
   enqueue(text: string): void {
-    const r = this.limiter.enqueue(text);
-    if (!r.ok) return void this.opts.log.debug({ reason: r.reason }, 'twitch: chat reply not queued');
-    if (r.droppedOldest) this.opts.log.warn('twitch: chat reply queue full, dropped the oldest reply');
-    this.pump();
+    tell(this.pacing, { type: 'line.requested', text, ts: this.opts.now() });
   }
 
-  /** Joined (again): nothing is known to be refused any more; send what waits. */
+  /** Joined (again): nothing is known to be refused any more; what waits may go. */
   joined(): void {
     this.refusedBy = undefined;
-    this.pump();
+    tell(this.pacing, { type: 'channel.joined', ts: this.opts.now() });
   }
 
-  /** No client to send with: the pacing timer stops (the queue stays for the next join). */
+  /** No client to send with: the queue stays for the next join. */
   pause(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    tell(this.pacing, { type: 'channel.left' });
   }
 
   clear(): void {
-    this.pause();
-    this.limiter.clear();
+    tell(this.pacing, { type: 'lines.cleared' });
   }
 
   onUserState(tags: TmiTags): void {
     this.onDelivered();
-    const was = this.limiter.privileged;
-    this.limiter.setPrivileged(isPrivileged(tags, this.opts.login(), this.opts.channel));
-    if (was !== this.limiter.privileged) this.pump();
+    const privileged = isPrivileged(tags, this.opts.login(), this.opts.channel);
+    if (privileged === this.privileged) return;
+    this.privileged = privileged;
+    tell(this.pacing, { type: 'sender.privileged', privileged, ts: this.opts.now() });
   }
 
   onNotice(msgid: string): void {
@@ -85,22 +92,11 @@ export class ChatReplies {
     this.opts.report('up', this.opts.upDetail());
   }
 
-  private pump(): void {
+  private send(text: string): void {
     const client = this.opts.joined();
-    if (this.timer || !client) return;
-    for (;;) {
-      const next = this.limiter.poll();
-      if (!next) return;
-      if ('waitMs' in next) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.pump();
-        }, next.waitMs);
-        return;
-      }
-      client.say(`#${this.opts.channel}`, next.text).catch((err: unknown) => {
-        this.opts.log.warn({ err: errorText(err) }, 'twitch: could not send a chat reply');
-      });
-    }
+    if (!client) return void this.opts.log.warn('twitch: a chat reply was due but the channel is not joined; dropped');
+    client.say(`#${this.opts.channel}`, text).catch((err: unknown) => {
+      this.opts.log.warn({ err: errorText(err) }, 'twitch: could not send a chat reply');
+    });
   }
 }
