@@ -73,11 +73,11 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean)
   });
   let replies = 0;
   pickle.orchestrator.on('reply.spoken', () => (replies += 1));
-  // When the reply that was already under way at the mention ended (Pickle never talks over itself).
+  // When the reply already under way at the mention ended (Pickle never talks over itself); the
+  // mention's own reply ending later is not that.
   let busyUntil = 0;
   pickle.orchestrator.on('brain.state', (e) => {
-    if (mentionId && !busyUntil && e.state === 'cooldown') busyUntil = Date.now();
-    if (mentionId && !busyUntil && e.state === 'idle') busyUntil = Date.now() - cooldownMs;
+    if (mentionId && !busyUntil && !mentionAnsweredAt && (e.state === 'cooldown' || e.state === 'idle')) busyUntil = Date.now();
   });
 
   // Warm-up: a short flood first, so V8 has sized its heap for this load (a one-time cost any
@@ -131,11 +131,11 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean)
     mention: {
       answered: mentionAnsweredAt > 0,
       latencyMs: mentionAnsweredAt ? mentionAnsweredAt - mention.at : null,
-      // The mention waits for the reply already under way, then the cooldown, then the LLM.
+      // The mention waits only for the reply already under way (none: 0), never for the cooldown.
       replyInProgressMs: busyUntil ? Math.max(0, busyUntil - mention.at) : 0,
       cooldownMs,
-      llmToFirstCaptionMs: mentionAnsweredAt && busyUntil ? mentionAnsweredAt - busyUntil - cooldownMs : null,
-      withinCooldownPlusLlm: mentionAnsweredAt > 0 && busyUntil > 0 && mentionAnsweredAt - busyUntil - cooldownMs < 2000,
+      freeToFirstCaptionMs: mentionAnsweredAt ? mentionAnsweredAt - Math.max(mention.at, busyUntil) : null,
+      answeredWithoutCooldownWait: mentionAnsweredAt > 0 && mentionAnsweredAt - Math.max(mention.at, busyUntil) < cooldownMs,
     },
     goals: { eventLoopP99Ms: 20, rssGrowthMB: 64 },
   };
