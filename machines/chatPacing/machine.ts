@@ -50,6 +50,8 @@ export const chatPacingMachine = setup({
   delays: { nextSlot: ({ context }) => context.waitMs },
   guards: {
     mustWait: ({ context }) => context.waitMs > 0,
+    /** Twitch repeats the badge with every delivered line: only a change is news. */
+    privilegeChanged: ({ context, event }) => event.type === 'sender.privileged' && event.privileged !== context.pacing.privileged,
   },
   actions: {
     tick: assign({
@@ -100,7 +102,7 @@ export const chatPacingMachine = setup({
     offline: {
       on: {
         'line.requested': { actions: 'queueLine' },
-        'sender.privileged': { actions: 'setPrivileged' },
+        'sender.privileged': { guard: 'privilegeChanged', actions: 'setPrivileged' },
         'channel.joined': { target: 'sending', actions: 'tick' },
       },
     },
@@ -109,7 +111,7 @@ export const chatPacingMachine = setup({
       always: { guard: 'mustWait', target: 'waiting' },
       on: {
         'line.requested': { target: 'sending', reenter: true, actions: 'queueLine' },
-        'sender.privileged': { target: 'sending', reenter: true, actions: 'setPrivileged' },
+        'sender.privileged': { guard: 'privilegeChanged', target: 'sending', reenter: true, actions: 'setPrivileged' },
         'channel.joined': { actions: 'tick' },
         'channel.left': 'offline',
       },
@@ -120,7 +122,7 @@ export const chatPacingMachine = setup({
       on: {
         'line.requested': { actions: 'queueLine' },
         // A new badge may lift the wait: look again.
-        'sender.privileged': { target: 'sending', actions: 'setPrivileged' },
+        'sender.privileged': { guard: 'privilegeChanged', target: 'sending', actions: 'setPrivileged' },
         'channel.joined': { actions: 'tick' },
         'channel.left': { target: 'offline', actions: assign({ waitMs: 0 }) },
       },

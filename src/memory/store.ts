@@ -11,6 +11,7 @@
  * today, MiniLM once downloaded), memories of the other collection are re-embedded into the
  * active one and the old collection is dropped, so memory survives the switch.
  */
+import { withDeadline } from '../deadline.ts';
 import { ChromaClient, type Collection, type Where } from 'chromadb';
 import { RECALL_TOP_K, type RecallInput } from '../../machines/brain/recall.ts';
 import type { Logger } from '../log.ts';
@@ -35,14 +36,9 @@ const FACT_CACHE_TTL_MS = 10 * 60_000;
 /** Facts per viewer kept in the cache (the newest). */
 const FACTS_CACHED_PER_USER = 30;
 
+/** A Chroma call that takes longer than `ms` fails, naming what it was. */
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Chroma: ${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]);
+  return withDeadline(p, ms, () => new Error(`Chroma: ${what} took longer than ${ms} ms`));
 }
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));

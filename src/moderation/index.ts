@@ -4,6 +4,7 @@
  * `moderation` line on the status board and in /health. The list layers themselves are
  * pure and run in the brain (machines/moderation).
  */
+import { withDeadline } from '../deadline.ts';
 import type { ModerationHealthPayload } from '../screens/payloads.ts';
 import { join } from 'node:path';
 import type { Env } from '../config/env.ts';
@@ -130,10 +131,8 @@ export function startModeration(opts: ModerationOptions): ModerationService {
       const both = AbortSignal.any([signal, timeout]);
       if (both.aborted) return undefined;
       try {
-        return await Promise.race([
-          classifier.classify(text, both),
-          new Promise<never>((_, reject) => both.addEventListener('abort', () => reject(new Error('classifier timed out')), { once: true })),
-        ]);
+        const timedOut = () => new Error('classifier timed out');
+        return await withDeadline(classifier.classify(text, both), judgeTimeoutMs, timedOut, { signal: both, onAbort: timedOut });
       } catch (err) {
         judgeErrors += 1;
         log.warn({ event: 'moderation.judge-failed', err: (err as Error).message }, 'classifier failed on a sentence; it passed the list layers only');

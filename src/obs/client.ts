@@ -5,6 +5,7 @@
  * scene switched) in provider-neutral terms, and bounds every call with a timeout because the
  * library never settles a request whose connection dropped.
  */
+import { withDeadline } from '../deadline.ts';
 import OBSWebSocket, { EventSubscription, OBSWebSocketError, type OBSRequestTypes, type OBSResponseTypes } from 'obs-websocket-js';
 import type { ObsFailure } from '../../machines/obsConnection.ts';
 
@@ -68,17 +69,6 @@ export function failureOf(err: unknown): ObsConnectError {
   return new ObsConnectError('unreachable', message);
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(onTimeout()), ms);
-      timer.unref?.();
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 export function createObsClient(opts: ObsClientOptions): ObsClient {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const obs = new OBSWebSocket();
@@ -98,7 +88,7 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
   });
 
   const call: ObsCall = (type, data) =>
-    withTimeout(obs.call(type, data), timeoutMs, () => new ObsRequestError(-1, `OBS did not answer ${type} in ${timeoutMs} ms`)).catch((err: unknown) => {
+    withDeadline(obs.call(type, data), timeoutMs, () => new ObsRequestError(-1, `OBS did not answer ${type} in ${timeoutMs} ms`)).catch((err: unknown) => {
       if (err instanceof OBSWebSocketError) throw new ObsRequestError(err.code, err.message || `${type} failed (${err.code})`);
       throw err;
     });
@@ -107,7 +97,7 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
     async connect() {
       open = false;
       try {
-        await withTimeout(
+        await withDeadline(
           // Only scene events: the one thing Pickle listens to.
           obs.connect(opts.url, opts.password, { eventSubscriptions: EventSubscription.Scenes }),
           timeoutMs,
@@ -133,7 +123,7 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
     onClosed: (l) => void closedListeners.push(l),
     async disconnect() {
       open = false;
-      await withTimeout(obs.disconnect(), timeoutMs, () => new Error('disconnect timed out')).catch(() => undefined);
+      await withDeadline(obs.disconnect(), timeoutMs, () => new Error('disconnect timed out')).catch(() => undefined);
     },
   };
 }

@@ -9,6 +9,7 @@
  * and its body is cancelled then (which closes the connection); nothing reaches the caller
  * after `signal` fired.
  */
+import { withDeadline } from '../deadline.ts';
 import { createClient } from '@deepgram/sdk';
 import { VOICE_SAMPLE_RATE } from '../../machines/events.ts';
 import { TtsError, classifyDeepgramError } from './errors.ts';
@@ -68,28 +69,14 @@ export function createDeepgramTts(opts: DeepgramTtsOptions): TtsEngine & { reado
       },
     );
     // Until the headers come, only a timer or the caller can end the wait.
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const response = await Promise.race([
-      pending,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new TtsError('timeout', `Deepgram did not answer within ${firstByteTimeoutMs} ms (${where})`, true)),
-          firstByteTimeoutMs,
-        );
-        onAbort = () => reject(new TtsError('aborted', 'aborted', false));
-        signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ])
-      .catch((err: unknown) => {
-        // Whatever comes later is not wanted any more: close it.
-        pending.then((r) => r.getStream()).then((s) => s?.cancel().catch(() => {}), () => {});
-        throw classifyDeepgramError(err, where);
-      })
-      .finally(() => {
-        clearTimeout(timer);
-        if (onAbort) signal.removeEventListener('abort', onAbort);
-      });
+    const response = await withDeadline(pending, firstByteTimeoutMs, () => new TtsError('timeout', `Deepgram did not answer within ${firstByteTimeoutMs} ms (${where})`, true), {
+      signal,
+      onAbort: () => new TtsError('aborted', 'aborted', false),
+    }).catch((err: unknown) => {
+      // Whatever comes later is not wanted any more: close it.
+      pending.then((r) => r.getStream()).then((s) => s?.cancel().catch(() => {}), () => {});
+      throw classifyDeepgramError(err, where);
+    });
 
     const stream = await response.getStream();
     if (!stream) throw new TtsError('server', `Deepgram sent no audio (${where})`, true);
@@ -101,13 +88,7 @@ export function createDeepgramTts(opts: DeepgramTtsOptions): TtsEngine & { reado
     signal.addEventListener('abort', cancel, { once: true });
     try {
       for (;;) {
-        let stall: NodeJS.Timeout | undefined;
-        const next = await Promise.race([
-          reader.read(),
-          new Promise<never>((_, reject) => {
-            stall = setTimeout(() => reject(new TtsError('timeout', `Deepgram stopped sending audio for ${stallTimeoutMs} ms (${where})`, true)), stallTimeoutMs);
-          }),
-        ]).finally(() => clearTimeout(stall));
+        const next = await withDeadline(reader.read(), stallTimeoutMs, () => new TtsError('timeout', `Deepgram stopped sending audio for ${stallTimeoutMs} ms (${where})`, true));
         if (signal.aborted) throw new TtsError('aborted', 'aborted', false);
         if (next.done) break;
         const pcm = aligner.push(next.value);

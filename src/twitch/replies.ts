@@ -34,7 +34,6 @@ export class ChatReplies {
   private readonly pacing: AdapterChild<'chatPacing'>;
   /** The NOTICE that made Twitch refuse the bot's replies, until one is delivered again. */
   private refusedBy: string | undefined;
-  private privileged = false;
 
   constructor(private readonly opts: ChatRepliesOptions) {
     this.pacing = opts.children.start({ src: 'chatPacing', systemId: 'chatPacing:twitch', input: { limits: { ...TWITCH_SEND_LIMITS, ...opts.limits } } });
@@ -69,10 +68,7 @@ export class ChatReplies {
 
   onUserState(tags: TmiTags): void {
     this.onDelivered();
-    const privileged = isPrivileged(tags, this.opts.login(), this.opts.channel);
-    if (privileged === this.privileged) return;
-    this.privileged = privileged;
-    tell(this.pacing, { type: 'sender.privileged', privileged, ts: this.opts.now() });
+    tell(this.pacing, { type: 'sender.privileged', privileged: isPrivileged(tags, this.opts.login(), this.opts.channel), ts: this.opts.now() });
   }
 
   onNotice(msgid: string): void {
