@@ -10,16 +10,20 @@ import type { ServiceState } from './events.ts';
  * - unreachable / dropped: retry with a doubling delay (1 s → 15 s), forever — OBS may be opened later;
  * - password refused (close 4009): say so, naming OBS_WEBSOCKET_PASSWORD, and try again slowly
  *   (the streamer may fix it on OBS's side instead of ours);
+ * - connected to an OBS without the Browser Source input kind: `degraded`, naming the missing
+ *   obs-browser plugin (scene mute still works; "Add Pickle to OBS" cannot);
+ * - still loading (request status 207 right after login): retry like unreachable;
  * - kicked from OBS's session list (close 4011): obs-websocket says a client "must not automatically
  *   reconnect", so it waits for `obs.retry` (the panel's "Add Pickle to OBS").
  */
 
-export type ObsFailure = 'unreachable' | 'auth' | 'kicked' | 'protocol' | 'timeout';
+export type ObsFailure = 'unreachable' | 'auth' | 'kicked' | 'protocol' | 'timeout' | 'notReady';
 
 export type ObsConnectionEvent =
   /** The adapter listens: connect now (and keep connecting). */
   | { type: 'obs.start' }
-  | { type: 'obs.connected'; obsVersion: string; scene: string }
+  /** `browserSource`: OBS offers the Browser Source input kind (the obs-browser plugin is loaded). */
+  | { type: 'obs.connected'; obsVersion: string; scene: string; browserSource: boolean }
   | { type: 'obs.failed'; failure: ObsFailure; detail: string }
   | { type: 'obs.closed'; failure: ObsFailure; detail: string }
   | { type: 'obs.scene'; name: string }
@@ -47,11 +51,15 @@ interface ObsConnectionContext {
   attempts: number;
   obsVersion?: string;
   scene?: string;
+  browserSource?: boolean;
   failure?: ObsFailure;
   detail?: string;
 }
 
 export const OBS_ENABLE_FIX = 'open OBS → Tools → WebSocket Server Settings → Enable WebSocket server (and check OBS_WEBSOCKET_URL matches its port)';
+export const NO_BROWSER_SOURCE_WHAT = 'This OBS has no Browser Source (the obs-browser plugin is missing)';
+export const NO_BROWSER_SOURCE_FIX = "OBS from your distribution's packages often lacks it: install OBS from obsproject.com, its Flatpak, or its PPA";
+export const NO_BROWSER_SOURCE = `${NO_BROWSER_SOURCE_WHAT}. ${NO_BROWSER_SOURCE_FIX}`;
 export const OBS_PASSWORD_FIX = 'set OBS_WEBSOCKET_PASSWORD in .env to the password shown in OBS → Tools → WebSocket Server Settings → Show Connect Info';
 
 /** What /health says while OBS is away, and the step that fixes it. */
@@ -65,6 +73,8 @@ export function obsDownStatus(failure: ObsFailure, url: string, detail: string):
       return { detail: `OBS at ${url} does not speak obs-websocket 5 (${detail})`, fix: 'update OBS to 28 or newer (obs-websocket 5 is built in)' };
     case 'timeout':
       return { detail: `OBS at ${url} did not answer in time`, fix: OBS_ENABLE_FIX };
+    case 'notReady':
+      return { detail: `OBS at ${url} is still starting or loading a scene collection`, fix: 'wait until OBS has finished loading: Pickle connects by itself' };
     case 'unreachable':
       return { detail: `OBS is not reachable at ${url} (${detail})`, fix: OBS_ENABLE_FIX };
   }
@@ -94,7 +104,7 @@ export const obsConnectionMachine = setup({
     })),
     rememberConnected: assign(({ event }) => {
       assertEvent(event, 'obs.connected');
-      return { attempts: 0, obsVersion: event.obsVersion, scene: event.scene, failure: undefined, detail: undefined };
+      return { attempts: 0, obsVersion: event.obsVersion, scene: event.scene, browserSource: event.browserSource, failure: undefined, detail: undefined };
     }),
     rememberScene: assign(({ event }) => {
       assertEvent(event, 'obs.scene');
@@ -104,11 +114,13 @@ export const obsConnectionMachine = setup({
       assertEvent(event, ['obs.failed', 'obs.closed']);
       return { attempts: context.attempts + 1, failure: event.failure, detail: event.detail };
     }),
-    reportUp: emit(({ context }) => ({
-      type: 'obs.status' as const,
-      state: 'up' as const,
-      detail: `OBS ${context.obsVersion ?? '?'} · scene "${context.scene ?? '?'}"`,
-    })),
+    /** Connected; without a Browser Source the overlay cannot be added, so OBS only half works. */
+    reportUp: emit(({ context }) => {
+      const detail = `OBS ${context.obsVersion ?? '?'} · scene "${context.scene ?? '?'}"`;
+      if (context.browserSource === false)
+        return { type: 'obs.status' as const, state: 'degraded' as const, detail: `${detail} · ${NO_BROWSER_SOURCE_WHAT}`, fix: NO_BROWSER_SOURCE_FIX };
+      return { type: 'obs.status' as const, state: 'up' as const, detail };
+    }),
     reportDown: emit(({ context }) => {
       const s = obsDownStatus(context.failure ?? 'unreachable', context.url, context.detail ?? 'no answer');
       return { type: 'obs.status' as const, state: 'down' as const, detail: s.detail, fix: s.fix };

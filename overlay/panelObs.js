@@ -66,7 +66,8 @@
         show('obs-result', String(d.error));
       } else {
         show('obs-result', res.status === 401 ? 'Access token needed (see the box at the top)' : d.error ? String(d.error) : 'Failed (' + res.status + ')');
-        show('obs-fix', d.fix ? '→ ' + String(d.fix) : '');
+        // A message that already ends with its step (no Browser Source) is not followed by it twice.
+        show('obs-fix', d.fix && String(d.error).indexOf(String(d.fix)) < 0 ? '→ ' + String(d.fix) : '');
       }
       btn.disabled = false;
       refresh();

@@ -8,6 +8,7 @@
 import { withDeadline } from '../deadline.ts';
 import OBSWebSocket, { EventSubscription, OBSWebSocketError, type OBSRequestTypes, type OBSResponseTypes } from 'obs-websocket-js';
 import type { ObsFailure } from '../../machines/obsConnection.ts';
+import { BROWSER_SOURCE_KIND, obsTrouble } from './requestWords.ts';
 
 export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
 
@@ -22,13 +23,21 @@ export class ObsConnectError extends Error {
   }
 }
 
-/** OBS answered a request with a failure status (600 not found, 601 exists, …). */
+/**
+ * OBS answered a request with a failure status (600 not found, 601 exists, …), or none in time
+ * (code -1). The message is the streamer's sentence (requestWords.ts); OBS's own comment is kept for
+ * the log.
+ */
 export class ObsRequestError extends Error {
+  readonly fix: string;
   constructor(
     readonly code: number,
-    message: string,
+    readonly request: string,
+    readonly comment: string,
   ) {
-    super(message);
+    const words = obsTrouble(code, request);
+    super(words.message);
+    this.fix = words.fix;
     this.name = 'ObsRequestError';
   }
 }
@@ -43,6 +52,8 @@ export interface ObsClientOptions {
 export interface ObsHello {
   obsVersion: string;
   scene: string;
+  /** Whether this OBS can show web pages (the obs-browser plugin); Linux distribution builds often lack it. */
+  browserSource: boolean;
 }
 
 export type ObsCall = <T extends keyof OBSRequestTypes>(type: T, data?: OBSRequestTypes[T]) => Promise<OBSResponseTypes[T]>;
@@ -69,6 +80,15 @@ export function failureOf(err: unknown): ObsConnectError {
   return new ObsConnectError('unreachable', message);
 }
 
+/** A request failing right after login: OBS still loading, no answer, or an OBS that does not speak Pickle's requests. */
+function connectErrorOf(err: unknown): ObsConnectError {
+  if (!(err instanceof ObsRequestError)) return new ObsConnectError('protocol', err instanceof Error ? err.message : String(err));
+  // No answer (the connection dropped right after Identified, or OBS hangs) is not a protocol problem.
+  if (err.code === -1) return new ObsConnectError('timeout', err.message);
+  if (err.code === 207) return new ObsConnectError('notReady', err.message);
+  return new ObsConnectError('protocol', `${err.message} (${err.comment})`);
+}
+
 export function createObsClient(opts: ObsClientOptions): ObsClient {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const obs = new OBSWebSocket();
@@ -88,8 +108,8 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
   });
 
   const call: ObsCall = (type, data) =>
-    withDeadline(obs.call(type, data), timeoutMs, () => new ObsRequestError(-1, `OBS did not answer ${type} in ${timeoutMs} ms`)).catch((err: unknown) => {
-      if (err instanceof OBSWebSocketError) throw new ObsRequestError(err.code, err.message || `${type} failed (${err.code})`);
+    withDeadline(obs.call(type, data), timeoutMs, () => new ObsRequestError(-1, type, `no answer in ${timeoutMs} ms`)).catch((err: unknown) => {
+      if (err instanceof OBSWebSocketError) throw new ObsRequestError(err.code, type, err.message || `code ${err.code}`);
       throw err;
     });
 
@@ -108,14 +128,17 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
         throw failureOf(err);
       }
       try {
-        const [version, scene] = await Promise.all([call('GetVersion'), call('GetCurrentProgramScene')]);
+        const [version, scene, kinds] = await Promise.all([call('GetVersion'), call('GetCurrentProgramScene'), call('GetInputKindList', { unversioned: false })]);
         open = true;
-        return { obsVersion: version.obsVersion, scene: scene.sceneName ?? scene.currentProgramSceneName };
+        return {
+          obsVersion: version.obsVersion,
+          // obs-websocket 5.1 (OBS 29) names the scene only in the deprecated field.
+          scene: scene.sceneName ?? scene.currentProgramSceneName,
+          browserSource: kinds.inputKinds.includes(BROWSER_SOURCE_KIND),
+        };
       } catch (err) {
         await obs.disconnect().catch(() => undefined);
-        // No answer (the connection dropped right after Identified, or OBS hangs) is not a protocol problem.
-        const silent = err instanceof ObsRequestError && err.code === -1;
-        throw new ObsConnectError(silent ? 'timeout' : 'protocol', err instanceof Error ? err.message : String(err));
+        throw connectErrorOf(err);
       }
     },
     call,

@@ -26,8 +26,9 @@ export function obsRouter(obs: ObsService, status: StatusBoard): express.Router 
       (result) => res.json({ ...result, input: OVERLAY_INPUT_NAME, message: describeSetup(result) }),
       (err: unknown) => {
         if (err instanceof ObsNotReady) return void res.status(err.status).json({ error: err.message, ...(err.fix ? { fix: err.fix } : {}) });
-        if (err instanceof ObsSetupError) return void res.status(409).json({ error: err.message });
-        if (err instanceof ObsRequestError) return void res.status(502).json({ error: `OBS refused: ${err.message}`, code: err.code });
+        if (err instanceof ObsSetupError) return void res.status(409).json({ error: err.message, ...(err.fix ? { fix: err.fix } : {}) });
+        // OBS's own comment goes to the log; the streamer reads the sentence and the step.
+        if (err instanceof ObsRequestError) return void res.status(502).json({ error: err.message, fix: err.fix, code: err.code });
         next(err);
       },
     );

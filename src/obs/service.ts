@@ -17,9 +17,9 @@ import type { Persona } from '../config/persona.ts';
 import type { ConsoleOut } from '../console.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import { createObsClient, DEFAULT_OBS_URL, ObsConnectError, type ObsClient } from './client.ts';
+import { createObsClient, DEFAULT_OBS_URL, ObsConnectError, ObsRequestError, type ObsClient } from './client.ts';
 import { overlayUrlFor } from './overlayUrl.ts';
-import { ensureOverlaySource, type OverlaySourceResult } from './setup.ts';
+import { ensureOverlaySource, ObsSetupError, type OverlaySourceResult } from './setup.ts';
 
 export const OBS_DISABLED_FIX =
   'set OBS_WEBSOCKET_PASSWORD in .env (OBS → Tools → WebSocket Server Settings → Show Connect Info) to add the overlay in one click and mute Pickle on BRB scenes';
@@ -168,7 +168,7 @@ export function createObs(deps: ObsDeps): ObsService {
             if (stopped) return void c.disconnect();
             connected = true;
             scene = hello.scene;
-            m.send({ type: 'obs.connected', obsVersion: hello.obsVersion, scene: hello.scene });
+            m.send({ type: 'obs.connected', obsVersion: hello.obsVersion, scene: hello.scene, browserSource: hello.browserSource });
             s.send({ type: 'obs.scene', name: hello.scene });
             for (const w of [...waiters]) w();
           },
@@ -201,7 +201,12 @@ export function createObs(deps: ObsDeps): ObsService {
           throw new ObsNotReady(s?.detail ?? 'OBS is not connected', s?.fix, 503);
         }
       }
-      const result = await ensureOverlaySource(client.call, overlayUrl);
+      const result = await ensureOverlaySource(client.call, overlayUrl).catch((err: unknown) => {
+        // OBS's own words go to the log only; the panel gets the sentence and the step.
+        if (err instanceof ObsRequestError) log.warn({ event: 'obs.setup.failed', request: err.request, code: err.code, comment: err.comment }, err.message);
+        if (err instanceof ObsSetupError) log.warn({ event: 'obs.setup.refused' }, err.message);
+        throw err;
+      });
       log.info({ event: 'obs.setup', scene: result.scene, created: result.created, updated: result.updated, addedToScene: result.addedToScene }, 'overlay source set up');
       return result;
     },

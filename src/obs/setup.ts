@@ -5,6 +5,7 @@
  * that already match are not written again, and a scene that already shows it gets no second copy.
  */
 import { type ObsCall, ObsRequestError } from './client.ts';
+import { BROWSER_SOURCE_KIND, NO_BROWSER_SOURCE, NO_BROWSER_SOURCE_FIX } from './requestWords.ts';
 
 export const OVERLAY_INPUT_NAME = 'Pickle overlay';
 export const OVERLAY_WIDTH = 1920;
@@ -22,9 +23,12 @@ export interface OverlaySourceResult {
   unchanged: boolean;
 }
 
-/** A problem on OBS's side the streamer has to resolve (shown on the panel as is). */
+/** A problem on OBS's side the streamer has to resolve (shown on the panel as is, with its step). */
 export class ObsSetupError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
     super(message);
     this.name = 'ObsSetupError';
   }
@@ -52,18 +56,21 @@ export async function ensureOverlaySource(call: ObsCall, overlayUrl: string): Pr
   const found = await findOverlaySource(call);
 
   if (!found.exists) {
+    // Asked before creating: OBS's own refusal (605) names no plugin and no way to get it.
+    const { inputKinds } = await call('GetInputKindList', { unversioned: false });
+    if (!inputKinds.includes(BROWSER_SOURCE_KIND)) throw new ObsSetupError(NO_BROWSER_SOURCE, NO_BROWSER_SOURCE_FIX);
     try {
       await call('CreateInput', { sceneName: scene, inputName: OVERLAY_INPUT_NAME, inputKind: 'browser_source', inputSettings: desired });
     } catch (err) {
       // 601: a scene (or another kind of source) already has the name.
       if (err instanceof ObsRequestError && err.code === 601)
-        throw new ObsSetupError(`OBS already has a scene or source named "${OVERLAY_INPUT_NAME}" that is not a browser source: rename it in OBS, then try again`);
+        throw new ObsSetupError(`OBS already has a scene or source named "${OVERLAY_INPUT_NAME}" that is not a browser source`, 'rename it in OBS, then try again');
       throw err;
     }
     return { scene, created: true, updated: [], addedToScene: false, unchanged: false };
   }
   if (found.kind !== 'browser_source')
-    throw new ObsSetupError(`OBS already has a "${OVERLAY_INPUT_NAME}" source of another kind (${found.kind ?? 'unknown'}): rename or delete it in OBS, then try again`);
+    throw new ObsSetupError(`OBS already has a "${OVERLAY_INPUT_NAME}" source of another kind (${found.kind ?? 'unknown'})`, 'rename or delete it in OBS, then try again');
 
   const have = found.settings ?? {};
   const updated = (Object.keys(desired) as (keyof typeof desired)[]).filter((k) => have[k] !== desired[k]);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor } from 'xstate';
-import { obsConnectionMachine, OBS_ENABLE_FIX, type ObsConnectionEmitted } from '../../machines/obsConnection.ts';
+import { NO_BROWSER_SOURCE_FIX, obsConnectionMachine, OBS_ENABLE_FIX, type ObsConnectionEmitted } from '../../machines/obsConnection.ts';
 import { isMuteScene, sceneMuteMachine, type SceneMuteEmitted } from '../../machines/sceneMute.ts';
 
 function connection(input = {}) {
@@ -22,10 +22,37 @@ describe('obsConnection: connect, report, reconnect by itself', () => {
     const c = connection();
     expect(c.connects()).toBe(1);
     expect(c.last()).toMatchObject({ state: 'starting' });
-    c.actor.send({ type: 'obs.connected', obsVersion: '31.0.2', scene: 'Just Chatting' });
+    c.actor.send({ type: 'obs.connected', obsVersion: '31.0.2', scene: 'Just Chatting', browserSource: true });
     expect(c.last()).toEqual({ type: 'obs.status', state: 'up', detail: 'OBS 31.0.2 · scene "Just Chatting"' });
     c.actor.send({ type: 'obs.scene', name: 'BRB' });
     expect(c.last()?.detail).toBe('OBS 31.0.2 · scene "BRB"');
+  });
+
+  it('an OBS without Browser Source: degraded, naming the missing plugin and where to get OBS; scenes still reported', () => {
+    const c = connection();
+    c.actor.send({ type: 'obs.connected', obsVersion: '29.0.2', scene: 'Scene', browserSource: false });
+    expect(c.last()).toEqual({
+      type: 'obs.status',
+      state: 'degraded',
+      detail: 'OBS 29.0.2 · scene "Scene" · This OBS has no Browser Source (the obs-browser plugin is missing)',
+      fix: NO_BROWSER_SOURCE_FIX,
+    });
+    expect(NO_BROWSER_SOURCE_FIX).toContain('obsproject.com');
+    c.actor.send({ type: 'obs.scene', name: 'BRB' });
+    expect(c.last()).toMatchObject({ state: 'degraded', detail: expect.stringContaining('scene "BRB"') });
+    // Reconnected to an OBS that has it (the streamer installed OBS from obsproject.com): up.
+    c.actor.send({ type: 'obs.closed', failure: 'unreachable', detail: 'connection lost (1006)' });
+    vi.advanceTimersByTime(1000);
+    c.actor.send({ type: 'obs.connected', obsVersion: '31.0.2', scene: 'Scene', browserSource: true });
+    expect(c.last()).toMatchObject({ state: 'up' });
+  });
+
+  it('OBS still loading (207 right after login): says so, and retries by itself', () => {
+    const c = connection();
+    c.actor.send({ type: 'obs.failed', failure: 'notReady', detail: 'OBS is not ready yet' });
+    expect(c.last()).toMatchObject({ state: 'down', detail: expect.stringContaining('still starting or loading a scene collection') });
+    vi.advanceTimersByTime(1000);
+    expect(c.connects()).toBe(2);
   });
 
   it('OBS not running: down with the enable step, retries 1 s, 2 s, 4 s … capped at 15 s, forever', () => {
@@ -44,7 +71,7 @@ describe('obsConnection: connect, report, reconnect by itself', () => {
     }
     // Success resets the back-off: a later drop retries after 1 s again.
     vi.advanceTimersByTime(15000);
-    c.actor.send({ type: 'obs.connected', obsVersion: '31', scene: 'S' });
+    c.actor.send({ type: 'obs.connected', obsVersion: '31', scene: 'S', browserSource: true });
     const n = c.connects();
     c.actor.send({ type: 'obs.closed', failure: 'unreachable', detail: 'connection lost (1006)' });
     vi.advanceTimersByTime(1000);
@@ -64,7 +91,7 @@ describe('obsConnection: connect, report, reconnect by itself', () => {
 
   it('kicked from OBS (4011): no automatic reconnect, only on obs.retry', () => {
     const c = connection();
-    c.actor.send({ type: 'obs.connected', obsVersion: '31', scene: 'S' });
+    c.actor.send({ type: 'obs.connected', obsVersion: '31', scene: 'S', browserSource: true });
     c.actor.send({ type: 'obs.closed', failure: 'kicked', detail: 'Your session has been invalidated.' });
     vi.advanceTimersByTime(10 * 60_000);
     expect(c.connects()).toBe(1);

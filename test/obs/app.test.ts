@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { startRig, type Rig } from '../integration/harness.ts';
-import { startObsStandin, type ObsStandin } from '../standins/obs.ts';
+import { NO_BROWSER_SOURCE, NO_BROWSER_SOURCE_FIX } from '../../machines/obsConnection.ts';
+import { OBS_29_DEBIAN_KINDS, startObsStandin, type ObsStandin } from '../standins/obs.ts';
 
 /** Pickle with OBS: /health, "Add Pickle to OBS" through the API, scenes that mute Pickle, reconnect. */
 
@@ -81,6 +82,19 @@ describe('OBS in Pickle', () => {
     const third = (await (await post(rig, '/api/obs/setup')).json()) as Record<string, unknown>;
     expect(third).toMatchObject({ created: false, addedToScene: true, scene: 'BRB' });
     expect(obs.sceneItems('BRB')).toEqual(['Pickle overlay']);
+  });
+
+  it('an OBS without Browser Source (as Linux distributions ship it): degraded, and the button answers 409 with the step before trying', async () => {
+    obs = await startObsStandin({ password: null, obsVersion: '29.0.2', obsWebSocketVersion: '5.1.0', inputKinds: OBS_29_DEBIAN_KINDS, scenes: ['Scene'] });
+    rig = await startRig({ twitch: false, env: { OBS_WEBSOCKET_URL: obs.url } });
+    const h = await obsState(rig, 'degraded');
+    expect(h.detail).toBe('OBS 29.0.2 · scene "Scene" · This OBS has no Browser Source (the obs-browser plugin is missing)');
+    const res = await post(rig, '/api/obs/setup');
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({ error: NO_BROWSER_SOURCE, fix: NO_BROWSER_SOURCE_FIX });
+    // Asked, not tried: OBS's raw 605 never reaches the streamer.
+    expect(obs.requests.map((r) => r.requestType)).toContain('GetInputKindList');
+    expect(obs.requests.some((r) => r.requestType === 'CreateInput')).toBe(false);
   });
 
   it('a mute scene mutes Pickle and the panel says why; leaving it unmutes; a mod\'s mute is kept', async () => {

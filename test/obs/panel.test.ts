@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
 import { startRig, type Rig } from '../integration/harness.ts';
 import { chromiumPath, launchBrowser, openPage, type Watched } from '../screens/browser.ts';
-import { startObsStandin, type ObsStandin } from '../standins/obs.ts';
+import { NO_BROWSER_SOURCE, NO_BROWSER_SOURCE_FIX } from '../../machines/obsConnection.ts';
+import { OBS_29_DEBIAN_KINDS, startObsStandin, type ObsStandin } from '../standins/obs.ts';
 
 /** The panel's OBS card in a real browser: the button adds the overlay (with the token in token mode), and a mute scene is explained. */
 
@@ -45,5 +46,22 @@ describe.skipIf(!chromiumPath)('panel: OBS card', () => {
     await w.page.waitForFunction(() => Array.from(document.querySelectorAll('#transcript li')).some((li) => (li.textContent ?? '').includes('muted: OBS scene "BRB" is live')), { timeout: 8000 });
     expect(w.errors, w.errors.join('\n')).toEqual([]);
     expect(w.dialogs).toEqual([]);
+  }, 40_000);
+
+  it('an OBS without Browser Source: the card says so with where to get one, and the button answers the same, once', async () => {
+    obs = await startObsStandin({ password: null, obsVersion: '29.0.2', obsWebSocketVersion: '5.1.0', inputKinds: OBS_29_DEBIAN_KINDS, scenes: ['Scene'] });
+    rig = await startRig({ twitch: false, env: { OBS_WEBSOCKET_URL: obs.url } });
+    w = await openPage(browser, 320, 900);
+    await w.page.goto(`${rig.pickle.url}/panel`);
+    await w.page.waitForFunction(() => document.querySelector('#obs-state')?.textContent === 'degraded', { timeout: 8000 });
+    expect(await w.page.$eval('#obs-detail', (e) => e.textContent)).toContain('This OBS has no Browser Source (the obs-browser plugin is missing)');
+    expect(await w.page.$eval('#obs-fix', (e) => e.textContent)).toBe(`→ ${NO_BROWSER_SOURCE_FIX}`);
+
+    await w.page.click('#obs-setup');
+    await w.page.waitForFunction(() => (document.querySelector('#obs-result')?.textContent ?? '').startsWith('This OBS has no Browser Source'), { timeout: 8000 });
+    expect(await w.page.$eval('#obs-result', (e) => e.textContent)).toBe(NO_BROWSER_SOURCE);
+    // Chromium notes every non-2xx answer on the console; the 409 is the answer meant here.
+    const errors = w.errors.filter((e) => !e.includes('status of 409'));
+    expect(errors, errors.join('\n')).toEqual([]);
   }, 40_000);
 });

@@ -10,10 +10,12 @@
  *   requested means JSON. The wrong frame type closes with 4002, as OBS does.
  * - Requests (op 6) answer op 7 with `requestStatus {result, code, comment}`: 100 success, 203/204 for a
  *   missing / unknown request type, 300/401 for missing / mistyped fields, 600 (ResourceNotFound),
- *   601 (ResourceAlreadyExists), 602, 605 (InvalidInputKind), with OBS's comments.
+ *   601 (ResourceAlreadyExists), 602, 605 (InvalidInputKind), 703 (CannotAct), with OBS's comments.
+ *   `obsWebSocketVersion: '5.1.0'` answers as Debian's OBS 29 does (names only, no UUIDs), checked
+ *   against a real one in test/obs/standinParity.test.ts.
  * - Events (op 5) only to identified sessions whose `eventSubscriptions` include the event's intent.
  *
- * Requests: GetVersion, GetCurrentProgramScene, SetCurrentProgramScene, GetSceneList,
+ * Requests: GetVersion, GetCurrentProgramScene, SetCurrentProgramScene, GetSceneList, GetInputKindList,
  * GetSceneItemList, GetInputList, GetInputSettings, CreateInput, SetInputSettings, CreateSceneItem,
  * plus RequestBatch (op 8) run serially. Knobs: `latencyMs` (a slow OBS), `switchScene` (the streamer
  * clicks a scene), `kick(code)`, `stop()` / `restart()` (OBS quits and comes back on the same port).
@@ -25,7 +27,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { listenRestartable, relisten } from './restartablePort.ts';
 import { createObsScenes, OBS_EVENTS, type Obj } from './obsScenes.ts';
 
-export { OBS_EVENTS, OBS_STATUS } from './obsScenes.ts';
+export { DEFAULT_INPUT_KINDS, OBS_29_DEBIAN_KINDS, OBS_EVENTS, OBS_STATUS } from './obsScenes.ts';
 
 export const OBS_CLOSE = {
   MessageDecodeError: 4002,
@@ -63,6 +65,10 @@ export interface ObsStandinOptions {
   /** Inputs that exist already, each placed in the listed scenes. */
   inputs?: { name: string; kind: string; settings?: Obj; scenes?: string[] }[];
   obsVersion?: string;
+  /** 5.5.4 (OBS 31) by default; 5.1.0 is OBS 29 (Debian's), with names only and no UUIDs. */
+  obsWebSocketVersion?: string;
+  /** GetInputKindList; without `browser_source` CreateInput of one answers 605 like an OBS lacking obs-browser. */
+  inputKinds?: string[];
   latencyMs?: number;
 }
 
@@ -95,12 +101,15 @@ export async function startObsStandin(opts: ObsStandinOptions = {}): Promise<Obs
   const sessions: ObsSessionRecord[] = [];
   const live = new Map<WebSocket, ObsSessionRecord>();
   const obsVersion = opts.obsVersion ?? '31.0.2';
+  const obsWebSocketVersion = opts.obsWebSocketVersion ?? '5.5.4';
 
   const model = createObsScenes({
     ...(opts.scenes ? { scenes: opts.scenes } : {}),
     ...(opts.currentScene ? { currentScene: opts.currentScene } : {}),
     ...(opts.inputs ? { inputs: opts.inputs } : {}),
     obsVersion,
+    obsWebSocketVersion,
+    ...(opts.inputKinds ? { inputKinds: opts.inputKinds } : {}),
     broadcast,
   });
 
@@ -146,8 +155,9 @@ export async function startObsStandin(opts: ObsStandinOptions = {}): Promise<Obs
     };
     ws.on('close', () => live.delete(ws));
     send(ws, session, 0, {
-      obsStudioVersion: obsVersion,
-      obsWebSocketVersion: '5.5.4',
+      // obs-websocket 5.1 does not name OBS's version in Hello.
+      ...(/^5\.[0-4]\./.test(obsWebSocketVersion) ? {} : { obsStudioVersion: obsVersion }),
+      obsWebSocketVersion,
       rpcVersion: 1,
       ...(password !== null ? { authentication: { challenge, salt } } : {}),
     });

@@ -14,12 +14,16 @@ export const OBS_STATUS = {
   ResourceAlreadyExists: 601,
   InvalidResourceType: 602,
   InvalidInputKind: 605,
+  CannotAct: 703,
 } as const;
 
 /** EventSubscription bits (General 1, Config 2, Scenes 4, Inputs 8, … All = 4095 without the high-volume ones). */
 export const OBS_EVENTS = { Scenes: 1 << 2, Inputs: 1 << 3, SceneItems: 1 << 7, All: 4095 } as const;
 
-const INPUT_KINDS = ['browser_source', 'image_source', 'color_source_v3', 'text_ft2_source_v2', 'ffmpeg_source', 'pulse_input_capture'];
+/** OBS with obs-browser on Linux; Debian's OBS 29 lacks `browser_source` (see OBS_29_DEBIAN_KINDS). */
+export const DEFAULT_INPUT_KINDS = ['browser_source', 'image_source', 'color_source_v3', 'text_ft2_source_v2', 'ffmpeg_source', 'pulse_input_capture'];
+/** GetInputKindList of Debian's obs-studio 29.0.2, as a real one answered. */
+export const OBS_29_DEBIAN_KINDS = ['image_source', 'color_source_v3', 'slideshow', 'xshm_input', 'pulse_input_capture', 'pulse_output_capture', 'v4l2_input', 'ffmpeg_source', 'text_ft2_source_v2'];
 
 export type Obj = Record<string, unknown>;
 
@@ -57,6 +61,9 @@ export interface ObsScenesOptions {
   /** Inputs that exist already, each placed in the listed scenes. */
   inputs?: { name: string; kind: string; settings?: Obj; scenes?: string[] }[];
   obsVersion: string;
+  /** obs-websocket's version: 5.1 (OBS 29) has no UUIDs and words a few answers differently from 5.3+. */
+  obsWebSocketVersion: string;
+  inputKinds?: string[];
   /** Sends an event to the sessions subscribed to `intent`. */
   broadcast(eventType: string, intent: number, eventData: Obj): void;
 }
@@ -87,6 +94,11 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
     for (const s of i.scenes ?? []) addItem(scenes.get(s)!, i.name);
   }
   const obsVersion = opts.obsVersion;
+  const wsVersion = opts.obsWebSocketVersion;
+  /** obs-websocket before 5.3 (OBS 29): names only, no UUIDs in requests or answers. */
+  const namesOnly = /^5\.[0-2]\./.test(wsVersion);
+  const uuidOf = <T extends Obj>(fields: T): T | Obj => (namesOnly ? Object.fromEntries(Object.entries(fields).filter(([k]) => !/Uuid$/.test(k))) : fields);
+  const inputKinds = opts.inputKinds ?? DEFAULT_INPUT_KINDS;
   const broadcast = (eventType: string, intent: number, eventData: Obj) => opts.broadcast(eventType, intent, eventData);
 
   function addItem(scene: Scene, sourceName: string): number {
@@ -96,6 +108,17 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
   }
 
   // ------------------------------------------------------------------ request handlers
+
+  /** A new scene item's transform as OBS reports it: at the origin, unscaled, the source's size (1920×1080 canvas-sized by default). */
+  const transformOf = (settings: Obj) => {
+    const w = typeof settings['width'] === 'number' ? settings['width'] : 1920;
+    const h = typeof settings['height'] === 'number' ? settings['height'] : 1080;
+    return {
+      alignment: 5, boundsAlignment: 0, boundsHeight: 0, boundsType: 'OBS_BOUNDS_NONE', boundsWidth: 0,
+      cropBottom: 0, cropLeft: 0, cropRight: 0, cropTop: 0,
+      height: h, positionX: 0, positionY: 0, rotation: 0, scaleX: 1, scaleY: 1, sourceHeight: h, sourceWidth: w, width: w,
+    };
+  };
 
   const str = (data: Obj | undefined, key: string, required: boolean): string | undefined => {
     const v = data?.[key];
@@ -117,6 +140,12 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
   };
   /** OBS's AcquireSource: by uuid, else by name; a scene or an input (sources share one name space). */
   const source = (data: Obj | undefined, nameKey: string, uuidKey: string): Scene | Input => {
+    if (namesOnly) {
+      const name = str(data, nameKey, true)!;
+      const found = scenes.get(name) ?? inputs.get(name);
+      if (!found) throw new RequestError(OBS_STATUS.ResourceNotFound, `No source was found by the name of \`${name}\`.`);
+      return found;
+    }
     const uuid = str(data, uuidKey, false);
     if (uuid !== undefined) {
       const found = [...scenes.values(), ...inputs.values()].find((s) => s.uuid === uuid);
@@ -125,9 +154,9 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
     }
     const name = str(data, nameKey, false);
     if (name === undefined)
-      throw new RequestError(OBS_STATUS.MissingRequestField, `Your request must contain at least one of the following fields: \`${nameKey}\` with optional \`canvasUuid\` or \`${uuidKey}\`.`);
+      throw new RequestError(OBS_STATUS.MissingRequestField, `Your request must contain at least one of the following fields: \`${nameKey}\` or \`${uuidKey}\`.`);
     const found = scenes.get(name) ?? inputs.get(name);
-    if (!found) throw new RequestError(OBS_STATUS.ResourceNotFound, `No source was found by the name of \`${name}\` within the canvas \`Main\`.`);
+    if (!found) throw new RequestError(OBS_STATUS.ResourceNotFound, `No source was found by the name of \`${name}\`.`);
     return found;
   };
   const scene = (data: Obj | undefined): Scene => {
@@ -144,7 +173,7 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
   const handlers: Record<string, (data: Obj | undefined) => Obj | undefined> = {
     GetVersion: () => ({
       obsVersion,
-      obsWebSocketVersion: '5.5.4',
+      obsWebSocketVersion: wsVersion,
       rpcVersion: 1,
       availableRequests: Object.keys(handlers),
       supportedImageFormats: ['png', 'jpg', 'webp'],
@@ -153,22 +182,25 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
     }),
     GetCurrentProgramScene: () => {
       const s = scenes.get(current)!;
+      // 5.1 answers only the field later versions deprecated.
+      if (namesOnly) return { currentProgramSceneName: s.name };
       return { sceneName: s.name, sceneUuid: s.uuid, currentProgramSceneName: s.name, currentProgramSceneUuid: s.uuid };
     },
+    GetInputKindList: () => ({ inputKinds: [...inputKinds] }),
     SetCurrentProgramScene: (data) => {
       switchScene(scene(data).name);
       return undefined;
     },
     GetSceneList: () => {
       const s = scenes.get(current)!;
-      const list = [...scenes.values()].map((x, i, all) => ({ sceneIndex: all.length - 1 - i, sceneName: x.name, sceneUuid: x.uuid }));
-      return { currentProgramSceneName: s.name, currentProgramSceneUuid: s.uuid, currentPreviewSceneName: null, currentPreviewSceneUuid: null, scenes: list };
+      const list = [...scenes.values()].map((x, i, all) => uuidOf({ sceneIndex: all.length - 1 - i, sceneName: x.name, sceneUuid: x.uuid }));
+      return uuidOf({ currentProgramSceneName: s.name, currentProgramSceneUuid: s.uuid, currentPreviewSceneName: null, currentPreviewSceneUuid: null, scenes: list });
     },
     GetSceneItemList: (data) => ({
       sceneItems: scene(data).items.map((it, index) => {
         const src = inputs.get(it.sourceName) ?? scenes.get(it.sourceName);
         const isInput = src !== undefined && !('items' in src);
-        return {
+        return uuidOf({
           sceneItemId: it.sceneItemId,
           sceneItemIndex: index,
           sceneItemEnabled: it.enabled,
@@ -179,7 +211,8 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
           sourceType: isInput ? 'OBS_SOURCE_TYPE_INPUT' : 'OBS_SOURCE_TYPE_SCENE',
           inputKind: isInput ? src.kind : null,
           isGroup: isInput ? null : false,
-        };
+          sceneItemTransform: transformOf(isInput ? src.settings : {}),
+        });
       }),
     }),
     GetInputList: (data) => {
@@ -187,7 +220,7 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
       return {
         inputs: [...inputs.values()]
           .filter((i) => !kind || i.kind === kind)
-          .map((i) => ({ inputName: i.name, inputUuid: i.uuid, inputKind: i.kind, unversionedInputKind: i.kind.replace(/_v\d+$/, ''), inputKindCaps: 0 })),
+          .map((i) => uuidOf({ inputName: i.name, inputUuid: i.uuid, inputKind: i.kind, unversionedInputKind: i.kind.replace(/_v\d+$/, ''), ...(namesOnly ? {} : { inputKindCaps: 0 }) })),
       };
     },
     GetInputSettings: (data) => {
@@ -207,7 +240,7 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
       const name = str(data, 'inputName', true)!;
       const kind = str(data, 'inputKind', true)!;
       if (inputs.has(name) || scenes.has(name)) throw new RequestError(OBS_STATUS.ResourceAlreadyExists, 'A source already exists by that input name.');
-      if (!INPUT_KINDS.includes(kind))
+      if (!inputKinds.includes(kind))
         throw new RequestError(
           OBS_STATUS.InvalidInputKind,
           'Your specified input kind is not supported by OBS. Check that your specified kind is properly versioned and that any necessary plugins are loaded.',
@@ -217,12 +250,12 @@ export function createObsScenes(opts: ObsScenesOptions): ObsScenes {
       inputs.set(name, created);
       const sceneItemId = addItem(s, name);
       broadcast('InputCreated', OBS_EVENTS.Inputs, { inputName: name, inputUuid: created.uuid, inputKind: kind, unversionedInputKind: kind, inputSettings: created.settings, defaultInputSettings: {} });
-      return { inputUuid: created.uuid, sceneItemId };
+      return uuidOf({ inputUuid: created.uuid, sceneItemId });
     },
     CreateSceneItem: (data) => {
       const s = scene(data);
       const src = source(data, 'sourceName', 'sourceUuid');
-      if (src === s) throw new RequestError(OBS_STATUS.InvalidResourceType, 'You cannot create scene item of a scene within itself.');
+      if (src === s) throw new RequestError(OBS_STATUS.CannotAct, 'You cannot create scene item of a scene within itself.');
       return { sceneItemId: addItem(s, src.name) };
     },
   };

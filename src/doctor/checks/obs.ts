@@ -1,7 +1,7 @@
 /** OBS: reachable with the password, and whether the overlay source is there. */
-import { obsDownStatus } from '../../../machines/obsConnection.ts';
+import { NO_BROWSER_SOURCE_FIX, NO_BROWSER_SOURCE_WHAT, obsDownStatus } from '../../../machines/obsConnection.ts';
 import type { Env } from '../../config/env.ts';
-import { createObsClient, DEFAULT_OBS_URL, failureOf } from '../../obs/client.ts';
+import { createObsClient, DEFAULT_OBS_URL, failureOf, ObsRequestError } from '../../obs/client.ts';
 import { isObsConfigured, OBS_DISABLED_FIX } from '../../obs/service.ts';
 import { findOverlaySource, OVERLAY_INPUT_NAME } from '../../obs/setup.ts';
 import { fail, ok, warn, type Check, type CheckResult } from '../types.ts';
@@ -22,8 +22,15 @@ export function obsCheck(env: Env): Check {
           const s = obsDownStatus(f.failure, url, f.message);
           return fail('OBS', s.detail, s.fix);
         }
-        const found = await findOverlaySource(client.call);
         const where = `OBS ${hello.obsVersion} at ${url}, scene "${hello.scene}"`;
+        if (!hello.browserSource) return fail('OBS', `${where}; ${NO_BROWSER_SOURCE_WHAT}`, NO_BROWSER_SOURCE_FIX);
+        let found;
+        try {
+          found = await findOverlaySource(client.call);
+        } catch (err) {
+          if (err instanceof ObsRequestError) return fail('OBS', `${where}; ${err.message}`, err.fix);
+          throw err;
+        }
         if (!found.exists) return warn('OBS', `${where}; no "${OVERLAY_INPUT_NAME}" source yet`, 'start Pickle (npm start), open the panel and press "Add Pickle to OBS"');
         if (found.kind !== 'browser_source') return warn('OBS', `${where}; "${OVERLAY_INPUT_NAME}" is a ${found.kind ?? '?'}, not a browser source`, 'rename it in OBS, then press "Add Pickle to OBS"');
         return ok('OBS', `${where}; "${OVERLAY_INPUT_NAME}" is set up`);
