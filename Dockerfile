@@ -1,4 +1,4 @@
-# Pickle in a container: Node 20, `npm ci`, `npm start` (tsx runs the TypeScript directly).
+# Pickle in a container: Node 20, `npm ci`, `npm start` (Node runs the TypeScript directly through the tsx loader).
 # Data (settings, logs, memory journal, downloaded models) lives in the /data volume.
 # Ollama and ChromaDB run as their own services: see docker-compose.yml.
 FROM node:20-slim

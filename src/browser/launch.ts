@@ -3,7 +3,7 @@
  * to over a pipe (no debugging port on the machine). Media permission is granted by a switch
  * (`--use-fake-ui-for-media-stream`: no prompt, only this profile).
  */
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import type { Logger } from '../log.ts';
 
 /** Switches every launch gets. puppeteer adds its own defaults (no first run, no background throttling…). */
@@ -43,6 +43,8 @@ let sandboxUnavailable = needsNoSandbox();
 
 /** One launch; with no user namespaces (containers, hardened kernels) it retries unsandboxed rather than not at all. */
 export async function launchHiddenBrowser(opts: LaunchOptions): Promise<Browser> {
+  // Loaded on the first launch: a Pickle that never opens its browser never loads puppeteer.
+  const { default: puppeteer } = await import('puppeteer-core');
   const launch = () =>
     puppeteer.launch({
       executablePath: opts.executablePath,

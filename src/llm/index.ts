@@ -9,7 +9,7 @@ import type { ServiceStatus, StatusBoard } from '../status.ts';
 import { displayHost } from './errors.ts';
 import { ollamaContextWindow, resolveContextBudget, type ContextBudget } from './context.ts';
 import { createOllamaLlm } from './ollama.ts';
-import { createOpenAiLlm } from './openai.ts';
+import { createOpenAiLlmOnDemand } from './openaiOnDemand.ts';
 import type { LlmClient } from './types.ts';
 
 export type LlmBackendName = 'ollama' | 'openai';
@@ -44,7 +44,7 @@ export function createLlm(env: Env, deps: CreateLlmDeps): LlmBackend {
   const retry = deps.retryIntervalMs ? { retryIntervalMs: deps.retryIntervalMs, maxRetryIntervalMs: deps.retryIntervalMs } : {};
   const log = deps.log;
   if (env.LLM_BACKEND === 'openai') {
-    const llm = createOpenAiLlm({
+    const llm = createOpenAiLlmOnDemand({
       baseUrl: env.LLM_BASE_URL!,
       ...(env.LLM_API_KEY ? { apiKey: env.LLM_API_KEY } : {}),
       model: env.LLM_MODEL,

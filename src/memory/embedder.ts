@@ -11,9 +11,10 @@
  * `space` names the vector space: vectors of different spaces are never mixed in one
  * collection (MiniLM from transformers.js and from Ollama share one space: same weights).
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ollama } from 'ollama';
-import { probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { hubHost, probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
 
 export interface Embedder {
   readonly space: 'minilm' | 'hash384';
@@ -139,6 +140,19 @@ export interface MiniLmOptions {
  * and not cached fails within the probe budget with code `offline` / `model-missing`.
  */
 export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder> {
+  const where = `${opts.modelsDir}/${MINILM_MODEL}`;
+  const copyIn = `copy the model files (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx) into ${where}, or set EMBEDDER=ollama and run \`ollama pull all-minilm\``;
+  /** Throws unless a download can start: HF_HUB_OFFLINE unset and the hub answering. */
+  const ensureDownloadable = async () => {
+    if (opts.offline) throw new EmbedderLoadError('model-missing', `all-MiniLM-L6-v2 is not in ${where} and HF_HUB_OFFLINE is set`, `unset HF_HUB_OFFLINE to download it once, or ${copyIn}`);
+    const unreachable = await probeHub(hubHost(opts.hubUrl), opts.probeTimeoutMs ?? 500);
+    if (unreachable)
+      throw new EmbedderLoadError('offline', `all-MiniLM-L6-v2 is not in ${where} and ${opts.hubUrl} cannot be reached (${unreachable})`, `connect to the internet and restart Pickle (one download of 23 MB), or ${copyIn}`);
+  };
+  // The ML runtime (transformers.js and its native ONNX runtime, ~45 MB) is loaded only when there is
+  // a model for it to run: on disk already, or a download that can start.
+  const onDisk = existsSync(join(where, 'config.json'));
+  if (!onDisk) await ensureDownloadable();
   const { env, pipeline } = await import('@huggingface/transformers');
   useHub(env, opts);
 
@@ -164,20 +178,18 @@ export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder>
   };
 
   // 1. Cached (or copied in by hand): no network at all.
-  try {
-    return await build(false);
-  } catch (err) {
-    if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test((err as Error).message)) {
-      throw new EmbedderLoadError('load-failed', `all-MiniLM-L6-v2 in ${opts.modelsDir} could not be loaded (${(err as Error).message})`, `delete ${opts.modelsDir}/${MINILM_MODEL} so it downloads again`);
+  if (onDisk) {
+    try {
+      return await build(false);
+    } catch (err) {
+      if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test((err as Error).message)) {
+        throw new EmbedderLoadError('load-failed', `all-MiniLM-L6-v2 in ${opts.modelsDir} could not be loaded (${(err as Error).message})`, `delete ${opts.modelsDir}/${MINILM_MODEL} so it downloads again`);
+      }
     }
+    // Part of the model is missing: download it, if the hub can be reached at all.
+    await ensureDownloadable();
   }
-  // 2. Not cached: download, if the hub can be reached at all.
-  const where = `${opts.modelsDir}/${MINILM_MODEL}`;
-  const copyIn = `copy the model files (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx) into ${where}, or set EMBEDDER=ollama and run \`ollama pull all-minilm\``;
-  if (opts.offline) throw new EmbedderLoadError('model-missing', `all-MiniLM-L6-v2 is not in ${where} and HF_HUB_OFFLINE is set`, `unset HF_HUB_OFFLINE to download it once, or ${copyIn}`);
-  const unreachable = await probeHub(env.remoteHost, opts.probeTimeoutMs ?? 500);
-  if (unreachable)
-    throw new EmbedderLoadError('offline', `all-MiniLM-L6-v2 is not in ${where} and ${opts.hubUrl} cannot be reached (${unreachable})`, `connect to the internet and restart Pickle (one download of 23 MB), or ${copyIn}`);
+  // 2. Not cached: download.
   try {
     return await build(true);
   } catch (err) {

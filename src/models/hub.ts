@@ -22,13 +22,18 @@ export interface HubOptions {
   requestTimeoutMs?: number;
 }
 
+/** The hub's base URL as transformers.js wants it (with a trailing slash); also what a probe asks. */
+export function hubHost(hubUrl: string): string {
+  return hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`;
+}
+
 /** Points transformers.js at the cache and the hub, with a timeout to each request's headers. */
 export function useHub(env: typeof TransformersEnv, opts: HubOptions): void {
   env.cacheDir = opts.modelsDir;
   env.localModelPath = opts.modelsDir;
   env.allowLocalModels = true;
   env.useFSCache = true;
-  env.remoteHost = opts.hubUrl.endsWith('/') ? opts.hubUrl : `${opts.hubUrl}/`;
+  env.remoteHost = hubHost(opts.hubUrl);
   const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
   env.fetch = async (input: string | URL, init?: RequestInit) => {
     const ac = new AbortController();

@@ -6,11 +6,13 @@
  * library never settles a request whose connection dropped.
  */
 import { withDeadline } from '../deadline.ts';
-import OBSWebSocket, { EventSubscription, OBSWebSocketError, type OBSRequestTypes, type OBSResponseTypes } from 'obs-websocket-js';
+import type { OBSRequestTypes, OBSResponseTypes, OBSWebSocket } from 'obs-websocket-js';
 import type { ObsFailure } from '../../machines/obsConnection.ts';
 import { BROWSER_SOURCE_KIND, obsTrouble } from './requestWords.ts';
 
 export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
+/** obs-websocket's EventSubscription.Scenes (1 << 2), spelled here so the library loads only on connect. */
+const OBS_SCENE_EVENTS = 1 << 2;
 
 /** A connect attempt that did not end identified. */
 export class ObsConnectError extends Error {
@@ -67,10 +69,15 @@ export interface ObsClient {
   disconnect(): Promise<void>;
 }
 
+/** The code of an OBSWebSocketError (a close code, a request status, or -1), read by shape so the library loads only when used. */
+function codeOf(err: unknown): number | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
+}
+
 /** OBS's close codes → what went wrong (4009 AuthenticationFailed, 4010 UnsupportedRpcVersion, 4011 SessionInvalidated). */
 export function failureOf(err: unknown): ObsConnectError {
   if (err instanceof ObsConnectError) return err;
-  const code = err instanceof OBSWebSocketError ? err.code : undefined;
+  const code = codeOf(err);
   const raw = err instanceof Error ? err.message : '';
   const message = raw || (code !== undefined && code > 0 ? `connection closed (${code})` : 'no answer');
   if (code === 4009) return new ObsConnectError('auth', message);
@@ -91,40 +98,52 @@ function connectErrorOf(err: unknown): ObsConnectError {
 
 export function createObsClient(opts: ObsClientOptions): ObsClient {
   const timeoutMs = opts.timeoutMs ?? 5_000;
-  const obs = new OBSWebSocket();
+  /** obs-websocket-js is loaded on the first connect: a Pickle without OBS never loads it. */
+  let obs: OBSWebSocket | undefined;
   const sceneListeners: ((name: string) => void)[] = [];
   const closedListeners: ((failure: ObsFailure, detail: string) => void)[] = [];
   /** True between Identified and the close; a close while connecting or on disconnect() is no news. */
   let open = false;
 
-  obs.on('CurrentProgramSceneChanged', (e) => {
-    for (const l of sceneListeners) l(e.sceneName);
-  });
-  obs.on('ConnectionClosed', (err) => {
-    if (!open) return;
-    open = false;
-    const f = failureOf(err);
-    for (const l of closedListeners) l(f.failure, f.message);
-  });
+  async function socket(): Promise<OBSWebSocket> {
+    if (obs) return obs;
+    const { default: OBSWebSocketClass } = await import('obs-websocket-js');
+    const created = new OBSWebSocketClass();
+    created.on('CurrentProgramSceneChanged', (e) => {
+      for (const l of sceneListeners) l(e.sceneName);
+    });
+    created.on('ConnectionClosed', (err) => {
+      if (!open) return;
+      open = false;
+      const f = failureOf(err);
+      for (const l of closedListeners) l(f.failure, f.message);
+    });
+    obs = created;
+    return created;
+  }
 
-  const call: ObsCall = (type, data) =>
-    withDeadline(obs.call(type, data), timeoutMs, () => new ObsRequestError(-1, type, `no answer in ${timeoutMs} ms`)).catch((err: unknown) => {
-      if (err instanceof OBSWebSocketError) throw new ObsRequestError(err.code, type, err.message || `code ${err.code}`);
+  const call: ObsCall = (type, data) => {
+    if (!obs) return Promise.reject(new ObsRequestError(-1, type, 'not connected'));
+    return withDeadline(obs.call(type, data), timeoutMs, () => new ObsRequestError(-1, type, `no answer in ${timeoutMs} ms`)).catch((err: unknown) => {
+      const code = codeOf(err);
+      if (code !== undefined && err instanceof Error) throw new ObsRequestError(code, type, err.message || `code ${code}`);
       throw err;
     });
+  };
 
   return {
     async connect() {
       open = false;
+      const ws = await socket();
       try {
         await withDeadline(
-          // Only scene events: the one thing Pickle listens to.
-          obs.connect(opts.url, opts.password, { eventSubscriptions: EventSubscription.Scenes }),
+          // Only scene events (EventSubscription.Scenes): the one thing Pickle listens to.
+          ws.connect(opts.url, opts.password, { eventSubscriptions: OBS_SCENE_EVENTS }),
           timeoutMs,
           () => new ObsConnectError('timeout', `no answer from ${opts.url} in ${timeoutMs} ms`),
         );
       } catch (err) {
-        await obs.disconnect().catch(() => undefined);
+        await ws.disconnect().catch(() => undefined);
         throw failureOf(err);
       }
       try {
@@ -137,7 +156,7 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
           browserSource: kinds.inputKinds.includes(BROWSER_SOURCE_KIND),
         };
       } catch (err) {
-        await obs.disconnect().catch(() => undefined);
+        await ws.disconnect().catch(() => undefined);
         throw connectErrorOf(err);
       }
     },
@@ -146,7 +165,7 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
     onClosed: (l) => void closedListeners.push(l),
     async disconnect() {
       open = false;
-      await withDeadline(obs.disconnect(), timeoutMs, () => new Error('disconnect timed out')).catch(() => undefined);
+      if (obs) await withDeadline(obs.disconnect(), timeoutMs, () => new Error('disconnect timed out')).catch(() => undefined);
     },
   };
 }

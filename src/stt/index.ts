@@ -10,7 +10,7 @@ import type { StatusBoard } from '../status.ts';
 import { browserMicSource, microphoneFault, type MicReport } from '../audio/browserMic.ts';
 import type { SharedBrowser } from '../browser/shared.ts';
 import type { MicChannel } from '../audio/micChannel.ts';
-import { createDeepgramLive, type DeepgramLive, type LiveStats } from './deepgram.ts';
+import type { DeepgramLive, LiveStats } from './deepgram.ts';
 
 /**
  * Ears: the streamer's voice → Deepgram → `stt.*` events for the speech machine.
@@ -152,6 +152,8 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
               })
             : microphoneSource(env.AUDIO_INPUT_DEVICE, t.loadPortAudio);
 
+    // The Deepgram SDK (~23 MB) loads here, with a key and an input: never for a Pickle without ears.
+    const { createDeepgramLive } = await import('./deepgram.ts');
     // Created first (not connected yet) so that no audio is lost: it is kept until the stream opens.
     live = createDeepgramLive({
       key,

@@ -10,7 +10,7 @@
  * after `signal` fired.
  */
 import { withDeadline } from '../deadline.ts';
-import { createClient } from '@deepgram/sdk';
+import type { DeepgramClient } from '@deepgram/sdk';
 import { VOICE_SAMPLE_RATE } from '../../machines/events.ts';
 import { TtsError, classifyDeepgramError } from './errors.ts';
 import { SampleAligner, type EngineSlot, type SpeakRequest, type SpeakResult, type TtsEngine, type VoiceEnginePlugin } from './types.ts';
@@ -48,8 +48,15 @@ export function createDeepgramTts(opts: DeepgramTtsOptions): TtsEngine & { reado
   const where = displayUrl(opts.url);
   // A trailing slash keeps a path prefix in DEEPGRAM_URL (https://proxy/dg/ + v1/speak).
   const base = opts.url ? (opts.url.endsWith('/') ? opts.url : `${opts.url}/`) : undefined;
-  // The speak namespace's own URL is read too late by the SDK (v4): set it globally on this client.
-  const client = createClient(opts.apiKey, base ? { global: { fetch: { options: { url: base } } } } : {});
+  // The SDK (~23 MB) loads when the engine is made (with the key), in the background so start-up does
+  // not wait for it, and the first sentence does not either.
+  let client: Promise<DeepgramClient> | undefined;
+  const clientNow = () =>
+    (client ??= import('@deepgram/sdk').then(({ createClient }) =>
+      // The speak namespace's own URL is read too late by the SDK (v4): set it globally on this client.
+      createClient(opts.apiKey, base ? { global: { fetch: { options: { url: base } } } } : {}),
+    ));
+  void clientNow();
 
   async function speak(req: SpeakRequest): Promise<SpeakResult> {
     const { signal } = req;
@@ -58,7 +65,7 @@ export function createDeepgramTts(opts: DeepgramTtsOptions): TtsEngine & { reado
     const speed = deepgramSpeed(req.speed);
     const text = req.text.slice(0, MAX_TEXT_CHARS);
 
-    const pending = client.speak.request(
+    const pending = (await clientNow()).speak.request(
       { text },
       {
         model: req.model,

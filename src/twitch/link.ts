@@ -149,13 +149,14 @@ export class TwitchLink {
       if (generation !== this.generation) return;
     }
     const login = this.login;
-    const client = createTmiClient({
+    const client = await createTmiClient({
       connection: this.connection,
       channel: this.channel,
       identity: this.anonymous || !login ? undefined : { login, token: () => this.tokens.access ?? '' },
       random: this.random,
       log: this.opts.log,
     });
+    if (generation !== this.generation) return;
     this.client = client;
     this.connects++;
     this.attach(client);

@@ -3,7 +3,6 @@
  * machine decides instead: tmi has no jitter, no connect timeout, and after RECONNECT it
  * schedules a reconnect that `disconnect()` cannot cancel).
  */
-import tmi from 'tmi.js';
 import type { Client as TmiClient } from 'tmi.js';
 import type { Logger } from '../log.ts';
 import type { TmiTags } from './parse.ts';
@@ -17,7 +16,9 @@ export interface TmiClientSetup {
   log: Logger;
 }
 
-export function createTmiClient(s: TmiClientSetup): TmiClient {
+/** tmi.js is loaded on the first connection: a Pickle in rehearsal mode never loads it. */
+export async function createTmiClient(s: TmiClientSetup): Promise<TmiClient> {
+  const { default: tmi } = await import('tmi.js');
   // tmi logs every chat line at `messagesLogLevel`; chat is untrusted text, keep all of it at debug.
   const quiet = (m: string) => s.log.debug({ src: 'tmi' }, m);
   const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
