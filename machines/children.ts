@@ -4,6 +4,7 @@ import { chatAccessMachine } from './chatAccess.ts';
 import { chatPacingMachine } from './chatPacing/machine.ts';
 import { eventFeedMachine } from './eventsub.ts';
 import { followThanksMachine } from './followThanks.ts';
+import { healthCheckMachine } from './healthCheck.ts';
 import { obsConnectionMachine } from './obsConnection.ts';
 import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
@@ -30,6 +31,8 @@ export const ADAPTER_MACHINES = {
   chatPacing: chatPacingMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
+  /** One per backend whose health is watched: `healthCheck:<service>` (the LLM). */
+  healthCheck: healthCheckMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

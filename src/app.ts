@@ -110,7 +110,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   twitch = startTwitchChat({ env, dataDir, status, log, send, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, orchestrator, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
-  llm.start();
+  llm.start(children);
   obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
 
   return {
