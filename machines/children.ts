@@ -10,6 +10,7 @@ import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
 import { reconnectMachine } from './reconnect.ts';
 import { sensesMachine } from './senses.ts';
+import { voiceEnginesMachine } from './voiceEngines.ts';
 
 /**
  * Machines that one adapter each drives (a connection, a page, a switch): the orchestrator starts
@@ -33,6 +34,8 @@ export const ADAPTER_MACHINES = {
   reconnect: reconnectMachine,
   /** One per backend whose health is watched: `healthCheck:<service>` (the LLM). */
   healthCheck: healthCheckMachine,
+  /** The voice's TTS engines: which one a sentence is tried on, its retries, the engines turned off. */
+  voiceEngines: voiceEnginesMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

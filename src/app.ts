@@ -98,6 +98,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   orchestrator.start();
   // Adapters' machines join the running orchestrator as its children.
   const children = orchestratorChildren(orchestrator);
+  voice.start(children);
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l), children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
