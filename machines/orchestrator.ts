@@ -50,6 +50,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'viewer.forget': ['brain'],
   'brain.mute': ['brain'],
   'brain.unmute': ['brain'],
+  'scene.live': ['brain'],
   'moderation.unblock': ['brain'],
   'moderation.lists': ['brain'],
   'reply.start': ['voice', 'avatar'],

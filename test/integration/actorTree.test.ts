@@ -105,7 +105,8 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     // OBS: connected (the adapter reports it), then a scene switch reaches both OBS machines.
     await r.waitFor(() => valueOf(r, 'obsConnection') === '"up"', 8000, 'obsConnection up');
     obs.switchScene('BRB');
-    await r.waitFor(() => contextOf(r, 'sceneMute')['mutedBy'] === 'scene', 5000, 'sceneMute: muted by the scene');
+    await r.waitFor(() => contextOf(r, 'sceneMute')['scene'] === 'BRB', 5000, 'sceneMute: the live scene');
+    await r.waitFor(() => contextOf(r, 'brain')['mutedByScene'] === 'BRB', 5000, 'the brain: muted by the scene');
     expect(contextOf(r, 'obsConnection')['scene']).toBe('BRB');
 
     // Senses: the broadcaster's !privacy turns ears and eyes off.
