@@ -10,6 +10,7 @@ import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
 import { reconnectMachine } from './reconnect.ts';
 import { sensesMachine } from './senses.ts';
+import { visionFramesMachine } from './visionFrames.ts';
 import { voiceEnginesMachine } from './voiceEngines.ts';
 
 /**
@@ -36,6 +37,8 @@ export const ADAPTER_MACHINES = {
   healthCheck: healthCheckMachine,
   /** The voice's TTS engines: which one a sentence is tried on, its retries, the engines turned off. */
   voiceEngines: voiceEnginesMachine,
+  /** Which camera frames the vision model describes, the waits after it failed, repeated scenes. */
+  visionFrames: visionFramesMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;
