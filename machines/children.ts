@@ -2,6 +2,7 @@ import type { ActorRefFrom, InputFrom } from 'xstate';
 import { audienceMachine } from './audience.ts';
 import { chatAccessMachine } from './chatAccess.ts';
 import { chatPacingMachine } from './chatPacing/machine.ts';
+import { chatRefusalMachine } from './chatRefusal.ts';
 import { eventFeedMachine } from './eventsub.ts';
 import { followThanksMachine } from './followThanks.ts';
 import { healthCheckMachine } from './healthCheck.ts';
@@ -31,6 +32,8 @@ export const ADAPTER_MACHINES = {
   chatAccess: chatAccessMachine,
   /** One per chat Pickle writes in: `chatPacing:<platform>` (when the bot's lines go out). */
   chatPacing: chatPacingMachine,
+  /** One per chat Pickle writes in: `chatRefusal:<platform>` (do the bot's replies reach chat). */
+  chatRefusal: chatRefusalMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
   /** One per backend whose health is watched: `healthCheck:<service>` (the LLM). */

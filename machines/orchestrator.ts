@@ -147,6 +147,7 @@ export const orchestratorMachine = setup({
         case 'healthCheck': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'chatRefusal': return enqueue.spawnChild(child.src, at);
         default: {
           // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
           const unhandled: never = child;

@@ -143,7 +143,7 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     const listed = await inspectorActors(r);
     const stream = listed.filter((a) => a.name.startsWith('reconnect:deepgram-live:'));
     expect(stream).toHaveLength(1);
-    expectChildren(listed, ['reconnect:twitch-chat', 'reconnect:twitch-channel', 'chatAccess:twitch', 'chatPacing:twitch', stream[0]!.name]);
+    expectChildren(listed, ['reconnect:twitch-chat', 'reconnect:twitch-channel', 'chatAccess:twitch', 'chatPacing:twitch', 'chatRefusal:twitch', stream[0]!.name]);
     // The rig sets no bot token: Pickle reads the channel anonymously.
     expect(valueOf(r, 'chatAccess:twitch')).toBe('"anonymous"');
     expect(contextOf(r, 'chatAccess:twitch')['because']).toBe('no-credentials');
