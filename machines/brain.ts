@@ -48,6 +48,7 @@ export const brainMachine = brainInputs.createMachine({
     promptBudget: input.promptBudget,
     countTokens: input.countTokens ?? estimateTokens,
     muted: false,
+    mutedByScene: undefined,
     stm: [],
     pending: undefined,
     reply: undefined,
@@ -90,6 +91,7 @@ export const brainMachine = brainInputs.createMachine({
     'chat.command': { actions: 'command' },
     'brain.mute': { actions: ['mute', 'announceMute'] },
     'brain.unmute': { actions: ['unmute', 'announceMute'] },
+    'scene.live': { actions: 'followScene' },
     // A new idle_after starts the quiet period over; other settings leave it running.
     'settings.changed': [{ guard: 'idleAfterChanged', actions: ['updatePersona', 'armQuiet'] }, { actions: 'updatePersona' }],
     'context.budget': { actions: assign({ promptBudget: ({ context, event }) => (event.type === 'context.budget' ? event.promptTokens : context.promptBudget) }) },

@@ -1,3 +1,5 @@
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
+
 /**
  * What a chat platform's refusal of the bot's message means for the streamer, pure.
  *
@@ -51,3 +53,64 @@ export function chatRefusalVerdict(msgId: string, channel: string, bot: string):
       return { kind: 'other' };
   }
 }
+
+export type ChatRefusalEvent =
+  /** The platform refused (or answered) one of the bot's lines: its notice id, the channel, the bot's login. */
+  | { type: 'line.refused'; msgId: string; channel: string; bot: string }
+  /** One of the bot's lines reached chat (Twitch: USERSTATE after a PRIVMSG) while the channel is joined. */
+  | { type: 'line.delivered' }
+  /** Joined again: nothing is known to be refused any more. */
+  | { type: 'channel.joined' };
+
+export type ChatRefusalEmitted =
+  | { type: 'replies.refused'; msgId: string; detail: string; fix: string }
+  | { type: 'replies.delivered'; msgId: string }
+  | { type: 'reply.dropped'; msgId: string; detail: string }
+  | { type: 'notice.other'; msgId: string };
+
+/**
+ * Whether the bot's replies reach chat: a refusal worth telling the streamer makes them `refused`
+ * (the adapter reports the platform `degraded` with the fix) until a line is delivered again
+ * (`up` again) or the channel is joined anew.
+ */
+export const chatRefusalMachine = setup({
+  types: {
+    context: {} as { refusedBy: string | undefined },
+    events: {} as ChatRefusalEvent,
+    emitted: {} as ChatRefusalEmitted,
+  },
+  actions: {
+    judge: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'line.refused');
+      const verdict = chatRefusalVerdict(event.msgId, event.channel, event.bot);
+      if (verdict.kind === 'other') return enqueue.emit({ type: 'notice.other', msgId: event.msgId });
+      if (verdict.kind === 'dropped') return enqueue.emit({ type: 'reply.dropped', msgId: event.msgId, detail: verdict.detail });
+      enqueue.assign({ refusedBy: event.msgId });
+      enqueue.emit({ type: 'replies.refused', msgId: event.msgId, detail: verdict.detail, fix: verdict.fix });
+    }),
+    restored: enqueueActions(({ context, enqueue }) => {
+      if (context.refusedBy !== undefined) enqueue.emit({ type: 'replies.delivered', msgId: context.refusedBy });
+      enqueue.assign({ refusedBy: undefined });
+    }),
+    forget: assign({ refusedBy: undefined }),
+  },
+  guards: {
+    refused: ({ context }) => context.refusedBy !== undefined,
+  },
+}).createMachine({
+  id: 'chatRefusal',
+  context: { refusedBy: undefined },
+  initial: 'delivering',
+  on: {
+    'line.refused': { actions: 'judge', target: '.check' },
+    'channel.joined': { actions: 'forget', target: '.delivering' },
+  },
+  states: {
+    check: { always: [{ guard: 'refused', target: 'refused' }, { target: 'delivering' }] },
+    delivering: {},
+    /** Replies are refused: the streamer was told, with the fix. */
+    refused: {
+      on: { 'line.delivered': { actions: 'restored', target: 'delivering' } },
+    },
+  },
+});

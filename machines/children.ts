@@ -2,13 +2,17 @@ import type { ActorRefFrom, InputFrom } from 'xstate';
 import { audienceMachine } from './audience.ts';
 import { chatAccessMachine } from './chatAccess.ts';
 import { chatPacingMachine } from './chatPacing/machine.ts';
+import { chatRefusalMachine } from './chatRefusal.ts';
 import { eventFeedMachine } from './eventsub.ts';
 import { followThanksMachine } from './followThanks.ts';
+import { healthCheckMachine } from './healthCheck.ts';
 import { obsConnectionMachine } from './obsConnection.ts';
 import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
 import { reconnectMachine } from './reconnect.ts';
 import { sensesMachine } from './senses.ts';
+import { visionFramesMachine } from './visionFrames.ts';
+import { voiceEnginesMachine } from './voiceEngines.ts';
 
 /**
  * Machines that one adapter each drives (a connection, a page, a switch): the orchestrator starts
@@ -28,8 +32,16 @@ export const ADAPTER_MACHINES = {
   chatAccess: chatAccessMachine,
   /** One per chat Pickle writes in: `chatPacing:<platform>` (when the bot's lines go out). */
   chatPacing: chatPacingMachine,
+  /** One per chat Pickle writes in: `chatRefusal:<platform>` (do the bot's replies reach chat). */
+  chatRefusal: chatRefusalMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
+  /** One per backend whose health is watched: `healthCheck:<service>` (the LLM). */
+  healthCheck: healthCheckMachine,
+  /** The voice's TTS engines: which one a sentence is tried on, its retries, the engines turned off. */
+  voiceEngines: voiceEnginesMachine,
+  /** Which camera frames the vision model describes, the waits after it failed, repeated scenes. */
+  visionFrames: visionFramesMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

@@ -209,8 +209,11 @@ export type InputEvent =
   | { type: 'control.skip' }
   /** The panel forgot a viewer (as their `!forgetme`): they leave short-term memory too. */
   | { type: 'viewer.forget'; login: string }
-  | { type: 'brain.mute' }
-  | { type: 'brain.unmute' }
+  /** Mute / unmute Pickle: a person (a mod's `!mute`, the panel), or, with `scene`, the live OBS scene (the brain's own rule, see `scene.live`). */
+  | { type: 'brain.mute'; scene?: string }
+  | { type: 'brain.unmute'; scene?: string }
+  /** The program scene is live (on connect and on every switch); `mutes`: it is one of the scenes that mute Pickle (machines/sceneMute.ts). */
+  | { type: 'scene.live'; scene: string; mutes: boolean }
   | { type: 'settings.changed'; persona: PersonaRuntime }
   /** Ears (microphone) and eyes (camera) turned on or off (panel, settings API, `!privacy`); while either is paused Pickle starts no topic of its own. */
   | { type: 'senses.changed'; ears: boolean; eyes: boolean }
@@ -240,6 +243,8 @@ export type ChatOutEvent =
 export type BrainOutEvent =
   | { type: 'brain.decision'; decision: Decision }
   | { type: 'brain.state'; state: 'idle' | 'thinking' | 'speaking' | 'cooldown'; muted: boolean }
+  /** The live scene muted or unmuted Pickle (the panel and the console say why). */
+  | { type: 'scene.muteChanged'; muted: boolean; scene: string }
   /** `promptTokens`: the prompt's size as counted against `promptBudget` (shown on the panel per reply). */
   | { type: 'reply.start'; replyId: string; prompt: PromptMessage[]; triggerId?: string; promptTokens?: number; promptBudget?: number }
   | { type: 'reply.emotion'; replyId: string; emotion: Emotion }

@@ -50,6 +50,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'viewer.forget': ['brain'],
   'brain.mute': ['brain'],
   'brain.unmute': ['brain'],
+  'scene.live': ['brain'],
   'moderation.unblock': ['brain'],
   'moderation.lists': ['brain'],
   'reply.start': ['voice', 'avatar'],
@@ -143,6 +144,10 @@ export const orchestratorMachine = setup({
         case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'healthCheck': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'chatRefusal': return enqueue.spawnChild(child.src, at);
         default: {
           // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
           const unhandled: never = child;

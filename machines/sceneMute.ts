@@ -1,27 +1,18 @@
 import { assertEvent, enqueueActions, setup } from 'xstate';
 
 /**
- * Scenes that mute Pickle (persona `obs.mute_scenes` / OBS_MUTE_SCENES), e.g. "BRB": while one of
- * them is the program scene, Pickle stays quiet. Fed by `obs.scene` (OBS's program scene, on
- * connect and on every switch) and `mute.manual` (a mod's !mute / !unmute, the panel's buttons).
- *
- * The rule, so a scene never fights a person:
- * - entering a mute scene mutes Pickle only if it is not muted already, and remembers that the
- *   scene did it;
- * - leaving the mute scenes unmutes only a mute the scene made. A mod's `!mute` (even one typed
- *   during BRB) is theirs: switching back to the live scene leaves Pickle muted;
- * - a mod's `!unmute` during BRB wins too: Pickle talks until the next switch into a mute scene.
+ * Which OBS scenes mute Pickle (persona `obs.mute_scenes` / OBS_MUTE_SCENES), e.g. "BRB". Fed by
+ * `obs.scene` (OBS's program scene, on connect and on every switch) and `muteScenes.changed`; it
+ * says, for the scene that is live, whether it is a mute scene (`scene.live`). Whether Pickle is
+ * muted, and by whom, is the brain's alone (its `followScene` rule): a scene never fights a person.
  * Scene names compare without case and surrounding spaces ("brb" = "BRB ").
  */
 
 export type SceneMuteEvent =
   | { type: 'obs.scene'; name: string }
-  | { type: 'mute.manual'; muted: boolean }
   | { type: 'muteScenes.changed'; scenes: string[] };
 
-export type SceneMuteEmitted =
-  | { type: 'scene.mute'; scene: string }
-  | { type: 'scene.unmute'; scene: string };
+export type SceneMuteEmitted = { type: 'scene.live'; scene: string; mutes: boolean };
 
 export interface SceneMuteInput {
   muteScenes: string[];
@@ -30,8 +21,6 @@ export interface SceneMuteInput {
 interface SceneMuteContext {
   muteScenes: string[];
   scene?: string;
-  /** Who muted Pickle, as far as this machine knows: nobody, a mute scene, or a person. */
-  mutedBy: 'nobody' | 'scene' | 'person';
 }
 
 const norm = (s: string) => s.trim().toLowerCase();
@@ -48,33 +37,20 @@ export const sceneMuteMachine = setup({
     emitted: {} as SceneMuteEmitted,
   },
   actions: {
-    /** Applies the rule above to the current scene (after a switch, or a new list of mute scenes). */
+    /** The scene after a switch, or under a new list of mute scenes: does it mute? */
     follow: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['obs.scene', 'muteScenes.changed']);
       const scene = event.type === 'obs.scene' ? event.name : context.scene;
       const muteScenes = event.type === 'muteScenes.changed' ? event.scenes : context.muteScenes;
       enqueue.assign({ scene, muteScenes });
-      if (scene === undefined) return;
-      const mute = isMuteScene(scene, muteScenes);
-      if (mute && context.mutedBy === 'nobody') {
-        enqueue.assign({ mutedBy: 'scene' });
-        enqueue.emit({ type: 'scene.mute', scene });
-      } else if (!mute && context.mutedBy === 'scene') {
-        enqueue.assign({ mutedBy: 'nobody' });
-        enqueue.emit({ type: 'scene.unmute', scene });
-      }
-    }),
-    byPerson: enqueueActions(({ event, enqueue }) => {
-      assertEvent(event, 'mute.manual');
-      enqueue.assign({ mutedBy: event.muted ? 'person' : 'nobody' });
+      if (scene !== undefined) enqueue.emit({ type: 'scene.live', scene, mutes: isMuteScene(scene, muteScenes) });
     }),
   },
 }).createMachine({
   id: 'sceneMute',
-  context: ({ input }) => ({ muteScenes: input.muteScenes, mutedBy: 'nobody' }),
+  context: ({ input }) => ({ muteScenes: input.muteScenes }),
   on: {
     'obs.scene': { actions: 'follow' },
     'muteScenes.changed': { actions: 'follow' },
-    'mute.manual': { actions: 'byPerson' },
   },
 });

@@ -1,17 +1,44 @@
 /**
- * One classification of every service failure (the LLM, the voice, hearing), whatever the
- * provider: what trying again can do.
+ * One classification of every service failure (the LLM, the voice, hearing, Twitch chat), whatever
+ * the provider: what trying again can do.
  * - `auth`: a refused key or no credit; asking again with the same settings cannot help.
  * - `rate-limited`: the service asks to slow down; it passes by itself.
- * - `retryable`: may pass (network, a 5xx, a timeout).
+ * - `retryable`: may pass (network, a 5xx, a timeout, a dropped connection).
  * - `fatal`: a wrong setting or request; only the streamer's fix helps.
  */
 export type FailureClass = 'auth' | 'rate-limited' | 'retryable' | 'fatal';
 
+/**
+ * The one table: a failure's kind (as the service's error names it) → its class. A kind not listed
+ * here is `retryable` or `fatal` as its error says.
+ */
+const CLASS_OF_KIND: Readonly<Partial<Record<string, FailureClass>>> = {
+  auth: 'auth',
+  payment: 'auth',
+  'rate-limit': 'rate-limited',
+  /** Twitch chat: the login name is not one Twitch accepts. */
+  'bad-login': 'fatal',
+};
+
 export function classifyFailure(kind: string, retryable: boolean): FailureClass {
-  if (kind === 'auth' || kind === 'payment') return 'auth';
-  if (kind === 'rate-limit') return 'rate-limited';
-  return retryable ? 'retryable' : 'fatal';
+  return CLASS_OF_KIND[kind] ?? (retryable ? 'retryable' : 'fatal');
+}
+
+/**
+ * Why tmi.js says Twitch chat closed (its `disconnected` reason carries Twitch's NOTICE text):
+ * the kinds the table above classifies. Any other reason is a dropped connection (`closed`).
+ */
+const CHAT_DISCONNECT_REASONS: ReadonlyArray<{ pattern: RegExp; kind: 'auth' | 'bad-login' }> = [
+  { pattern: /Login authentication failed|Improperly formatted auth|Login unsuccessful|Error logging in/i, kind: 'auth' },
+  { pattern: /Invalid NICK/i, kind: 'bad-login' },
+];
+
+export type ChatDisconnectKind = 'auth' | 'bad-login' | 'closed';
+
+/** A chat disconnect's kind and class. */
+export function classifyChatDisconnect(reason: string): { kind: ChatDisconnectKind; failure: FailureClass } {
+  const kind = CHAT_DISCONNECT_REASONS.find((r) => r.pattern.test(reason))?.kind ?? 'closed';
+  return { kind, failure: classifyFailure(kind, true) };
 }
 
 /** What every service's error carries: its own kind, whether to try again, and the fix for the streamer. */

@@ -119,11 +119,28 @@ export const brainInputs = brainReplies.extend({
       });
       for (const e of removed) enqueue.sendParent(dropped(e, 'moderated'));
     }),
-    mute: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ muted: true, pending: undefined, queue: [] });
+    mute: enqueueActions(({ context, event, enqueue }) => {
+      const scene = event.type === 'brain.mute' ? event.scene : undefined;
+      enqueue.assign({ muted: true, mutedByScene: scene, pending: undefined, queue: [] });
       for (const e of context.queue) enqueue.sendParent(dropped(e, 'muted'));
+      if (scene !== undefined) enqueue.sendParent({ type: 'scene.muteChanged', muted: true, scene } satisfies BrainOutEvent);
     }),
-    unmute: assign({ muted: false }),
+    unmute: enqueueActions(({ event, enqueue }) => {
+      enqueue.assign({ muted: false, mutedByScene: undefined });
+      if (event.type === 'brain.unmute' && event.scene !== undefined) enqueue.sendParent({ type: 'scene.muteChanged', muted: false, scene: event.scene } satisfies BrainOutEvent);
+    }),
+    /**
+     * The live scene and mute, so a scene never fights a person: entering a mute scene mutes only
+     * if Pickle is not muted already; leaving the mute scenes unmutes only a mute a scene made. A
+     * person's `!mute` (even during BRB) is theirs; their `!unmute` during BRB wins until the next
+     * switch into a mute scene.
+     */
+    followScene: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'scene.live');
+      if (event.mutes && !context.muted) enqueue.raise({ type: 'brain.mute', scene: event.scene });
+      else if (event.mutes && context.mutedByScene !== undefined) enqueue.assign({ mutedByScene: event.scene });
+      else if (!event.mutes && context.mutedByScene !== undefined) enqueue.raise({ type: 'brain.unmute', scene: event.scene });
+    }),
     command: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'chat.command') return;
       if (event.command === 'mute') enqueue.raise({ type: 'brain.mute' });

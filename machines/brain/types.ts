@@ -86,6 +86,8 @@ export interface BrainContext {
   promptBudget: number | undefined;
   countTokens: (text: string) => number;
   muted: boolean;
+  /** The mute scene that muted Pickle; unset when a person did (a scene never undoes a person's mute). */
+  mutedByScene: string | undefined;
   stm: StmEntry[];
   pending: Trigger | undefined;
   reply: Reply | undefined;
@@ -117,7 +119,7 @@ export type BrainEvent =
   | Extract<ChatOutEvent, { type: 'chat.batch' | 'chat.command' | 'chat.event' | 'chat.removed' }>
   | Extract<
       InputEvent,
-      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'settings.changed' | 'senses.changed' | 'viewer.forget' }
+      { type: 'speech.final' | 'speech.started' | 'control.skip' | 'brain.mute' | 'brain.unmute' | 'scene.live' | 'settings.changed' | 'senses.changed' | 'viewer.forget' }
     >
   /** Internal timers of the live conversation: an entry's time is up, the breath is over, the stream went quiet, the digest is due. */
   | { type: 'addressed.expire'; id: string }

@@ -29,7 +29,7 @@ export interface PickleServerParts extends Omit<PickleRouteParts, 'persona'> {
 }
 
 export async function startPickleServer(parts: PickleServerParts): Promise<PickleServer> {
-  const { env, log, status, settings, personasDir, overlayDir, obs, secrets, send } = parts;
+  const { env, log, status, settings, personasDir, overlayDir, secrets, send } = parts;
   return createServer({
     host: env.HOST,
     port: env.PORT,
@@ -41,7 +41,7 @@ export async function startPickleServer(parts: PickleServerParts): Promise<Pickl
     routes: pickleRoutes({ ...parts, persona: () => parts.persona.current() }),
     ...(secrets ? { accessToken: secrets.accessToken, overlayKey: secrets.overlayKey } : {}),
     onChat: rehearsalChat(send),
-    onControl: obs.seeControl((cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' })),
+    onControl: (cmd) => send(cmd === 'skip' ? { type: 'control.skip' } : cmd === 'mute' ? { type: 'brain.mute' } : { type: 'brain.unmute' }),
     health: parts.health,
   });
 }

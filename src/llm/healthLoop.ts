@@ -1,67 +1,69 @@
 /**
- * A background health loop for an LLM backend: runs `check` now, then every `checkIntervalMs`
- * while it passes, and with a doubling back-off (from `retryIntervalMs` up to
- * `maxRetryIntervalMs`) while it fails. `poke()` asks for an early re-check after a reply failed
- * for a reason the loop watches. A check that throws is logged and counted as a failure: the
- * loop never dies.
+ * An LLM backend's health checks, carried out for the health-check machine
+ * (machines/healthCheck.ts), which decides when to check: now, every `checkIntervalMs` while
+ * checks pass, with a doubling pause while they fail, and early after `poke()` (a reply failed for
+ * a reason the check watches). This runs `check` when asked and reports how it went; a check
+ * that throws is logged and reported as a failure.
  */
-export interface HealthLoopOptions {
-  retryIntervalMs: number;
-  maxRetryIntervalMs: number;
-  checkIntervalMs: number;
-  onCrash(err: unknown): void;
+import type { AdapterChild } from '../../machines/children.ts';
+import type { HealthCheckInput } from '../../machines/healthCheck.ts';
+import { standaloneChildren, tell, type ChildHost } from '../children.ts';
+
+export interface HealthLoopOptions extends HealthCheckInput {
+  /** The machine's systemId (`healthCheck:<service>`). */
+  systemId: string;
+  onCrash: (err: unknown) => void;
 }
 
 export interface HealthLoop {
-  start(): void;
+  /** Starts checking; in Pickle the machine runs as the orchestrator's child (`children`). */
+  start(children?: ChildHost): void;
   stop(): Promise<void>;
   poke(): void;
 }
 
 export function createHealthLoop(check: (signal: AbortSignal) => Promise<boolean>, opts: HealthLoopOptions): HealthLoop {
-  let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
+  const { systemId, onCrash, ...input } = opts;
+  let machine: AdapterChild<'healthCheck'> | undefined;
+  let host: ChildHost | undefined;
   let running: Promise<void> | null = null;
-  let failures = 0;
   let ctrl = new AbortController();
 
-  const schedule = (ms: number) => {
-    clearTimeout(timer);
-    timer = setTimeout(tick, ms);
-    timer.unref?.();
-  };
-  const tick = () => {
-    if (stopped || running) return;
-    running = check(ctrl.signal)
+  const runCheck = (m: AdapterChild<'healthCheck'>) => {
+    const signal = ctrl.signal;
+    running = check(signal)
       .catch((err: unknown) => {
-        opts.onCrash(err);
+        onCrash(err);
         return false;
       })
       .then((ok) => {
-        failures = ok ? 0 : failures + 1;
         running = null;
-        if (stopped) return;
-        schedule(ok ? opts.checkIntervalMs : Math.min(opts.retryIntervalMs * 2 ** Math.max(0, failures - 1), opts.maxRetryIntervalMs));
+        if (!signal.aborted) tell(m, { type: ok ? 'health.passed' : 'health.failed' });
       });
   };
+
   return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      failures = 0;
+    start(children = standaloneChildren()) {
+      if (machine) return;
       ctrl = new AbortController();
-      schedule(0);
+      host = children;
+      const m = children.start({ src: 'healthCheck', systemId, input });
+      machine = m;
+      m.on('health.check', () => runCheck(m));
+      m.send({ type: 'health.start' });
     },
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
+      const m = machine;
+      machine = undefined;
       ctrl.abort();
+      if (m) {
+        tell(m, { type: 'health.stop' });
+        host?.stop(systemId);
+      }
       await running;
     },
     poke() {
-      if (stopped || running) return;
-      failures = 0;
-      schedule(opts.retryIntervalMs);
+      if (machine) tell(machine, { type: 'health.suspect' });
     },
   };
 }

@@ -11,6 +11,7 @@ import { ollamaContextWindow, resolveContextBudget, type ContextBudget } from '.
 import { createOllamaLlm } from './ollama.ts';
 import { createOpenAiLlmOnDemand } from './openaiOnDemand.ts';
 import type { LlmClient } from './types.ts';
+import type { ChildHost } from '../children.ts';
 
 export type LlmBackendName = 'ollama' | 'openai';
 
@@ -21,8 +22,8 @@ export interface LlmBackend extends LlmClient {
   readonly where: string;
   /** Reply token limit (num_predict / max_tokens). */
   readonly replyTokens: number;
-  /** Starts the background health loop. */
-  start(): void;
+  /** Starts the background health checks (their machine is the orchestrator's child when `children` is given). */
+  start(children?: ChildHost): void;
   stop(): Promise<void>;
   /** The context budget now: CONTEXT_TOKENS, or what the server reports, or the backend's default. */
   contextBudget(signal?: AbortSignal): Promise<ContextBudget>;
@@ -59,7 +60,7 @@ export function createLlm(env: Env, deps: CreateLlmDeps): LlmBackend {
       where: displayHost(env.LLM_BASE_URL!),
       replyTokens,
       generate: (messages, handlers, signal) => llm.generate(messages, handlers, signal),
-      start: () => llm.start(),
+      start: (children) => llm.start(children),
       stop: () => llm.stop(),
       contextBudget: async () =>
         resolveContextBudget({ backend: 'openai', configured: env.CONTEXT_TOKENS, reported: llm.contextWindow(), replyTokens }),
@@ -82,7 +83,7 @@ export function createLlm(env: Env, deps: CreateLlmDeps): LlmBackend {
     where: displayHost(host),
     replyTokens,
     generate: (messages, handlers, signal) => llm.generate(messages, handlers, signal),
-    start: () => llm.start(),
+    start: (children) => llm.start(children),
     stop: () => llm.stop(),
     contextBudget: async (signal) =>
       resolveContextBudget({

@@ -18,6 +18,7 @@ import {
 } from './errors.ts';
 import { ReplyRun } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
+import type { ChildHost } from '../children.ts';
 
 /** The `format` sent to Ollama. Emotion first, so the face changes before the first word. */
 export const REPLY_SCHEMA = {
@@ -63,7 +64,7 @@ export interface OllamaLlm extends LlmClient {
   /** Loads the model into memory (`POST /api/generate` without prompt). Rejects with an LlmError. */
   prewarm(): Promise<void>;
   /** Starts the background health loop (idempotent). */
-  start(): void;
+  start(children?: ChildHost): void;
   /** Stops the health loop and waits for a check in flight. */
   stop(): Promise<void>;
 }
@@ -312,6 +313,7 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
   }
 
   const health = createHealthLoop(check, {
+    systemId: 'healthCheck:llm',
     retryIntervalMs,
     maxRetryIntervalMs,
     checkIntervalMs,
@@ -322,7 +324,7 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
     model,
     generate,
     prewarm: () => prewarmWith(new AbortController().signal),
-    start: () => health.start(),
+    start: (children) => health.start(children),
     stop: () => health.stop(),
   };
 }

@@ -37,6 +37,7 @@ import { createHealthLoop } from './healthLoop.ts';
 import { REPLY_SCHEMA } from './ollama.ts';
 import { ReplyRun, type AbortedBy } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
+import type { ChildHost } from '../children.ts';
 
 export type ResponseFormatMode = 'json_schema' | 'json_object' | 'none';
 const FORMAT_ORDER: readonly ResponseFormatMode[] = ['json_schema', 'json_object', 'none'];
@@ -80,7 +81,7 @@ export interface OpenAiLlm extends LlmClient {
   contextWindow(): number | undefined;
   /** One health check now (also run by the loop). Resolves true when the server answered. */
   check(): Promise<boolean>;
-  start(): void;
+  start(children?: ChildHost): void;
   stop(): Promise<void>;
 }
 
@@ -368,6 +369,7 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
   }
 
   const health = createHealthLoop(check, {
+    systemId: 'healthCheck:llm',
     retryIntervalMs,
     maxRetryIntervalMs,
     checkIntervalMs,
@@ -382,7 +384,7 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
     generate,
     contextWindow: () => contextWindow,
     check: () => check(new AbortController().signal),
-    start: () => health.start(),
+    start: (children) => health.start(children),
     stop: () => health.stop(),
   };
 }

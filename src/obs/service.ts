@@ -1,12 +1,14 @@
 /**
  * OBS for Pickle: the connection (lifecycle decided by machines/obsConnection.ts), the "Add Pickle
- * to OBS" setup, and the scenes that mute Pickle (machines/sceneMute.ts). Never blocks start-up:
+ * to OBS" setup, and the live scene reported for the mute scenes (machines/sceneMute.ts says
+ * whether it mutes; the brain alone keeps whether Pickle is muted, and by whom). Never blocks start-up:
  * `start()` returns at once and the connection comes up (and comes back) in the background.
  *
  * "Configured" means OBS_WEBSOCKET_URL or OBS_WEBSOCKET_PASSWORD is set. Without either, OBS is
  * `disabled` with the step that enables it: a streamer who does not use OBS (or adds the overlay by
  * hand) must not see a red line forever, and OBS 28+ asks for a password by default anyway.
  */
+import type { BrainActor } from '../../machines/brain.ts';
 import type { AdapterChild } from '../../machines/children.ts';
 import type { ObsConnectionInput } from '../../machines/obsConnection.ts';
 import type { PanelReports } from '../screens/presenter.ts';
@@ -29,7 +31,7 @@ export interface ObsStartOptions {
   serverUrl: string;
   overlayKey?: string | undefined;
   muteScenes: string[];
-  /** Mutes and unmutes go to the brain through it; mods' !mute / !unmute are read from it; OBS's machines run as its children. */
+  /** The live scene goes to the brain through it; OBS's machines run as its children. */
   orchestrator: Pick<PickleActor, 'send' | 'on' | 'system'>;
   /** The panel hears why Pickle went quiet. */
   reports?: Pick<PanelReports, 'sceneMute'>;
@@ -55,10 +57,6 @@ export interface ObsService {
   start(opts: ObsStartOptions): void;
   /** Creates or corrects the overlay source; connects first if needed (waits up to `waitMs`). */
   setupOverlay(waitMs?: number): Promise<OverlaySourceResult>;
-  /** A person muted or unmuted Pickle (mod command, panel): scenes never undo that. */
-  manualMute(muted: boolean): void;
-  /** Wraps the panel's control handler so its mute / unmute count as a person's. */
-  seeControl<C extends string>(handler: (cmd: C) => void): (cmd: C) => void;
   setMuteScenes(scenes: string[]): void;
   view(): ObsView;
   stop(): Promise<void>;
@@ -99,9 +97,10 @@ export function createObs(deps: ObsDeps): ObsService {
   let children: ReturnType<typeof orchestratorChildren> | undefined;
   let connected = false;
   let scene: string | undefined;
-  let mutedByScene: string | undefined;
   let muteScenes: string[] = [];
   let overlayUrl = '';
+  /** The brain keeps the mute; the view reads it there. */
+  let mutedByScene = (): string | undefined => undefined;
   let stopped = false;
   const waiters = new Set<() => void>();
 
@@ -110,7 +109,7 @@ export function createObs(deps: ObsDeps): ObsService {
     connected,
     muteScenes,
     ...(scene !== undefined ? { scene } : {}),
-    ...(mutedByScene !== undefined ? { mutedByScene } : {}),
+    ...(mutedByScene() !== undefined ? { mutedByScene: mutedByScene() } : {}),
   });
 
   const whenConnected = (ms: number) =>
@@ -134,30 +133,19 @@ export function createObs(deps: ObsDeps): ObsService {
       }
       muteScenes = opts.muteScenes;
       overlayUrl = overlayUrlFor(opts.serverUrl, opts.overlayKey);
-      const onSceneMute = (muted: boolean, name: string) => {
-        opts.orchestrator.send(muted ? { type: 'brain.mute' } : { type: 'brain.unmute' });
-        const text = muted ? `muted: OBS scene "${name}" is live` : `unmuted: OBS scene "${name}" is live`;
+      mutedByScene = () => (opts.orchestrator.system.get('brain') as BrainActor | undefined)?.getSnapshot().context.mutedByScene;
+      // Why Pickle went quiet (the brain decided it): the log, the panel and the console say so.
+      opts.orchestrator.on('scene.muteChanged', ({ muted, scene: name }) => {
+        log.info({ event: muted ? 'obs.mute' : 'obs.unmute', scene: name }, muted ? 'muted by OBS scene' : 'unmuted by OBS scene');
         opts.reports?.sceneMute({ muted, scene: name });
-        opts.console?.line(`OBS: Pickle ${text}`);
-      };
-      opts.orchestrator.on('chat.command', (e) => {
-        if (e.command === 'mute' || e.command === 'unmute') service.manualMute(e.command === 'mute');
+        opts.console?.line(`OBS: Pickle ${muted ? 'muted' : 'unmuted'}: OBS scene "${name}" is live`);
       });
       const c = createObsClient({ url, password: env.OBS_WEBSOCKET_PASSWORD, ...(deps.tuning?.timeoutMs ? { timeoutMs: deps.tuning.timeoutMs } : {}) });
       client = c;
       children = orchestratorChildren(opts.orchestrator);
       const s = children.start({ src: 'sceneMute', systemId: 'sceneMute', input: { muteScenes } });
       scenes = s;
-      s.on('scene.mute', (e) => {
-        mutedByScene = e.scene;
-        log.info({ event: 'obs.mute', scene: e.scene }, 'muted by OBS scene');
-        onSceneMute(true, e.scene);
-      });
-      s.on('scene.unmute', (e) => {
-        mutedByScene = undefined;
-        log.info({ event: 'obs.unmute', scene: e.scene }, 'unmuted by OBS scene');
-        onSceneMute(false, e.scene);
-      });
+      s.on('scene.live', (e) => opts.orchestrator.send(e));
 
       const m = children.start({ src: 'obsConnection', systemId: 'obsConnection', input: { url, ...(deps.tuning ?? {}) } });
       connection = m;
@@ -209,17 +197,6 @@ export function createObs(deps: ObsDeps): ObsService {
       });
       log.info({ event: 'obs.setup', scene: result.scene, created: result.created, updated: result.updated, addedToScene: result.addedToScene }, 'overlay source set up');
       return result;
-    },
-    manualMute(muted) {
-      // Muted or unmuted by a person: from now on the reason is theirs, not the scene's.
-      mutedByScene = undefined;
-      scenes?.send({ type: 'mute.manual', muted });
-    },
-    seeControl(handler) {
-      return (cmd) => {
-        if (cmd === 'mute' || cmd === 'unmute') service.manualMute(cmd === 'mute');
-        handler(cmd);
-      };
     },
     setMuteScenes(list) {
       muteScenes = list;

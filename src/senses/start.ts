@@ -70,6 +70,7 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
         ...(browser.shared ? { shared: browser.shared } : {}),
         paused: !on.eyes,
         send,
+        children,
         ...(opts.tuning?.vision ? { tuning: opts.tuning.vision } : {}),
       })
     : undefined;

@@ -20,6 +20,7 @@ import { combineSinks, createPlayback } from '../audio/player.ts';
 import { VOICE_ENGINES } from './engines.ts';
 import { createSynthesizer, type VoiceChoice } from './synthesize.ts';
 import type { EngineContext } from './types.ts';
+import type { ChildHost } from '../children.ts';
 
 export interface VoiceOptions extends EngineContext {
   env: Env;
@@ -39,6 +40,8 @@ export interface Voice {
   overlay: OverlayOutput;
   /** Connects the overlay output to the server's `/avatar` namespace. */
   attach(avatar: AvatarNamespace): void;
+  /** Starts the engines' machine (`voiceEngines`) as the orchestrator's child; without it, the first sentence starts it on its own. */
+  start(children: ChildHost): void;
 }
 
 const DEFAULT_MODEL = defaultSettings().voice.model;
@@ -85,5 +88,6 @@ export async function startVoice(opts: VoiceOptions): Promise<Voice> {
     playback,
     overlay,
     attach: (avatar) => overlay.attach(avatar),
+    start: (children) => void synth.start(children),
   };
 }

@@ -1,17 +1,20 @@
 /**
  * The voice's TTS as a service actor (one per sentence) over the ordered list of engines
- * (src/tts/engines.ts), then captions only. Which engines a sentence is tried on, when one is
+ * (src/tts/engines.ts), then captions only. Which engine a sentence is tried on, when one is
  * asked again (a 429 a few times with growing pauses, 5xx / timeout / network once) and when one
- * is turned off (401/403, 402) is decided in machines/voiceEngines.ts; this adapter calls the
- * engines and keeps the `tts` line of the status board honest: why the first engine is not used,
- * and what is used instead.
+ * is turned off (401/403, 402) is decided by the `voiceEngines` machine (machines/voiceEngines.ts,
+ * the orchestrator's child once `start(children)` ran); this adapter calls the engine it is told
+ * to, reports how it went, and keeps the `tts` line of the status board honest: why the first
+ * engine is not used, and what is used instead.
  */
 import type { TtsEngineName, TtsEvent } from '../../machines/events.ts';
 import { service } from '../../machines/services.ts';
 import type { SynthesizeInput } from '../../machines/voice.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import { afterFailure, enginesToTry, type EngineFailure } from '../../machines/voiceEngines.ts';
+import type { AdapterChild } from '../../machines/children.ts';
+import type { EngineFailure, VoiceEnginesEmitted } from '../../machines/voiceEngines.ts';
+import { standaloneChildren, tell, type ChildHost } from '../children.ts';
 import { TtsError, type TtsErrorKind } from './errors.ts';
 import type { EngineSlot, TtsEngine } from './types.ts';
 
@@ -36,21 +39,6 @@ export interface SynthesizerOptions {
 
 export type EngineUsed = TtsEngineName;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new TtsError('aborted', 'aborted', false));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new TtsError('aborted', 'aborted', false));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function failureKind(kind: TtsErrorKind): EngineFailure['kind'] {
   if (kind === 'rate-limit' || kind === 'server' || kind === 'timeout' || kind === 'network' || kind === 'auth' || kind === 'payment' || kind === 'aborted') return kind;
   return 'other';
@@ -58,6 +46,8 @@ function failureKind(kind: TtsErrorKind): EngineFailure['kind'] {
 
 /** The first pause before asking Deepgram again; a 429 doubles it each time (machines/ttsRetry.ts). */
 export const TTS_RETRY_BASE_MS = 200;
+
+type SentenceNews = Exclude<VoiceEnginesEmitted, { type: 'engine.turnedOff' }>;
 
 export function createSynthesizer(opts: SynthesizerOptions) {
   const { slots, status, log, retryDelayMs = TTS_RETRY_BASE_MS } = opts;
@@ -86,7 +76,7 @@ export function createSynthesizer(opts: SynthesizerOptions) {
   }
 
   function leadWorked(model: string): void {
-    if (!lead || off.has(lead.name)) return;
+    if (!lead || machine?.getSnapshot().context.off.includes(lead.name)) return;
     status.set('tts', 'up', leadLine(model));
   }
 
@@ -105,49 +95,85 @@ export function createSynthesizer(opts: SynthesizerOptions) {
     });
   }
 
-  const order = ready.map((s) => s.name);
-  const off = new Set<string>();
+  let machine: AdapterChild<'voiceEngines'> | undefined;
+  /** Sentences under way: what the machine says about each goes to its listener. */
+  const listeners = new Map<string, (news: SentenceNews) => void>();
+  let sentences = 0;
 
-  /** Speaks one sentence with the best engine available (machines/voiceEngines.ts decides the order and the retries). Rejects with a TtsError. */
-  async function synthesize(text: string, signal: AbortSignal, onAudio: (pcm: Buffer) => void): Promise<EngineUsed> {
+  /** Starts the engines' machine: in Pickle as the orchestrator's child; without, in a system of its own. */
+  function start(children: ChildHost = standaloneChildren()): AdapterChild<'voiceEngines'> {
+    if (machine) return machine;
+    const m = children.start({ src: 'voiceEngines', systemId: 'voiceEngines', input: { order: ready.map((s) => s.name), retryBaseMs: retryDelayMs } });
+    machine = m;
+    m.on('engine.speak', (e) => listeners.get(e.key)?.(e));
+    m.on('sentence.over', (e) => listeners.get(e.key)?.(e));
+    m.on('engine.turnedOff', (e) => log.warn({ event: 'tts-off', engine: e.engine }, 'TTS engine turned off until restart'));
+    return m;
+  }
+
+  /** Speaks one sentence with the engines the machine picks. Rejects with a TtsError. */
+  function synthesize(text: string, signal: AbortSignal, onAudio: (pcm: Buffer) => void): Promise<EngineUsed> {
+    const m = start();
     const v = opts.voice();
+    const key = `sentence-${++sentences}`;
     let delivered = 0;
     const emit = (pcm: Buffer) => {
       delivered += pcm.length;
       onAudio(pcm);
     };
-    let lastError: TtsError | undefined;
-    for (const name of enginesToTry(order, v.provider, off)) {
-      const entry = ready.find((e) => e.name === name)!;
-      for (let attempt = 1; ; attempt++) {
+    return new Promise<EngineUsed>((resolve, reject) => {
+      /** The last engine that failed on this sentence, with its error and how many tries it had. */
+      let failed: { entry: (typeof ready)[number]; err: TtsError; attempt: number } | undefined;
+      const finish = () => {
+        listeners.delete(key);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        finish();
+        tell(m, { type: 'sentence.abandoned', key });
+        reject(new TtsError('aborted', 'aborted', false));
+      };
+      const speak = async (name: string, attempt: number) => {
+        const entry = ready.find((e) => e.name === name)!;
         const t0 = performance.now();
         try {
           const r = await entry.engine.speak({ text, model: v.model, speed: v.speed, signal, onAudio: emit });
+          if (!listeners.has(key)) return;
           log.debug({ event: 'tts', engine: name, chars: text.length, samples: r.samples, firstAudioMs: r.firstAudioMs && Math.round(r.firstAudioMs), attempt }, 'sentence spoken');
           if (entry === lead) leadWorked(v.model);
-          return entry.engine.name;
+          finish();
+          tell(m, { type: 'engine.spoke', key });
+          resolve(entry.engine.name);
         } catch (e) {
+          if (!listeners.has(key)) return;
           const err = e instanceof TtsError ? e : new TtsError('server', String(e), true);
           log.warn({ event: 'tts-error', engine: name, kind: err.kind, status: err.status, attempt, ms: Math.round(performance.now() - t0), err: err.message }, 'TTS engine failed');
-          const next = afterFailure({ kind: failureKind(err.kind), retryable: err.retryable }, attempt, delivered > 0, retryDelayMs);
-          if (next.step === 'stop') throw err;
-          if (next.step === 'cut') {
-            status.set('tts', 'degraded', `${err.message}: a sentence was cut short`, { lastError: err.message });
-            return entry.engine.name;
-          }
-          lastError = err;
-          if (next.step === 'retry') {
-            await sleep(next.pauseMs, signal);
-            continue;
-          }
-          if (next.turnOff) off.add(name);
-          if (entry === lead) leadFailed(err, attempt > 1);
-          break;
+          failed = { entry, err, attempt };
+          tell(m, { type: 'engine.failed', key, failure: { kind: failureKind(err.kind), retryable: err.retryable }, heard: delivered > 0 });
         }
-      }
-    }
-    if (lastError) throw lastError;
-    return 'none';
+      };
+      /** The machine moved on from the lead engine: the status line says why. */
+      const leftLead = () => {
+        if (failed && failed.entry === lead) leadFailed(failed.err, failed.attempt > 1);
+      };
+      listeners.set(key, (news) => {
+        if (news.type === 'engine.speak') {
+          if (failed && failed.entry.name !== news.engine) leftLead();
+          return void speak(news.engine, news.attempt);
+        }
+        finish();
+        if (news.how === 'cut' && failed) {
+          status.set('tts', 'degraded', `${failed.err.message}: a sentence was cut short`, { lastError: failed.err.message });
+          return resolve(failed.entry.engine.name);
+        }
+        if (news.how === 'unvoiced') leftLead();
+        if (failed) reject(failed.err);
+        else resolve('none');
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) return onAbort();
+      tell(m, { type: 'sentence.requested', key, preferred: v.provider });
+    });
   }
 
   /** The actor the voice machine spawns per sentence; stopping it aborts the request. */
@@ -172,5 +198,5 @@ export function createSynthesizer(opts: SynthesizerOptions) {
     };
   });
 
-  return { actor, synthesize, reportInitial };
+  return { actor, synthesize, reportInitial, start };
 }

@@ -25,13 +25,11 @@ class TwitchChatClient implements TwitchChat {
   private readonly now: () => number;
   private readonly link: TwitchLink;
   private readonly replies: ChatReplies;
-  private replyInChat: boolean;
   private lastSent: { state: ServiceState; detail: string } | undefined;
   private readonly counters = { messages: 0, events: 0, sayRefused: 0 };
 
   constructor(private readonly opts: TwitchChatOptions) {
     this.now = opts.now ?? Date.now;
-    this.replyInChat = opts.replyInChat ?? true;
     // In Pickle the machines are the orchestrator's children (its clock, the inspector).
     const children = opts.children ?? standaloneChildren();
     this.link = new TwitchLink({ ...opts, children }, {
@@ -77,12 +75,8 @@ class TwitchChatClient implements TwitchChat {
     await this.link.stop();
   }
 
-  setReplyInChat(on: boolean): void {
-    this.replyInChat = on;
-  }
-
+  /** Which replies go to chat is the brain's (`chat.say`); this only writes them, when it can. */
   say(text: string): void {
-    if (!this.replyInChat) return;
     if (this.link.anonymous || this.link.down) {
       this.counters.sayRefused++;
       this.opts.log.debug({ mode: this.mode }, 'twitch: chat reply not sent (cannot write in chat)');

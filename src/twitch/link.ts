@@ -10,15 +10,13 @@ import type { ServiceState } from '../../machines/events.ts';
 import type { AdapterChild } from '../../machines/children.ts';
 import type { ReconnectEmitted } from '../../machines/reconnect.ts';
 import { standaloneChildren } from '../children.ts';
-import type { FailureClass } from '../errors.ts';
+import { classifyChatDisconnect, type FailureClass } from '../errors.ts';
 import { TWITCH_BACKOFF } from './backoff.ts';
 import { BotTokens, errorText } from './botTokens.ts';
 import { READ_ONLY_FIX, TOKEN_FIX, TWITCH_IRC_URL, tmiConnectionFromUrl, type TwitchChatOptions } from './options.ts';
 import type { TmiTags } from './parse.ts';
 import { TwitchAuthError } from './tokenRefresh.ts';
 import { closeQuietly, createTmiClient, watchRawMessages } from './tmiClient.ts';
-
-const AUTH_FAILURE = /Login authentication failed|Improperly formatted auth|Login unsuccessful|Error logging in/i;
 
 type Emitted<T extends ReconnectEmitted['type']> = Extract<ReconnectEmitted, { type: T }>;
 
@@ -258,10 +256,12 @@ export class TwitchLink {
     this.hooks.joined();
   }
 
+  /** What the reason means is src/errors.ts's table; this only words it. */
   private onDisconnected(reason: string): void {
-    if (AUTH_FAILURE.test(reason)) return this.lost('auth', this.rejected(reason));
-    if (/Invalid NICK/i.test(reason)) return this.lost('fatal', 'Twitch refused the bot login name (Invalid NICK)', 'check the bot account login');
-    this.lost('retryable', reason || 'connection closed');
+    const { kind, failure } = classifyChatDisconnect(reason);
+    if (kind === 'auth') return this.lost(failure, this.rejected(reason));
+    if (kind === 'bad-login') return this.lost(failure, 'Twitch refused the bot login name (Invalid NICK)', 'check the bot account login');
+    this.lost(failure, reason || 'connection closed');
   }
 
   private onServerReconnect(): void {

@@ -33,8 +33,6 @@ export interface TwitchChatOptions {
   status: StatusBoard;
   log: Logger;
   send: (event: InputEvent) => void;
-  /** `false` turns `say()` into a no-op (default true: the caller decides when to reply; see `setReplyInChat`). */
-  replyInChat?: boolean;
   /** Called after a refresh with the new tokens, so they can be persisted. */
   onTokens?: (tokens: { accessToken: string; refreshToken?: string }) => void;
   /** Keep reading chat anonymously when the token is rejected for good (default false: stay down). */
@@ -69,9 +67,8 @@ export interface TwitchChat {
   /** Resolves once the first attempt has an outcome (joined, failed, or retrying); never rejects. */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Queue a reply for chat: cleaned, rate-limited, deduplicated. No-op when replyInChat is false or read-only. */
+  /** Queue a reply for chat (the brain chose it): cleaned, rate-limited, deduplicated. No-op when read-only. */
   say(text: string): void;
-  setReplyInChat(on: boolean): void;
   readonly mode: 'authenticated' | 'anonymous';
   stats(): TwitchChatStats;
 }

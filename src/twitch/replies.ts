@@ -1,15 +1,16 @@
 /**
- * Pickle's replies in chat, carried out for the chat pacing machine (machines/chatPacing): it
- * decides what is sent and when; this reports the facts it needs (a reply asked for, the channel
- * joined or left, the bot's badge) and sends the lines it emits while the channel is joined.
- * Twitch answers a delivered PRIVMSG with USERSTATE (which also says whether the bot is a mod,
- * and so how fast it may write) and a refused one with a NOTICE.
+ * Pickle's replies in chat, carried out for two machines: chat pacing (machines/chatPacing)
+ * decides what is sent and when; chat refusal (machines/chatRefusal.ts) decides when Twitch's
+ * refusals make the replies `degraded` and when they reach chat again. This reports the facts they
+ * need (a reply asked for, the channel joined or left, the bot's badge, a NOTICE, a delivery) and
+ * sends the lines and status lines they emit. Twitch answers a delivered PRIVMSG with USERSTATE
+ * (which also says whether the bot is a mod, and so how fast it may write) and a refused one with
+ * a NOTICE.
  */
 import type { Client as TmiClient } from 'tmi.js';
 import type { AdapterChild } from '../../machines/children.ts';
 import type { ServiceState } from '../../machines/events.ts';
 import type { PacingStats } from '../../machines/chatPacing/pacing.ts';
-import { chatRefusalVerdict } from '../../machines/chatRefusal.ts';
 import { tell, type ChildHost } from '../children.ts';
 import type { Logger } from '../log.ts';
 import { errorText } from './botTokens.ts';
@@ -32,14 +33,24 @@ export interface ChatRepliesOptions {
 
 export class ChatReplies {
   private readonly pacing: AdapterChild<'chatPacing'>;
-  /** The NOTICE that made Twitch refuse the bot's replies, until one is delivered again. */
-  private refusedBy: string | undefined;
+  private readonly refusal: AdapterChild<'chatRefusal'>;
 
   constructor(private readonly opts: ChatRepliesOptions) {
     this.pacing = opts.children.start({ src: 'chatPacing', systemId: 'chatPacing:twitch', input: { limits: { ...TWITCH_SEND_LIMITS, ...opts.limits } } });
     this.pacing.on('line.send', (e) => this.send(e.text));
     this.pacing.on('line.refused', (e) => this.opts.log.debug({ reason: e.reason }, 'twitch: chat reply not queued'));
     this.pacing.on('line.droppedOldest', () => this.opts.log.warn('twitch: chat reply queue full, dropped the oldest reply'));
+    this.refusal = opts.children.start({ src: 'chatRefusal', systemId: 'chatRefusal:twitch', input: {} });
+    this.refusal.on('notice.other', (e) => this.opts.log.debug({ msgid: e.msgId }, 'twitch: notice'));
+    this.refusal.on('reply.dropped', (e) => this.opts.log.warn({ msgid: e.msgId }, `twitch: ${e.detail}`));
+    this.refusal.on('replies.refused', (e) => {
+      this.opts.log.warn({ msgid: e.msgId }, `twitch: ${e.detail}`);
+      this.opts.report('degraded', e.detail, { fix: e.fix, lastError: e.msgId });
+    });
+    this.refusal.on('replies.delivered', (e) => {
+      this.opts.log.info({ msgid: e.msgId }, 'twitch: chat replies are delivered again');
+      this.opts.report('up', this.opts.upDetail());
+    });
   }
 
   get stats(): PacingStats & { pending: number } {
@@ -53,7 +64,7 @@ export class ChatReplies {
 
   /** Joined (again): nothing is known to be refused any more; what waits may go. */
   joined(): void {
-    this.refusedBy = undefined;
+    tell(this.refusal, { type: 'channel.joined' });
     tell(this.pacing, { type: 'channel.joined', ts: this.opts.now() });
   }
 
@@ -66,26 +77,14 @@ export class ChatReplies {
     tell(this.pacing, { type: 'lines.cleared' });
   }
 
+  /** Twitch answers a delivered PRIVMSG with USERSTATE. */
   onUserState(tags: TmiTags): void {
-    this.onDelivered();
+    if (this.opts.joined()) tell(this.refusal, { type: 'line.delivered' });
     tell(this.pacing, { type: 'sender.privileged', privileged: isPrivileged(tags, this.opts.login(), this.opts.channel), ts: this.opts.now() });
   }
 
   onNotice(msgid: string): void {
-    const verdict = chatRefusalVerdict(msgid, this.opts.channel, this.opts.login() ?? '');
-    if (verdict.kind === 'other') return void this.opts.log.debug({ msgid }, 'twitch: notice');
-    this.opts.log.warn({ msgid }, `twitch: ${verdict.detail}`);
-    if (verdict.kind !== 'degraded') return;
-    this.refusedBy = msgid;
-    this.opts.report('degraded', verdict.detail, { fix: verdict.fix, lastError: msgid });
-  }
-
-  /** Twitch answers a delivered PRIVMSG with USERSTATE: replies reach chat again. */
-  private onDelivered(): void {
-    if (!this.refusedBy || !this.opts.joined()) return;
-    this.opts.log.info({ msgid: this.refusedBy }, 'twitch: chat replies are delivered again');
-    this.refusedBy = undefined;
-    this.opts.report('up', this.opts.upDetail());
+    tell(this.refusal, { type: 'line.refused', msgId: msgid, channel: this.opts.channel, bot: this.opts.login() ?? '' });
   }
 
   private send(text: string): void {

@@ -16,7 +16,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { PickleEvent } from '../../machines/events.ts';
-import { sameScene } from '../../machines/visionBatcher.ts';
+import { FRAME_CHANGE } from '../../machines/visionFrames.ts';
+import { standaloneChildren, tell, type ChildHost } from '../children.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
@@ -66,6 +67,8 @@ export interface VisionOptions {
   shared?: SharedBrowser;
   /** Eyes are turned off (privacy): no browser, no camera until `resume`. */
   paused?: boolean;
+  /** Where the frames' machine runs (in Pickle: the orchestrator's children). */
+  children?: ChildHost;
 }
 
 export interface VisionStats {
@@ -167,10 +170,21 @@ export function startVision(opts: VisionOptions): VisionService {
   const counters = { framesReceived: 0, framesDescribed: 0, framesRefused: 0, analysisErrors: 0, scenes: 0, scenesRepeated: 0 };
   const faults: { setup?: VisionFault; browser?: VisionFault; camera?: VisionFault; model?: VisionFault } = {};
   let camera: PageReport | undefined;
-  let lastScene: string | undefined;
-  let modelRetryAt = 0;
-  let busy = false;
   let stopped = false;
+  // Which frames are described and which scenes go on is the frames' machine's (machines/visionFrames.ts).
+  const children = opts.children ?? standaloneChildren();
+  const frames = children.start({ src: 'visionFrames', systemId: 'visionFrames', input: { modelRetryMs } });
+  /** Set while `frame.arrived` is handled: the machine's answer for this frame. */
+  let granted = false;
+  frames.on('frame.describe', () => (granted = true));
+  frames.on('frame.refused', () => counters.framesRefused++);
+  frames.on('scene.repeated', () => counters.scenesRepeated++);
+  frames.on('scene.new', ({ text, ts }) => {
+    if (stopped) return;
+    counters.scenes++;
+    log.info({ event: 'vision.scene', chars: text.length }, 'scene');
+    send({ type: 'vision.scene', text, ts });
+  });
   let paused = opts.paused ?? false;
 
   function refresh(): void {
@@ -188,57 +202,51 @@ export function startVision(opts: VisionOptions): VisionService {
     }
   }
 
+  /** A description from the page's own model (Overshoot): the machine says whether it is news. */
   function emitScene(raw: string): void {
     const text = cleanScene(raw);
     if (!text || stopped) return;
-    if (lastScene !== undefined && sameScene(lastScene, text)) {
-      counters.scenesRepeated++;
-      return;
-    }
-    lastScene = text;
-    counters.scenes++;
-    const ts = now();
-    log.info({ event: 'vision.scene', chars: text.length }, 'scene');
-    send({ type: 'vision.scene', text, ts });
+    tell(frames, { type: 'scene.described', text, ts: now() });
   }
 
   async function onFrame(b64: string, info: FrameInfo): Promise<{ accepted: boolean }> {
     counters.framesReceived++;
-    if (!describer || busy || stopped || now() < modelRetryAt) {
+    const jpeg = Buffer.from(b64, 'base64');
+    if (!describer || stopped) {
       counters.framesRefused++;
       return { accepted: false };
     }
-    const jpeg = Buffer.from(b64, 'base64');
     if (jpeg.length < 100 || jpeg.length > 8_000_000 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) {
       counters.framesRefused++;
       log.warn({ event: 'vision.frame', bytes: jpeg.length }, 'camera page sent something that is not a JPEG');
       return { accepted: false };
     }
-    busy = true;
+    granted = false;
+    tell(frames, { type: 'frame.arrived' });
+    if (!granted) return { accepted: false };
     const started = performance.now();
     try {
-      const text = await describer.describe(jpeg, ctrl.signal);
+      const text = cleanScene(await describer.describe(jpeg, ctrl.signal));
       counters.framesDescribed++;
       log.debug({ event: 'vision.frame', bytes: jpeg.length, ms: Math.round(performance.now() - started), diff: info.diff }, 'frame described');
       if (faults.model) {
         faults.model = undefined;
         refresh();
       }
-      emitScene(text);
+      tell(frames, text ? { type: 'frame.described', text, ts: now() } : { type: 'frame.failed', modelDown: false });
       return { accepted: true };
     } catch (err) {
       if (stopped) return { accepted: false };
       counters.analysisErrors++;
       const e = err instanceof VisionError ? err : new VisionError('server', String(err));
       log.warn({ event: 'vision.frame', kind: e.kind, err: e.message }, 'frame not described');
-      if (e.kind === 'unreachable' || e.kind === 'model-missing' || e.kind === 'not-vision') {
+      const modelDown = e.kind === 'unreachable' || e.kind === 'model-missing' || e.kind === 'not-vision';
+      if (modelDown) {
         faults.model = e.fix ? { detail: e.message, fix: e.fix } : { detail: e.message };
-        modelRetryAt = now() + modelRetryMs;
         refresh();
       }
+      tell(frames, { type: 'frame.failed', modelDown });
       return { accepted: false };
-    } finally {
-      busy = false;
     }
   }
 
@@ -297,10 +305,7 @@ export function startVision(opts: VisionOptions): VisionService {
       retryMs: cameraRetryMs,
       captureWidth: 1280,
       frameRate: 5,
-      thumbWidth: 32,
-      meanThreshold: 10,
-      cellThreshold: 24,
-      changedShare: 0.08,
+      ...FRAME_CHANGE,
       maxWidth: 640,
       jpegQuality: 0.8,
       ...tuning.page,
@@ -377,6 +382,7 @@ export function startVision(opts: VisionOptions): VisionService {
     async stop() {
       stopped = true;
       ctrl.abort();
+      children.stop('visionFrames');
       await browser?.stop();
     },
     browserPid: () => browser?.pid(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure } from '../../src/errors.ts';
+import { classifyChatDisconnect, classifyFailure } from '../../src/errors.ts';
 import { LlmError } from '../../src/llm/errors.ts';
 import { handshakeError } from '../../src/stt/errors.ts';
 import { TtsError } from '../../src/tts/errors.ts';
@@ -28,5 +28,14 @@ describe('one classification for every service failure', () => {
     expect(classifyFailure('rate-limit', true)).toBe('rate-limited');
     expect(classifyFailure('timeout', true)).toBe('retryable');
     expect(classifyFailure('bad-request', false)).toBe('fatal');
+  });
+
+  it("Twitch chat's disconnect reasons (tmi.js passes Twitch's NOTICE text) come from the same table", () => {
+    expect(classifyChatDisconnect('Login authentication failed')).toEqual({ kind: 'auth', failure: 'auth' });
+    expect(classifyChatDisconnect('Improperly formatted auth')).toEqual({ kind: 'auth', failure: 'auth' });
+    expect(classifyChatDisconnect('Error logging in')).toEqual({ kind: 'auth', failure: 'auth' });
+    expect(classifyChatDisconnect('Invalid NICK')).toEqual({ kind: 'bad-login', failure: 'fatal' });
+    expect(classifyChatDisconnect('Connection closed.')).toEqual({ kind: 'closed', failure: 'retryable' });
+    expect(classifyChatDisconnect('')).toEqual({ kind: 'closed', failure: 'retryable' });
   });
 });

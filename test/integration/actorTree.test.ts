@@ -92,7 +92,7 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     const r = rig;
 
     const actors = await inspectorActors(r);
-    expectChildren(actors, ['eventFeed', 'redemptions', 'followThanks', 'obsConnection', 'sceneMute', 'senses', 'audience']);
+    expectChildren(actors, ['eventFeed', 'redemptions', 'followThanks', 'obsConnection', 'sceneMute', 'senses', 'audience', 'healthCheck:llm']);
 
     // The event feed: welcomed and subscribed (the adapter reports the socket's frames and Helix's answers).
     await r.waitFor(() => r.pickle.status.get('twitch-events')?.state === 'up', 8000, 'twitch-events up');
@@ -105,7 +105,8 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     // OBS: connected (the adapter reports it), then a scene switch reaches both OBS machines.
     await r.waitFor(() => valueOf(r, 'obsConnection') === '"up"', 8000, 'obsConnection up');
     obs.switchScene('BRB');
-    await r.waitFor(() => contextOf(r, 'sceneMute')['mutedBy'] === 'scene', 5000, 'sceneMute: muted by the scene');
+    await r.waitFor(() => contextOf(r, 'sceneMute')['scene'] === 'BRB', 5000, 'sceneMute: the live scene');
+    await r.waitFor(() => contextOf(r, 'brain')['mutedByScene'] === 'BRB', 5000, 'the brain: muted by the scene');
     expect(contextOf(r, 'obsConnection')['scene']).toBe('BRB');
 
     // Senses: the broadcaster's !privacy turns ears and eyes off.
@@ -142,7 +143,7 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     const listed = await inspectorActors(r);
     const stream = listed.filter((a) => a.name.startsWith('reconnect:deepgram-live:'));
     expect(stream).toHaveLength(1);
-    expectChildren(listed, ['reconnect:twitch-chat', 'reconnect:twitch-channel', 'chatAccess:twitch', 'chatPacing:twitch', stream[0]!.name]);
+    expectChildren(listed, ['reconnect:twitch-chat', 'reconnect:twitch-channel', 'chatAccess:twitch', 'chatPacing:twitch', 'chatRefusal:twitch', stream[0]!.name]);
     // The rig sets no bot token: Pickle reads the channel anonymously.
     expect(valueOf(r, 'chatAccess:twitch')).toBe('"anonymous"');
     expect(contextOf(r, 'chatAccess:twitch')['because']).toBe('no-credentials');

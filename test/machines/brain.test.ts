@@ -65,6 +65,66 @@ describe('brain gating (idle)', () => {
     expect(t.h.of('brain.decision')[1]!.decision).toMatchObject({ input: 'speech', respond: true });
   });
 
+  describe('mute scenes: the live scene mutes Pickle without fighting a person', () => {
+    const live = (t: ReturnType<typeof setup>, scene: string, mutes: boolean) => t.h.send({ type: 'scene.live', scene, mutes });
+    const muted = (t: ReturnType<typeof setup>) => t.h.snapshot().context.muted;
+    const changes = (t: ReturnType<typeof setup>) => t.h.of('scene.muteChanged').map((e) => [e.muted, e.scene]);
+
+    it('entering a mute scene mutes, leaving it unmutes; moving between mute scenes changes nothing', () => {
+      const t = setup();
+      live(t, 'Just Chatting', false);
+      expect(muted(t)).toBe(false);
+      live(t, 'BRB', true);
+      expect(muted(t)).toBe(true);
+      live(t, 'Starting Soon', true);
+      live(t, 'Just Chatting', false);
+      live(t, 'Gaming', false);
+      expect(muted(t)).toBe(false);
+      expect(changes(t)).toEqual([[true, 'BRB'], [false, 'Just Chatting']]);
+      expect(t.h.of('brain.state').map((e) => e.muted)).toContain(true);
+    });
+
+    it("a person's !mute during BRB survives going live again", () => {
+      const t = setup();
+      live(t, 'BRB', true);
+      t.h.send({ type: 'brain.mute' });
+      live(t, 'Just Chatting', false);
+      expect(muted(t)).toBe(true);
+      expect(changes(t)).toEqual([[true, 'BRB']]);
+    });
+
+    it("a person's !mute before BRB: the scene neither mutes again nor unmutes afterwards", () => {
+      const t = setup();
+      t.h.send({ type: 'brain.mute' });
+      live(t, 'BRB', true);
+      live(t, 'Just Chatting', false);
+      expect(muted(t)).toBe(true);
+      expect(changes(t)).toEqual([]);
+    });
+
+    it("a person's !unmute during BRB wins until the next switch into a mute scene", () => {
+      const t = setup();
+      live(t, 'BRB', true);
+      t.h.send({ type: 'brain.unmute' });
+      live(t, 'Just Chatting', false);
+      expect(muted(t)).toBe(false);
+      live(t, 'Starting Soon', true);
+      expect(muted(t)).toBe(true);
+      expect(changes(t)).toEqual([[true, 'BRB'], [true, 'Starting Soon']]);
+    });
+
+    it('a mute scene cuts a reply being spoken, as a person\'s mute does', () => {
+      const t = setup();
+      t.batch(msg('pickle hi'));
+      t.llm.last().emit({ type: 'llm.sentence', text: 'Hello there.' });
+      t.voiceStarts();
+      expect(t.state()).toBe('speaking');
+      live(t, 'BRB', true);
+      expect(t.h.of('voice.skip')).toHaveLength(1);
+      expect(muted(t)).toBe(true);
+    });
+  });
+
   it('muted: decides nothing but remembers', () => {
     const t = setup();
     t.h.send({ type: 'brain.mute' });

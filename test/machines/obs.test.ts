@@ -118,68 +118,34 @@ function sceneMute(muteScenes = ['BRB', 'Starting Soon']) {
   return { actor, out, scene };
 }
 
-describe('sceneMute: mute scenes mute Pickle without fighting a mod', () => {
+describe('sceneMute: whether the live scene is one that mutes Pickle', () => {
   it('names compare without case or surrounding spaces', () => {
     expect(isMuteScene(' brb ', ['BRB'])).toBe(true);
     expect(isMuteScene('BRB 2', ['BRB'])).toBe(false);
     expect(isMuteScene(undefined, ['BRB'])).toBe(false);
   });
 
-  it('entering a mute scene mutes, leaving it unmutes; moving between mute scenes changes nothing', () => {
+  it('every switch says whether the live scene mutes, the first one on connect included', () => {
     const m = sceneMute();
+    m.scene('brb');
     m.scene('Just Chatting');
-    expect(m.out).toEqual([]);
-    m.scene('BRB');
     m.scene('Starting Soon');
-    m.scene('Just Chatting');
-    m.scene('Gaming');
     expect(m.out).toEqual([
-      { type: 'scene.mute', scene: 'BRB' },
-      { type: 'scene.unmute', scene: 'Just Chatting' },
+      { type: 'scene.live', scene: 'brb', mutes: true },
+      { type: 'scene.live', scene: 'Just Chatting', mutes: false },
+      { type: 'scene.live', scene: 'Starting Soon', mutes: true },
     ]);
   });
 
-  it('the first scene reported on connect counts: starting on BRB mutes', () => {
-    const m = sceneMute();
-    m.scene('brb');
-    expect(m.out).toEqual([{ type: 'scene.mute', scene: 'brb' }]);
-  });
-
-  it("a mod's !mute during BRB survives going live again", () => {
-    const m = sceneMute();
-    m.scene('BRB');
-    m.actor.send({ type: 'mute.manual', muted: true });
-    m.scene('Just Chatting');
-    expect(m.out).toEqual([{ type: 'scene.mute', scene: 'BRB' }]);
-  });
-
-  it("a mod's !mute before BRB: the scene neither mutes again nor unmutes afterwards", () => {
-    const m = sceneMute();
-    m.scene('Just Chatting');
-    m.actor.send({ type: 'mute.manual', muted: true });
-    m.scene('BRB');
-    m.scene('Just Chatting');
-    expect(m.out).toEqual([]);
-  });
-
-  it("a mod's !unmute during BRB wins until the next switch into a mute scene", () => {
-    const m = sceneMute();
-    m.scene('BRB');
-    m.actor.send({ type: 'mute.manual', muted: false });
-    m.scene('Just Chatting');
-    expect(m.out).toEqual([{ type: 'scene.mute', scene: 'BRB' }]);
-    m.scene('Starting Soon');
-    expect(m.out.at(-1)).toEqual({ type: 'scene.mute', scene: 'Starting Soon' });
-  });
-
-  it('a new list of mute scenes applies to the scene that is live', () => {
+  it('a new list of mute scenes applies to the scene that is live; before any scene, nothing is said', () => {
     const m = sceneMute([]);
-    m.scene('Intermission');
     m.actor.send({ type: 'muteScenes.changed', scenes: ['Intermission'] });
+    expect(m.out).toEqual([]);
+    m.scene('Intermission');
     m.actor.send({ type: 'muteScenes.changed', scenes: [] });
     expect(m.out).toEqual([
-      { type: 'scene.mute', scene: 'Intermission' },
-      { type: 'scene.unmute', scene: 'Intermission' },
+      { type: 'scene.live', scene: 'Intermission', mutes: true },
+      { type: 'scene.live', scene: 'Intermission', mutes: false },
     ]);
   });
 });

@@ -58,7 +58,7 @@ function harness(over: Partial<TwitchChatOptions> = {}) {
 describe('anonymous (no token)', () => {
   it('reads chat read-only and says how to fix it', async () => {
     irc = await startTwitchIrcStandin();
-    const h = harness({ replyInChat: true });
+    const h = harness();
     expect(h.chat.mode).toBe('anonymous');
     await h.chat.start();
     expect(irc.logins).toEqual([expect.objectContaining({ anonymous: true, ok: true })]);
@@ -168,7 +168,7 @@ describe('authenticated', () => {
 
   it('own messages are sent but not forwarded; a reply with a newline or /command is defused', async () => {
     irc = await startTwitchIrcStandin({ validTokens: [TOKEN], limits: { minIntervalMs: 10 } });
-    const h = await connected({ replyInChat: true, limits: { minIntervalMs: 40 } });
+    const h = await connected({ limits: { minIntervalMs: 40 } });
     h.chat.say('hello chat');
     await until(() => irc!.sent.length === 1, 'sent');
     h.chat.say('/ban streamer\r\nPRIVMSG #streamer :injected');
@@ -178,16 +178,6 @@ describe('authenticated', () => {
     expect(h.of('chat.message')).toHaveLength(0);
   });
 
-  it('replyInChat: false turns say() into a no-op until switched on', async () => {
-    const h = await connected({ replyInChat: false });
-    h.chat.say('not now');
-    await sleep(30);
-    h.chat.setReplyInChat(true);
-    h.chat.say('now');
-    await until(() => irc!.sent.length === 1, 'sent');
-    expect(irc!.sent[0]?.text).toBe('now');
-  });
-
   it('paces replies inside the server limits (non-mod) and lifts them as mod', async () => {
     irc = await startTwitchIrcStandin({
       validTokens: [TOKEN],
@@ -195,10 +185,10 @@ describe('authenticated', () => {
     });
     // Client-side margins well above the server's so scheduling jitter cannot make it look too fast.
     const limits = { windowMs: 300, normalLimit: 3, privilegedLimit: 10, minIntervalMs: 60, safetyMs: 80, maxQueue: 20 };
-    const h = await connected({ replyInChat: true, limits });
+    const h = await connected({ limits });
     for (let i = 0; i < 6; i++) h.chat.say(`reply number ${i}`);
     h.chat.say('reply number 0'); // duplicate
-    await until(() => irc!.sent.length === 6, '6 sent', 3_000);
+    await until(() => irc!.sent.length === 6, '6 sent', 10_000);
     expect(irc!.dropped).toEqual([]);
     expect(h.chat.stats()).toMatchObject({ sent: 6, rejectedDuplicate: 1, pending: 0 });
     const at = irc!.sent.map((s) => s.at);
@@ -208,10 +198,11 @@ describe('authenticated', () => {
     await h.chat.stop();
     irc!.setMod('picklebot', true);
     const sentBefore = irc!.sent.length;
-    const h2 = harness({ login: 'picklebot', token: TOKEN, replyInChat: true, limits: { ...limits, minIntervalMs: 5_000 } });
+    const h2 = harness({ login: 'picklebot', token: TOKEN, limits: { ...limits, minIntervalMs: 5_000 } });
     await h2.chat.start();
     for (let i = 0; i < 5; i++) h2.chat.say(`mod reply ${i}`);
-    await until(() => irc!.sent.length === sentBefore + 5, 'mod sends', 1_000);
+    // Without the lift the 5 s interval would hold these 5 lines for 20 s; a loaded machine still sends them within 4 s.
+    await until(() => irc!.sent.length === sentBefore + 5, 'mod sends', 4_000);
     expect(irc!.dropped).toEqual([]);
   });
 });
