@@ -3,7 +3,7 @@ import { avatarMachine, type AvatarInput } from './avatar.ts';
 import { brainMachine, type BrainInput } from './brain.ts';
 import { chatMachine, type ChatInput } from './chat.ts';
 import { speechMachine, type SpeechInput } from './speech.ts';
-import type { PickleEvent, PickleEventType } from './events.ts';
+import type { PickleEvent, PickleEventType, PluginEvent } from './events.ts';
 import {
   missingService,
   type GenerateReplyService,
@@ -110,7 +110,7 @@ export const orchestratorMachine = setup({
     // Started on demand by their adapters (`child.start`): see machines/children.ts.
     ...ADAPTER_MACHINES,
     // Provided from src/plugins: runs one plugin, sends back plugin.input / plugin.status / plugin.failed.
-    plugin: missingService<PluginActorInput>('orchestrator.plugin'),
+    plugin: missingService<PluginActorInput, PluginEvent, PickleEvent>('orchestrator.plugin'),
   },
   actions: {
     route: enqueueActions(({ context, event, enqueue }) => {

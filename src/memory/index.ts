@@ -6,12 +6,11 @@
  * Nothing here blocks a start or a reply: Chroma and the model load in the background; until
  * they are there, writes are journaled and recall answers "nothing" at once.
  */
-import { service } from '../../machines/services.ts';
+import { service, type RecallMemoriesService } from '../../machines/services.ts';
 import { ChatAdmission, type AdmissionOptions } from '../../machines/memory/admission.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import express from 'express';
-import { type AnyActorLogic } from 'xstate';
 import type { PickleEvent, RecallEvent } from '../../machines/events.ts';
 import type { PanelReports } from '../screens/presenter.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
@@ -56,7 +55,7 @@ type PanelLike = Pick<PanelReports, 'viewerForgotten'>;
 export interface MemoryService {
   readonly enabled: boolean;
   /** For providePickle: the brain's recall step. Undefined when memory is off (STM only). */
-  readonly recallActor: AnyActorLogic | undefined;
+  readonly recallActor: RecallMemoriesService | undefined;
   readonly router: express.Router;
   /** Resolves when the embedder is chosen (loaded, or the fallback). */
   readonly embedderReady: Promise<void>;
@@ -271,7 +270,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     return { ...(count !== undefined ? { deleted: count } : {}), queued: !done };
   }
 
-  const recallActor = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
+  const recallActor: RecallMemoriesService = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
     let live = true;
     const started = performance.now();
     recall(input).then(

@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { Actor, AnyActorLogic } from 'xstate';
 import type { PluginSpec } from '../../machines/orchestrator.ts';
+import type { PluginService } from '../../machines/services.ts';
 import type { PickleEvent } from '../../machines/events.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
@@ -22,7 +23,7 @@ export interface Plugins {
   /** For the orchestrator's input. */
   specs: PluginSpec[];
   /** For providePickle({ plugin }). */
-  actor: AnyActorLogic;
+  actor: PluginService;
   loaded: LoadedPlugin[];
   /** Mirrors plugin.status / plugin.failed onto the status board. Call before the orchestrator starts. */
   attach(orchestrator: Pick<Actor<AnyActorLogic>, 'on'> | EventSource): void;
