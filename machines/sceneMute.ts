@@ -1,9 +1,11 @@
 import { assertEvent, enqueueActions, setup } from 'xstate';
+import type { ChatOutEvent } from './events.ts';
 
 /**
  * Scenes that mute Pickle (persona `obs.mute_scenes` / OBS_MUTE_SCENES), e.g. "BRB": while one of
  * them is the program scene, Pickle stays quiet. Fed by `obs.scene` (OBS's program scene, on
- * connect and on every switch) and `mute.manual` (a mod's !mute / !unmute, the panel's buttons).
+ * connect and on every switch), `mute.manual` (the panel's buttons) and `chat.command` (a mod's
+ * !mute / !unmute, routed by the orchestrator).
  *
  * The rule, so a scene never fights a person:
  * - entering a mute scene mutes Pickle only if it is not muted already, and remembers that the
@@ -17,7 +19,8 @@ import { assertEvent, enqueueActions, setup } from 'xstate';
 export type SceneMuteEvent =
   | { type: 'obs.scene'; name: string }
   | { type: 'mute.manual'; muted: boolean }
-  | { type: 'muteScenes.changed'; scenes: string[] };
+  | { type: 'muteScenes.changed'; scenes: string[] }
+  | Extract<ChatOutEvent, { type: 'chat.command' }>;
 
 export type SceneMuteEmitted =
   | { type: 'scene.mute'; scene: string }
@@ -27,7 +30,7 @@ export interface SceneMuteInput {
   muteScenes: string[];
 }
 
-interface SceneMuteContext {
+export interface SceneMuteContext {
   muteScenes: string[];
   scene?: string;
   /** Who muted Pickle, as far as this machine knows: nobody, a mute scene, or a person. */
@@ -35,6 +38,9 @@ interface SceneMuteContext {
 }
 
 const norm = (s: string) => s.trim().toLowerCase();
+
+/** The scene that muted Pickle, while it is the scene's mute (not a person's). */
+export const mutedBySceneOf = (ctx: SceneMuteContext): string | undefined => (ctx.mutedBy === 'scene' ? ctx.scene : undefined);
 
 export function isMuteScene(scene: string | undefined, muteScenes: readonly string[]): boolean {
   return scene !== undefined && muteScenes.some((m) => norm(m) === norm(scene));
@@ -65,9 +71,13 @@ export const sceneMuteMachine = setup({
       }
     }),
     byPerson: enqueueActions(({ event, enqueue }) => {
-      assertEvent(event, 'mute.manual');
-      enqueue.assign({ mutedBy: event.muted ? 'person' : 'nobody' });
+      assertEvent(event, ['mute.manual', 'chat.command']);
+      const muted = event.type === 'mute.manual' ? event.muted : event.command === 'mute';
+      enqueue.assign({ mutedBy: muted ? 'person' : 'nobody' });
     }),
+  },
+  guards: {
+    isMuteCommand: ({ event }) => event.type === 'chat.command' && (event.command === 'mute' || event.command === 'unmute'),
   },
 }).createMachine({
   id: 'sceneMute',
@@ -76,5 +86,6 @@ export const sceneMuteMachine = setup({
     'obs.scene': { actions: 'follow' },
     'muteScenes.changed': { actions: 'follow' },
     'mute.manual': { actions: 'byPerson' },
+    'chat.command': { guard: 'isMuteCommand', actions: 'byPerson' },
   },
 });

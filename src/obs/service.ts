@@ -9,6 +9,7 @@
  */
 import type { AdapterChild } from '../../machines/children.ts';
 import type { ObsConnectionInput } from '../../machines/obsConnection.ts';
+import { mutedBySceneOf } from '../../machines/sceneMute.ts';
 import type { PanelReports } from '../screens/presenter.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import { orchestratorChildren } from '../children.ts';
@@ -99,19 +100,15 @@ export function createObs(deps: ObsDeps): ObsService {
   let children: ReturnType<typeof orchestratorChildren> | undefined;
   let connected = false;
   let scene: string | undefined;
-  let mutedByScene: string | undefined;
   let muteScenes: string[] = [];
   let overlayUrl = '';
   let stopped = false;
   const waiters = new Set<() => void>();
 
-  const view = (): ObsView => ({
-    enabled,
-    connected,
-    muteScenes,
-    ...(scene !== undefined ? { scene } : {}),
-    ...(mutedByScene !== undefined ? { mutedByScene } : {}),
-  });
+  const view = (): ObsView => {
+    const mutedByScene = scenes?.getSnapshot().status === 'active' ? mutedBySceneOf(scenes.getSnapshot().context) : undefined;
+    return { enabled, connected, muteScenes, ...(scene !== undefined ? { scene } : {}), ...(mutedByScene !== undefined ? { mutedByScene } : {}) };
+  };
 
   const whenConnected = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -140,21 +137,16 @@ export function createObs(deps: ObsDeps): ObsService {
         opts.reports?.sceneMute({ muted, scene: name });
         opts.console?.line(`OBS: Pickle ${text}`);
       };
-      opts.orchestrator.on('chat.command', (e) => {
-        if (e.command === 'mute' || e.command === 'unmute') service.manualMute(e.command === 'mute');
-      });
       const c = createObsClient({ url, password: env.OBS_WEBSOCKET_PASSWORD, ...(deps.tuning?.timeoutMs ? { timeoutMs: deps.tuning.timeoutMs } : {}) });
       client = c;
       children = orchestratorChildren(opts.orchestrator);
       const s = children.start({ src: 'sceneMute', systemId: 'sceneMute', input: { muteScenes } });
       scenes = s;
       s.on('scene.mute', (e) => {
-        mutedByScene = e.scene;
         log.info({ event: 'obs.mute', scene: e.scene }, 'muted by OBS scene');
         onSceneMute(true, e.scene);
       });
       s.on('scene.unmute', (e) => {
-        mutedByScene = undefined;
         log.info({ event: 'obs.unmute', scene: e.scene }, 'unmuted by OBS scene');
         onSceneMute(false, e.scene);
       });
@@ -206,8 +198,7 @@ export function createObs(deps: ObsDeps): ObsService {
       return result;
     },
     manualMute(muted) {
-      // Muted or unmuted by a person: from now on the reason is theirs, not the scene's.
-      mutedByScene = undefined;
+      // Muted or unmuted by a person (the panel): from now on the reason is theirs, not the scene's.
       scenes?.send({ type: 'mute.manual', muted });
     },
     seeControl(handler) {
