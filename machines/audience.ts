@@ -1,4 +1,5 @@
 import { assertEvent, assign, emit, setup } from 'xstate';
+import type { BrainOutEvent } from './events.ts';
 
 /**
  * Audience: does anybody hear Pickle's voice?
@@ -9,8 +10,8 @@ import { assertEvent, assign, emit, setup } from 'xstate';
  * nobody heard it: `unheard` (the voice is reported degraded with the step that fixes it).
  * As soon as a page plays again: `heard`. Before the first reply nothing is claimed.
  *
- * Facts in: `audience.pages` (pages playing now, local one included), `audience.spoken` (a
- * reply was spoken). Out: `audience.changed` on every move to heard or unheard.
+ * Facts in: `audience.pages` (pages playing now, local one included, from its adapter), and
+ * `reply.spoken` (routed by the orchestrator). Out: `audience.changed` on every move to heard or unheard.
  */
 
 export interface AudienceContext {
@@ -18,7 +19,7 @@ export interface AudienceContext {
   pages: number;
 }
 
-export type AudienceEvent = { type: 'audience.pages'; playing: number } | { type: 'audience.spoken' };
+export type AudienceEvent = { type: 'audience.pages'; playing: number } | Extract<BrainOutEvent, { type: 'reply.spoken' }>;
 
 export type AudienceEmitted = { type: 'audience.changed'; heard: boolean; pages: number };
 
@@ -51,14 +52,14 @@ export const audienceMachine = setup({
     unknown: {
       on: {
         'audience.pages': { actions: 'notePages' },
-        'audience.spoken': [{ guard: 'nobodyPlays', target: 'unheard' }, { target: 'heard' }],
+        'reply.spoken': [{ guard: 'nobodyPlays', target: 'unheard' }, { target: 'heard' }],
       },
     },
     heard: {
       entry: 'announceHeard',
       on: {
         'audience.pages': { actions: 'notePages' },
-        'audience.spoken': { guard: 'nobodyPlays', target: 'unheard' },
+        'reply.spoken': { guard: 'nobodyPlays', target: 'unheard' },
       },
     },
     unheard: {

@@ -60,6 +60,7 @@ export const brainMachine = brainInputs.createMachine({
     breathing: false,
     chatLog: [],
     digestSummary: undefined,
+    recappedAt: undefined,
     digestDue: false,
     summarising: false,
     senses: { ears: true, eyes: true },
@@ -73,7 +74,7 @@ export const brainMachine = brainInputs.createMachine({
     'addressed.expire': { actions: 'expireEntry' },
     'brain.breathed': { actions: assign({ breathing: false }) },
     'brain.quiet': [{ guard: 'mayRemark', actions: 'remarkIdle' }, { guard: 'stillQuiet', actions: 'armQuiet' }],
-    'digest.publish': { actions: 'publishDigest' },
+    'digest.publish': { actions: ['publishDigest', 'summariseWhenDue'] },
     'digest.summarised': { actions: 'takeSummary' },
     'digest.failed': { actions: 'takeSummary' },
     'senses.changed': {
@@ -98,7 +99,7 @@ export const brainMachine = brainInputs.createMachine({
   },
   states: {
     idle: {
-      entry: { type: 'announceState', params: { state: 'idle' } },
+      entry: [{ type: 'announceState', params: { state: 'idle' } }, 'summariseWhenDue'],
       always: { guard: 'hasPending', target: 'replying' },
       on: {
         'chat.batch': { actions: ['store', 'decideNow'] },

@@ -1,6 +1,6 @@
 import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import { mentionMatcher, namesOf } from './brain/gating.ts';
-import type { ChatMessage, ChatOutEvent, InputEvent, PersonaRuntime } from './events.ts';
+import type { ChatMessage, ChatOutEvent, InputEvent, PersonaRuntime, PluginEvent } from './events.ts';
 import { CHAT_COMMANDS, isChatCommand } from './commands.ts';
 
 /**
@@ -24,7 +24,7 @@ interface ChatContext extends ChatInput {
 type ChatEvent = Extract<
   InputEvent,
   { type: 'chat.message' | 'stream.event' | 'chat.deleted' | 'chat.cleared' | 'settings.changed' }
->;
+> | Extract<PluginEvent, { type: 'plugin.input' }>;
 
 export const BATCH_WINDOW_MS = 2000;
 
@@ -63,7 +63,7 @@ export const chatMachine = setup({
       enqueue.assign({ pending: [] });
     }),
     takeMessage: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'chat.message');
+      assertEvent(event, ['chat.message', 'plugin.input']);
       const message = event.message;
       const ignore = (reason: Extract<ChatOutEvent, { type: 'chat.ignored' }>['reason']) =>
         enqueue.sendParent({ type: 'chat.ignored', reason, message } satisfies ChatOutEvent);
@@ -134,6 +134,8 @@ export const chatMachine = setup({
   initial: 'idle',
   on: {
     'chat.message': { actions: 'takeMessage' },
+    // A plugin's line is a chat line like any other.
+    'plugin.input': { actions: 'takeMessage' },
     'chat.deleted': { actions: 'removeModerated' },
     'chat.cleared': { actions: 'removeModerated' },
     'stream.event': { actions: 'forwardStreamEvent' },

@@ -4,7 +4,8 @@ import type { ChatPlatform, StreamEvent } from './events.ts';
 /**
  * Follows come in bursts (a raid, a shout-out); thanking each one would drown the stream. Follows
  * are collected for a window from the first one and then thanked once, as one `follow` stream
- * event whose display name reads "Ana, Bo and 3 others" and whose amount is how many followed.
+ * event whose display name reads "Ana, Bo and 3 others" and whose amount is how many followed,
+ * sent to the orchestrator (which routes it to chat like any stream event).
  */
 
 export interface Follower {
@@ -16,7 +17,7 @@ export interface Follower {
 }
 
 export type FollowThanksEvent = { type: 'follow.received'; follower: Follower };
-export type FollowThanksEmitted = { type: 'stream.event'; event: StreamEvent };
+export type FollowThanksSent = { type: 'stream.event'; event: StreamEvent };
 
 export const FOLLOW_WINDOW_MS = 10_000;
 /** Names said out loud; the rest are counted. */
@@ -36,7 +37,6 @@ export const followThanksMachine = setup({
     context: {} as { windowMs: number; pending: Follower[] },
     events: {} as FollowThanksEvent,
     input: {} as { windowMs?: number },
-    emitted: {} as FollowThanksEmitted,
   },
   delays: { followWindow: ({ context }) => context.windowMs },
   actions: {
@@ -50,7 +50,7 @@ export const followThanksMachine = setup({
       const first = context.pending[0];
       if (!first) return;
       const last = context.pending[context.pending.length - 1] ?? first;
-      enqueue.emit({
+      enqueue.sendParent({
         type: 'stream.event',
         event: {
           platform: first.platform,
@@ -61,7 +61,7 @@ export const followThanksMachine = setup({
           ts: last.ts,
           amount: context.pending.length,
         },
-      });
+      } satisfies FollowThanksSent);
       enqueue.assign({ pending: [] });
     }),
   },

@@ -3,7 +3,7 @@ import { avatarMachine, type AvatarInput } from './avatar.ts';
 import { brainMachine, type BrainInput } from './brain.ts';
 import { chatMachine, type ChatInput } from './chat.ts';
 import { speechMachine, type SpeechInput } from './speech.ts';
-import type { PickleEvent, PickleEventType } from './events.ts';
+import type { PickleEvent, PickleEventType, PluginEvent } from './events.ts';
 import {
   missingService,
   type GenerateReplyService,
@@ -15,7 +15,7 @@ import {
   type SynthesizeService,
 } from './services.ts';
 import { voiceMachine, type VoiceInput } from './voice.ts';
-import { ADAPTER_MACHINES, type ChildEvent } from './children.ts';
+import { ADAPTER_MACHINES, type AdapterMachineName, type ChildEvent } from './children.ts';
 import { visionBatcherMachine, type VisionBatcherInput } from './visionBatcher.ts';
 
 export type { PluginActorInput } from './services.ts';
@@ -23,15 +23,27 @@ export type { PluginActorInput } from './services.ts';
 /**
  * The orchestrator: the root actor. It starts one actor per concern (each with a systemId,
  * so the inspector and tests can find them) and routes every event by type to the actors
- * that consume it. Every event it sees is also emitted, so the app around it (server
- * sockets, logs, Twitch replies) listens with `actor.on(type, …)` instead of reaching in.
+ * that consume it, its adapters' machines included (ROUTES is the one routing table). Every
+ * event it sees is also emitted, so the sinks around it (server sockets, logs, chat lines,
+ * memory writes) listen with `actor.on(type, …)`; none of them feeds a machine.
  */
 
 export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar' | 'speech' | 'visionBatcher';
 
+/**
+ * Adapters' machines that run once, under their own name (`child.start` with that systemId):
+ * routed to while they run. The others (one per connection or page) get only the facts their
+ * adapter observes.
+ */
+export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions' | 'sceneMute'>;
+export type RouteTarget = ActorName | RoutedChild;
+
 /** Who consumes what. Events not listed here are outputs for the outside only. */
-export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
-  'chat.message': ['chat'],
+export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = {
+  // A channel-point question is also a redemption to settle.
+  'chat.message': ['chat', 'redemptions'],
+  // A plugin's chat-shaped input goes through chat like any line (batching, gating, moderation).
+  'plugin.input': ['chat'],
   'stream.event': ['chat'],
   'chat.deleted': ['chat'],
   'chat.cleared': ['chat'],
@@ -39,7 +51,10 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'context.budget': ['brain'],
   'senses.changed': ['brain'],
   'chat.batch': ['brain'],
-  'chat.command': ['brain'],
+  // `!privacy` (senses), `!mute` / `!unmute` (sceneMute: a person's mute outranks a scene's); the rest the brain's.
+  'chat.command': ['brain', 'senses', 'sceneMute'],
+  'brain.state': ['senses'],
+  'brain.decision': ['redemptions'],
   'chat.event': ['brain'],
   'chat.removed': ['brain'],
   'speech.final': ['brain'],
@@ -53,12 +68,13 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'scene.live': ['brain'],
   'moderation.unblock': ['brain'],
   'moderation.lists': ['brain'],
-  'reply.start': ['voice', 'avatar'],
+  'reply.start': ['voice', 'avatar', 'redemptions'],
+  'reply.spoken': ['audience', 'redemptions'],
   'reply.emotion': ['avatar'],
   'caption.holdRequested': ['avatar'],
   'reply.sentence': ['voice', 'speech'],
   'reply.done': ['voice'],
-  'reply.failed': ['voice', 'avatar'],
+  'reply.failed': ['voice', 'avatar', 'redemptions'],
   'voice.skip': ['voice'],
   'voice.started': ['brain', 'avatar', 'speech'],
   'voice.playing': ['avatar', 'speech'],
@@ -111,14 +127,13 @@ export const orchestratorMachine = setup({
     // Started on demand by their adapters (`child.start`): see machines/children.ts.
     ...ADAPTER_MACHINES,
     // Provided from src/plugins: runs one plugin, sends back plugin.input / plugin.status / plugin.failed.
-    plugin: missingService<PluginActorInput>('orchestrator.plugin'),
+    plugin: missingService<PluginActorInput, PluginEvent, PickleEvent>('orchestrator.plugin'),
   },
   actions: {
-    route: enqueueActions(({ context, event, enqueue }) => {
+    route: enqueueActions(({ context, event, enqueue, system }) => {
       if (!isPickleEvent(event)) return;
-      for (const target of ROUTES[event.type] ?? []) enqueue.sendTo(target, event);
-      // A plugin's chat-shaped input goes through chat like a Twitch line (batching, gating, moderation).
-      if (event.type === 'plugin.input') enqueue.sendTo('chat', { type: 'chat.message', message: event.message });
+      // An adapter's machine that is not running (its adapter is off) is skipped.
+      for (const target of ROUTES[event.type] ?? []) if (system.get(target)) enqueue.sendTo(target, event);
       for (const p of context.plugins ?? []) if (p.events.includes(event.type)) enqueue.sendTo(pluginActorId(p.name), event);
       enqueue.emit(event);
     }),

@@ -1,12 +1,12 @@
 import { assertEvent, emit, enqueueActions, setup } from 'xstate';
-import type { ChatOutEvent, ModCommand } from './events.ts';
+import type { BrainOutEvent, ChatOutEvent, InputEvent, ModCommand } from './events.ts';
 
 /**
  * Senses: whether Pickle hears (ears: microphone → Deepgram) and sees (eyes: camera).
  *
  * Facts in: the streamer's choice from the panel or the settings API (`senses.set`), a mod's
  * or the broadcaster's `!privacy` (both off) / `!privacy off` (both on), and whether the brain
- * is muted (`brain.state`). Out: `senses.changed` whenever ears or eyes change (the adapters
+ * is muted (`brain.state`). Out: `senses.changed` whenever ears or eyes change, emitted (the adapters
  * close or reopen the microphone and the camera, and the choice is saved so that a restart
  * never resumes recording). `remembersSenses` says whether what ears and eyes bring may go
  * into long-term memory: never while a sense is off or Pickle is muted.
@@ -24,7 +24,7 @@ export interface SensesContext extends SensesInput {
 export type SensesEvent =
   | { type: 'senses.set'; ears?: boolean; eyes?: boolean }
   | Extract<ChatOutEvent, { type: 'chat.command' }>
-  | { type: 'brain.state'; state: string; muted: boolean };
+  | Extract<BrainOutEvent, { type: 'brain.state' }>;
 
 export type SensesEmitted = { type: 'senses.changed'; ears: boolean; eyes: boolean };
 
@@ -61,6 +61,8 @@ export const sensesMachine = setup({
       if (want.ears === context.ears && want.eyes === context.eyes) return;
       enqueue.assign({ ears: want.ears, eyes: want.eyes });
       enqueue(emit({ type: 'senses.changed', ears: want.ears, eyes: want.eyes }));
+      // …and sent to the orchestrator, which routes it to the brain (no remarks about a scene it cannot see).
+      enqueue.sendParent({ type: 'senses.changed', ears: want.ears, eyes: want.eyes } satisfies Extract<InputEvent, { type: 'senses.changed' }>);
     }),
     noteMuted: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, 'brain.state');

@@ -20,6 +20,7 @@ import type { Senses } from './senses/index.ts';
 import { startSensesStack } from './senses/start.ts';
 import { watchAudience } from './audio/audience.ts';
 import { orchestratorChildren } from './children.ts';
+import { sinkEvents } from './sinks.ts';
 import { startBackends } from './app/backends.ts';
 import { pickleHealth, storedMemories } from './app/health.ts';
 import { createPickleOrchestrator } from './app/orchestrator.ts';
@@ -87,29 +88,30 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const avatar = server.avatar;
   voice.attach(avatar);
   let senses: Senses | undefined;
-  memory.attach(orchestrator, screens.presenter, (source) => senses?.remembers(source) ?? false);
-  moderation.attach(orchestrator, screens.presenter);
-  // The brain decides which replies go to chat too; the chat adapter paces and sends them.
-  orchestrator.on('chat.say', (e) => twitch?.say(e.text));
+  // Sinks: they carry out what the machines decided; their listeners go when Pickle stops.
+  const events = sinkEvents(orchestrator);
+  memory.attach(events, screens.presenter, (source) => senses?.remembers(source) ?? false, send);
+  moderation.attach(events, screens.presenter);
+  events.on('chat.say', (e) => twitch?.say(e.text));
   // Persona switching (mods' !persona, or the panel through the settings API).
-  followPersonaSwitches({ persona, personasDir, env, settings, orchestrator, reports: screens.presenter, moderation, obs, send, log, out });
+  followPersonaSwitches({ persona, personasDir, env, settings, events, reports: screens.presenter, moderation, obs, send, log, out });
 
-  plugins.attach(orchestrator);
+  plugins.attach(events);
   orchestrator.start();
   // Adapters' machines join the running orchestrator as its children.
   const children = orchestratorChildren(orchestrator);
   voice.start(children);
-  const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l), children });
+  const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
 
   // Senses: the hidden browser, ears, eyes, the local voice, and the switch that turns ears and eyes off.
-  const stack = await startSensesStack({ env, log, status, settings, server, orchestrator, send, say: (line) => out.line(line), tuning: { stt: opts.tuning?.stt, vision: opts.tuning?.vision } });
+  const stack = await startSensesStack({ env, log, status, settings, server, orchestrator, events, send, say: (line) => out.line(line), tuning: { stt: opts.tuning?.stt, vision: opts.tuning?.vision } });
   const { ears, vision } = stack;
   senses = stack.senses;
 
   twitch = startTwitchChat({ env, dataDir, status, log, send, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
-  const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, orchestrator, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
+  const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
   llm.start(children);
   obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
@@ -140,6 +142,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       await vision?.stop();
       screens.stop();
       orchestrator.stop();
+      events.stop();
       await plugins.drain();
       await memory.stop();
       await server.close();

@@ -4,8 +4,9 @@
  * adapter without Pickle (listing the browser's devices) and adapter tests that need no brain run
  * it on its own.
  */
-import { createActor, type AnyActorRef, type EventObject, type Snapshot } from 'xstate';
-import { ADAPTER_MACHINES, type AdapterChild, type ChildSpec } from '../machines/children.ts';
+import { assertEvent, createActor, type Actor, enqueueActions, setup, type EventObject, type Snapshot } from 'xstate';
+import { ADAPTER_MACHINES, type AdapterChild, type ChildEvent, type ChildSpec } from '../machines/children.ts';
+import type { PickleEvent } from '../machines/events.ts';
 import type { PickleActor } from '../machines/orchestrator.ts';
 
 export interface ChildHost {
@@ -15,7 +16,7 @@ export interface ChildHost {
 }
 
 /** The machine as a child of the running orchestrator. */
-export function orchestratorChildren(orchestrator: Pick<PickleActor, 'send' | 'system'>): ChildHost {
+export function orchestratorChildren(orchestrator: Pick<PickleActor, 'send' | 'system'> | Pick<Actor<ReturnType<typeof standaloneHost>>, 'send' | 'system'>): ChildHost {
   return {
     start<S extends ChildSpec>(spec: S): AdapterChild<S['src']> {
       orchestrator.send({ type: 'child.start', child: spec });
@@ -39,22 +40,55 @@ export function tell<E extends EventObject>(ref: { getSnapshot(): Snapshot<unkno
   if (ref.getSnapshot().status === 'active') ref.send(event);
 }
 
-/** The machine in an actor system of its own (no orchestrator). */
-export function standaloneChildren(): ChildHost {
-  const running = new Map<string, AnyActorRef>();
-  return {
-    start<S extends ChildSpec>(spec: S): AdapterChild<S['src']> {
-      const known = running.get(spec.systemId);
-      const ref = known ?? createActor(ADAPTER_MACHINES[spec.src], { systemId: spec.systemId, input: spec.input });
-      if (!known) {
-        running.set(spec.systemId, ref);
-        ref.start();
-      }
-      return ref as AdapterChild<S['src']>;
+/**
+ * A parent for adapters' machines outside Pickle: it starts and stops them like the orchestrator
+ * does, and hands what they send up (in Pickle, routed by the orchestrator) to `up`.
+ */
+const standaloneHost = (up: (event: PickleEvent) => void) =>
+  setup({
+    types: { events: {} as ChildEvent | PickleEvent },
+    actors: ADAPTER_MACHINES,
+    actions: {
+      startChild: enqueueActions(({ event, enqueue, system }) => {
+        assertEvent(event, 'child.start');
+        const { child } = event;
+        if (system.get(child.systemId)) return;
+        const at = { id: child.systemId, systemId: child.systemId };
+        switch (child.src) {
+          case 'eventFeed': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'redemptions': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'followThanks': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'obsConnection': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'sceneMute': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'audience': return enqueue.spawnChild(child.src, at);
+          case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          default: {
+            const unhandled: never = child;
+            return unhandled;
+          }
+        }
+      }),
+      stopChild: enqueueActions(({ event, enqueue, system }) => {
+        assertEvent(event, 'child.stop');
+        if (system.get(event.systemId)) enqueue.stopChild(event.systemId);
+      }),
+      up: ({ event }) => {
+        // XState's own events (a child's error) stay here, as in the orchestrator.
+        if (event.type !== 'child.start' && event.type !== 'child.stop' && !event.type.startsWith('xstate.')) up(event);
+      },
     },
-    stop(systemId) {
-      running.get(systemId)?.stop();
-      running.delete(systemId);
-    },
-  };
+  }).createMachine({
+    id: 'standalone',
+    on: { 'child.start': { actions: 'startChild' }, 'child.stop': { actions: 'stopChild' }, '*': { actions: 'up' } },
+  });
+
+/**
+ * The machines in an actor system of their own (no orchestrator). What they send to their parent
+ * (in Pickle, the orchestrator routes it) goes to `up`, and nowhere when it is not given.
+ */
+export function standaloneChildren(up: (event: PickleEvent) => void = () => {}): ChildHost {
+  return orchestratorChildren(createActor(standaloneHost(up)).start());
 }

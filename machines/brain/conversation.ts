@@ -2,7 +2,7 @@ import { viewerKey, type ChatMessage, type ChatOutEvent, type InputEvent, type P
 import type { Trigger } from './types.ts';
 import { RANK, rankOfChat, type Slotted } from './addressed.ts';
 import { describeStreamEvent, summariseBatch, summariseSpeech } from './decisions.ts';
-import { asksForRecap, digestOf, type DigestLine, type DigestSummary } from './digest.ts';
+import { asksForRecap, digestOf, recapOf, type DigestLine, type DigestSummary } from './digest.ts';
 import { gateSpeech, gateStreamEvent, mentionMatcher, namesOf } from './gating.ts';
 import { chatEntry, type StmEntry } from './stm.ts';
 
@@ -19,7 +19,7 @@ export const DIGEST_PUBLISH_MS = 5_000;
 export type AddressedEntry = Slotted<Trigger>;
 
 export const RECAP_TASK = (p: PersonaRuntime) =>
-  `You (${p.name}) were asked what chat has been saying. Using the chat digest in the data, tell the streamer in two or three short sentences what chat talked about and who asked what.`;
+  `You (${p.name}) were asked what chat has been saying. Using the chat lines in the data (and the digest of earlier chat, if there is one), tell the streamer in two or three short sentences what chat talked about and who asked what.`;
 
 export const IDLE_TASK = (p: PersonaRuntime) =>
   `The stream has been quiet for a while (no chat, the streamer silent). As ${p.name}, start a light topic in one or two short sentences: something the camera shows, something chat talked about earlier, or something you remember. Do not complain about the silence.`;
@@ -135,6 +135,16 @@ export function summaryOf(t: Trigger): string {
 }
 
 /** The digest as a prompt entry: quoted as data like every chat line. */
+/**
+ * A recap's entries for the prompt: what came before in brief (when the lines do not all fit),
+ * then the chat lines themselves, oldest first, each quoted as a viewer's line.
+ */
+export function recapEntries(log: readonly DigestLine[], summary: DigestSummary | undefined, persona: PersonaRuntime, ts: number, since: number | undefined, countTokens?: (text: string) => number): StmEntry[] {
+  const recap = recapOf(log, { now: ts, names: namesOf(persona), ...(summary ? { summary } : {}), ...(since !== undefined ? { since } : {}), ...(countTokens ? { countTokens } : {}) });
+  const earlier: StmEntry[] = recap.earlier ? [{ id: `digest-${ts}`, kind: 'digest', user: 'chat', displayName: 'chat digest', text: recap.earlier, ts }] : [];
+  return [...earlier, ...recap.lines.map((l): StmEntry => ({ id: l.id, kind: 'chat', user: l.user, displayName: l.displayName, text: l.text, ts: l.ts }))];
+}
+
 export function digestEntry(log: readonly DigestLine[], summary: DigestSummary | undefined, persona: PersonaRuntime, ts: number): StmEntry {
   const d = digestOf(log, { ...(summary ? { summary } : {}), names: namesOf(persona) });
   return { id: `digest-${ts}`, kind: 'digest', user: 'chat', displayName: 'chat digest', text: d.text, ts };

@@ -88,9 +88,13 @@ export const brainInputs = brainReplies.extend({
       const digest = digestOf(context.chatLog, { ...(context.digestSummary ? { summary: context.digestSummary } : {}), names: namesOf(context.persona), countTokens: context.countTokens });
       enqueue.assign({ digestDue: false });
       enqueue.sendParent({ type: 'chat.digest', digest } satisfies BrainOutEvent);
-      if (context.phase !== 'idle' || context.summarising || linesSinceSummary(context.chatLog, context.digestSummary) < SUMMARY_MIN_NEW_LINES) return;
+    }),
+    /** Idle (just back, or chat came in) with enough chat the summary does not cover: the LLM summarises it in the background. */
+    summariseWhenDue: enqueueActions(({ context, enqueue }) => {
+      if (context.phase !== 'idle' || context.pending !== undefined || context.queue.length > 0) return;
+      if (context.summarising || linesSinceSummary(context.chatLog, context.digestSummary) < SUMMARY_MIN_NEW_LINES) return;
       enqueue.assign({ summarising: true });
-      enqueue.spawnChild('summariseChat', { id: 'summariser', input: summaryPrompt(context.chatLog, 1500, context.countTokens) });
+      enqueue.spawnChild('summariseChat', { id: 'summariser', input: summaryPrompt(context.chatLog, 1500, context.countTokens, context.digestSummary) });
     }),
     takeSummary: enqueueActions(({ context, event, enqueue }) => {
       enqueue.stopChild('summariser');

@@ -9,7 +9,7 @@ import { remember } from './stm.ts';
 import { dedupeMemories } from './recall.ts';
 import { noteAnswered, takeNext } from './addressed.ts';
 import { queueUp } from './plan.ts';
-import { digestEntry, summaryOf } from './conversation.ts';
+import { recapEntries, summaryOf } from './conversation.ts';
 import type { GenerateReplyInput } from '../services.ts';
 import { brainSetup } from './setup.ts';
 import type { Phase } from './types.ts';
@@ -68,7 +68,11 @@ export const brainReplies = brainSetup.extend({
       const reply = context.reply;
       if (!reply) return;
       const trigger = reply.trigger;
-      const current = trigger.recap ? [...trigger.entries, digestEntry(context.chatLog, context.digestSummary, context.persona, trigger.ts)] : trigger.entries;
+      // A recap quotes the chat lines since the last one (the asking line once); the next recap starts after it.
+      const own = new Set(trigger.entries.map((e) => e.id));
+      const recap = trigger.recap ? recapEntries(context.chatLog, context.digestSummary, context.persona, trigger.ts, context.recappedAt, context.countTokens).filter((e) => !own.has(e.id)) : [];
+      if (trigger.recap) enqueue.assign({ recappedAt: trigger.ts });
+      const current = [...trigger.entries, ...recap];
       const currentIds = new Set(current.map((e) => e.id));
       const history = context.stm.filter((e) => !currentIds.has(e.id));
       const memories = event.type === 'memory.recalled' ? dedupeMemories(event.memories, [...history, ...current]) : [];

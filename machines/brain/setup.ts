@@ -1,5 +1,5 @@
 import { setup } from 'xstate';
-import type { RecallEvent } from '../events.ts';
+import type { LlmEvent, RecallEvent } from '../events.ts';
 import { type RecallInput } from './recall.ts';
 import { ENTRY_TTL_MS, peek } from './addressed.ts';
 import { type SummariseEvent, type SummariseInput } from './digest.ts';
@@ -18,7 +18,7 @@ export const brainSetup = setup({
   },
   actors: {
     // Provided from src/ (the LLM adapter). It streams llm.* events back and aborts on stop.
-    generateReply: missingService<GenerateReplyInput>('brain.generateReply'),
+    generateReply: missingService<GenerateReplyInput, LlmEvent>('brain.generateReply'),
     // Provided from src/ (long-term memory): sends back memory.recalled once. Without it, no LTM.
     recallMemories: service<RecallInput, RecallEvent>(({ sendBack }) => {
       sendBack({ type: 'memory.recalled', memories: [] });

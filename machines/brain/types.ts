@@ -104,6 +104,8 @@ export interface BrainContext {
   /** Chat of the last minutes, for the digest; and its LLM summary when one was made. */
   chatLog: DigestLine[];
   digestSummary: DigestSummary | undefined;
+  /** When the last recap was asked for: the next one quotes the lines since. */
+  recappedAt: number | undefined;
   digestDue: boolean;
   /** The LLM is summarising chat in the background (only while idle; a reply stops it). */
   summarising: boolean;

@@ -1,5 +1,5 @@
-import { viewerKey, type MemorySource, type PickleEvent } from '../events.ts';
-import { chatProvenance, namedLogins, replyProvenance } from './provenance.ts';
+import { viewerKey, type ChatPlatform, type MemorySource, type PickleEvent, type ViewerKey } from '../events.ts';
+import { chatProvenance, concerns, forgetPlan, namedLogins, replyProvenance } from './provenance.ts';
 import { moderate, type ModerationData } from '../moderation/pipeline.ts';
 import type { ModerationCategory } from '../moderation/types.ts';
 
@@ -88,7 +88,17 @@ export interface MemoryRecord {
 /** Ordered writes: deletes are queued behind the adds they may concern, so nothing removed comes back. */
 export type MemoryOp =
   | { op: 'upsert'; records: MemoryRecord[] }
-  | { op: 'delete'; ids?: string[]; messageIds?: string[]; users?: string[]; about?: string[] };
+  | {
+      op: 'delete';
+      ids?: string[];
+      messageIds?: string[];
+      /** Chat lines by these logins, on any platform. */
+      users?: string[];
+      /** Chat lines by these viewers (`platform:login`). */
+      speakers?: string[];
+      /** Records about these logins (tagged, or naming them). */
+      about?: string[];
+    };
 
 /** Longest text a rule looks at or stores: every rule's work is bounded whatever a line's length. */
 export const MAX_TEXT = 500;
@@ -99,7 +109,19 @@ export interface ProvenanceContext {
   /** Logins of viewers seen in chat (so "bob is a scammer" is known to be about bob). */
   known: ReadonlySet<string>;
   /** For `reply.spoken`: the viewers of its trigger and whom the trigger was about. */
-  replyTrigger?: (replyId: string) => { users: readonly string[]; about: readonly string[] } | undefined;
+  replyTrigger?: (replyId: string) => ReplyTrigger | undefined;
+  /** For `reply.spoken`: the viewers forgotten while it was being written, with its trigger as it was then. */
+  forgottenDuring?: (replyId: string) => readonly ForgottenDuring[];
+}
+
+export interface ReplyTrigger {
+  users: readonly string[];
+  about: readonly string[];
+}
+
+export interface ForgottenDuring {
+  login: string;
+  trigger: ReplyTrigger | undefined;
 }
 
 const NO_CONTEXT: ProvenanceContext = { known: new Set() };
@@ -164,7 +186,8 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string },
       if (!shouldStore(event.text)) return [];
       const trigger = ctx.replyTrigger?.(event.replyId);
       const p = replyProvenance(persona.id, clip(event.text), [...(event.about ?? []), ...(trigger?.users ?? [])], trigger?.about ?? [], ctx.known);
-      return [make({ text: event.text, user: persona.id, displayName: persona.name, source: 'reply', ts: event.ts, speaker: p.speaker, ...withAbout(p.about) })];
+      const record = make({ text: event.text, user: persona.id, displayName: persona.name, source: 'reply', ts: event.ts, speaker: p.speaker, ...withAbout(p.about) });
+      return (ctx.forgottenDuring?.(event.replyId) ?? []).some((f) => outlivedForgetting(record, f)) ? [] : [record];
     }
     default:
       return [];
@@ -181,6 +204,54 @@ export function removalOf(event: PickleEvent): MemoryOp | undefined {
     if (event.messageIds.length === 0 && banned.length === 0) return undefined;
     return { op: 'delete', ...(event.messageIds.length ? { messageIds: event.messageIds } : {}), ...(banned.length ? { users: banned } : {}) };
   }
-  if (event.type === 'chat.command' && event.command === 'forgetme') return { op: 'delete', users: [event.message.user], about: [event.message.user] };
   return undefined;
+}
+
+/**
+ * What a viewer's `!forgetme` removes, decided here and carried out by the memory adapter: what
+ * they said (their lines as `platform:login`, so a same-named viewer elsewhere keeps theirs), what
+ * others claimed about them and Pickle's replies that repeated it or answered them (records about
+ * their login, tagged or naming it), and the provenance kept of their lines (`provenance`). The
+ * panel's "forget viewer" (`viewer.forget`) names a viewer as `platform:login`, or a bare login
+ * for that login on every platform.
+ */
+export interface Forgetting {
+  login: string;
+  op: Extract<MemoryOp, { op: 'delete' }>;
+  /** The adapter lets go of what it remembers of their lines for provenance. */
+  provenance: true;
+}
+
+export function forgettingOf(event: PickleEvent): Forgetting | undefined {
+  if (event.type === 'chat.command' && event.command === 'forgetme') return forgettingViewer(event.message.platform, event.message.user);
+  if (event.type !== 'viewer.forget') return undefined;
+  const [platform, login] = splitViewer(event.login);
+  if (platform) return forgettingViewer(platform, login);
+  const l = login.toLowerCase();
+  return { login: l, op: { op: 'delete', users: [l], about: [l] }, provenance: true };
+}
+
+function forgettingViewer(platform: ChatPlatform, user: string): Forgetting {
+  const login = user.toLowerCase();
+  const speaker: ViewerKey = viewerKey(platform, login);
+  return { login, op: { op: 'delete', speakers: [speaker], about: [login] }, provenance: true };
+}
+
+const PLATFORMS: readonly ChatPlatform[] = ['twitch', 'rehearsal', 'plugin', 'youtube', 'kick'];
+
+/** `twitch:sam` → ['twitch', 'sam']; `sam` → [undefined, 'sam']. */
+function splitViewer(viewer: string): [ChatPlatform | undefined, string] {
+  const at = viewer.indexOf(':');
+  const platform = PLATFORMS.find((p) => p === viewer.slice(0, at));
+  return at > 0 && platform ? [platform, viewer.slice(at + 1)] : [undefined, viewer];
+}
+
+/**
+ * A reply being written when a viewer was forgotten is not stored if it concerns them: it
+ * answered them or a line about them (its trigger as it was when they asked), or it names them.
+ */
+export function outlivedForgetting(record: MemoryRecord, forgotten: ForgottenDuring): boolean {
+  const l = forgotten.login;
+  if (forgotten.trigger && (forgotten.trigger.users.includes(l) || forgotten.trigger.about.includes(l))) return true;
+  return concerns(record, forgetPlan(l));
 }

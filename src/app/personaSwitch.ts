@@ -20,7 +20,8 @@ export interface PersonaSwitchOptions {
   personasDir: string;
   env: Env;
   settings: SettingsStore;
-  orchestrator: PickleActor;
+  /** The orchestrator's events (`persona.switch`). */
+  events: Pick<PickleActor, 'on'>;
   /** Where a persona nobody has is reported (the panel's transcript). */
   reports: Pick<PanelReports, 'unknownPersona'>;
   moderation: AppModeration;
@@ -31,7 +32,7 @@ export interface PersonaSwitchOptions {
 }
 
 export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
-  const { personasDir, env, settings, orchestrator, reports, moderation, obs, send, log, out } = opts;
+  const { personasDir, env, settings, events, reports, moderation, obs, send, log, out } = opts;
   const applySettings = (next: Settings) => {
     if (next.persona.name !== opts.persona.current().id) {
       try {
@@ -49,7 +50,7 @@ export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
     obs.setMuteScenes(muteScenesOf(opts.persona.current(), env));
   };
   settings.on('change', (next) => applySettings(next));
-  orchestrator.on('persona.switch', (e) => {
+  events.on('persona.switch', (e) => {
     if (!listPersonas(personasDir).includes(e.name)) {
       log.info({ event: 'persona', requested: e.name, by: e.by }, 'unknown persona requested');
       reports.unknownPersona(e.name);

@@ -1,8 +1,7 @@
 /**
- * Channel-point questions and follows (EventSub), fed the orchestrator's events the feed watches
- * (chat, replies, the brain's decisions); chat over IRC does not depend on it.
+ * Channel-point questions and follows (EventSub); the orchestrator routes the redemptions machine
+ * the chat, replies and decisions it watches. Chat over IRC does not depend on it.
  */
-import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { PickleEvent } from '../../machines/events.ts';
 import type { Env } from '../config/env.ts';
 import { rewardTitleOf } from '../config/persona.ts';
@@ -18,7 +17,6 @@ export interface TwitchEventsOptions {
   status: StatusBoard;
   log: Logger;
   send: (event: PickleEvent) => void;
-  orchestrator: PickleActor;
   /** Where the feed's machines run (the orchestrator's children). */
   children: ChildHost;
   persona: LivePersona;
@@ -27,8 +25,8 @@ export interface TwitchEventsOptions {
 }
 
 export function startTwitchEvents(opts: TwitchEventsOptions): EventFeed | undefined {
-  const { env, dataDir, status, log, send, orchestrator } = opts;
-  const eventFeed = startEventFeed({
+  const { env, dataDir, status, log, send } = opts;
+  return startEventFeed({
     env,
     dataDir,
     status,
@@ -38,6 +36,4 @@ export function startTwitchEvents(opts: TwitchEventsOptions): EventFeed | undefi
     children: opts.children,
     ...(opts.twitchBackoffMs ? { backoff: { baseMs: opts.twitchBackoffMs, maxMs: opts.twitchBackoffMs * 4 } } : {}),
   });
-  if (eventFeed) for (const type of ['chat.message', 'reply.start', 'reply.spoken', 'reply.failed', 'brain.decision'] as const) orchestrator.on(type, (e) => eventFeed.observe(e));
-  return eventFeed;
 }

@@ -1,9 +1,9 @@
 /**
  * Whether anybody hears Pickle: the audience machine (a child of the orchestrator) fed with the
- * pages playing the voice (the OBS overlay, the local page) and each spoken reply; its verdict goes
- * to `/health` as `voice`.
+ * pages playing the voice (the OBS overlay, the local page); the orchestrator routes it each spoken
+ * reply. Its verdict goes to `/health` as `voice`.
  */
-import { tell, type ChildHost } from '../children.ts';
+import type { ChildHost } from '../children.ts';
 import type { StatusBoard } from '../status.ts';
 import type { OverlayOutput } from './overlay.ts';
 
@@ -12,7 +12,6 @@ export interface AudienceOptions {
   status: StatusBoard;
   /** Where the overlay is, for the fix line (e.g. http://127.0.0.1:8000/overlay). */
   overlayUrl: string;
-  onReplySpoken(listener: () => void): void;
   /** Where the audience machine runs (the orchestrator's children). */
   children: ChildHost;
 }
@@ -34,8 +33,6 @@ export function watchAudience(opts: AudienceOptions): { stop(): void } {
   status.set('voice', 'up', 'waiting for the first reply (the overlay or AUDIO_OUTPUT=local plays the voice)');
   actor.send({ type: 'audience.pages', playing: opts.overlay.playing() });
   const off = opts.overlay.onPlayingChange((playing) => actor.send({ type: 'audience.pages', playing }));
-  // The orchestrator's listener outlives stop(): `tell` drops a reply once the machine is stopped.
-  opts.onReplySpoken(() => tell(actor, { type: 'audience.spoken' }));
   return {
     stop() {
       off();

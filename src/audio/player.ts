@@ -14,9 +14,9 @@
  * (`stream_stop`) at once. Sentences without audio are timed silences; once a stream is open
  * they are sent as zeros, so the overlay's schedule and this clock stay in step.
  */
-import { fromCallback } from 'xstate';
 import { VOICE_SAMPLE_RATE, type PlayCommand, type PlaybackEvent } from '../../machines/events.ts';
 import { pcmMs, type PlaybackInput } from '../../machines/voice.ts';
+import { service, type PlaybackService } from '../../machines/services.ts';
 
 export interface AudioSink {
   /** A new stream (one per reply that has audio). */
@@ -53,11 +53,11 @@ interface Item {
   startAt: number;
 }
 
-export function createPlayback(opts: PlaybackOptions) {
+export function createPlayback(opts: PlaybackOptions): PlaybackService {
   const { sink, leadMs = 250, startLeadMs = 30, reportGraceMs = 1500, silenceChunkMs = 100 } = opts;
   const now = opts.now ?? (() => performance.now());
 
-  return fromCallback<PlayCommand, PlaybackInput>(({ input, sendBack, receive }) => {
+  return service<PlaybackInput, PlaybackEvent, PlayCommand>(({ input, sendBack, receive }) => {
     const { replyId } = input;
     const queue: Item[] = [];
     const timers = new Set<NodeJS.Timeout>();

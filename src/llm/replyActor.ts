@@ -4,7 +4,7 @@
  * (the brain leaving `thinking`, `!skip`, barge-in) aborts the HTTP request, and nothing
  * is sent back after that.
  */
-import { fromCallback, type EventObject } from 'xstate';
+import { service, type GenerateReplyService } from '../../machines/services.ts';
 import type { LlmEvent, PromptMessage } from '../../machines/events.ts';
 import { toLlmFailure } from './errors.ts';
 import type { LlmClient } from './types.ts';
@@ -14,8 +14,8 @@ export interface ReplyActorInput {
   messages: PromptMessage[];
 }
 
-export function createReplyActor(llm: LlmClient) {
-  return fromCallback<EventObject, ReplyActorInput>(({ input, sendBack }) => {
+export function createReplyActor(llm: LlmClient): GenerateReplyService {
+  return service<ReplyActorInput, LlmEvent>(({ input, sendBack }) => {
     const ctrl = new AbortController();
     let live = true;
     const send = (event: LlmEvent) => {

@@ -3,12 +3,12 @@
  * prompt built in machines/brain/digest.ts, and gets `digest.summarised` (or `digest.failed`)
  * back. The brain stops it as soon as a reply needs the LLM, which aborts the request.
  */
-import { fromCallback, type EventObject } from 'xstate';
+import { service, type SummariseChatService } from '../../machines/services.ts';
 import type { SummariseEvent, SummariseInput } from '../../machines/brain/digest.ts';
 import type { LlmClient } from './types.ts';
 
-export function createSummariseActor(llm: LlmClient) {
-  return fromCallback<EventObject, SummariseInput>(({ input, sendBack }) => {
+export function createSummariseActor(llm: LlmClient): SummariseChatService {
+  return service<SummariseInput, SummariseEvent>(({ input, sendBack }) => {
     const ctrl = new AbortController();
     let live = true;
     const send = (event: SummariseEvent) => {

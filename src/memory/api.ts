@@ -2,7 +2,8 @@
  * The streamer's window on long-term memory:
  * - `GET /api/memory?q=&user=&limit=`: search by meaning (`q`), by viewer (`user`), or the newest.
  * - `DELETE /api/memory/:id`: forget one memory (a write: the server's guard applies).
- * - `DELETE /api/memory/viewer/:login`: forget a viewer as `!forgetme` does.
+ * - `DELETE /api/memory/viewer/:login`: forget a viewer as `!forgetme` does (`twitch:sam` for one
+ *   platform's viewer, `sam` for that login on every platform).
  */
 import express from 'express';
 import { z } from 'zod';
@@ -57,8 +58,9 @@ export function memoryRouter(deps: MemoryApiDeps): express.Router {
   r.delete('/memory/viewer/:login', async (req, res) => {
     if (!deps.enabled) return void off(res);
     const login = (req.params['login'] ?? '').trim().toLowerCase();
-    if (!/^\w{1,25}$/.test(login)) {
-      res.status(400).json({ error: 'invalid login', detail: 'a Twitch-style login: 1-25 letters, digits or "_"' });
+    // `platform:login` (one viewer), or a bare login (that login on every platform).
+    if (!/^(?:[a-z]{2,12}:)?[\w.-]{1,40}$/.test(login)) {
+      res.status(400).json({ error: 'invalid login', detail: 'a login (1-40 letters, digits, "_", "." or "-"), optionally as platform:login' });
       return;
     }
     const outcome = await deps.forgetViewer(login);

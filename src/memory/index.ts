@@ -1,17 +1,17 @@
 /**
  * Long-term memory, wired: Chroma (embedded child process or CHROMA_URL), the embedder, the
  * write queue + journal, the recall actor the brain invokes, the orchestrator listeners that
- * store and forget, the API router, and the `memory` line of the status board.
+ * carry out what the rules (machines/memory/rules.ts) decide to store and to forget, the API
+ * router, and the `memory` line of the status board.
  *
  * Nothing here blocks a start or a reply: Chroma and the model load in the background; until
  * they are there, writes are journaled and recall answers "nothing" at once.
  */
-import { service } from '../../machines/services.ts';
+import { service, type RecallMemoriesService } from '../../machines/services.ts';
 import { ChatAdmission, type AdmissionOptions } from '../../machines/memory/admission.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import express from 'express';
-import { type AnyActorLogic } from 'xstate';
 import type { PickleEvent, RecallEvent } from '../../machines/events.ts';
 import type { PanelReports } from '../screens/presenter.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
@@ -24,7 +24,7 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { MAX_TEXT, recordsOf, removalOf, type MemoryOp, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
+import { forgettingOf, MAX_TEXT, recordsOf, removalOf, type Forgetting, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
 import { namedLogins } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
@@ -50,18 +50,21 @@ export interface MemoryOptions {
   };
 }
 
-type OrchestratorLike = Pick<PickleActor, 'on' | 'send'>;
 type PanelLike = Pick<PanelReports, 'viewerForgotten'>;
 
 export interface MemoryService {
   readonly enabled: boolean;
   /** For providePickle: the brain's recall step. Undefined when memory is off (STM only). */
-  readonly recallActor: AnyActorLogic | undefined;
+  readonly recallActor: RecallMemoriesService | undefined;
   readonly router: express.Router;
   /** Resolves when the embedder is chosen (loaded, or the fallback). */
   readonly embedderReady: Promise<void>;
-  /** `remembers(source)`: whether what ears or eyes bring may be stored now (not while off or muted). */
-  attach(orchestrator: OrchestratorLike, panel: PanelLike, remembers?: (source: 'ears' | 'eyes') => boolean): void;
+  /**
+   * Listens to the orchestrator's events (`events`) to store and forget what the rules choose.
+   * `remembers(source)`: whether what ears or eyes bring may be stored now (not while off or
+   * muted); `send`: the panel's "forget viewer" reaches the brain through it.
+   */
+  attach(events: Pick<PickleActor, 'on'>, panel: PanelLike, remembers: (source: 'ears' | 'eyes') => boolean, send: (event: PickleEvent) => void): void;
   recall(input: RecallInput): Promise<import('../../machines/events.ts').RecalledMemory[]>;
   health(): Record<string, unknown>;
   /** Internals for tests and the benchmark. */
@@ -89,10 +92,11 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     unavailable: () => unavailable(),
     search: (q) => store!.search(q),
     remove: (id) => remove(id),
-    forgetViewer: (login) => {
+    forgetViewer: (viewer) => {
       // From the panel: the brain lets go of them too (a `!forgetme` reaches it by itself).
-      forgetInStm(login);
-      return forgetViewer(login);
+      const event = { type: 'viewer.forget', login: viewer } as const;
+      forgetInStm(event);
+      return forgetViewer(forgettingOf(event)!);
     },
   });
 
@@ -239,7 +243,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   })();
 
   let notify: PanelLike['viewerForgotten'] = () => {};
-  let forgetInStm: (login: string) => void = () => {};
+  let forgetInStm: (event: PickleEvent) => void = () => {};
 
   async function remove(id: string): Promise<'deleted' | 'missing' | 'queued'> {
     if (unavailable()) {
@@ -254,14 +258,13 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     return writer.journaling ? 'queued' : 'deleted';
   }
 
-  /** `!forgetme` and the panel's "forget viewer": their lines, lines naming them, replies to or about them. */
-  async function forgetViewer(user: string): Promise<{ deleted?: number; queued: boolean }> {
-    const op: MemoryOp = { op: 'delete', users: [user], about: [user] };
+  /** `!forgetme` and the panel's "forget viewer", as the rules decided (`forgettingOf`). */
+  async function forgetViewer({ login: user, op }: Forgetting): Promise<{ deleted?: number; queued: boolean }> {
     provenance.forget(user);
     let count: number | undefined;
     if (!unavailable()) {
       await writer.flush();
-      count = await store!.countConcerning(user).catch(() => undefined);
+      count = await store!.countConcerning(op).catch(() => undefined);
     }
     writer.push(op);
     await writer.flush();
@@ -271,7 +274,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     return { ...(count !== undefined ? { deleted: count } : {}), queued: !done };
   }
 
-  const recallActor = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
+  const recallActor: RecallMemoriesService = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
     let live = true;
     const started = performance.now();
     recall(input).then(
@@ -310,9 +313,9 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
     },
     writer,
     recall,
-    attach(orchestrator, panel, remembers = () => true) {
+    attach(orchestrator, panel, remembers, send) {
       notify = (fact) => panel.viewerForgotten(fact);
-      forgetInStm = (login) => orchestrator.send({ type: 'viewer.forget', login });
+      forgetInStm = send;
       const persona = opts.persona;
       const add = (e: PickleEvent) => {
         // Chat is admitted at a bounded rate (a flood is not worth remembering line by line).
@@ -334,16 +337,19 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       });
       orchestrator.on('speech.final', (e) => remembers('ears') && add(e));
       orchestrator.on('vision.batch', (e) => remembers('eyes') && add(e));
-      orchestrator.on('reply.start', (e) => {
-        if (e.triggerId) provenance.replyTo(e.replyId, e.triggerId);
+      orchestrator.on('reply.start', (e) => provenance.replyTo(e.replyId, e.triggerId));
+      orchestrator.on('reply.spoken', (e) => {
+        add(e);
+        provenance.replyEnded(e.replyId);
       });
-      orchestrator.on('reply.spoken', add);
+      orchestrator.on('reply.failed', (e) => provenance.replyEnded(e.replyId));
       orchestrator.on('chat.removed', (e) => {
         const op = removalOf(e);
         if (op) writer.push(op);
       });
       orchestrator.on('chat.command', (e) => {
-        if (e.command === 'forgetme') void forgetViewer(e.message.user).catch((err: Error) => log.warn({ event: 'memory.forgetme', err: err.message }, 'forgetme failed'));
+        const forgetting = forgettingOf(e);
+        if (forgetting) void forgetViewer(forgetting).catch((err: Error) => log.warn({ event: 'memory.forgetme', err: err.message }, 'forgetme failed'));
       });
     },
     health() {

@@ -1,9 +1,10 @@
 /**
  * What the memory adapter remembers between events to give records their provenance: the
  * viewers seen in chat (a line naming one of them is about them), whom each recent chat line
- * was about, and which line each reply answered. Bounded: the oldest entries go first.
+ * was about, which line each reply answered, and who was forgotten while a reply was being
+ * written. Bounded: the oldest entries go first.
  */
-import type { ProvenanceContext } from '../../machines/memory/rules.ts';
+import type { ForgottenDuring, ProvenanceContext } from '../../machines/memory/rules.ts';
 
 const MAX_KNOWN = 5000;
 const MAX_LINES = 2000;
@@ -18,6 +19,8 @@ export class ProvenanceTracker implements ProvenanceContext {
   private readonly knownSet = new Set<string>();
   private readonly lineAbout = new Map<string, { user: string; about: readonly string[] }>();
   private readonly replyTriggers = new Map<string, string>();
+  /** Replies being written (started, not yet spoken or failed), with who was forgotten meanwhile. */
+  private readonly writing = new Map<string, ForgottenDuring[]>();
 
   get known(): ReadonlySet<string> {
     return this.knownSet;
@@ -36,10 +39,18 @@ export class ProvenanceTracker implements ProvenanceContext {
     bounded(this.lineAbout, messageId, { user, about }, MAX_LINES);
   }
 
-  /** A reply started, answering this message. */
-  replyTo(replyId: string, triggerId: string): void {
-    bounded(this.replyTriggers, replyId, triggerId, MAX_LINES);
+  /** A reply started, answering this message (none for a remark). */
+  replyTo(replyId: string, triggerId: string | undefined): void {
+    if (triggerId) bounded(this.replyTriggers, replyId, triggerId, MAX_LINES);
+    bounded(this.writing, replyId, [], MAX_LINES);
   }
+
+  /** The reply was spoken (and its records made) or failed: nothing more to hold for it. */
+  replyEnded(replyId: string): void {
+    this.writing.delete(replyId);
+  }
+
+  readonly forgottenDuring = (replyId: string): readonly ForgottenDuring[] => this.writing.get(replyId) ?? [];
 
   readonly replyTrigger = (replyId: string) => {
     const trigger = this.replyTriggers.get(replyId);
@@ -50,6 +61,8 @@ export class ProvenanceTracker implements ProvenanceContext {
   /** `!forgetme`: what was said by or about them is dropped here too. */
   forget(login: string): void {
     const l = login.toLowerCase();
+    // Replies being written keep their trigger as it was: the rules judge them when spoken.
+    for (const [replyId, forgotten] of this.writing) forgotten.push({ login: l, trigger: this.replyTrigger(replyId) });
     for (const [id, line] of this.lineAbout) if (line.user === l || line.about.includes(l)) this.lineAbout.delete(id);
   }
 }

@@ -228,12 +228,12 @@ export class MemoryStore {
     for (const entry of this.facts.values()) entry.items = entry.items.filter((f) => !ids.has(f.memory.id) && !concerns(f.memory, plan));
   }
 
-  /** How many records `!forgetme` of a login removes (its chat lines, and records about it). */
-  async countConcerning(login: string): Promise<number> {
+  /** How many records a delete's filters remove (a viewer's chat lines, and records about them). */
+  async countConcerning(op: Extract<MemoryOp, { op: 'delete' }>): Promise<number> {
     const col = this.need();
-    const l = login.toLowerCase();
     const ids = new Set<string>();
-    for (const where of [{ $and: [{ user: l }, { source: 'chat' }] }, { [aboutKey(l)]: true }] as Where[]) {
+    for (const { where } of deleteFilters(op)) {
+      if (!where) continue;
       const r = await withTimeout(retryRead(() => col.get({ where, include: [] })), CALL_TIMEOUT_MS, 'get');
       r.ids.forEach((id) => ids.add(id));
     }
@@ -390,6 +390,7 @@ function deleteFilters(op: Extract<MemoryOp, { op: 'delete' }>): Array<{ ids?: s
   if (op.ids?.length) out.push({ ids: op.ids });
   if (op.messageIds?.length) out.push({ where: { messageId: op.messageIds.length === 1 ? op.messageIds[0]! : { $in: op.messageIds } } });
   if (op.users?.length) out.push({ where: { $and: [{ user: op.users.length === 1 ? op.users[0]! : { $in: op.users } }, { source: 'chat' }] } });
+  if (op.speakers?.length) out.push({ where: { $and: [{ speaker: op.speakers.length === 1 ? op.speakers[0]! : { $in: op.speakers } }, { source: 'chat' }] } });
   for (const login of op.about ?? []) out.push({ where: { [aboutKey(login)]: true } });
   return out;
 }

@@ -4,7 +4,7 @@
  * run in the brain whatever happens here. A classifier that fails or is slow lets the sentence
  * through unjudged (the lists still apply) and says so, rather than silencing every reply.
  */
-import { fromCallback, type EventObject } from 'xstate';
+import { service, type GenerateReplyService } from '../../machines/services.ts';
 import type { LlmEvent } from '../../machines/events.ts';
 import { toLlmFailure } from '../llm/errors.ts';
 import type { ReplyActorInput } from '../llm/replyActor.ts';
@@ -16,8 +16,8 @@ export interface SentenceJudge {
   judge(text: string, signal: AbortSignal): Promise<Judgement | undefined>;
 }
 
-export function createModeratedReplyActor(llm: LlmClient, judge: SentenceJudge) {
-  return fromCallback<EventObject, ReplyActorInput>(({ input, sendBack }) => {
+export function createModeratedReplyActor(llm: LlmClient, judge: SentenceJudge): GenerateReplyService {
+  return service<ReplyActorInput, LlmEvent>(({ input, sendBack }) => {
     const ctrl = new AbortController();
     let live = true;
     const send = (event: LlmEvent) => {

@@ -3,9 +3,8 @@
  * actor that runs them, and keep one line per plugin on the status board (/health, panel, console).
  */
 import { join, resolve } from 'node:path';
-import type { Actor, AnyActorLogic } from 'xstate';
-import type { PluginSpec } from '../../machines/orchestrator.ts';
-import type { PickleEvent } from '../../machines/events.ts';
+import type { PickleActor, PluginSpec } from '../../machines/orchestrator.ts';
+import type { PluginService } from '../../machines/services.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
@@ -14,18 +13,14 @@ import { createPluginActor } from './runtime.ts';
 
 export type { PicklePlugin, PluginContext, PluginChatInput } from './types.ts';
 
-interface EventSource {
-  on<T extends PickleEvent['type']>(type: T, fn: (e: Extract<PickleEvent, { type: T }>) => void): { unsubscribe(): void };
-}
-
 export interface Plugins {
   /** For the orchestrator's input. */
   specs: PluginSpec[];
   /** For providePickle({ plugin }). */
-  actor: AnyActorLogic;
+  actor: PluginService;
   loaded: LoadedPlugin[];
   /** Mirrors plugin.status / plugin.failed onto the status board. Call before the orchestrator starts. */
-  attach(orchestrator: Pick<Actor<AnyActorLogic>, 'on'> | EventSource): void;
+  attach(orchestrator: Pick<PickleActor, 'on'>): void;
   /** Waits for plugins' cleanups after the orchestrator stopped. */
   drain(): Promise<void>;
 }
@@ -62,8 +57,7 @@ export async function loadPlugins(opts: {
     specs: loaded.map((p) => ({ name: p.name, events: p.events })),
     actor,
     loaded,
-    attach(orchestrator) {
-      const o = orchestrator as EventSource;
+    attach(o) {
       o.on('plugin.status', (e) => status.set(`plugin:${e.plugin}`, e.state, e.detail, e.fix ? { fix: e.fix } : {}));
       o.on('plugin.failed', (e) => {
         const source = registry.get(e.plugin)?.source ?? e.plugin;

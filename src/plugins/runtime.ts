@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromCallback, type EventObject } from 'xstate';
+import { service, type PluginService } from '../../machines/services.ts';
 import type { ChatMessage, ChatRole, PickleEvent, PluginEvent } from '../../machines/events.ts';
 import type { PluginActorInput } from '../../machines/orchestrator.ts';
 import type { Logger } from '../log.ts';
@@ -45,9 +45,9 @@ export function toChatMessage(plugin: string, seq: number, input: PluginChatInpu
   return { platform: 'plugin', id: `${plugin}-${seq}`, user, displayName, text, role, ts: now };
 }
 
-export function createPluginActor(deps: PluginRuntimeDeps) {
+export function createPluginActor(deps: PluginRuntimeDeps): PluginService {
   const startTimeoutMs = deps.startTimeoutMs ?? 10_000;
-  return fromCallback<EventObject, PluginActorInput>(({ input, sendBack, receive }) => {
+  return service<PluginActorInput, PluginEvent, PickleEvent>(({ input, sendBack, receive }) => {
     const loaded = deps.registry.get(input.name);
     // Reaches the orchestrator as xstate.error.actor.plugin:<name>, handled there like any failure.
     if (!loaded) throw new Error(`no plugin named ${input.name} was loaded`);

@@ -1,11 +1,11 @@
 /**
  * Senses as settings: ears (microphone → Deepgram) and eyes (camera) on or off, from the panel,
- * the settings API or `!privacy`. The senses machine (a child of the orchestrator) decides; this adapter saves the choice in
- * settings.json (so a crash or a restart never resumes recording), closes or reopens the
- * microphone and the camera, and passes `senses.changed` through the orchestrator.
+ * the settings API or `!privacy`. The senses machine (a child of the orchestrator, routed `!privacy`
+ * and the brain's state) decides and tells the orchestrator; this adapter saves the choice in
+ * settings.json (so a crash or a restart never resumes recording) and closes or reopens the
+ * microphone and the camera.
  */
-import type { PickleEvent } from '../../machines/events.ts';
-import { remembersSenses, type SensesEvent } from '../../machines/senses.ts';
+import { remembersSenses } from '../../machines/senses.ts';
 import { tell, type ChildHost } from '../children.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
@@ -15,10 +15,6 @@ import type { VisionService } from '../vision/index.ts';
 export interface SensesOptions {
   settings: SettingsStore;
   log: Logger;
-  /** The orchestrator's `chat.command` (for `!privacy`) and `brain.state` (muted) outputs. */
-  onCommand(listener: (event: Extract<SensesEvent, { type: 'chat.command' }>) => void): void;
-  onBrainState(listener: (event: Extract<SensesEvent, { type: 'brain.state' }>) => void): void;
-  send: (event: PickleEvent) => void;
   ears: Ears;
   vision?: VisionService | undefined;
   /** A line for the streamer's console. */
@@ -52,13 +48,9 @@ export function startSenses(opts: SensesOptions): Senses {
         e.eyes ? Promise.resolve(opts.vision?.resume()) : (opts.vision?.pause() ?? Promise.resolve()),
       ]).catch((err: unknown) => log.warn({ event: 'senses', err: err instanceof Error ? err.message : String(err) }, 'senses change failed'));
     });
-    opts.send({ type: 'senses.changed', ears: e.ears, eyes: e.eyes });
   });
 
-  // The orchestrator's listeners outlive stop(): `tell` drops facts once the machine is stopped.
   const offSettings = settings.on('change', (next) => tell(actor, { type: 'senses.set', ears: next.senses.ears, eyes: next.senses.eyes }));
-  opts.onCommand((e) => tell(actor, e));
-  opts.onBrainState((e) => tell(actor, e));
 
   return {
     remembers: (source) => remembersSenses(actor.getSnapshot().context, source),

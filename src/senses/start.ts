@@ -25,6 +25,8 @@ export interface SensesStackOptions {
   settings: SettingsStore;
   server: PickleServer;
   orchestrator: PickleActor;
+  /** The orchestrator's events, for the ears' log lines. */
+  events: Pick<PickleActor, 'on'>;
   send: (event: PickleEvent) => void;
   say: (line: string) => void;
   tuning?: { stt?: EarsTuning | undefined; vision?: VisionTuning | undefined };
@@ -55,7 +57,7 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
     log: log.child({ service: 'stt' }),
     status,
     send,
-    events: orchestrator,
+    events: opts.events,
     children,
     ...(opts.tuning?.stt ? { tuning: opts.tuning.stt } : {}),
   });
@@ -78,13 +80,10 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
   const senses = startSenses({
     settings: opts.settings,
     log,
-    send,
     ears,
     vision,
     say: opts.say,
     children,
-    onCommand: (l) => void orchestrator.on('chat.command', l),
-    onBrainState: (l) => void orchestrator.on('brain.state', l),
   });
 
   return {

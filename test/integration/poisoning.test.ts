@@ -52,6 +52,7 @@ async function rig(dataDir: string): Promise<Rig> {
 }
 
 const all = async (r: Rig) => ((await (await fetch(`${r.pickle.url}/api/memory?limit=200`)).json()) as { memories: Stored[] }).memories;
+const search = async (r: Rig, q: string) => ((await (await fetch(`${r.pickle.url}/api/memory?q=${encodeURIComponent(q)}&limit=50`)).json()) as { memories: Stored[] }).memories;
 const promptOf = (body: Record<string, unknown>) => (body.messages as Array<{ content: string }>)[1]!.content;
 const replyEnded = (r: Rig, n: number) =>
   r.waitFor(() => r.overlayEvents.filter((e) => e.event === 'speaking' && e.data.value === false).length >= n, 10_000, 'end of reply');
@@ -112,12 +113,18 @@ describe('memory poisoning (real Chroma)', () => {
     expect((await all(first)).filter((m) => /bob/i.test(m.text) || m.user === 'bob')).toHaveLength(3);
 
     first.irc!.say(CHANNEL, { user: 'bob', displayName: 'Bob', text: '!forgetme' });
-    await until(() => notices.length > 0, 5000, 'the !forgetme notice');
+    await until(() => notices.length > 0, 4000, 'the !forgetme notice');
     expect(notices[0]).toBe("!forgetme: bob's memories are deleted (3 memories)");
     const left = await all(first);
     expect(left.filter((m) => /bob|scam/i.test(m.text) || m.user === 'bob' || m.about?.includes('bob'))).toEqual([]);
+    // A search by meaning finds nothing of it either.
+    expect((await search(first, 'bob is a scammer')).filter((m) => /bob|scam/i.test(m.text) || m.about?.includes('bob'))).toEqual([]);
     panel.close();
     await stop(first);
+    // Nor after a restart.
+    const again = await rig(dataDir);
+    expect((await search(again, 'bob is a scammer')).filter((m) => /bob|scam/i.test(m.text) || m.about?.includes('bob'))).toEqual([]);
+    await stop(again);
 
     const prompt = await askAfterRestart(dataDir);
     expect(prompt).not.toMatch(/bob/i);

@@ -24,10 +24,10 @@ describe('audience: does anybody hear Pickle?', () => {
 
   it('a reply spoken with no page playing: unheard; a page playing again: heard', () => {
     const a = run();
-    a.actor.send({ type: 'audience.spoken' });
+    a.actor.send({ type: 'reply.spoken', replyId: 'r', text: 'hi', emotion: 'happy', ts: 0 });
     expect(a.state()).toBe('unheard');
     expect(a.changes).toEqual([{ type: 'audience.changed', heard: false, pages: 0 }]);
-    a.actor.send({ type: 'audience.spoken' });
+    a.actor.send({ type: 'reply.spoken', replyId: 'r', text: 'hi', emotion: 'happy', ts: 0 });
     expect(a.changes).toHaveLength(1);
     a.actor.send({ type: 'audience.pages', playing: 1 });
     expect(a.state()).toBe('heard');
@@ -37,13 +37,13 @@ describe('audience: does anybody hear Pickle?', () => {
   it('a page that stops playing is noticed at the next reply, not before', () => {
     const a = run();
     a.actor.send({ type: 'audience.pages', playing: 2 });
-    a.actor.send({ type: 'audience.spoken' });
+    a.actor.send({ type: 'reply.spoken', replyId: 'r', text: 'hi', emotion: 'happy', ts: 0 });
     expect(a.state()).toBe('heard');
     expect(a.changes).toEqual([{ type: 'audience.changed', heard: true, pages: 2 }]);
     a.actor.send({ type: 'audience.pages', playing: 0 });
     expect(a.state()).toBe('heard');
     expect(a.changes).toHaveLength(1);
-    a.actor.send({ type: 'audience.spoken' });
+    a.actor.send({ type: 'reply.spoken', replyId: 'r', text: 'hi', emotion: 'happy', ts: 0 });
     expect(a.changes.at(-1)).toEqual({ type: 'audience.changed', heard: false, pages: 0 });
   });
 });

@@ -139,7 +139,7 @@ describe('chat digest and recap', () => {
     expect(estimateTokens(d.text)).toBeLessThanOrEqual(250);
   });
 
-  it('!recap from a mod answers with the digest quoted as data', () => {
+  it('!recap from a mod answers with the chat lines quoted as data, oldest first', () => {
     const t = setup({ idleAfterSec: 0 });
     busyMinute(t);
     const cmd = line('mod', '!recap', { role: 'moderator' });
@@ -149,7 +149,11 @@ describe('chat digest and recap', () => {
     expect(t.h.of('reply.failed').at(-1)).toMatchObject({ reason: 'replaced' });
     expect(t.h.of('reply.start').at(-1)!.triggerId).toBe(cmd.id);
     const prompt = t.userPrompt();
-    expect(prompt).toMatch(/- digest of what chat said in the last minutes: ".*ramen.*"/);
+    const input = prompt.slice(prompt.indexOf('New input (data):'));
+    // Every line fits the budget: all quoted, oldest first, and no digest in their place.
+    expect(input.indexOf('wrote: "that ramen place looks amazing"')).toBeGreaterThan(0);
+    expect(input.indexOf('wrote: "that ramen place looks amazing"')).toBeLessThan(input.indexOf('wrote: "love the lanterns"'));
+    expect(input).not.toContain('digest of what chat said');
     expect(prompt).toContain('what chat has been saying');
     expect(t.llm.last().input.messages[0]!.content).not.toContain('ramen');
   });
@@ -164,7 +168,7 @@ describe('chat digest and recap', () => {
     t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Hi Ann.', interrupted: false });
     vi.advanceTimersByTime(BREATH_MS);
     expect(t.llm.calls).toHaveLength(2);
-    expect(t.userPrompt()).toMatch(/- digest of what chat said in the last minutes: ".*ramen.*"/);
+    expect(t.userPrompt().slice(t.userPrompt().indexOf('New input (data):'))).toContain('wrote: "the ramen queue is huge"');
   });
 
   it('a viewer mention asking what chat talked about is a recap too; moderated lines leave the digest', () => {
@@ -176,7 +180,7 @@ describe('chat digest and recap', () => {
     const ask = line('gus', 'pickle what has chat been talking about');
     t.batch(ask);
     expect(t.decisions().at(-1)).toMatchObject({ reason: 'recap', triggerId: ask.id });
-    expect(t.userPrompt()).toContain('digest of what chat said');
+    expect(t.userPrompt()).toContain('wrote: "ramen or sushi tonight?"');
     expect(t.userPrompt()).not.toContain('tokyo');
   });
 

@@ -42,7 +42,8 @@ describe("adapters' machines as the orchestrator's children", () => {
     expect(p.children.start({ src: 'followThanks', systemId: 'followThanks', input: {} })).toBe(thanks);
 
     const thanked: unknown[] = [];
-    thanks.on('stream.event', (e) => thanked.push(e.event));
+    // The thanks go to the orchestrator, which routes them to chat and emits them.
+    p.actor.on('stream.event', (e) => thanked.push(e.event));
     thanks.send({ type: 'follow.received', follower: { platform: 'twitch', id: 'f1', user: 'ana', displayName: 'Ana', ts: 1 } });
     expect(thanks.getSnapshot().value).toBe('collecting');
     // The default clock does not time it…

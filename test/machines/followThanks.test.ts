@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor } from 'xstate';
-import { followThanksMachine, followersPhrase, type FollowThanksEmitted } from '../../machines/followThanks.ts';
+import { harness } from './harness.ts';
+import { followThanksMachine, followersPhrase } from '../../machines/followThanks.ts';
 
 describe('follow thanks batching', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -14,12 +14,11 @@ describe('follow thanks batching', () => {
   });
 
   it('thanks a burst once, after the window from the first follow', () => {
-    const actor = createActor(followThanksMachine, { input: { windowMs: 5_000 } });
-    const out: FollowThanksEmitted[] = [];
-    actor.on('stream.event', (e) => out.push(e));
-    actor.start();
+    // Run under a recording parent: the thanks are sent to the orchestrator.
+    const h = harness(followThanksMachine, { windowMs: 5_000 });
+    const out = h.out;
     const follow = (name: string, ts: number) =>
-      actor.send({ type: 'follow.received', follower: { platform: 'twitch', id: `f-${name}`, user: name.toLowerCase(), displayName: name, ts } });
+      h.send({ type: 'follow.received', follower: { platform: 'twitch', id: `f-${name}`, user: name.toLowerCase(), displayName: name, ts } });
     ['Ana', 'Bo', 'Cy', 'Di', 'Ed'].forEach((n, i) => follow(n, i));
     follow('Ana', 9); // refollow: thanked once
     vi.advanceTimersByTime(4_999);

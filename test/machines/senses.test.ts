@@ -1,17 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor } from 'xstate';
+import { harness } from './harness.ts';
 import type { ChatMessage } from '../../machines/events.ts';
 import { privacyRequest, remembersSenses, sensesMachine, type SensesEmitted } from '../../machines/senses.ts';
 
 const message: ChatMessage = { platform: 'twitch', id: 'm1', user: 'modsam', displayName: 'ModSam', text: '!privacy', role: 'moderator', ts: 1 };
 const privacy = (...args: string[]) => ({ type: 'chat.command' as const, command: 'privacy' as const, args, message });
 
+/** Under a recording parent, as in Pickle: each change is emitted (for the adapter) and sent to the orchestrator (for the brain). */
 function run(input = { ears: true, eyes: true }) {
-  const actor = createActor(sensesMachine, { input });
+  const h = harness(sensesMachine, input);
   const changes: SensesEmitted[] = [];
-  actor.on('senses.changed', (e) => changes.push(e));
-  actor.start();
-  return { actor, changes, ctx: () => actor.getSnapshot().context };
+  h.child().on('senses.changed', (e: SensesEmitted) => changes.push(e));
+  const actor = { send: h.send };
+  return {
+    actor,
+    get changes() {
+      expect(h.of('senses.changed')).toEqual(changes);
+      return changes;
+    },
+    ctx: () => h.snapshot().context,
+  };
 }
 
 describe('senses: ears and eyes on or off', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fromCallback, type EventObject } from 'xstate';
+import { service } from '../../machines/services.ts';
 import type { PlayCommand, PlaybackEvent, TtsEvent } from '../../machines/events.ts';
 import { pcmMs, voiceMachine, type PlaybackInput, type SynthesizeInput } from '../../machines/voice.ts';
 import { harness } from './harness.ts';
@@ -7,7 +7,7 @@ import { harness } from './harness.ts';
 /** Scripted TTS: each sentence is one call; the test decides when audio comes and when it ends. */
 function fakeSynth() {
   const calls: Array<{ input: SynthesizeInput; stopped: boolean; send: (e: TtsEvent) => void }> = [];
-  const logic = fromCallback<EventObject, SynthesizeInput>(({ input, sendBack }) => {
+  const logic = service<SynthesizeInput, TtsEvent>(({ input, sendBack }) => {
     const call = { input, stopped: false, send: (e: TtsEvent) => !call.stopped && sendBack(e) };
     calls.push(call);
     return () => {
@@ -38,7 +38,7 @@ function fakeSynth() {
 /** A player that records what it is told and reports when the test says so. */
 function fakePlayer() {
   const players: Array<{ input: PlaybackInput; got: PlayCommand[]; stopped: boolean; send: (e: PlaybackEvent) => void }> = [];
-  const logic = fromCallback<PlayCommand, PlaybackInput>(({ input, sendBack, receive }) => {
+  const logic = service<PlaybackInput, PlaybackEvent, PlayCommand>(({ input, sendBack, receive }) => {
     const p = { input, got: [] as PlayCommand[], stopped: false, send: (e: PlaybackEvent) => !p.stopped && sendBack(e) };
     players.push(p);
     receive((cmd) => p.got.push(cmd));
@@ -62,7 +62,7 @@ function fakePlayer() {
 function start(input: { maxParallel?: number } = {}) {
   const synth = fakeSynth();
   const player = fakePlayer();
-  const logic = voiceMachine.provide({ actors: { synthesize: synth.logic as never, playback: player.logic as never } });
+  const logic = voiceMachine.provide({ actors: { synthesize: synth.logic, playback: player.logic } });
   const h = harness(logic, { msPerChar: 10, minSentenceMs: 100, ...input });
   const begin = (replyId = 'r1') => h.send({ type: 'reply.start', replyId, prompt: [] });
   const sentence = (index: number, text: string, replyId = 'r1') => h.send({ type: 'reply.sentence', replyId, index, text, emotion: 'happy' });
@@ -193,10 +193,10 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
 
   it('a synthesize actor that throws counts as a failed sentence, not a crash', () => {
     const player = fakePlayer();
-    const boom = fromCallback<EventObject, SynthesizeInput>(() => {
+    const boom = service<SynthesizeInput, TtsEvent>(() => {
       throw new Error('boom');
     });
-    const h = harness(voiceMachine.provide({ actors: { synthesize: boom as never, playback: player.logic as never } }), { msPerChar: 10, minSentenceMs: 100 });
+    const h = harness(voiceMachine.provide({ actors: { synthesize: boom, playback: player.logic } }), { msPerChar: 10, minSentenceMs: 100 });
     h.send({ type: 'reply.start', replyId: 'r1', prompt: [] });
     h.send({ type: 'reply.sentence', replyId: 'r1', index: 0, text: 'Oops.', emotion: 'happy' });
     expect(player.script()).toEqual(['s0']);
@@ -228,12 +228,12 @@ describe('voice without provided actors: captions only, timed like a player', ()
   it('the default player keeps time from sample counts for audio', () => {
     const bytes = 2 * 2400; // 100 ms at 24 kHz
     expect(pcmMs(bytes)).toBe(100);
-    const synthAudio = fromCallback<EventObject, SynthesizeInput>(({ input, sendBack }) => {
+    const synthAudio = service<SynthesizeInput, TtsEvent>(({ input, sendBack }) => {
       sendBack({ type: 'tts.audio', replyId: input.replyId, index: input.index, pcm: new Uint8Array(bytes) });
       sendBack({ type: 'tts.audio', replyId: input.replyId, index: input.index, pcm: new Uint8Array(bytes) });
       sendBack({ type: 'tts.done', replyId: input.replyId, index: input.index, engine: 'deepgram' });
     });
-    const h = harness(voiceMachine.provide({ actors: { synthesize: synthAudio as never } }), { msPerChar: 10, minSentenceMs: 1000 });
+    const h = harness(voiceMachine.provide({ actors: { synthesize: synthAudio } }), { msPerChar: 10, minSentenceMs: 1000 });
     h.send({ type: 'reply.start', replyId: 'r1', prompt: [] });
     h.send({ type: 'reply.sentence', replyId: 'r1', index: 0, text: 'Hi.', emotion: 'happy' });
     h.send({ type: 'reply.done', replyId: 'r1', text: '', emotion: 'happy' });

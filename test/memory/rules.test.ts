@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFact, recordsOf, removalOf, shouldStore, storageReason } from '../../machines/memory/rules.ts';
+import { forgettingOf, isFact, recordsOf, removalOf, shouldStore, storageReason } from '../../machines/memory/rules.ts';
 import type { ChatMessage } from '../../machines/events.ts';
 
 const persona = { id: 'default', name: 'Pickle' };
@@ -97,8 +97,38 @@ describe('records and removals from orchestrator events', () => {
   });
 
   it('!forgetme deletes the viewer who sent it, nobody else', () => {
-    const op = removalOf({ type: 'chat.command', command: 'forgetme', args: ['kim'], message: chat('!forgetme kim') });
-    // Their own lines, and every record about them (named in it, or a reply to them).
-    expect(op).toEqual({ op: 'delete', users: ['sam'], about: ['sam'] });
+    const f = forgettingOf({ type: 'chat.command', command: 'forgetme', args: ['kim'], message: chat('!forgetme kim') });
+    // Their own lines (as platform:login), and every record about them (named in it, or a reply to them).
+    expect(f).toEqual({ login: 'sam', op: { op: 'delete', speakers: ['twitch:sam'], about: ['sam'] }, provenance: true });
+    // A moderation removal is not a forgetting, nor is another command.
+    expect(removalOf({ type: 'chat.command', command: 'forgetme', args: [], message: chat('!forgetme') })).toBeUndefined();
+    expect(forgettingOf({ type: 'chat.command', command: 'skip', args: [], message: chat('!skip') })).toBeUndefined();
+  });
+
+  it("a viewer's !forgetme on one platform leaves a same-named viewer's lines on another", () => {
+    const f = forgettingOf({ type: 'chat.command', command: 'forgetme', args: [], message: chat('!forgetme', { platform: 'kick', user: 'alice' }) });
+    expect(f?.op.speakers).toEqual(['kick:alice']);
+    expect(f?.op.users).toBeUndefined();
+  });
+
+  it("the panel forgets platform:login as that viewer, a bare login on every platform", () => {
+    expect(forgettingOf({ type: 'viewer.forget', login: 'youtube:bob' })?.op).toEqual({ op: 'delete', speakers: ['youtube:bob'], about: ['bob'] });
+    expect(forgettingOf({ type: 'viewer.forget', login: 'Bob' })?.op).toEqual({ op: 'delete', users: ['bob'], about: ['bob'] });
+    // Not a platform: the whole string is the login.
+    expect(forgettingOf({ type: 'viewer.forget', login: 'nope:bob' })?.op).toEqual({ op: 'delete', users: ['nope:bob'], about: ['nope:bob'] });
+  });
+
+  it('a reply being written when its viewer asked to be forgotten is not stored when spoken', () => {
+    const known = new Set(['sam', 'bob']);
+    const spoken = (text: string) => ({ type: 'reply.spoken' as const, replyId: 'r1', text, emotion: 'happy' as const, ts: 2000 });
+    const during = (login: string, trigger?: { users: string[]; about: string[] }) => ({ known, forgottenDuring: () => [{ login, trigger }] });
+    // It answered sam: dropped, whatever it says.
+    expect(recordsOf(spoken('sure thing, that sounds like a great plan'), persona, newId, during('sam', { users: ['sam'], about: [] }))).toEqual([]);
+    // It answered a line about sam: dropped.
+    expect(recordsOf(spoken('sure thing, that sounds like a great plan'), persona, newId, during('sam', { users: ['bob'], about: ['sam'] }))).toEqual([]);
+    // It names sam: dropped.
+    expect(recordsOf(spoken('I hear sam went to Berlin last week'), persona, newId, during('sam', { users: ['bob'], about: [] }))).toEqual([]);
+    // Someone else was forgotten meanwhile: the reply to bob is kept.
+    expect(recordsOf(spoken('sure thing, that sounds like a great plan'), persona, newId, during('kim', { users: ['bob'], about: [] }))).toHaveLength(1);
   });
 });

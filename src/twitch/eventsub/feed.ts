@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { wsText } from '../../net/wsText.ts';
 import type { EventFeedEvent, SubscribeFailure } from '../../../machines/eventsub.ts';
-import { isAnsweredReward, type RedemptionSettle, type RedemptionsEvent } from '../../../machines/redemptions.ts';
+import { isAnsweredReward, type RedemptionSettle } from '../../../machines/redemptions.ts';
 import { standaloneChildren, type ChildHost } from '../../children.ts';
 import type { ChatMessage, PickleEvent } from '../../../machines/events.ts';
 import type { Logger } from '../../log.ts';
@@ -15,8 +15,9 @@ import { parseFrame, readFollow, readRedemption } from './frames.ts';
  * The platform event feed (Twitch EventSub over WebSocket): validates the broadcaster's token,
  * looks up the broadcaster, then lets the feed machine drive the connection. This file only does
  * I/O: sockets, Helix calls, and turning notifications into Pickle's inputs — a redemption of the
- * persona's reward becomes an addressed `chat.message`, follows go through the thanks batcher.
- * Redemptions are settled (FULFILLED / CANCELED) as the settling machine decides.
+ * persona's reward becomes an addressed `chat.message`, follows go through the thanks batcher
+ * (which sends its thanks to the orchestrator). Redemptions are settled (FULFILLED / CANCELED) as
+ * the settling machine decides; the orchestrator routes it the replies and decisions it watches.
  */
 
 export const REDEMPTION_TYPE = 'channel.channel_points_custom_reward_redemption.add';
@@ -50,8 +51,6 @@ export interface EventFeedOptions {
 
 export interface EventFeed {
   start(): Promise<void>;
-  /** Replies and decisions from the orchestrator, for settling redemptions. */
-  observe(event: RedemptionsEvent): void;
   stop(): Promise<void>;
 }
 
@@ -77,7 +76,8 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  const children = o.children ?? standaloneChildren();
+  // On their own, what the machines send up (the follows' thanks) goes where the feed's inputs go.
+  const children = o.children ?? standaloneChildren(o.send);
   const feed = children.start({
     src: 'eventFeed',
     systemId: 'eventFeed',
@@ -101,7 +101,6 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
   });
   feed.on('feed.subscribe', ({ sessionId }) => void subscribeAll(sessionId));
   redemptions.on('redemption.settle', (e) => void settle(e));
-  thanks.on('stream.event', (e) => o.send(e));
 
   function connect(conn: number, url: string): void {
     const ws = new WebSocket(url);
@@ -243,9 +242,6 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
     async start() {
       o.status.set(SERVICE, 'starting', 'checking the broadcaster token');
       await begin();
-    },
-    observe(event) {
-      if (!stopped) redemptions.send(event);
     },
     async stop() {
       stopped = true;

@@ -1,3 +1,5 @@
+import { standaloneChildren } from '../../../src/children.ts';
+import type { RedemptionsEvent } from '../../../machines/redemptions.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +47,8 @@ export function startFeed(w: World, over: Partial<EventFeedOptions> = {}) {
   const events: PickleEvent[] = [];
   const logLines: string[] = [];
   const status = new StatusBoard();
+  // The feed's machines on their own; what they send up lands with the feed's inputs.
+  const children = standaloneChildren((e) => events.push(e));
   const sink = new Writable({
     write(chunk, _enc, cb) {
       logLines.push(String(chunk));
@@ -67,11 +71,14 @@ export function startFeed(w: World, over: Partial<EventFeedOptions> = {}) {
     backoff: { baseMs: 50, maxMs: 200 },
     random: () => 0.5,
     followWindowMs: 300,
+    children,
     ...over,
   });
+  /** What the orchestrator routes to the redemptions machine in Pickle. */
+  const route = (e: RedemptionsEvent) => children.start({ src: 'redemptions', systemId: 'redemptions', input: {} }).send(e);
   const of = <T extends PickleEvent['type']>(type: T) => events.filter((e): e is Extract<PickleEvent, { type: T }> => e.type === type);
   const twitchEvents = () => status.get('twitch-events');
-  return { feed, events, logLines, status, of, twitchEvents };
+  return { feed, events, logLines, status, of, twitchEvents, route };
 }
 
 export const redemptionEvent = (id: string, over: { title?: string; rewardId?: string; input?: string; login?: string } = {}) => ({

@@ -29,8 +29,8 @@ async function redeem(h: Awaited<ReturnType<typeof live>>, id: string, rewardId 
   h.w.es.notify(REDEEM, redemptionEvent(id, { rewardId }));
   await until(() => h.of('chat.message').length > before, `redemption ${id}`);
   const message = h.of('chat.message').at(-1)!.message;
-  // The orchestrator echoes every input it sees; the feed settles from what it observes.
-  h.feed.observe({ type: 'chat.message', message });
+  // In Pickle the orchestrator routes the line to the redemptions machine too.
+  h.route({ type: 'chat.message', message });
   return message.id;
 }
 
@@ -38,16 +38,16 @@ describe('settling redemptions at the stand-in', () => {
   it('FULFILLED once the answer is spoken', async () => {
     const h = await live();
     const id = await redeem(h, 'red-ok');
-    h.feed.observe({ type: 'reply.start', replyId: 'rep-1', prompt: [], triggerId: id });
-    h.feed.observe({ type: 'reply.spoken', replyId: 'rep-1', text: 'They dream of brine.', emotion: 'happy', ts: 1 });
+    h.route({ type: 'reply.start', replyId: 'rep-1', prompt: [], triggerId: id });
+    h.route({ type: 'reply.spoken', replyId: 'rep-1', text: 'They dream of brine.', emotion: 'happy', ts: 1 });
     await until(() => h.w.es.redemptions.get('red-ok')?.status === 'FULFILLED', 'FULFILLED at Twitch');
   });
 
   it('a blocked answer refunds: CANCELED', async () => {
     const h = await live();
     const id = await redeem(h, 'red-blocked');
-    h.feed.observe({ type: 'reply.start', replyId: 'rep-2', prompt: [], triggerId: id });
-    h.feed.observe({ type: 'reply.failed', replyId: 'rep-2', reason: 'blocked', detail: 'the reply hit the blocklist' });
+    h.route({ type: 'reply.start', replyId: 'rep-2', prompt: [], triggerId: id });
+    h.route({ type: 'reply.failed', replyId: 'rep-2', reason: 'blocked', detail: 'the reply hit the blocklist' });
     await until(() => h.w.es.redemptions.get('red-blocked')?.status === 'CANCELED', 'CANCELED at Twitch');
   });
 
@@ -55,7 +55,7 @@ describe('settling redemptions at the stand-in', () => {
     const h = await live();
     for (const r of ['f1', 'f2', 'f3']) {
       const id = await redeem(h, r, 'dashboard');
-      h.feed.observe({ type: 'brain.decision', decision: { input: 'chat', respond: false, reason: 'muted', summary: '', triggerId: id, ts: 0 } });
+      h.route({ type: 'brain.decision', decision: { input: 'chat', respond: false, reason: 'muted', summary: '', triggerId: id, ts: 0 } });
     }
     await until(() => h.w.es.requests.filter((r) => r.method === 'PATCH' && r.status === 403).length === 3, 'three refused updates');
     expect(['f1', 'f2', 'f3'].map((r) => h.w.es.redemptions.get(r)?.status)).toEqual(['UNFULFILLED', 'UNFULFILLED', 'UNFULFILLED']);
