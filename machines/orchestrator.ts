@@ -35,7 +35,7 @@ export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar' | 'speech' | 'visi
  * routed to while they run. The others (one per connection or page) get only the facts their
  * adapter observes.
  */
-export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions' | 'sceneMute'>;
+export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions'>;
 export type RouteTarget = ActorName | RoutedChild;
 
 /** Who consumes what. Events not listed here are outputs for the outside only. */
@@ -51,8 +51,8 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'context.budget': ['brain'],
   'senses.changed': ['brain'],
   'chat.batch': ['brain'],
-  // `!privacy` (senses), `!mute` / `!unmute` (sceneMute: a person's mute outranks a scene's); the rest the brain's.
-  'chat.command': ['brain', 'senses', 'sceneMute'],
+  // `!privacy` (senses); the rest, `!mute` / `!unmute` included, the brain's.
+  'chat.command': ['brain', 'senses'],
   'brain.state': ['senses'],
   'brain.decision': ['redemptions'],
   'chat.event': ['brain'],

@@ -65,6 +65,10 @@ const standaloneHost = (up: (event: PickleEvent) => void) =>
           case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'healthCheck': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'chatRefusal': return enqueue.spawnChild(child.src, at);
           default: {
             const unhandled: never = child;
             return unhandled;

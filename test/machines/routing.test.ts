@@ -33,6 +33,7 @@ const FROM_INSIDE: Partial<Record<MachineName, readonly string[]>> = {
   brain: ['llm.emotion', 'llm.sentence', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
   voice: ['tts.audio', 'tts.done', 'tts.failed', 'playback.started', 'playback.drained'],
   redemptions: ['redemption.settled'],
+  voiceEngines: ['retry.due'],
 };
 
 /**
@@ -43,11 +44,15 @@ const FROM_ADAPTER: Partial<Record<MachineName, readonly string[]>> = {
   eventFeed: ['feed.start', 'socket.welcome', 'socket.closed', 'subscription.revoked', 'socket.activity', 'socket.reconnect', 'subscribe.done', 'subscribe.failed'],
   followThanks: ['follow.received'],
   obsConnection: ['obs.start', 'obs.connected', 'obs.failed', 'obs.scene', 'obs.closed', 'obs.retry'],
-  sceneMute: ['obs.scene', 'muteScenes.changed', 'mute.manual'],
+  sceneMute: ['obs.scene', 'muteScenes.changed'],
   senses: ['senses.set'],
   audience: ['audience.pages'],
   chatAccess: ['access.refused'],
   chatPacing: ['lines.cleared', 'line.requested', 'sender.privileged', 'channel.joined', 'channel.left'],
+  chatRefusal: ['line.refused', 'channel.joined', 'line.delivered'],
+  healthCheck: ['health.stop', 'health.start', 'health.passed', 'health.failed', 'health.suspect'],
+  voiceEngines: ['sentence.requested', 'engine.failed', 'engine.spoke', 'sentence.abandoned'],
+  visionFrames: ['scene.described', 'frame.arrived', 'frame.described', 'frame.failed'],
   reconnect: ['connection.stop', 'connection.start', 'connection.opened', 'connection.restart', 'connection.lost', 'credentials.renewed'],
 };
 
