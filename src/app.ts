@@ -99,6 +99,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Adapters' machines join the running orchestrator as its children.
   const children = orchestratorChildren(orchestrator);
   voice.start(children);
+  llm.start(children);
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l), children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
@@ -111,7 +112,6 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   twitch = startTwitchChat({ env, dataDir, status, log, send, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, orchestrator, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
-  llm.start(children);
   obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
 
   return {
