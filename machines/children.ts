@@ -10,6 +10,7 @@ import { obsConnectionMachine } from './obsConnection.ts';
 import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
 import { reconnectMachine } from './reconnect.ts';
+import { replyDeadlinesMachine } from './replyDeadlines.ts';
 import { sensesMachine } from './senses.ts';
 import { visionFramesMachine } from './visionFrames.ts';
 import { voiceEnginesMachine } from './voiceEngines.ts';
@@ -38,6 +39,8 @@ export const ADAPTER_MACHINES = {
   reconnect: reconnectMachine,
   /** One per backend whose health is watched: `healthCheck:<service>` (the LLM). */
   healthCheck: healthCheckMachine,
+  /** One per LLM backend: `replyDeadlines:llm` (how long a reply may take to start and to finish). */
+  replyDeadlines: replyDeadlinesMachine,
   /** The voice's TTS engines: which one a sentence is tried on, its retries, the engines turned off. */
   voiceEngines: voiceEnginesMachine,
   /** Which camera frames the vision model describes, the waits after it failed, repeated scenes. */

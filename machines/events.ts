@@ -322,6 +322,8 @@ export type PlayCommand =
 export type PlaybackEvent =
   /** Sentence `index` starts being heard (caption sync). */
   | { type: 'playback.started'; replyId: string; index: number }
+  /** The player's model of the device's clock: sentence `index` starts being heard in `inMs` (the voice machine announces it then). */
+  | { type: 'playback.scheduled'; replyId: string; index: number; inMs: number }
   /** Everything was played. */
   | { type: 'playback.drained'; replyId: string };
 

@@ -160,6 +160,7 @@ export const orchestratorMachine = setup({
         case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'healthCheck': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'chatRefusal': return enqueue.spawnChild(child.src, at);

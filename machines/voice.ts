@@ -1,4 +1,4 @@
-import { assertEvent, assign, enqueueActions, setup } from 'xstate';
+import { and, assertEvent, assign, enqueueActions, setup } from 'xstate';
 import {
   VOICE_SAMPLE_RATE,
   type BrainOutEvent,
@@ -209,6 +209,10 @@ export const voiceMachine = setup({
     events: {} as VoiceEvent,
     input: {} as VoiceInput,
   },
+  delays: {
+    /** Until a scheduled sentence starts being heard: its caption appears then. */
+    untilHeard: ({ event }) => (event.type === 'playback.scheduled' ? event.inMs : 0),
+  },
   actors: {
     synthesize: captionsOnlySynthesize,
     playback: defaultPlayback(),
@@ -218,6 +222,7 @@ export const voiceMachine = setup({
     isMineSlot: ({ context, event }) =>
       'replyId' in event && event.replyId === context.replyId && 'index' in event && context.slots[event.index]?.state === 'synthesizing',
     active: ({ context }) => context.replyId !== undefined,
+    heardNow: ({ event }) => event.type === 'playback.scheduled' && event.inMs <= 0,
   },
   actions: {
     /** Stops every actor of the current reply: TTS requests are aborted, the player flushes. */
@@ -277,6 +282,13 @@ export const voiceMachine = setup({
         enqueue.spawnChild('synthesize', { id: synthId(replyId, s.index), input: { replyId, index: s.index, text: s.text } satisfies SynthesizeInput });
       for (const cmd of step.play) enqueue.sendTo(playerId(replyId), cmd);
     }),
+    /** The sentence is heard now, or after the wait the player's clock gave. */
+    expectHeard: enqueueActions(({ event, enqueue }, params: { now: boolean }) => {
+      assertEvent(event, 'playback.scheduled');
+      const started = { type: 'playback.started' as const, replyId: event.replyId, index: event.index };
+      if (params.now) enqueue.raise(started);
+      else enqueue.raise(started, { delay: 'untilHeard' });
+    }),
     heard: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'playback.started');
       if (!context.replyId) return;
@@ -317,6 +329,10 @@ export const voiceMachine = setup({
     'tts.done': { guard: 'isMineSlot', actions: ['settle', 'pump'] },
     'tts.failed': { guard: 'isMineSlot', actions: ['settle', 'pump'] },
     'playback.drained': { guard: 'isMine', actions: [{ type: 'report', params: { interrupted: false } }, 'stopAll', 'reset'], target: '.idle' },
+    'playback.scheduled': [
+      { guard: and(['isMine', 'heardNow']), actions: { type: 'expectHeard', params: { now: true } } },
+      { guard: 'isMine', actions: { type: 'expectHeard', params: { now: false } } },
+    ],
     'xstate.error.actor.*': { actions: 'childFailed' },
   },
   states: {

@@ -101,6 +101,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Adapters' machines join the running orchestrator as its children.
   const children = orchestratorChildren(orchestrator);
   voice.start(children);
+  llm.start(children);
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
@@ -113,7 +114,6 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   twitch = startTwitchChat({ env, dataDir, status, log, send, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
-  llm.start(children);
   obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
 
   return {

@@ -69,6 +69,7 @@ const standaloneHost = (up: (event: PickleEvent) => void) =>
           case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'chatRefusal': return enqueue.spawnChild(child.src, at);
+          case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           default: {
             const unhandled: never = child;
             return unhandled;

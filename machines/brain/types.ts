@@ -135,5 +135,5 @@ export type BrainEvent =
   | RecallEvent
   | Extract<InputEvent, { type: 'context.budget' | 'moderation.unblock' | 'moderation.lists' }>;
 
-/** Seconds without any LLM progress before a reply is given up (the adapter has its own timeouts). */
+/** Seconds without any LLM progress before a reply is given up (the request's own deadlines: machines/replyDeadlines.ts). */
 export const REPLY_WATCHDOG_MS = 60_000;

@@ -5,7 +5,8 @@
  *
  * The clock is a model of the overlay's Web Audio schedule: a chunk plays right after the
  * previous one, or `startLeadMs` after it arrives when nothing is playing (stream start,
- * underrun). From it come the sentence starts (`playback.started`, caption sync) and the end
+ * underrun). From it come when each sentence will be heard (`playback.scheduled`: the voice
+ * machine waits that long, then shows its caption) and the end
  * of playback (`playback.drained`): reported by an overlay that plays audio (`playback_end`),
  * or computed from sample counts when none does (no overlay, a muted preview, tests).
  *
@@ -143,10 +144,8 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
         queue.shift();
         if (item.index !== lastIndex) {
           lastIndex = item.index;
-          const index = item.index;
-          const dueIn = item.startAt - startLeadMs - t;
-          if (dueIn <= 0) send({ type: 'playback.started', replyId, index });
-          else later(() => send({ type: 'playback.started', replyId, index }), dueIn);
+          // When it is heard, by this clock; the voice machine shows its caption then.
+          send({ type: 'playback.scheduled', replyId, index: item.index, inMs: Math.max(0, Math.round(item.startAt - startLeadMs - t)) });
         }
         if (item.pcm) {
           const { pcm, text } = item;

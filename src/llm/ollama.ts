@@ -16,6 +16,7 @@ import {
   modelMissingError,
   type ErrorContext,
 } from './errors.ts';
+import { replyDeadlines } from './replyDeadlines.ts';
 import { ReplyRun } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
 import type { ChildHost } from '../children.ts';
@@ -120,6 +121,8 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
   } = opts;
   const where = displayHost(host);
   const llmLog = log.child({ service: 'llm', model, host: where });
+  // How long a reply may take to start and to finish is the replyDeadlines machine's.
+  const deadlines = replyDeadlines({ timeoutMs, firstTokenTimeoutMs });
   /** Whether the model is believed to be loaded; false after Ollama was seen down. */
   let warm = false;
 
@@ -162,7 +165,7 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
   ): Promise<GenerationResult> {
     if (signal.aborted) throw classifyOllamaError(signal.reason, ctx('caller'));
     const started = performance.now();
-    const run = new ReplyRun(signal, handlers, { timeoutMs, firstTokenTimeoutMs });
+    const run = new ReplyRun(signal, handlers, deadlines);
     const { parser } = run;
 
     let final: { prompt_eval_count?: number; eval_count?: number; eval_duration?: number; done_reason?: string } = {};
@@ -324,7 +327,10 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
     model,
     generate,
     prewarm: () => prewarmWith(new AbortController().signal),
-    start: (children) => health.start(children),
+    start: (children) => {
+      deadlines.start(children);
+      health.start(children);
+    },
     stop: () => health.stop(),
   };
 }

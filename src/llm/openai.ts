@@ -35,6 +35,7 @@ import type { StatusBoard } from '../status.ts';
 import { LlmError, displayHost, stripUrlCredentials } from './errors.ts';
 import { createHealthLoop } from './healthLoop.ts';
 import { REPLY_SCHEMA } from './ollama.ts';
+import { replyDeadlines } from './replyDeadlines.ts';
 import { ReplyRun, type AbortedBy } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
 import type { ChildHost } from '../children.ts';
@@ -184,6 +185,8 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
   } = opts;
   const where = displayHost(baseUrl);
   const llmLog = log.child({ service: 'llm', backend: 'openai', model, host: where });
+  // How long a reply may take to start and to finish is the replyDeadlines machine's.
+  const deadlines = replyDeadlines({ timeoutMs, firstTokenTimeoutMs });
   const client = new OpenAI({
     baseURL: baseUrl,
     // Local servers need no key, but the client insists on one (and would read OPENAI_API_KEY).
@@ -236,7 +239,7 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
     const ctxOf = (abortedBy: AbortedBy) => ({ baseUrl, model, abortedBy, timeoutMs, firstTokenTimeoutMs });
     if (signal.aborted) throw classifyOpenAiError(signal.reason, ctxOf('caller'));
     const started = performance.now();
-    const run = new ReplyRun(signal, handlers, { timeoutMs, firstTokenTimeoutMs });
+    const run = new ReplyRun(signal, handlers, deadlines);
     const { parser } = run;
     let raw = '';
 
@@ -384,7 +387,10 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
     generate,
     contextWindow: () => contextWindow,
     check: () => check(new AbortController().signal),
-    start: (children) => health.start(children),
+    start: (children) => {
+      deadlines.start(children);
+      health.start(children);
+    },
     stop: () => health.stop(),
   };
 }

@@ -2,14 +2,15 @@ import { isRunaway, nextBlankRun } from '../../machines/replyOutput.ts';
 import { LlmError, type ErrorContext } from './errors.ts';
 import { ReplyStreamParser, type ReplyPart } from './replyStream.ts';
 import { ThinkStripper } from './think.ts';
+import type { ReplyDeadlines, ReplyWatch } from './replyDeadlines.ts';
 import type { ReplyHandlers } from './types.ts';
 
 export type AbortedBy = ErrorContext['abortedBy'];
 
 /**
  * The plumbing of one streamed reply, the same for every backend: one AbortController that the
- * caller's signal, the overall timeout and the first-token timeout all pull (remembering which
- * pulled first, so the error says why), a reasoning model's `<think>` sections removed, a reply
+ * caller's signal and the reply's deadlines (the replyDeadlines machine says when the first token
+ * or the whole reply is overdue) all pull (remembering which pulled first, so the error says why), a reasoning model's `<think>` sections removed, a reply
  * that is only whitespace on and on cut off (a JSON-mode fault), and the `{emotion, text}` parser whose emotion and
  * sentences go to the handlers as they complete. A handler that throws ends the request, and its
  * own error is what the backend rethrows. `close()` always runs: the HTTP request never outlives
@@ -22,18 +23,16 @@ export class ReplyRun {
   private handlerError: { error: unknown } | null = null;
   private readonly thoughts = new ThinkStripper();
   private blankRun = 0;
-  private readonly overallTimer: NodeJS.Timeout;
-  private firstTokenTimer: NodeJS.Timeout | undefined;
+  private readonly deadlines: ReplyWatch;
   private readonly onCallerAbort = () => this.stopWith('caller');
 
   constructor(
     private readonly caller: AbortSignal,
     private readonly handlers: ReplyHandlers,
-    limits: { timeoutMs: number; firstTokenTimeoutMs: number },
+    deadlines: ReplyDeadlines,
   ) {
     caller.addEventListener('abort', this.onCallerAbort, { once: true });
-    this.overallTimer = setTimeout(() => this.stopWith('timeout'), limits.timeoutMs);
-    this.firstTokenTimer = setTimeout(() => this.stopWith('first-token-timeout'), limits.firstTokenTimeoutMs);
+    this.deadlines = deadlines.watch((why) => this.stopWith(why));
   }
 
   get signal(): AbortSignal {
@@ -42,10 +41,7 @@ export class ReplyRun {
 
   /** The model is answering: the first-token wait is over. */
   tokenArrived(): void {
-    if (this.firstTokenTimer) {
-      clearTimeout(this.firstTokenTimer);
-      this.firstTokenTimer = undefined;
-    }
+    this.deadlines.firstToken();
   }
 
   /** A piece of the reply: emotion and finished sentences go to the handlers at once. */
@@ -74,8 +70,7 @@ export class ReplyRun {
   }
 
   close(): void {
-    clearTimeout(this.overallTimer);
-    this.tokenArrived();
+    this.deadlines.end();
     this.caller.removeEventListener('abort', this.onCallerAbort);
     this.ctrl.abort();
   }

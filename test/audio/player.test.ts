@@ -31,17 +31,17 @@ function start(opts: { reporters?: number; leadMs?: number } = {}) {
   const at = (e: { t: number }) => e.t - t0;
   const play = (cmd: PlayCommand) => h.send(cmd as never);
   const audio = (index: number, ms: number, text = `s${index}`) => play({ type: 'play.audio', index, text, pcm: new Uint8Array(bytes(ms)) });
-  return { ...rec, h, at, play, audio, t0, started: () => h.of('playback.started').map((e) => e.index) };
+  return { ...rec, h, at, play, audio, t0, scheduled: () => h.of('playback.scheduled').map((e) => [e.index, e.inMs]) };
 }
 
 describe('playback: pacing, clock, end of playback', () => {
   beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => vi.useRealTimers());
 
-  it('reports the first sentence before its audio goes out, then sends stream_start and audio', async () => {
+  it('reports when the first sentence is heard before its audio goes out, then sends stream_start and audio', async () => {
     const p = start();
     p.audio(0, 100);
-    expect(p.started()).toEqual([0]); // synchronous: speaking can be announced first
+    expect(p.scheduled()).toEqual([[0, 0]]); // synchronous: speaking can be announced first
     expect(p.log).toEqual([]); // the socket writes wait for the end of this turn
     await vi.advanceTimersByTimeAsync(0);
     expect(p.log.map((e) => e.what)).toEqual(['start r1 24000', 'audio']);
@@ -60,18 +60,16 @@ describe('playback: pacing, clock, end of playback', () => {
     expect(sent).toEqual([0, 0, 0, 80, 180, 280]);
   });
 
-  it('reports each sentence as it starts, and the end from sample counts when no overlay reports', async () => {
+  it('says when each sentence will be heard by its clock, and the end from sample counts when no overlay reports', async () => {
     const p = start();
     p.audio(0, 200);
     p.audio(1, 300);
     p.play({ type: 'play.finish' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(p.started()).toEqual([0]);
-    await vi.advanceTimersByTimeAsync(199);
-    expect(p.started()).toEqual([0]);
-    await vi.advanceTimersByTimeAsync(1); // sentence 1 is due at 30 + 200, reported a start-lead early
-    expect(p.started()).toEqual([0, 1]);
+    // Sentence 1 is heard at 30 + 200, announced a start-lead early: in 200 ms (the voice machine waits that long).
+    expect(p.scheduled()).toEqual([[0, 0], [1, 200]]);
     expect(p.log.at(-1)!.what).toBe('end'); // everything sent: stream_end
+    await vi.advanceTimersByTimeAsync(200);
     await vi.advanceTimersByTimeAsync(329);
     expect(p.h.of('playback.drained')).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1); // 30 + 200 + 300
@@ -121,13 +119,13 @@ describe('playback: pacing, clock, end of playback', () => {
     p.play({ type: 'play.silence', index: 0, text: 'caption only', ms: 400 });
     p.audio(1, 100);
     await vi.advanceTimersByTimeAsync(0);
-    expect(p.started()).toEqual([0]);
+    expect(p.scheduled()).toEqual([[0, 0]]);
     expect(p.log).toEqual([]);
     await vi.advanceTimersByTimeAsync(369);
     expect(p.log).toEqual([]);
     await vi.advanceTimersByTimeAsync(1); // 400 - start lead
     expect(p.log.map((e) => e.what)).toEqual(['start r1 24000', 'audio']);
-    expect(p.started()).toEqual([0, 1]);
+    expect(p.scheduled()).toEqual([[0, 0], [1, 0]]);
   });
 
   it('a silent sentence after audio is sent as zeros, so the overlay keeps time', async () => {

@@ -92,7 +92,7 @@ describe("adapters' machines in the orchestrator's actor system", () => {
     const r = rig;
 
     const actors = await inspectorActors(r);
-    expectChildren(actors, ['eventFeed', 'redemptions', 'followThanks', 'obsConnection', 'sceneMute', 'senses', 'audience', 'healthCheck:llm']);
+    expectChildren(actors, ['eventFeed', 'redemptions', 'followThanks', 'obsConnection', 'sceneMute', 'senses', 'audience', 'healthCheck:llm', 'replyDeadlines:llm']);
 
     // The event feed: welcomed and subscribed (the adapter reports the socket's frames and Helix's answers).
     await r.waitFor(() => r.pickle.status.get('twitch-events')?.state === 'up', 8000, 'twitch-events up');

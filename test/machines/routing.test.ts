@@ -31,9 +31,10 @@ const MACHINES: Record<MachineName, AnyStateMachine> = {
 /** Events a machine gets from its own children or raises for itself, not through the orchestrator. */
 const FROM_INSIDE: Partial<Record<MachineName, readonly string[]>> = {
   brain: ['llm.emotion', 'llm.sentence', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
-  voice: ['tts.audio', 'tts.done', 'tts.failed', 'playback.started', 'playback.drained'],
+  voice: ['tts.audio', 'tts.done', 'tts.failed', 'playback.started', 'playback.scheduled', 'playback.drained'],
   redemptions: ['redemption.settled'],
   voiceEngines: ['retry.due'],
+  replyDeadlines: ['deadline.passed'],
 };
 
 /**
@@ -53,6 +54,7 @@ const FROM_ADAPTER: Partial<Record<MachineName, readonly string[]>> = {
   healthCheck: ['health.stop', 'health.start', 'health.passed', 'health.failed', 'health.suspect'],
   voiceEngines: ['sentence.requested', 'engine.failed', 'engine.spoke', 'sentence.abandoned'],
   visionFrames: ['scene.described', 'frame.arrived', 'frame.described', 'frame.failed'],
+  replyDeadlines: ['reply.requested', 'reply.firstToken', 'reply.finished'],
   reconnect: ['connection.stop', 'connection.start', 'connection.opened', 'connection.restart', 'connection.lost', 'credentials.renewed'],
 };
 

@@ -53,6 +53,7 @@ function fakePlayer() {
     last,
     started: (index: number) => last().send({ type: 'playback.started', replyId: last().input.replyId, index }),
     drained: () => last().send({ type: 'playback.drained', replyId: last().input.replyId }),
+    scheduled: (index: number, inMs: number) => last().send({ type: 'playback.scheduled', replyId: last().input.replyId, index, inMs }),
     /** What was handed to the player, compactly: `a0:4` audio of sentence 0 (4 bytes), `s1` silence, `end`. */
     script: () =>
       last().got.map((c) => (c.type === 'play.audio' ? `a${c.index}:${c.pcm.byteLength}` : c.type === 'play.silence' ? `s${c.index}` : 'end')),
@@ -92,6 +93,33 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
     expect(t.player.script()).toEqual(['a0:4', 'a0:2', 'a1:6', 'end']);
     // finished synth actors are stopped (their requests are over)
     expect(t.synth.running()).toEqual([]);
+  });
+
+  it("a sentence's caption appears when the player's clock says it is heard: at once, or after the wait it gave", () => {
+    const t = start();
+    t.begin();
+    t.sentence(0, 'Hello there.');
+    t.sentence(1, 'How are you?');
+    t.synth.audio(0, 4);
+    t.player.scheduled(0, 0);
+    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0]);
+    t.player.scheduled(1, 1_200);
+    vi.advanceTimersByTime(1_199);
+    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0]);
+    vi.advanceTimersByTime(1);
+    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0, 1]);
+  });
+
+  it('a caption still waiting when the reply is cut never appears', () => {
+    const t = start();
+    t.begin();
+    t.sentence(0, 'Hello there.');
+    t.sentence(1, 'How are you?');
+    t.player.scheduled(0, 0);
+    t.player.scheduled(1, 1_000);
+    t.h.send({ type: 'voice.skip' });
+    vi.advanceTimersByTime(5_000);
+    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0]);
   });
 
   it('keeps at most maxParallel TTS requests in flight, in sentence order', () => {
