@@ -32,6 +32,8 @@
       return;
     }
     var items = memoryItems(r.data);
+    // Which search this answer is for (tests and screen readers wait on it).
+    note.dataset.q = typeof r.data.q === 'string' ? r.data.q : '';
     var below = typeof r.data.belowFloor === 'number' ? r.data.belowFloor : 0;
     if (items.length) note.textContent = '';
     else if (typeof r.data.q === 'string') {
@@ -151,10 +153,16 @@
   panel.onSocket(function (socket) {
     socket.on('connect', probeMemory);
     // How many memories: the same figure as the Analytics card's (Pickle's count, sent with each point).
-    socket.on('analytics', function (p) {
-      if (!p || typeof p !== 'object') return;
-      var n = p.memorySize;
+    /** @param {unknown} n */
+    function total(n) {
       $('memory-total').textContent = typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US') + ' stored' : '';
+    }
+    socket.on('analytics', function (p) {
+      if (p && typeof p === 'object') total(p.memorySize);
+    });
+    socket.on('analytics-history', function (h) {
+      var last = h && Array.isArray(h.points) ? h.points[h.points.length - 1] : undefined;
+      if (last) total(last.memorySize);
     });
   });
 })();

@@ -202,6 +202,44 @@ describe.skipIf(!chromiumPath)('panel at a glance', () => {
     console.log(describeShot(await screenshot(w.page, 'panel-glance-offline-320')));
     console.log(describeShot(await screenshot(wide.page, 'panel-glance-offline-1280')));
   }, 60_000);
+
+  it('memory browser: hits below the relevance floor are left out with "no good match"; each memory has its time; Pickle is nobody\'s subject', async () => {
+    const r = await rig({ env: { MEMORY_ENABLED: 'true', HF_HUB_OFFLINE: 'true', EMBEDDER: 'fallback' } });
+    const url = r.pickle.url;
+    await r.waitFor(() => r.pickle.status.get('memory')?.state === 'up' || r.pickle.status.get('memory')?.state === 'degraded', 30_000, 'memory ready');
+    const say = (user: string, text: string) =>
+      fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, text }) });
+    await say('ann', 'the ramen in tokyo was amazing last night');
+    await say('bob', 'pickle is the funniest cohost ever');
+    const stored = async () => ((await (await fetch(`${url}/api/memory?limit=10`)).json()) as { memories?: unknown[] }).memories?.length ?? 0;
+    for (let i = 0; i < 150 && (await stored()) < 2; i++) await new Promise((res) => setTimeout(res, 100));
+    expect(await stored()).toBeGreaterThanOrEqual(2);
+    const w = await panelAt(url, 1280);
+    await w.page.waitForSelector('#memory-list li', { timeout: 10_000 });
+    const rows = await w.page.$$eval('#memory-list li .meta', (m) => m.map((e) => e.textContent ?? ''));
+    expect(rows.join('\n')).not.toMatch(/1970|about pickle|hearsay/);
+    expect(rows.every((t) => /\d{1,2}:\d{2}/.test(t)), rows.join('\n')).toBe(true);
+
+    const search = async (q: string) => {
+      await w.page.$eval('#memory-q', (e, v) => ((e as HTMLInputElement).value = v), q);
+      await w.page.click('#memory-form button[type="submit"]');
+      await w.page.waitForFunction((v) => document.getElementById('memory-note')!.dataset['q'] === v, { timeout: 5000, polling: 50 }, q);
+      return w.page.evaluate(() => ({
+        note: document.getElementById('memory-note')!.textContent,
+        texts: Array.from(document.querySelectorAll('#memory-list li .text')).map((e) => e.textContent),
+      }));
+    };
+    const hit = await search('ramen in tokyo');
+    expect(hit.texts[0]).toBe('the ramen in tokyo was amazing last night');
+    const miss = await search('quantum chromodynamics lecture');
+    expect(miss.texts).toEqual([]);
+    expect(miss.note).toMatch(/^No good match for "quantum chromodynamics lecture"/);
+    const api = (await (await fetch(`${url}/api/memory?q=${encodeURIComponent('quantum chromodynamics lecture')}`)).json()) as { memories: unknown[]; belowFloor: number; floor: number };
+    expect(api).toMatchObject({ memories: [], floor: 0.3 });
+    expect(api.belowFloor, 'the weak hits were found, then left out').toBeGreaterThan(0);
+    console.log(describeShot(await screenshot(w.page, 'panel-glance-memory-floor-1280')));
+    expect(w.errors).toEqual([]);
+  }, 90_000);
 });
 
 describe('panel icons', () => {
