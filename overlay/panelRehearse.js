@@ -28,13 +28,16 @@
     var text = textBox.value.trim();
     if (!text) return;
     var err = $('chat-error');
+    // Waiting before the answer to the POST: Pickle's decision may reach the socket first.
+    waiting = 'decision';
+    show('Sent. Waiting for ' + panel.personaName + '…', '');
     void panel.api('POST', '/api/chat', { user: user, text: text }).then(function (r) {
       if (r.ok) {
         textBox.value = '';
         err.hidden = true;
-        waiting = 'decision';
-        show('Sent. Waiting for ' + panel.personaName + '…', '');
       } else {
+        waiting = '';
+        $('rehearse-result').hidden = true;
         err.textContent = panel.problem(r);
         err.hidden = false;
       }

@@ -150,6 +150,16 @@ describe('chat digest and recap', () => {
     expect(d.questions.map((q) => q.who)).toEqual(['eve']);
   });
 
+  it('a digest already out that lists a question Pickle then answers is followed by one without it', () => {
+    const t = setup({ idleAfterSec: 0 });
+    t.batch(line('bob', 'pickle, ramen or sushi tonight?'));
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    expect((t.h.of('chat.digest').at(-1)!.digest as ChatDigest).questions.map((q) => q.who)).toEqual(['bob']);
+    t.finish('Ramen, always.');
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    expect((t.h.of('chat.digest').at(-1)!.digest as ChatDigest).questions).toEqual([]);
+  });
+
   it('!recap from a mod answers with the digest quoted as data', () => {
     const t = setup({ idleAfterSec: 0 });
     busyMinute(t);

@@ -152,6 +152,17 @@ describe.skipIf(!chromiumPath)('panel at a glance', () => {
     expect(senses[0]!.why).toMatch(/^Unavailable: no DEEPGRAM_API_KEY.*→ set DEEPGRAM_API_KEY/);
     expect(senses[1]).toMatchObject({ checked: false, disabled: true });
     expect(senses[1]!.why).toMatch(/^Unavailable: VISION_ENABLED=false/);
+    // Rehearse keeps what became of the line in view, next to the form, without scrolling.
+    await wide.page.type('#chat-text', 'hey pickle, how is the stream?');
+    await wide.page.keyboard.press('Enter');
+    await wide.page.waitForFunction(() => (document.getElementById('rehearse-reply')?.textContent ?? '').length > 0, { timeout: 10_000, polling: 100 });
+    const result = await wide.page.evaluate(() => {
+      const box = document.getElementById('rehearse-result')!.getBoundingClientRect();
+      return { said: document.getElementById('rehearse-decision')!.textContent, bottom: box.bottom, scrolled: scrollY };
+    });
+    expect(result.said).toMatch(/said:$/);
+    expect(result.scrolled).toBe(0);
+    expect(result.bottom, 'the result is on screen').toBeLessThanOrEqual(900);
     console.log(describeShot(await screenshot(wide.page, 'panel-glance-ready-1280')));
     console.log(describeShot(await screenshot(wide.page, 'panel-glance-ready-1280-full', { fullPage: true })));
 
