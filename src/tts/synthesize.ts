@@ -83,6 +83,8 @@ export function createSynthesizer(opts: SynthesizerOptions) {
     } else {
       status.set('tts', 'disabled', `${slots.map((s) => s.missing).join(' and ')}: replies are shown as captions only`, {
         fix: slots.map((s) => s.fix).join(', or '),
+        // Every voice left off on purpose is a choice; one that should be there and is not is a fault.
+        configured: !slots.every((s) => s.notSetUp),
       });
     }
   }

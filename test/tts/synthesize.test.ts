@@ -89,6 +89,8 @@ describe('synthesizer: Deepgram, one retry, local fallback, status', () => {
     expect(await t.say('Hi.')).toMatchObject({ engine: 'none' });
     expect(t.status.get('tts')).toMatchObject({ state: 'disabled' });
     expect(t.status.get('tts')!.fix).toMatch(/DEEPGRAM_API_KEY.*espeak-ng/);
+    // espeak-ng missing is a fault (the local voice is meant to be there), not an option left off.
+    expect(t.status.get('tts')!.configured).toBeUndefined();
   });
 
   describe.runIf(local.espeak)('with espeak-ng', () => {
