@@ -100,6 +100,7 @@
         show('obs-fix', d.fix ? '→ ' + String(d.fix) : '');
         $('obs-fix').className = 'error-text';
       }
+      btn.disabled = false;
       refresh();
     });
   });
