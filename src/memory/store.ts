@@ -23,10 +23,7 @@ import type { MemoryOp, MemoryRecord } from '../../machines/memory/rules.ts';
 
 /** The seed's threshold. relevance = 1 − cosine distance (Chroma's cosine space gives distance = 1 − cosine similarity). */
 export const MIN_RELEVANCE = 0.4;
-/**
- * The memory browser's floor: a search hit below it shares nothing that matters with the words
- * searched (0.00, −0.02), so it is left out and counted, and the panel says "no good match".
- */
+/** The memory browser's floor: a hit below it shares nothing that matters with the words searched (left out, counted). */
 export const BROWSE_MIN_RELEVANCE = 0.3;
 /** Facts fetched per viewer of the current input (by metadata filter, ranked by similarity). */
 export const FACTS_PER_USER = 2;
