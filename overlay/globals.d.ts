@@ -105,6 +105,8 @@ declare global {
     toast(text: string, kind?: 'ok' | 'bad'): void;
     /** `hh:mm:ss` of a time in ms (now when not a number). */
     clock(ts: unknown): string;
+    /** Why Pickle spoke or stayed quiet (a decision's reason), in words. */
+    reasonText(reason: string): string;
     /** The persona's display name ("Pickle" until the personas are loaded). */
     personaName: string;
     /** The access token the panel uses now ('' when none). */

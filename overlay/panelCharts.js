@@ -14,18 +14,60 @@
   var el = kit.el;
   var svg = kit.svg;
 
+  // Every figure fits its tile: at most 4 digits and a unit (1,234 · 12.3k · 4.5M), '–' when unknown.
+  /** @param {number | null | undefined} v */
+  function known(v) {
+    return typeof v === 'number' && Number.isFinite(v);
+  }
+  /**
+   * @param {number} v
+   * @param {number} digits decimals under 1,000
+   */
+  function compact(v, digits) {
+    var a = Math.abs(v);
+    if (a < 1000) return digits ? (Math.round(v * 10) / 10).toFixed(1) : String(Math.round(v));
+    if (a < 10000) return Math.round(v).toLocaleString('en-US');
+    /** @type {Array<[string, number]>} */
+    var units = [['T', 1e12], ['G', 1e9], ['M', 1e6], ['k', 1e3]];
+    for (var u of units) {
+      if (a >= u[1]) {
+        var n = v / u[1];
+        return (Math.abs(n) >= 100 ? String(Math.round(n)) : n.toFixed(1)) + u[0];
+      }
+    }
+    return String(Math.round(v));
+  }
   /** @param {number | null | undefined} v */
   function num0(v) {
-    return v === null || v === undefined ? '–' : String(Math.round(v));
+    return known(v) ? compact(Number(v), 0) : '–';
   }
   /** @param {number | null | undefined} v */
   function num1(v) {
-    return v === null || v === undefined ? '–' : (Math.round(v * 10) / 10).toFixed(1);
+    return known(v) ? compact(Number(v), 1) : '–';
   }
   /** @param {number | null | undefined} v */
   function ms(v) {
-    if (v === null || v === undefined) return '–';
-    return v >= 10000 ? (v / 1000).toFixed(1) + 's' : Math.round(v) + 'ms';
+    if (!known(v)) return '–';
+    var n = Number(v);
+    return n >= 1000 ? (n >= 60000 ? compact(n / 60000, 1) + 'm' : (n / 1000).toFixed(1) + 's') : Math.round(n) + 'ms';
+  }
+
+  /**
+   * "884 / 912ms" rather than "884ms / 912ms": the unit once, when the figures share it.
+   * @param {string[]} shown
+   */
+  function oneUnit(shown) {
+    var m = /[a-z]+$/.exec(shown[shown.length - 1] || '');
+    var unit = m ? m[0] : '';
+    var same = unit !== '' && shown.every(function (s) {
+      return s.endsWith(unit);
+    });
+    if (!same) return shown.join(' / ');
+    return shown
+      .map(function (s, i) {
+        return i < shown.length - 1 ? s.slice(0, -unit.length) : s;
+      })
+      .join(' / ');
   }
 
   /** @type {Chart[]} */
@@ -111,7 +153,7 @@
         return c.fmt(latest ? latest[k] : undefined);
       });
       var firstValue = latest ? latest[c.keys[0]] : undefined;
-      e.value.textContent = c.none && (firstValue === null || firstValue === undefined) ? c.none : shown.join(' / ');
+      e.value.textContent = c.none && (firstValue === null || firstValue === undefined) ? c.none : oneUnit(shown);
       const legend = e.legend;
       if (legend) {
         legend.replaceChildren();

@@ -119,7 +119,7 @@
       keepSaved(section, r.data);
       renderSettings();
       var s = $('controls-saved');
-      s.textContent = 'saved ✓';
+      s.textContent = 'saved';
       if (savedTimer) clearTimeout(savedTimer);
       savedTimer = setTimeout(function () {
         s.textContent = '';

@@ -20,7 +20,9 @@
   /** @param {ChatDigest} d */
   function render(d) {
     if (!d || typeof d !== 'object') return;
-    var text = typeof d.text === 'string' ? d.text : '';
+    // The plain digest's text says what the lines below show (counts, topics, questions): only an
+    // LLM summary is shown as text, so no question is listed twice.
+    var text = typeof d.text === 'string' && d.source === 'llm' ? d.text : '';
     $('digest-text').textContent = text;
     var n = typeof d.messages === 'number' ? d.messages : 0;
     var v = typeof d.viewers === 'number' ? d.viewers : 0;

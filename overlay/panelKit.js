@@ -79,6 +79,37 @@
     }, kind === 'bad' ? 6000 : 2500);
   }
 
+  /** @typedef {import('../machines/events.ts').DecisionReason} DecisionReason */
+  /** Why Pickle spoke or stayed quiet, in words (the transcript and Rehearse). @type {Record<DecisionReason, string>} */
+  var REASONS = {
+    mention: 'named Pickle',
+    question: 'a question',
+    spontaneous: 'spontaneous',
+    streamer: 'you spoke to Pickle',
+    event: 'stream event',
+    'pending-mention': 'addressed to Pickle',
+    'not-addressed': 'not addressed to Pickle',
+    cooldown: 'cooldown',
+    busy: 'busy replying',
+    muted: 'muted',
+    blocked: 'dropped by moderation',
+    silenced: 'kept baiting: not answered for a while',
+    moderated: 'removed by a moderator',
+    skipped: 'skipped',
+    'event-off': 'this event is not acknowledged (persona)',
+    failed: 'failed',
+    redemption: 'channel-point question',
+    recap: 'asked what chat said',
+    idle: 'quiet stream: starting a topic',
+    stale: 'waited too long (45 s)',
+    'queue-full': 'queue full (5 waiting)',
+    replaced: 'replaced by a newer or higher-ranked input',
+  };
+  /** @type {PicklePanel['reasonText']} */
+  function reasonText(reason) {
+    return Object.prototype.hasOwnProperty.call(REASONS, reason) ? REASONS[/** @type {DecisionReason} */ (reason)] : String(reason || '');
+  }
+
   /** @type {PicklePanel['clock']} */
   function clock(ts) {
     var d = new Date(typeof ts === 'number' ? ts : Date.now());
@@ -94,6 +125,7 @@
     problem: problem,
     toast: toast,
     clock: clock,
+    reasonText: reasonText,
     personaName: 'Pickle',
     token: function () {
       return token;

@@ -32,8 +32,13 @@
       return;
     }
     var items = memoryItems(r.data);
-    $('memory-total').textContent = typeof r.data.total === 'number' ? r.data.total + ' stored' : '';
-    note.textContent = items.length ? '' : 'No memories match.';
+    // Which search this answer is for (tests and screen readers wait on it).
+    note.dataset.q = typeof r.data.q === 'string' ? r.data.q : '';
+    var below = typeof r.data.belowFloor === 'number' ? r.data.belowFloor : 0;
+    if (items.length) note.textContent = '';
+    else if (typeof r.data.q === 'string') {
+      note.textContent = 'No good match for "' + r.data.q + '"' + (below ? ' (' + below + ' weak ' + (below === 1 ? 'hit' : 'hits') + ' left out)' : '') + '.';
+    } else note.textContent = 'No memories yet.';
     items.forEach(function (item) {
       if (item && typeof item === 'object') list.append(memoryRow(/** @type {Record<string, unknown>} */ (item)));
     });
@@ -46,7 +51,9 @@
     li.dataset.id = id;
     // Provenance: who said it, whom it is about, and whether it is one viewer's claim about others.
     var about = Array.isArray(m.about) && m.about.length ? 'about ' + m.about.join(', ') : '';
-    var meta = [m.speaker || m.user, m.source, m.hearsay ? 'hearsay' : '', about, typeof m.ts === 'number' ? new Date(m.ts).toLocaleString() : '', typeof m.relevance === 'number' ? 'relevance ' + m.relevance.toFixed(2) : '']
+    // A time before 2000 is no time at all (a record written without one): shown as unknown, not as 1970.
+    var when = typeof m.ts === 'number' && m.ts > 946684800000 ? new Date(m.ts).toLocaleString() : 'time unknown';
+    var meta = [m.speaker || m.user, m.source, m.hearsay ? 'hearsay' : '', about, when, typeof m.relevance === 'number' ? 'relevance ' + m.relevance.toFixed(2) : '']
       .filter(Boolean)
       .map(String)
       .join(' · ');
@@ -145,5 +152,17 @@
 
   panel.onSocket(function (socket) {
     socket.on('connect', probeMemory);
+    // How many memories: the same figure as the Analytics card's (Pickle's count, sent with each point).
+    /** @param {unknown} n */
+    function total(n) {
+      $('memory-total').textContent = typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US') + ' stored' : '';
+    }
+    socket.on('analytics', function (p) {
+      if (p && typeof p === 'object') total(p.memorySize);
+    });
+    socket.on('analytics-history', function (h) {
+      var last = h && Array.isArray(h.points) ? h.points[h.points.length - 1] : undefined;
+      if (last) total(last.memorySize);
+    });
   });
 })();

@@ -1,5 +1,7 @@
-// Panel card "OBS": whether Pickle reaches OBS (version, live scene), why a scene keeps Pickle quiet,
-// and the "Add Pickle to OBS" button (POST /api/obs/setup). Server text goes in with textContent only.
+// Panel card "OBS": the overlay's URL and size to copy into a browser source (always, OBS connected
+// or not), whether Pickle reaches OBS (version, live scene), why a scene keeps Pickle quiet, and the
+// one-click "Add Pickle to OBS" button when OBS is reachable (POST /api/obs/setup). When OBS is not
+// set up, the step to set it up is a hint, not an error. Server text goes in with textContent only.
 (function () {
   'use strict';
 
@@ -33,12 +35,41 @@
     var state = s.state ? String(s.state) : 'starting';
     var pill = $('obs-state');
     pill.className = 'pill ' + state;
-    pill.textContent = state === 'up' ? 'connected' : state;
-    $('obs-detail').textContent = s.detail ? String(s.detail) : '';
+    var notSetUp = s.enabled === false;
+    pill.className = 'pill ' + (notSetUp ? 'off' : state);
+    pill.textContent = state === 'up' ? 'connected' : notSetUp ? 'off' : state;
+    var o = s.overlay && typeof s.overlay === 'object' ? /** @type {Record<string, unknown>} */ (s.overlay) : null;
+    if (o && typeof o.url === 'string') {
+      var urlBox = kit.input('obs-url');
+      if (urlBox.value !== o.url) urlBox.value = o.url;
+      $('obs-size').textContent = Number(o.width) + '×' + Number(o.height);
+    }
+    $('obs-detail').textContent = notSetUp
+      ? 'In OBS: Sources → + → Browser, paste the URL, set the size above, and tick "Control audio via OBS".'
+      : s.detail ? String(s.detail) : '';
     show('obs-muted', s.mutedByScene ? 'Pickle is muted: OBS scene "' + String(s.mutedByScene) + '" is live' : '');
-    show('obs-fix', state === 'up' ? '' : s.fix ? '→ ' + String(s.fix) : '');
-    setupButton.disabled = s.enabled === false;
+    var fix = state === 'up' ? '' : s.fix ? (notSetUp ? 'One click instead: ' : '→ ') + String(s.fix) : '';
+    show('obs-fix', fix);
+    $('obs-fix').className = notSetUp ? 'hint' : 'error-text';
+    // The one-click button only where it can work: OBS set up and reachable.
+    setupButton.hidden = notSetUp;
+    setupButton.disabled = state !== 'up';
   }
+
+  kit.byId('obs-copy', HTMLButtonElement).addEventListener('click', function () {
+    var urlBox = kit.input('obs-url');
+    urlBox.select();
+    var done = function () {
+      window.PicklePanel.toast('Overlay URL copied', 'ok');
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(urlBox.value).then(done, function () {
+        window.PicklePanel.toast('Select the URL and copy it (Ctrl+C)', 'bad');
+      });
+    } else {
+      window.PicklePanel.toast('Select the URL and copy it (Ctrl+C)');
+    }
+  });
 
   function refresh() {
     fetch('/api/obs', { headers: headers(false), cache: 'no-store' })
@@ -68,6 +99,7 @@
         show('obs-result', res.status === 401 ? 'Access token needed (see the box at the top)' : d.error ? String(d.error) : 'Failed (' + res.status + ')');
         // A message that already ends with its step (no Browser Source) is not followed by it twice.
         show('obs-fix', d.fix && String(d.error).indexOf(String(d.fix)) < 0 ? '→ ' + String(d.fix) : '');
+        $('obs-fix').className = 'error-text';
       }
       btn.disabled = false;
       refresh();

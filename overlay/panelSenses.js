@@ -1,5 +1,7 @@
 // Control panel: Senses. Ears (microphone → Deepgram) and eyes (camera) on or off, saved by
 // Pickle in settings.json (a restart never turns them back on), plus a privacy button for both.
+// A sense Pickle does not have (no key, turned off in .env, no browser) is shown off and cannot be
+// ticked, with the reason and the step that turns it on.
 // Reads GET /api/settings/senses and /health; writes PUT /api/settings/senses. Text only.
 (function () {
   'use strict';
@@ -11,17 +13,41 @@
   var POLL_MS = 1500;
 
   /**
-   * "state: detail" of one service in /health's list (untrusted: read with care).
+   * One service's entry in /health's list (untrusted: read with care).
    * @param {string} service
    * @param {unknown[]} services
+   * @returns {{ state: string, detail: string, fix: string } | null}
    */
-  function line(service, services) {
+  function entry(service, services) {
     for (var x of services) {
       if (x && typeof x === 'object' && 'service' in x && x.service === service) {
-        return String('state' in x ? x.state : '') + ': ' + String('detail' in x ? x.detail : '');
+        return {
+          state: String('state' in x ? x.state : ''),
+          detail: String('detail' in x ? x.detail : ''),
+          fix: 'fix' in x && typeof x.fix === 'string' ? x.fix : '',
+        };
       }
     }
-    return '';
+    return null;
+  }
+
+  /**
+   * A sense's checkbox as it really is: ticked only when it is on and Pickle has it.
+   * @param {string} box
+   * @param {string} line
+   * @param {boolean | undefined} wanted the saved choice
+   * @param {{ state: string, detail: string, fix: string } | null} s
+   */
+  function sense(box, line, wanted, s) {
+    var unavailable = !!s && s.state === 'disabled';
+    var cb = input(box);
+    cb.disabled = unavailable;
+    if (unavailable) cb.checked = false;
+    else if (typeof wanted === 'boolean') cb.checked = wanted;
+    var label = cb.closest('label');
+    if (label) label.classList.toggle('unavailable', unavailable);
+    var text = !s ? '' : unavailable ? 'Unavailable: ' + s.detail + (s.fix ? ' → ' + s.fix : '') : s.state + ': ' + s.detail;
+    $(line).textContent = text;
   }
 
   /**
@@ -29,15 +55,18 @@
    * @param {unknown[]} services
    */
   function render(senses, services) {
+    // Pickle unreachable: the checkboxes stay as they were (panel.js greys them out while offline).
+    if (!senses && services.length === 0) return;
+    var ears = entry('stt', services);
+    var eyes = entry('vision', services);
+    sense('senses-ears', 'senses-ears-status', senses ? senses.ears === true : undefined, ears);
+    sense('senses-eyes', 'senses-eyes-status', senses ? senses.eyes === true : undefined, eyes);
     if (senses) {
-      input('senses-ears').checked = senses.ears === true;
-      input('senses-eyes').checked = senses.eyes === true;
       var off = senses.ears === false && senses.eyes === false;
-      $('senses-privacy').textContent = off ? '👁 End privacy (both on)' : '🙈 Privacy (both off)';
+      var label = $('senses-privacy').querySelector('.label');
+      if (label) label.textContent = off ? 'End privacy (both on)' : 'Privacy (both off)';
       $('senses-privacy').dataset.off = off ? 'true' : 'false';
     }
-    $('senses-ears-status').textContent = line('stt', services);
-    $('senses-eyes-status').textContent = line('vision', services);
   }
 
   function refresh() {

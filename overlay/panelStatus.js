@@ -1,10 +1,13 @@
-// Control panel: the header's brain pill with Skip and Mute, and the Status card (one line per
-// service, problems open with their fix; each actor's state). Server text: textContent only.
+// Control panel: the header (can Pickle reply now, as Pickle decided it; rehearsal and privacy; the
+// brain pill with Skip and Mute; offline when the page lost Pickle) and the Status card (one line
+// first, then one row per service on demand: an optional feature nobody set up is a grey `off`, a
+// configured one that fails is orange or red, with its fix). Server text: textContent only.
 (function () {
   'use strict';
 
   /** @typedef {import('../src/screens/payloads.ts').ServiceStatus} ServiceStatus */
   /** @typedef {import('../src/screens/payloads.ts').BrainStatePayload} BrainStatePayload */
+  /** @typedef {import('../src/screens/payloads.ts').Readiness} Readiness */
 
   var kit = window.PickleKit;
   var panel = window.PicklePanel;
@@ -12,7 +15,7 @@
   var el = kit.el;
 
   var ORDER = ['llm', 'twitch', 'twitch-events', 'tts', 'voice', 'stt', 'memory', 'vision', 'moderation', 'obs'];
-  var STATES = ['up', 'starting', 'degraded', 'paused', 'down', 'disabled'];
+  var STATES = ['up', 'starting', 'degraded', 'paused', 'down', 'disabled', 'off'];
   /** @type {Record<string, boolean>} the lines the streamer opened or closed, kept across updates */
   var statusOpen = {};
 
@@ -29,7 +32,10 @@
     /** @type {Record<string, number>} */
     var counts = {};
     sorted.forEach(function (s) {
+      /** @type {string} */
       var state = STATES.indexOf(s.state) >= 0 ? s.state : 'disabled';
+      // Not set up is a choice (grey `off`); `disabled` stays for something configured that cannot work.
+      if (s.configured === false && (state === 'disabled' || state === 'paused')) state = 'off';
       counts[state] = (counts[state] || 0) + 1;
       var name = String(s.service);
       // One line each; problems open by default, the rest on a click (and stay as the streamer left them).
@@ -37,26 +43,73 @@
       li.dataset.service = name;
       var d = el('details');
       var kept = statusOpen[name];
-      d.open = kept !== undefined ? kept : state === 'down' || state === 'degraded' || state === 'starting';
+      d.open = kept !== undefined ? kept : state === 'down';
       d.addEventListener('toggle', function () {
         statusOpen[name] = d.open;
       });
       var sum = el('summary');
       sum.append(el('span', 'name', name), el('span', 'brief', s.detail || ''), el('span', 'state', state));
       d.append(sum);
-      if (s.detail) d.append(el('div', 'detail', s.detail));
-      if (s.fix && state !== 'up') d.append(el('div', 'fix', s.fix));
-      if (s.lastError && (state === 'down' || state === 'degraded')) d.append(el('div', 'err', s.lastError));
+      if (s.detail) d.append(shortened('div', 'detail', s.detail));
+      if (s.fix) d.append(shortened('div', 'fix', s.fix));
+      if (s.lastError && (state === 'down' || state === 'degraded')) d.append(shortened('div', 'err', s.lastError));
       li.append(d);
       ul.append(li);
     });
-    $('status-summary').textContent = STATES.filter(function (k) {
+    $('status-counts').textContent = STATES.filter(function (k) {
       return counts[k];
     })
       .map(function (k) {
         return counts[k] + ' ' + k;
       })
       .join(' · ');
+  }
+
+  /**
+   * Text with long file paths cut to their last two parts ("…/Xenova/all-MiniLM-L6-v2"); the whole
+   * text stays in the tooltip.
+   * @param {'div'} tag
+   * @param {string} cls
+   * @param {string} text
+   */
+  function shortened(tag, cls, text) {
+    var e = el(tag, cls, shortPaths(text));
+    if (e.textContent !== text) e.title = text;
+    return e;
+  }
+  /** @param {string} text */
+  function shortPaths(text) {
+    return String(text).replace(/(?<![\w:/.])(?:[A-Za-z]:)?(?:[\\/][^\s\\/:;,()'"`]+){4,}/g, function (path) {
+      var parts = path.split(/[\\/]/).filter(Boolean);
+      return '…/' + parts.slice(-2).join('/');
+    });
+  }
+
+  // ------------------------------------------------------------------ can Pickle reply now
+  /** @type {Readiness | null} */
+  var readiness = null;
+  var online = false;
+  function renderVerdict() {
+    var v = $('verdict');
+    var reason = $('verdict-reason');
+    var r = readiness;
+    var verdict = !online ? 'offline' : r ? r.verdict : 'connecting';
+    v.dataset.verdict = verdict;
+    v.textContent = verdict === 'cant-reply' ? "can't reply" : verdict;
+    var why = !online ? 'the page lost Pickle: is it still running?' : r && r.reason ? r.reason : '';
+    reason.textContent = verdict === 'ready' ? '' : why;
+    v.title = why ? v.textContent + ': ' + why : 'Pickle can reply now';
+    $('tag-rehearsal').hidden = !(online && r && r.rehearsal);
+    $('tag-privacy').hidden = !(online && r && r.privacy);
+    var sum = $('status-summary');
+    sum.textContent = !online ? 'Offline: ' + why : r ? shortPaths(r.summary) : 'Waiting for Pickle…';
+    sum.classList.toggle('bad', verdict !== 'ready');
+  }
+  /** @param {Readiness | undefined} r */
+  function onReadiness(r) {
+    if (!r || typeof r !== 'object') return;
+    readiness = r;
+    renderVerdict();
   }
 
   /** @param {Record<string, string> | undefined} actors */
@@ -83,7 +136,10 @@
     pill.className = 'pill plain brain-' + (muted ? 'muted' : state);
     pill.dataset.state = state;
     var mb = $('btn-mute');
-    mb.textContent = muted ? '🔊 Unmute' : '🔇 Mute';
+    var label = mb.querySelector('.label');
+    if (label) label.textContent = muted ? 'Unmute' : 'Mute';
+    mb.setAttribute('aria-label', muted ? 'Unmute' : 'Mute');
+    mb.title = muted ? 'answer again (!unmute)' : 'stop answering (!mute)';
     mb.classList.toggle('on', muted);
   }
   $('btn-skip').addEventListener('click', function () {
@@ -101,7 +157,23 @@
     socket.on('status', renderStatus);
     socket.on('brain', renderBrain);
     socket.on('history', function (h) {
-      if (h && h.latest) renderBrain(h.latest.brain);
+      if (h && h.latest) {
+        renderBrain(h.latest.brain);
+        onReadiness(h.latest.readiness);
+      }
+    });
+    socket.on('readiness', onReadiness);
+    socket.on('connect', function () {
+      online = true;
+      renderVerdict();
+    });
+    socket.on('disconnect', function () {
+      online = false;
+      renderVerdict();
+    });
+    socket.on('connect_error', function () {
+      online = false;
+      renderVerdict();
     });
     socket.on('analytics', function (p) {
       if (p && typeof p === 'object') renderActors(p.actors);

@@ -15,39 +15,9 @@
   var $ = kit.$;
   var el = kit.el;
 
-  /** @type {Record<DecisionReason, string>} */
-  var REASONS = {
-    mention: 'named Pickle',
-    question: 'a question',
-    spontaneous: 'spontaneous',
-    streamer: 'you spoke to Pickle',
-    event: 'stream event',
-    'pending-mention': 'kept: answered after this reply',
-    'not-addressed': 'not addressed to Pickle',
-    cooldown: 'cooldown',
-    busy: 'busy replying',
-    muted: 'muted',
-    blocked: 'dropped by moderation',
-    silenced: 'kept baiting: not answered for a while',
-    moderated: 'removed by a moderator',
-    skipped: 'skipped',
-    'event-off': 'this event is not acknowledged (persona)',
-    failed: 'failed',
-    redemption: 'channel-point question',
-    recap: 'asked what chat said',
-    idle: 'quiet stream: starting a topic',
-    stale: 'waited too long (45 s)',
-    'queue-full': 'queue full (5 waiting)',
-    replaced: 'replaced by a newer or higher-ranked input',
-  };
-  /** @type {Record<Emotion, string>} */
-  var EMOJI = { neutral: '🙂', happy: '😄', excited: '🤩', laughing: '😂', surprised: '😮', thinking: '🤔', confused: '😕', sad: '😢', angry: '😠', smug: '😏' };
   var MAX_ROWS = 300;
 
-  /** @param {DecisionReason} reason */
-  function reasonText(reason) {
-    return REASONS[reason] || String(reason || '');
-  }
+  var reasonText = panel.reasonText;
 
   /** @param {Decision} d */
   function decisionRow(d) {
@@ -73,9 +43,9 @@
       if (d.repeats > 1) what.append(el('span', 'times', ' ×' + d.repeats));
     } else if (d.kind === 'reply') {
       li.className = 't-reply';
-      var emo = EMOJI[d.emotion] || '';
-      what.append(el('span', 'who', (emo ? emo + ' ' : '') + panel.personaName));
-      // The prompt's size (context budget) first, so the row's height clamp never hides it.
+      what.append(el('span', 'who', panel.personaName));
+      if (d.emotion && d.emotion !== 'neutral') what.append(el('span', 'emotion', String(d.emotion)));
+      // The prompt's size (context budget), for the developer view only; first, so the row's height clamp never hides it.
       if (typeof d.promptTokens === 'number') {
         var size = d.promptTokens.toLocaleString() + (typeof d.promptBudget === 'number' ? '/' + d.promptBudget.toLocaleString() : '') + ' tokens';
         what.append(el('span', 'times prompt-size', '(' + size + ') '));
@@ -87,10 +57,10 @@
       if (d.text) what.append(document.createTextNode(' · '), el('span', 'summary', d.text));
     } else if (d.kind === 'speech') {
       li.className = 't-speech t-chat';
-      what.append(el('span', 'who', '🎙 you'), el('span', 'text', d.text || ''));
+      what.append(el('span', 'who', 'you (voice)'), el('span', 'text', d.text || ''));
     } else if (d.kind === 'vision') {
       li.className = 't-vision t-chat';
-      what.append(el('span', 'who', '📷 camera'), el('span', 'text', d.text || ''));
+      what.append(el('span', 'who', 'camera'), el('span', 'text', d.text || ''));
     } else {
       li.className = 't-notice';
       what.append(el('span', 'who', String(d.kind || 'notice')), el('span', 'text', d.text || ''));
@@ -113,6 +83,11 @@
     box.addEventListener('change', function () {
       $('transcript').classList.toggle(String(pair[1]), !box.checked);
     });
+  });
+  // Developer view: each reply's prompt size in tokens (context budget).
+  var dev = kit.input('f-dev');
+  dev.addEventListener('change', function () {
+    $('transcript').classList.toggle('show-dev', dev.checked);
   });
 
   panel.onSocket(function (socket) {

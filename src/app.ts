@@ -76,7 +76,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   // Screens: overlay state on connect, panel history + charts, inspector (before the orchestrator starts).
   const screens = startScreens({
-    server, orchestrator, counters, settings, log, personasDir,
+    server, orchestrator, counters, settings, log, personasDir, status, mode,
     persona: () => persona.current(),
     secrets: secretsOf(env),
     memorySize: () => storedMemories(memory),

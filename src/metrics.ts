@@ -57,7 +57,11 @@ export class Counters {
     this.counts.replies += 1;
   }
   /** One LLM generation's figures (Ollama's eval_count / eval_duration). */
-  llmGeneration(stats: { evalTokens?: number; tokensPerSec?: number; durationMs: number }): void {
+  llmGeneration(given: { evalTokens?: number; tokensPerSec?: number; durationMs: number }): void {
+    // A rate no model reaches means the server did not measure the time (a duration of a few ns): not a figure.
+    const { tokensPerSec, ...rest } = given;
+    const stats: { evalTokens?: number; tokensPerSec?: number; durationMs: number } =
+      tokensPerSec !== undefined && Number.isFinite(tokensPerSec) && tokensPerSec <= MAX_TOKENS_PER_SEC ? given : rest;
     this.llm.replies += 1;
     if (stats.evalTokens !== undefined) {
       this.llm.evalTokens += stats.evalTokens;
@@ -86,6 +90,9 @@ export class Counters {
     };
   }
 }
+
+/** Above this many tokens a second a reported rate is a measuring error, not a speed. */
+export const MAX_TOKENS_PER_SEC = 100_000;
 
 /** The LLM client, counting each generation's tokens/s into `counters` (for /health and the panel). */
 export function meteredLlm(llm: LlmClient, counters: Counters): LlmClient {

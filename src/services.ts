@@ -11,6 +11,7 @@ export function reportDisabledServices(env: Env, status: StatusBoard): void {
   if (!env.VISION_ENABLED) {
     status.set('vision', 'disabled', 'VISION_ENABLED=false: Pickle does not look at the camera', {
       fix: 'set VISION_ENABLED=true in .env (needs Chrome, Chromium or Edge, and `ollama pull moondream` or OVERSHOOT_API_KEY)',
+      configured: false,
     });
   } else {
     // src/vision reports from here on: browser, camera, vision model.

@@ -9,6 +9,12 @@ export interface ServiceStatus {
   /** The exact step that fixes it, when there is one (e.g. "run `ollama pull phi3.5`"). */
   fix?: string;
   lastError?: string;
+  /**
+   * `false` when the service is an optional feature the streamer has not set up (no key, no
+   * channel, turned off in .env): that is a choice, shown as a grey `off`, not a fault. Absent
+   * otherwise, so a `disabled` or `degraded` without it is something configured that does not work.
+   */
+  configured?: false;
   /** ms since epoch of the last change. */
   since: number;
 }
@@ -23,7 +29,7 @@ export class StatusBoard extends EventEmitter<{ change: [ServiceStatus] }> {
     super();
   }
 
-  set(service: ServiceName, state: ServiceState, detail: string, extra: { fix?: string; lastError?: string } = {}): void {
+  set(service: ServiceName, state: ServiceState, detail: string, extra: { fix?: string; lastError?: string; configured?: boolean } = {}): void {
     const prev = this.entries.get(service);
     const next: ServiceStatus = {
       service,
@@ -31,9 +37,10 @@ export class StatusBoard extends EventEmitter<{ change: [ServiceStatus] }> {
       detail,
       ...(extra.fix ? { fix: extra.fix } : {}),
       ...((extra.lastError ?? prev?.lastError) ? { lastError: extra.lastError ?? prev?.lastError } : {}),
+      ...(extra.configured === false ? { configured: false as const } : {}),
       since: prev && prev.state === state && prev.detail === detail ? prev.since : this.now(),
     };
-    if (prev && prev.state === next.state && prev.detail === next.detail && prev.fix === next.fix) return;
+    if (prev && prev.state === next.state && prev.detail === next.detail && prev.fix === next.fix && prev.configured === next.configured) return;
     this.entries.set(service, next);
     this.emit('change', next);
   }

@@ -21,6 +21,8 @@ export interface DigestLine {
   displayName: string;
   text: string;
   ts: number;
+  /** Pickle replied to it: no longer a question waiting for the streamer. */
+  answered?: boolean;
 }
 
 export interface DigestSummary {
@@ -52,6 +54,12 @@ export function addLines(log: readonly DigestLine[], lines: readonly DigestLine[
   const newest = all.reduce((t, l) => Math.max(t, l.ts), 0);
   const recent = all.filter((l) => newest - l.ts <= DIGEST_WINDOW_MS);
   return recent.length > DIGEST_MAX_LINES ? recent.slice(recent.length - DIGEST_MAX_LINES) : recent;
+}
+
+/** The lines a spoken reply answered (its trigger's messages). */
+export function markAnswered(log: readonly DigestLine[], messageIds: readonly string[]): DigestLine[] {
+  if (messageIds.length === 0 || !log.some((l) => messageIds.includes(l.id))) return [...log];
+  return log.map((l) => (messageIds.includes(l.id) ? { ...l, answered: true } : l));
 }
 
 /** What the mods removed leaves the digest too. */
@@ -97,14 +105,17 @@ export function topicsOf(lines: readonly DigestLine[], max = 6, names: readonly 
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** Latest question per viewer, newest first. */
+/** Latest question per viewer that Pickle has not answered, newest first, each question once. */
 function questionsOf(lines: readonly DigestLine[], max: number): Array<{ who: string; text: string }> {
   const seen = new Set<string>();
+  const asked = new Set<string>();
   const out: Array<{ who: string; text: string }> = [];
   for (let i = lines.length - 1; i >= 0 && out.length < max; i--) {
     const l = lines[i]!;
-    if (!l.text.includes('?') || seen.has(l.user)) continue;
+    const same = l.text.toLowerCase().replace(/\s+/g, ' ').trim();
+    if (!l.text.includes('?') || l.answered || seen.has(l.user) || asked.has(same)) continue;
     seen.add(l.user);
+    asked.add(same);
     out.push({ who: l.displayName, text: clip(l.text, 100) });
   }
   return out;

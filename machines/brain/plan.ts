@@ -47,7 +47,7 @@ export function queueUp(state: QueueState, entries: readonly AddressedEntry[], w
     if (!r.accepted) continue;
     expire.push(entry.id);
     const t = entry.item;
-    out.push(decided(why === 'idle' ? decision(t, true, t.reason) : decision(t, true, 'pending-mention', `${summaryOf(t)} (answered after ${why})`)));
+    out.push(decided(why === 'idle' ? decision(t, true, t.reason) : decision(t, true, 'pending-mention', `${summaryOf(t)} (${why === 'busy' ? 'queued behind the current reply' : 'answered at once, after a breath'})`)));
   }
   return { patch: { queue, queued }, out, expire };
 }

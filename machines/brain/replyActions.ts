@@ -6,6 +6,7 @@ import { retryAfterLlmError } from './retry.ts';
 import { buildPrompt } from './prompt.ts';
 import { countMessages, fitPrompt } from './budget.ts';
 import { remember } from './stm.ts';
+import { markAnswered } from './digest.ts';
 import { dedupeMemories } from './recall.ts';
 import { noteAnswered, takeNext } from './addressed.ts';
 import { queueUp } from './plan.ts';
@@ -174,7 +175,14 @@ export const brainReplies = brainSetup.extend({
         const ts = reply.trigger.ts;
         enqueue.assign({
           stm: remember(context.stm, [{ id: reply.id, kind: 'reply', user: context.persona.id, displayName: context.persona.name, text, ts, about: [...reply.trigger.users] }]),
+          // What it answered is no longer waiting for the streamer in "while you were busy".
+          chatLog: markAnswered(context.chatLog, reply.trigger.messageIds),
         });
+        // …and the panel's digest says so at its next publication (one is scheduled if none is).
+        if (!context.digestDue && context.chatLog.some((l) => reply.trigger.messageIds.includes(l.id))) {
+          enqueue.assign({ digestDue: true });
+          enqueue.raise({ type: 'digest.publish' }, { delay: 'digestEvery' });
+        }
         enqueue.sendParent({ type: 'reply.spoken', replyId: reply.id, text, emotion: reply.emotion, ts, about: [...reply.trigger.users] } satisfies BrainOutEvent);
         // What was heard on stream is what chat reads, when the streamer wants replies in chat.
         if (context.persona.replyInChat) enqueue.sendParent({ type: 'chat.say', replyId: reply.id, text } satisfies BrainOutEvent);

@@ -101,8 +101,18 @@ export interface Provenance {
   hearsay: boolean;
 }
 
-export function chatProvenance(speaker: Speaker, author: string, text: string, known: ReadonlySet<string>, persona: string): Provenance {
-  const about = namedLogins(text, known, [author, persona]);
+/**
+ * Every name Pickle goes by (its persona id, the words of its name, its aliases), lowercased: a
+ * line naming Pickle is not about a viewer, even when a viewer has that login.
+ */
+export function selfNames(persona: { id: string; name: string; aliases?: readonly string[] }): string[] {
+  const words = [persona.id, persona.name, ...(persona.aliases ?? [])].flatMap((n) => n.toLowerCase().split(/[^\p{L}\p{N}_]+/u));
+  return [...new Set(words.filter(Boolean))];
+}
+
+/** `persona`: the name, or every name, Pickle goes by (`selfNames`). */
+export function chatProvenance(speaker: Speaker, author: string, text: string, known: ReadonlySet<string>, persona: string | readonly string[]): Provenance {
+  const about = namedLogins(text, known, [author, ...(typeof persona === 'string' ? [persona] : persona)]);
   return { speaker, about, hearsay: about.length > 0 };
 }
 
@@ -116,11 +126,13 @@ export function replyProvenance(
   triggerUsers: readonly string[],
   triggerAbout: readonly string[],
   known: ReadonlySet<string>,
+  self: readonly string[] = [persona],
 ): Provenance {
   const about: string[] = [];
-  for (const u of [...triggerUsers, ...triggerAbout, ...namedLogins(text, known, [persona])]) {
+  const me = new Set([persona, ...self]);
+  for (const u of [...triggerUsers, ...triggerAbout, ...namedLogins(text, known, [...me])]) {
     const l = u.toLowerCase();
-    if (l !== persona && !about.includes(l) && about.length < MAX_ABOUT) about.push(l);
+    if (!me.has(l) && !about.includes(l) && about.length < MAX_ABOUT) about.push(l);
   }
   return { speaker: `persona:${persona}`, about, hearsay: false };
 }

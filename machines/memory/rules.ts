@@ -1,5 +1,5 @@
 import { viewerKey, type ChatPlatform, type MemorySource, type PickleEvent, type ViewerKey } from '../events.ts';
-import { chatProvenance, concerns, forgetPlan, namedLogins, replyProvenance } from './provenance.ts';
+import { chatProvenance, concerns, forgetPlan, namedLogins, replyProvenance, selfNames } from './provenance.ts';
 import { moderate, type ModerationData } from '../moderation/pipeline.ts';
 import type { ModerationCategory } from '../moderation/types.ts';
 
@@ -140,7 +140,7 @@ export interface StorageModeration {
  */
 export function recordsOf(
   event: PickleEvent,
-  persona: { id: string; name: string },
+  persona: { id: string; name: string; aliases?: readonly string[] },
   newId: () => string,
   ctx: ProvenanceContext = NO_CONTEXT,
   moderation?: StorageModeration,
@@ -155,7 +155,8 @@ export function recordsOf(
   });
 }
 
-function candidatesOf(event: PickleEvent, persona: { id: string; name: string }, newId: () => string, ctx: ProvenanceContext): MemoryRecord[] {
+function candidatesOf(event: PickleEvent, persona: { id: string; name: string; aliases?: readonly string[] }, newId: () => string, ctx: ProvenanceContext): MemoryRecord[] {
+  const self = selfNames(persona);
   const make = (r: Omit<MemoryRecord, 'id' | 'persona' | 'fact'>): MemoryRecord => ({
     ...r,
     text: clip(r.text.trim()),
@@ -170,13 +171,13 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string },
       return event.messages
         .filter((m) => shouldStore(m.text))
         .map((m) => {
-          const p = chatProvenance(viewerKey(m.platform, m.user), m.user, clip(m.text), ctx.known, persona.id);
+          const p = chatProvenance(viewerKey(m.platform, m.user), m.user, clip(m.text), ctx.known, self);
           return make({ text: m.text, user: m.user, displayName: m.displayName, source: 'chat', ts: m.ts, messageId: m.id, speaker: p.speaker, ...withAbout(p.about), ...(p.hearsay ? { hearsay: true } : {}) });
         });
     case 'speech.final':
       // The streamer naming a viewer is about them too (so their `!forgetme` removes it).
       return shouldStore(event.text)
-        ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts, speaker: 'streamer', ...withAbout(namedLogins(clip(event.text), ctx.known, [persona.id])) })]
+        ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts, speaker: 'streamer', ...withAbout(namedLogins(clip(event.text), ctx.known, self)) })]
         : [];
     case 'vision.batch':
       return event.scenes
@@ -185,7 +186,7 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string },
     case 'reply.spoken': {
       if (!shouldStore(event.text)) return [];
       const trigger = ctx.replyTrigger?.(event.replyId);
-      const p = replyProvenance(persona.id, clip(event.text), [...(event.about ?? []), ...(trigger?.users ?? [])], trigger?.about ?? [], ctx.known);
+      const p = replyProvenance(persona.id, clip(event.text), [...(event.about ?? []), ...(trigger?.users ?? [])], trigger?.about ?? [], ctx.known, self);
       const record = make({ text: event.text, user: persona.id, displayName: persona.name, source: 'reply', ts: event.ts, speaker: p.speaker, ...withAbout(p.about) });
       return (ctx.forgottenDuring?.(event.replyId) ?? []).some((f) => outlivedForgetting(record, f)) ? [] : [record];
     }

@@ -52,7 +52,7 @@ export async function startBackends(parts: BackendParts): Promise<Backends> {
     log: log.child({ service: 'memory' }),
     status,
     console: out,
-    persona: () => ({ id: persona.current().id, name: persona.current().file.name }),
+    persona: () => ({ id: persona.current().id, name: persona.current().file.name, aliases: persona.current().file.aliases }),
     moderation: () => moderation.storage(),
     ...(tuning?.memory ? { tuning: tuning.memory } : {}),
   });

@@ -50,6 +50,7 @@ export function startTwitchChat(opts: TwitchChatOptions): TwitchChat | undefined
   } else {
     status.set('twitch', 'disabled', 'rehearsal mode: no channel set; chat comes from the panel / POST /api/chat', {
       fix: 'set TWITCH_CHANNEL=yourchannel in .env to read your chat (add TWITCH_BOT_TOKEN to also post)',
+      configured: false,
     });
   }
   return twitch;

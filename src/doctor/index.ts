@@ -47,6 +47,17 @@ export interface DoctorReport {
   exitCode: number;
 }
 
+/**
+ * The last line. Without TWITCH_CHANNEL Pickle reads no chat: ready to rehearse, not to go live,
+ * so that is a `!` whatever else passed (the exit code stays 0: nothing is broken).
+ */
+export function summaryLine(fails: number, warns: number, channel: boolean): string {
+  const notes = (n: number) => `${n} note${n === 1 ? '' : 's'}`;
+  if (fails > 0) return `✗ ${fails} problem${fails === 1 ? '' : 's'} to fix before going live${warns ? `, ${notes(warns)}` : ''}`;
+  if (!channel) return `! ready to rehearse, not to go live: no TWITCH_CHANNEL → set TWITCH_CHANNEL=yourchannel in .env${warns > 1 ? ` (${notes(warns - 1)} more)` : ''}`;
+  return `✓ ready to go live${warns ? ` (${notes(warns)}: optional)` : ''}`;
+}
+
 export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<DoctorReport> {
   const results = await runChecks(doctorChecks(env, opts));
   // The token Pickle saved after a refresh is a secret too, even though no setting holds it.
@@ -56,6 +67,6 @@ export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<Doc
   const fails = results.filter((r) => r.mark === 'fail').length;
   const warns = results.filter((r) => r.mark === 'warn').length;
   lines.push('');
-  lines.push(fails > 0 ? `✗ ${fails} problem${fails === 1 ? '' : 's'} to fix before going live${warns ? `, ${warns} note${warns === 1 ? '' : 's'}` : ''}` : `✓ ready to go live${warns ? ` (${warns} note${warns === 1 ? '' : 's'}: optional)` : ''}`);
+  lines.push(summaryLine(fails, warns, Boolean(env.TWITCH_CHANNEL)));
   return { results, lines, exitCode: exitCodeOf(results) };
 }

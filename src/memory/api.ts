@@ -12,7 +12,8 @@ export interface MemoryApiDeps {
   enabled: boolean;
   /** Why memory cannot answer now (undefined when it can). */
   unavailable(): string | undefined;
-  search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: unknown[] }>;
+  /** With `q`: only hits at or above the relevance floor, and how many fell below it. */
+  search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: unknown[]; belowFloor?: number; floor?: number }>;
   /** 'deleted' | 'missing' | 'queued' (Chroma away: journaled, done when it is back). */
   remove(id: string): Promise<'deleted' | 'missing' | 'queued'>;
   /** Everything said by or about a viewer (as `!forgetme`). */

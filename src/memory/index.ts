@@ -24,8 +24,8 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { forgettingOf, MAX_TEXT, recordsOf, removalOf, type Forgetting, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
-import { namedLogins } from '../../machines/memory/provenance.ts';
+import { forgettingOf, MAX_TEXT, recordsOf, removalOf, type Forgetting, type MemoryOp, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
+import { namedLogins, selfNames } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
 import { ProvenanceTracker } from './provenanceTracker.ts';
@@ -37,7 +37,7 @@ export interface MemoryOptions {
   status: StatusBoard;
   console: ConsoleOut;
   /** The persona on now (it changes with !persona). */
-  persona: () => { id: string; name: string };
+  persona: () => { id: string; name: string; aliases?: readonly string[] };
   /** The moderation pipeline every line passes before it is stored (src/moderation). */
   moderation?: () => StorageModeration;
   tuning?: {
@@ -103,6 +103,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   if (!env.MEMORY_ENABLED) {
     status.set('memory', 'disabled', 'MEMORY_ENABLED=false: short-term memory only (the last 15 lines); nothing is written to disk', {
       fix: 'set MEMORY_ENABLED=true in .env so Pickle remembers viewers across streams',
+      configured: false,
     });
     return {
       enabled: false,
@@ -322,7 +323,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
         if (e.type === 'chat.batch') {
           for (const m of e.messages) provenance.saw(m.user);
           // Every line, stored or not: a reply to it is about whom it named.
-          for (const m of e.messages) provenance.line(m.id, m.user, namedLogins(m.text.slice(0, MAX_TEXT), provenance.known, [m.user, persona().id]));
+          for (const m of e.messages) provenance.line(m.id, m.user, namedLogins(m.text.slice(0, MAX_TEXT), provenance.known, [m.user, ...selfNames(persona())]));
         }
         const admit = (r: MemoryRecord) => r.source !== 'chat' || admission.admit(r.speaker ?? r.user, r.fact);
         const records = recordsOf(e, persona(), newId, provenance, opts.moderation?.(), admit);

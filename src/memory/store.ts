@@ -23,6 +23,8 @@ import type { MemoryOp, MemoryRecord } from '../../machines/memory/rules.ts';
 
 /** The seed's threshold. relevance = 1 − cosine distance (Chroma's cosine space gives distance = 1 − cosine similarity). */
 export const MIN_RELEVANCE = 0.4;
+/** The memory browser's floor: a hit below it shares nothing that matters with the words searched (left out, counted). */
+export const BROWSE_MIN_RELEVANCE = 0.3;
 /** Facts fetched per viewer of the current input (by metadata filter, ranked by similarity). */
 export const FACTS_PER_USER = 2;
 const COLLECTION_PREFIX = 'pickle_memories_';
@@ -366,13 +368,15 @@ export class MemoryStore {
   }
 
   /** For GET /api/memory: by similarity when `q` is given, else the newest (by or about a viewer, or of all). */
-  async search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: StoredMemory[] }> {
+  async search(opts: { q?: string; user?: string; limit: number }): Promise<{ total: number; memories: StoredMemory[]; belowFloor?: number; floor?: number }> {
     const col = this.need();
     const total = await withTimeout(col.count(), CALL_TIMEOUT_MS, 'count');
     const where: Where | undefined = opts.user ? { $or: [{ user: opts.user }, { [aboutKey(opts.user)]: true }] } : undefined;
     if (opts.q) {
       const [embedding] = await this.embedder.embed([opts.q]);
-      return { total, memories: await withTimeout(this.knn(embedding!, opts.limit, where), CALL_TIMEOUT_MS, 'query') };
+      const hits = await withTimeout(this.knn(embedding!, opts.limit, where), CALL_TIMEOUT_MS, 'query');
+      const good = hits.filter((m) => (m.relevance ?? 0) >= BROWSE_MIN_RELEVANCE);
+      return { total, memories: good, belowFloor: hits.length - good.length, floor: BROWSE_MIN_RELEVANCE };
     }
     const r = await withTimeout(
       retryRead(() => col.get({ ...(where ? { where } : { limit: opts.limit, offset: Math.max(0, total - opts.limit) }), include: ['documents', 'metadatas'] })),

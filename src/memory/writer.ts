@@ -35,6 +35,15 @@ export interface WriterOptions {
   onChange?: () => void;
 }
 
+/**
+ * A record the machines could not time (a remark on a quiet stream before any chat has no input to
+ * take its time from) gets the time it is written, so no memory shows as 1 January 1970.
+ */
+export function stamped(op: MemoryOp, now: number): MemoryOp {
+  if (op.op !== 'upsert' || op.records.every((r) => r.ts > 0)) return op;
+  return { ...op, records: op.records.map((r) => (r.ts > 0 ? r : { ...r, ts: now })) };
+}
+
 const sizeOf = (op: MemoryOp) => (op.op === 'upsert' ? op.records.length : 1);
 
 export class MemoryWriter {
@@ -67,7 +76,8 @@ export class MemoryWriter {
     return this.queued;
   }
 
-  push(op: MemoryOp): void {
+  push(given: MemoryOp): void {
+    const op = stamped(given, Date.now());
     if (this.journaling || !this.target.ready || this.stopped) {
       const was = this.journaling;
       this.journal.append([op]);

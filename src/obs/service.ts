@@ -21,7 +21,7 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { createObsClient, DEFAULT_OBS_URL, ObsConnectError, ObsRequestError, type ObsClient } from './client.ts';
 import { overlayUrlFor } from './overlayUrl.ts';
-import { ensureOverlaySource, ObsSetupError, type OverlaySourceResult } from './setup.ts';
+import { ensureOverlaySource, ObsSetupError, OVERLAY_HEIGHT, OVERLAY_WIDTH, type OverlaySourceResult } from './setup.ts';
 
 export const OBS_DISABLED_FIX =
   'set OBS_WEBSOCKET_PASSWORD in .env (OBS → Tools → WebSocket Server Settings → Show Connect Info) to add the overlay in one click and mute Pickle on BRB scenes';
@@ -50,6 +50,8 @@ export interface ObsView {
   /** Set while a mute scene keeps Pickle quiet. */
   mutedByScene?: string;
   muteScenes: string[];
+  /** The overlay's address for a browser source, and its size: known once Pickle serves, with or without OBS. */
+  overlay?: { url: string; width: number; height: number };
 }
 
 export interface ObsService {
@@ -110,6 +112,7 @@ export function createObs(deps: ObsDeps): ObsService {
     muteScenes,
     ...(scene !== undefined ? { scene } : {}),
     ...(mutedByScene() !== undefined ? { mutedByScene: mutedByScene() } : {}),
+    ...(overlayUrl ? { overlay: { url: overlayUrl, width: OVERLAY_WIDTH, height: OVERLAY_HEIGHT } } : {}),
   });
 
   const whenConnected = (ms: number) =>
@@ -127,12 +130,12 @@ export function createObs(deps: ObsDeps): ObsService {
   const service: ObsService = {
     enabled,
     start(opts) {
+      overlayUrl = overlayUrlFor(opts.serverUrl, opts.overlayKey);
       if (!enabled) {
-        status.set('obs', 'disabled', 'OBS not connected: add the overlay as a browser source by hand, or let Pickle do it', { fix: OBS_DISABLED_FIX });
+        status.set('obs', 'disabled', 'OBS not connected: add the overlay as a browser source by hand, or let Pickle do it', { fix: OBS_DISABLED_FIX, configured: false });
         return;
       }
       muteScenes = opts.muteScenes;
-      overlayUrl = overlayUrlFor(opts.serverUrl, opts.overlayKey);
       mutedByScene = () => (opts.orchestrator.system.get('brain') as BrainActor | undefined)?.getSnapshot().context.mutedByScene;
       // Why Pickle went quiet (the brain decided it): the log, the panel and the console say so.
       opts.orchestrator.on('scene.muteChanged', ({ muted, scene: name }) => {

@@ -3,10 +3,14 @@
  * panel opened or reloaded mid-stream shows the recent transcript instead of an empty page.
  * The presenter records each message it sends to the panel here; nothing else writes to it.
  */
-import type { BrainStatePayload, ChatDigest, PanelHistoryEntry, PanelHistoryPayload } from './payloads.ts';
+import type { BrainStatePayload, ChatDigest, PanelHistoryEntry, PanelHistoryPayload, Readiness } from './payloads.ts';
 
 /** A panel message the history keeps: entries in order, state messages latest only. */
-export type PanelKept = PanelHistoryEntry | { event: 'brain'; data: BrainStatePayload } | { event: 'digest'; data: ChatDigest };
+export type PanelKept =
+  | PanelHistoryEntry
+  | { event: 'brain'; data: BrainStatePayload }
+  | { event: 'digest'; data: ChatDigest }
+  | { event: 'readiness'; data: Readiness };
 
 export interface PanelHistory {
   /** Transcript lines and decisions, oldest first, in the order they were sent. */
@@ -37,6 +41,9 @@ export function createPanelHistory(opts: { size?: number } = {}): PanelHistory {
           return;
         case 'digest':
           latest.digest = message.data;
+          return;
+        case 'readiness':
+          latest.readiness = message.data;
           return;
         default: {
           const r = message.event === 'transcript' && message.data.kind === 'chat' ? chatRing : ring;

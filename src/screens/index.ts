@@ -22,6 +22,7 @@ import { attachInspector, type InspectorHub } from './inspector.ts';
 import { IMAGE_FILE_RE, imageDir } from './look.ts';
 import type { OverlayState } from './payloads.ts';
 import { createPresenter, type Presenter } from './presenter.ts';
+import type { ReadinessSources } from './readinessFeed.ts';
 
 export interface ScreensRouterDeps {
   overlayDir: string;
@@ -90,6 +91,9 @@ export interface ScreensOptions {
   persona: () => Persona;
   /** Secret values never to show on the inspector. */
   secrets?: readonly string[];
+  /** The status board and the mode, for the header's "can Pickle reply now". */
+  status?: ReadinessSources['status'];
+  mode?: ReadinessSources['mode'];
   /** Long-term memory size for the panel's chart, once memory exists. */
   memorySize?: () => number | null | undefined;
   /** Machines in actor systems of their own, for the inspector (the embedded Chroma's). */
@@ -147,6 +151,7 @@ export function startScreens(opts: ScreensOptions): Screens {
     settings: opts.settings,
     persona: opts.persona,
     personasDir: opts.personasDir,
+    ...(opts.status && opts.mode ? { readiness: { status: opts.status, mode: opts.mode, settings: opts.settings } } : {}),
   });
   const analytics = startAnalytics({
     counters: opts.counters,

@@ -40,6 +40,9 @@ export function panelOutlet(panel: PanelNamespace, history: PanelHistory = creat
         case 'digest':
           panel.emit('digest', message.data);
           break;
+        case 'readiness':
+          panel.emit('readiness', message.data);
+          break;
         case 'prompt':
           panel.emit('prompt', message.data);
           break;

@@ -10,6 +10,7 @@
  */
 import type { ChatDigest } from '../../machines/brain/digest.ts';
 import type { Decision, DecisionReason, Emotion, ViewerKey } from '../../machines/events.ts';
+import type { Readiness } from '../../machines/readiness.ts';
 import type { Settings } from '../config/settings.ts';
 import type { ServiceStatus } from '../status.ts';
 import type { AnalyticsPoint } from './analytics.ts';
@@ -17,7 +18,7 @@ import type { MachineGraph } from './graph.ts';
 import type { ActorInfo, InspectorRecord } from './inspector.ts';
 import type { Look } from './look.ts';
 
-export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, InspectorRecord, Look, MachineGraph, ServiceStatus, Settings, ViewerKey };
+export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, InspectorRecord, Look, MachineGraph, Readiness, ServiceStatus, Settings, ViewerKey };
 
 /** A message with no fields (`stream_end`, `stream_stop`). */
 export type NoFields = Record<string, never>;
@@ -130,7 +131,7 @@ export type PanelHistoryEntry = { event: 'transcript'; data: TranscriptLine } | 
 /** Sent to each new panel socket: the recent transcript and the latest state. */
 export interface PanelHistoryPayload {
   entries: PanelHistoryEntry[];
-  latest: { brain?: BrainStatePayload; digest?: ChatDigest };
+  latest: { brain?: BrainStatePayload; digest?: ChatDigest; readiness?: Readiness };
 }
 export interface AnalyticsHistoryPayload {
   intervalMs: number;
@@ -163,6 +164,8 @@ export interface PanelServerEvents {
   transcript: (line: TranscriptLine) => void;
   decision: (decision: Decision) => void;
   brain: (state: BrainStatePayload) => void;
+  /** Can Pickle reply now, and why not (`machines/readiness.ts`): on connection (in `history`) and on every change. */
+  readiness: (readiness: Readiness) => void;
   digest: (digest: ChatDigest) => void;
   prompt: (size: PromptSizePayload) => void;
   analytics: (point: AnalyticsPoint) => void;

@@ -14,6 +14,7 @@ import type { AvatarNamespace, PanelNamespace } from './namespaces.ts';
 import { panelOutlet } from './panelOutlet.ts';
 import type { ModerationHealthPayload, OverlayState } from './payloads.ts';
 import { presentOverlay, type OverlayPresenterOptions } from './presenterOverlay.ts';
+import { feedReadiness, type ReadinessSources } from './readinessFeed.ts';
 import { noticeText, transcriptLine, type PromptSize, type ViewerForgotten } from './transcript.ts';
 
 export type { ViewerForgotten } from './transcript.ts';
@@ -36,6 +37,8 @@ export interface PresenterOptions extends Omit<OverlayPresenterOptions, 'avatar'
   counters: Counters;
   /** The clock for rows the machines do not time. */
   now?: () => number;
+  /** Where the header's "can Pickle reply now" comes from (without it, no verdict is sent). */
+  readiness?: ReadinessSources;
 }
 
 export interface Presenter extends PanelReports {
@@ -57,6 +60,9 @@ export function createPresenter(opts: PresenterOptions): Presenter {
   };
   const notice = (text: string) => panel.send({ event: 'transcript', data: transcriptLine.notice(text, now()) });
 
+  const readiness = opts.readiness ? feedReadiness(opts.readiness, { on }, (data) => panel.send({ event: 'readiness', data })) : undefined;
+  if (readiness) panel.send({ event: 'readiness', data: readiness.current() });
+
   const overlay = presentOverlay({ orchestrator, avatar, settings: opts.settings, persona: opts.persona, personasDir: opts.personasDir, log });
 
   on('brain.decision', (e) => {
@@ -64,7 +70,27 @@ export function createPresenter(opts: PresenterOptions): Presenter {
     panel.send({ event: 'decision', data: e.decision });
     log.info({ event: 'decision', ...e.decision }, 'decision');
   });
-  on('brain.state', (e) => panel.send({ event: 'brain', data: { state: e.state, muted: e.muted } }));
+  // What cut a reply being spoken: said in the transcript once the brain has left `speaking`.
+  let speaking = false;
+  let cutBy: Parameters<typeof noticeText.cut>[0] | undefined;
+  on('control.skip', () => {
+    if (speaking) cutBy = { skip: 'streamer' };
+  });
+  on('chat.command', (e) => {
+    if (speaking && e.command === 'skip') cutBy = { skip: 'moderator', name: e.message.displayName };
+  });
+  on('speech.started', () => {
+    if (speaking && !cutBy) cutBy = { bargeIn: true };
+  });
+  on('brain.state', (e) => {
+    panel.send({ event: 'brain', data: { state: e.state, muted: e.muted } });
+    if (speaking && e.state !== 'speaking' && cutBy) {
+      // A barge-in goes straight back to idle; a reply that ran out on its own goes to the cooldown.
+      if (!('bargeIn' in cutBy) || e.state === 'idle') notice(noticeText.cut(cutBy));
+    }
+    speaking = e.state === 'speaking';
+    if (!speaking) cutBy = undefined;
+  });
   on('chat.digest', (e) => panel.send({ event: 'digest', data: e.digest }));
   on('chat.message', (e) => counters.received(e.message.id));
   on('chat.ignored', (e) => {
@@ -107,11 +133,15 @@ export function createPresenter(opts: PresenterOptions): Presenter {
     history: panel.history,
     overlayState: () => overlay.overlayState(),
     viewerForgotten: (fact) => notice(noticeText.viewerForgotten(fact)),
-    sceneMute: (fact) => notice(noticeText.sceneMute(fact.muted, fact.scene)),
+    sceneMute: (fact) => {
+      readiness?.scene(fact.muted ? fact.scene : undefined);
+      notice(noticeText.sceneMute(fact.muted, fact.scene));
+    },
     unknownPersona: (name) => notice(noticeText.unknownPersona(name)),
     moderationChanged: (health) => panel.send({ event: 'moderation', data: health }),
     stop() {
       for (const s of subs.splice(0)) s.unsubscribe();
+      readiness?.stop();
       panel.stop();
       overlay.stop();
     },

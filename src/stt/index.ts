@@ -85,12 +85,13 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
   const platform = opts.platform ?? process.platform;
 
   if (!env.STT_ENABLED) {
-    status.set('stt', 'disabled', 'STT_ENABLED=false: Pickle does not listen to your microphone', { fix: 'set STT_ENABLED=true in .env' });
+    status.set('stt', 'disabled', 'STT_ENABLED=false: Pickle does not listen to your microphone', { fix: 'set STT_ENABLED=true in .env', configured: false });
     return idle;
   }
   if (!env.DEEPGRAM_API_KEY) {
     status.set('stt', 'disabled', 'no DEEPGRAM_API_KEY: Pickle cannot hear you (chat still works)', {
       fix: 'set DEEPGRAM_API_KEY in .env (https://console.deepgram.com) to talk to Pickle out loud',
+      configured: false,
     });
     return idle;
   }

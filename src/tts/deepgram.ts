@@ -126,6 +126,7 @@ export function deepgramSlot(engine: (TtsEngine & { readonly where: string }) | 
     short: 'Deepgram',
     speaking: 'the Deepgram Aura voice',
     missing: 'no DEEPGRAM_API_KEY',
+    notSetUp: engine === undefined,
     fix: 'set DEEPGRAM_API_KEY in .env (https://console.deepgram.com) for a natural voice',
   };
 }

@@ -157,7 +157,7 @@ export function createEspeakTts(opts: EspeakOptions = {}): TtsEngine & { readonl
 }
 
 /** The local voice's place in the fallback order (ready when espeak-ng runs). */
-export function espeakSlot(engine: TtsEngine | undefined, missing = 'espeak-ng is not installed'): EngineSlot {
+export function espeakSlot(engine: TtsEngine | undefined, missing = 'espeak-ng is not installed', notSetUp = false): EngineSlot {
   return {
     name: 'espeak',
     engine,
@@ -165,6 +165,7 @@ export function espeakSlot(engine: TtsEngine | undefined, missing = 'espeak-ng i
     short: 'espeak-ng',
     speaking: 'the local espeak-ng voice',
     missing,
+    notSetUp,
     fix: 'install espeak-ng (`sudo apt install espeak-ng`, `brew install espeak-ng`) for a local voice',
   };
 }
@@ -172,7 +173,7 @@ export function espeakSlot(engine: TtsEngine | undefined, missing = 'espeak-ng i
 export const espeakVoice: VoiceEnginePlugin<'espeak'> = {
   name: 'espeak',
   async open({ localVoice, espeakBinary = 'espeak-ng', soxBinary = 'sox' }) {
-    if (localVoice === false) return espeakSlot(undefined, 'the local voice is turned off');
+    if (localVoice === false) return espeakSlot(undefined, 'the local voice is turned off', true);
     const local = await probeLocalVoice(espeakBinary, soxBinary);
     return espeakSlot(local.espeak ? createEspeakTts({ binary: espeakBinary, sox: local.sox ? soxBinary : null }) : undefined);
   },

@@ -67,10 +67,14 @@ export function createSynthesizer(opts: SynthesizerOptions) {
       if (fallback || !notReady) return status.set('tts', 'up', leadLine(opts.voice().model));
       status.set('tts', 'up', `${leadLine(opts.voice().model)}; no fallback voice (${notReady.missing})`, { fix: notReady.fix });
     } else if (ready[0]) {
-      status.set('tts', 'degraded', `${first.missing}: speaking with ${ready[0].speaking}`, { fix: first.fix });
+      // An engine the streamer never set up is an option left off: the voice works, with the next one.
+      if (first.notSetUp) status.set('tts', 'up', `speaking with ${ready[0].speaking} (${first.short} is optional: ${first.missing})`, { fix: first.fix });
+      else status.set('tts', 'degraded', `${first.missing}: speaking with ${ready[0].speaking}`, { fix: first.fix });
     } else {
       status.set('tts', 'disabled', `${slots.map((s) => s.missing).join(' and ')}: replies are shown as captions only`, {
         fix: slots.map((s) => s.fix).join(', or '),
+        // Every voice left off on purpose is a choice; one that should be there and is not is a fault.
+        configured: !slots.every((s) => s.notSetUp),
       });
     }
   }

@@ -64,6 +64,8 @@ export interface EngineSlot {
   readonly speaking: string;
   /** Why it is not ready, e.g. `no DEEPGRAM_API_KEY`. */
   readonly missing: string;
+  /** Not ready because the streamer did not set it up (no key, turned off): a choice, not a fault. */
+  readonly notSetUp: boolean;
   /** The step that makes it ready. */
   readonly fix: string;
 }

@@ -105,6 +105,16 @@ describe('npm run doctor', () => {
     expect(deepgram.requests.some((r) => r.status === 200)).toBe(true);
   }, 30_000);
 
+  it('no TWITCH_CHANNEL: the summary is a `!` (ready to rehearse, not to go live), never "ready to go live"', async () => {
+    const env = good();
+    delete env.TWITCH_CHANNEL;
+    const d = await doctor(env, { chrome: { extraArgs: ['--use-fake-device-for-media-stream'] } });
+    expect(d.line('Twitch')).toMatchObject({ mark: 'warn' });
+    expect(d.text).not.toContain('ready to go live');
+    expect(d.text.trim().split('\n').at(-1)).toMatch(/^! ready to rehearse, not to go live: no TWITCH_CHANNEL → set TWITCH_CHANNEL=/);
+    expect(d.exitCode).toBe(0);
+  }, 30_000);
+
   it('Ollama: not reachable → start it / OLLAMA_HOST; model not pulled → `ollama pull NAME`', async () => {
     const gone = await doctor({ ...good(), OLLAMA_HOST: 'http://127.0.0.1:9' });
     expect(gone.line('Ollama')).toMatchObject({ mark: 'fail' });

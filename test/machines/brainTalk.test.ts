@@ -139,6 +139,27 @@ describe('chat digest and recap', () => {
     expect(estimateTokens(d.text)).toBeLessThanOrEqual(250);
   });
 
+  it('a question Pickle answered is no longer listed; the same question from two viewers is listed once', () => {
+    const t = setup({ idleAfterSec: 0 });
+    t.batch(line('bob', 'pickle, ramen or sushi tonight?'));
+    t.finish('Ramen, always.');
+    vi.advanceTimersByTime(BREATH_MS);
+    t.batch(line('dee', 'is it raining in tokyo?'), line('eve', 'Is it  raining in Tokyo?'), line('fay', 'love the lanterns'));
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    const d = t.h.of('chat.digest').at(-1)!.digest as ChatDigest;
+    expect(d.questions.map((q) => q.who)).toEqual(['eve']);
+  });
+
+  it('a digest already out that lists a question Pickle then answers is followed by one without it', () => {
+    const t = setup({ idleAfterSec: 0 });
+    t.batch(line('bob', 'pickle, ramen or sushi tonight?'));
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    expect((t.h.of('chat.digest').at(-1)!.digest as ChatDigest).questions.map((q) => q.who)).toEqual(['bob']);
+    t.finish('Ramen, always.');
+    vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
+    expect((t.h.of('chat.digest').at(-1)!.digest as ChatDigest).questions).toEqual([]);
+  });
+
   it('!recap from a mod answers with the chat lines quoted as data, oldest first', () => {
     const t = setup({ idleAfterSec: 0 });
     busyMinute(t);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { forgetViewer, type StmEntry } from '../../machines/brain/stm.ts';
 import { buildPrompt, formatMemory } from '../../machines/brain/prompt.ts';
-import { chatProvenance, concerns, forgetPlan, mentions, namedLogins, namesLogin, replyProvenance } from '../../machines/memory/provenance.ts';
+import { chatProvenance, concerns, forgetPlan, mentions, namedLogins, namesLogin, replyProvenance, selfNames } from '../../machines/memory/provenance.ts';
 import { recordsOf } from '../../machines/memory/rules.ts';
 import { persona } from './fixtures.ts';
 
@@ -22,6 +22,22 @@ describe('whom a line is about', () => {
   it('a claim about another viewer is hearsay; a line about oneself is not', () => {
     expect(chatProvenance('twitch:mallory', 'mallory', 'bob is a scammer', known, 'pickle')).toEqual({ speaker: 'twitch:mallory', about: ['bob'], hearsay: true });
     expect(chatProvenance('twitch:kim', 'kim', "I'm a nurse", known, 'pickle')).toEqual({ speaker: 'twitch:kim', about: [], hearsay: false });
+  });
+
+  it("Pickle's own names (persona id, name, aliases) are never a viewer, even with a viewer of that login", () => {
+    const self = selfNames({ id: 'default', name: 'Pickle Rick', aliases: ['Pick'] });
+    expect(self).toEqual(['default', 'pickle', 'rick', 'pick']);
+    const withPickle = new Set([...known, 'pickle', 'pick']);
+    expect(chatProvenance('twitch:kim', 'kim', 'pickle is funny, pick a song', withPickle, self)).toEqual({ speaker: 'twitch:kim', about: [], hearsay: false });
+    const [line] = recordsOf(
+      { type: 'chat.batch', flush: 'mention', messages: [{ platform: 'twitch', id: 'm9', user: 'kim', displayName: 'kim', text: 'pickle you are the best', role: 'viewer', ts: 5 }] },
+      { id: 'default', name: 'Pickle' },
+      () => 'x',
+      { known: withPickle, replyTrigger: () => undefined },
+    );
+    expect(line!.hearsay).toBeUndefined();
+    expect(line!.about).toBeUndefined();
+    expect(replyProvenance('default', 'Pickle says hi to bob', ['kim'], [], withPickle, self).about).toEqual(['kim', 'bob']);
   });
 
   it("a reply is about the viewers it answered and whom they named, and whom it names", () => {

@@ -33,6 +33,8 @@ describe.skipIf(!chromiumPath)('panel: OBS card', () => {
     await w.page.goto(`${rig.pickle.url}/panel?token=${encodeURIComponent(token)}`);
     await w.page.waitForFunction(() => document.querySelector('#obs-state')?.textContent === 'connected', { timeout: 8000 });
     expect(await w.page.$eval('#obs-detail', (e) => e.textContent)).toContain('scene "Just Chatting"');
+    // The URL to copy is the one OBS gets: with the overlay key in token mode.
+    expect(await w.page.$eval('#obs-url', (e) => (e as HTMLInputElement).value)).toBe(`${rig.pickle.url}/overlay?key=${rig.pickle.overlayKey!}`);
 
     await w.page.click('#obs-setup');
     await w.page.waitForFunction(() => (document.querySelector('#obs-result')?.textContent ?? '').startsWith('Added'), { timeout: 8000 });

@@ -309,7 +309,8 @@ describe.skipIf(!chromiumPath)('the streamer\'s screens in Chromium', () => {
       cls: li.className,
       fix: li.querySelector('.fix')?.textContent ?? '',
     }));
-    expect(twitch.cls).toContain('disabled');
+    // No channel is an option left off (grey `off`), with the step that turns it on.
+    expect(twitch.cls).toContain('off');
     expect(twitch.fix).toMatch(/TWITCH_CHANNEL/);
 
     await chat(url, 'pickle how is the stream going?');
@@ -328,7 +329,7 @@ describe.skipIf(!chromiumPath)('the streamer\'s screens in Chromium', () => {
     const shot = await screenshot(w.page, 'panel', { fullPage: true });
     console.log(`panel screenshot: ${describeShot(shot)}`);
     expect(shot.inkShare, describeShot(shot)).toBeGreaterThan(0.05);
-    for (const sel of ['#status-list', '#transcript li.t-reply', '#chat-form', '#charts', '#cooldown', '#btn-skip', '#btn-mute']) {
+    for (const sel of ['#status-summary', '#transcript li.t-reply', '#chat-form', '#charts', '#cooldown', '#btn-skip', '#btn-mute']) {
       await w.page.$eval(sel, (e) => e.scrollIntoView({ block: 'center' }));
       expect(await visible(w.page, sel), `${sel} visible at 320 px`).toBe(true);
     }

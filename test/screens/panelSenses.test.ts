@@ -1,15 +1,19 @@
 /**
  * The panel's Senses card and the "nobody hears Pickle" banner in a real Chromium, against a
- * real Pickle (stand-ins for Ollama; no microphone: toggles are about the saved choice).
+ * real Pickle (stand-ins for Ollama and Deepgram live, a pipe for the microphone: the ears exist,
+ * so their checkbox can be used; toggles are about the saved choice).
  */
+import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
 import { startRig, type Rig } from '../integration/harness.ts';
+import { startDeepgramLiveStandin, type DeepgramLiveStandin } from '../standins/deepgramLive.ts';
 import { chromiumPath, launchBrowser, openPage, type Watched } from './browser.ts';
 
 let browser: Browser | undefined;
 let rig: Rig | undefined;
 let w: Watched | undefined;
+let dg: DeepgramLiveStandin | undefined;
 
 describe.skipIf(!chromiumPath)('panel: senses and the voice banner', () => {
   beforeAll(async () => {
@@ -18,14 +22,20 @@ describe.skipIf(!chromiumPath)('panel: senses and the voice banner', () => {
   afterEach(async () => {
     await w?.page.close();
     await rig?.stop();
-    rig = w = undefined;
+    await dg?.close();
+    rig = w = dg = undefined;
   });
   afterAll(async () => {
     await browser?.close();
   });
 
   it('toggles save the senses; the privacy button turns both off and back on; a reply nobody hears shows the banner until a page plays', async () => {
-    rig = await startRig({ twitch: false });
+    dg = await startDeepgramLiveStandin({});
+    rig = await startRig({
+      twitch: false,
+      env: { DEEPGRAM_API_KEY: dg.key, DEEPGRAM_URL: dg.url, AUDIO_INPUT_FILE: '-', STT_ENABLED: 'true' },
+      tuning: { stt: { stdin: new PassThrough() } },
+    });
     const url = rig.pickle.url;
     const senses = async () => (await (await fetch(`${url}/api/settings/senses`)).json()) as { ears: boolean; eyes: boolean };
     w = await openPage(browser!, 360, 1200);

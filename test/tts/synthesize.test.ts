@@ -89,6 +89,8 @@ describe('synthesizer: Deepgram, one retry, local fallback, status', () => {
     expect(await t.say('Hi.')).toMatchObject({ engine: 'none' });
     expect(t.status.get('tts')).toMatchObject({ state: 'disabled' });
     expect(t.status.get('tts')!.fix).toMatch(/DEEPGRAM_API_KEY.*espeak-ng/);
+    // espeak-ng missing is a fault (the local voice is meant to be there), not an option left off.
+    expect(t.status.get('tts')!.configured).toBeUndefined();
   });
 
   describe.runIf(local.espeak)('with espeak-ng', () => {
@@ -106,10 +108,11 @@ describe('synthesizer: Deepgram, one retry, local fallback, status', () => {
       expect(dg.requests).toHaveLength(1);
     });
 
-    it('no key → espeak-ng, status degraded with the step to a natural voice', async () => {
+    it('no key → espeak-ng: the voice is up (Deepgram is an option left off), with the step to a natural voice', async () => {
       const t = setup({ deepgram: false, espeak: true });
       expect((await t.say('Hi chat.')).engine).toBe('espeak');
-      expect(t.status.get('tts')).toMatchObject({ state: 'degraded' });
+      expect(t.status.get('tts')).toMatchObject({ state: 'up' });
+      expect(t.status.get('tts')!.detail).toMatch(/espeak-ng.*Deepgram is optional/);
       expect(t.status.get('tts')!.fix).toMatch(/DEEPGRAM_API_KEY/);
     });
   });

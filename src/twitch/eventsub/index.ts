@@ -28,6 +28,7 @@ export function startEventFeed(p: {
     const missing = [!env.TWITCH_BROADCASTER_TOKEN && 'TWITCH_BROADCASTER_TOKEN', !env.TWITCH_CLIENT_ID && 'TWITCH_CLIENT_ID'].filter(Boolean).join(' and ');
     status.set('twitch-events', 'disabled', `channel-point questions and follows are off: ${missing} not set`, {
       fix: 'set TWITCH_CLIENT_ID and TWITCH_BROADCASTER_TOKEN (the broadcaster\'s token with scopes channel:manage:redemptions moderator:read:followers) in .env, then `npm run twitch -- create-reward`',
+      configured: false,
     });
     return undefined;
   }
