@@ -24,7 +24,7 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { forgettingOf, MAX_TEXT, recordsOf, removalOf, type Forgetting, type MemoryOp, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
+import { forgettingOf, MAX_TEXT, recordsOf, removalOf, type Forgetting, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
 import { namedLogins, selfNames } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
