@@ -11,6 +11,7 @@ import { ollamaContextWindow, resolveContextBudget, type ContextBudget } from '.
 import { createOllamaLlm } from './ollama.ts';
 import { createOpenAiLlm } from './openai.ts';
 import type { LlmClient } from './types.ts';
+import { errorText } from '../errors.ts';
 
 export type LlmBackendName = 'ollama' | 'openai';
 
@@ -125,7 +126,7 @@ export function watchContextBudget(
         }
       } while (again && !ctrl.signal.aborted);
     } catch (err) {
-      deps.log.warn({ event: 'context.budget', err: err instanceof Error ? err.message : String(err) }, 'context budget check failed');
+      deps.log.warn({ event: 'context.budget', err: errorText(err) }, 'context budget check failed');
     } finally {
       running = false;
     }

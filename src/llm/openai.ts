@@ -37,6 +37,7 @@ import { createHealthLoop } from './healthLoop.ts';
 import { REPLY_SCHEMA } from './ollama.ts';
 import { ReplyRun, type AbortedBy } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
+import { errorText } from '../errors.ts';
 
 export type ResponseFormatMode = 'json_schema' | 'json_object' | 'none';
 const FORMAT_ORDER: readonly ResponseFormatMode[] = ['json_schema', 'json_object', 'none'];
@@ -138,7 +139,7 @@ export function classifyOpenAiError(
     if (err.status === undefined) return new LlmError('server', `the LLM server reported an error mid-reply: ${serverMessage(err)}`, true, undefined, { cause: err });
     return new LlmError('server', `the LLM server answered HTTP ${err.status}: ${serverMessage(err)}`, err.status >= 500 || err.status === 408 || err.status === 409, undefined, { cause: err });
   }
-  const message = stripUrlCredentials(err instanceof Error ? err.message : String(err));
+  const message = stripUrlCredentials(errorText(err));
   if (err instanceof TypeError && (message === 'terminated' || /socket|other side closed/i.test(message)))
     return new LlmError('server', 'the LLM server closed the connection in the middle of the reply', true, undefined, { cause: err });
   if (err instanceof SyntaxError) return new LlmError('server', `the LLM server sent a malformed stream: ${message}`, true, undefined, { cause: err });
@@ -371,7 +372,7 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
     retryIntervalMs,
     maxRetryIntervalMs,
     checkIntervalMs,
-    onCrash: (err) => llmLog.error({ err: err instanceof Error ? err.message : String(err) }, 'llm health check crashed'),
+    onCrash: (err) => llmLog.error({ err: errorText(err) }, 'llm health check crashed'),
   });
 
   return {

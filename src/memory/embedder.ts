@@ -14,6 +14,7 @@
 import { rmSync } from 'node:fs';
 import { Ollama } from 'ollama';
 import { probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { errorText } from '../errors.ts';
 
 export interface Embedder {
   readonly space: 'minilm' | 'hash384';
@@ -167,8 +168,8 @@ export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder>
   try {
     return await build(false);
   } catch (err) {
-    if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test((err as Error).message)) {
-      throw new EmbedderLoadError('load-failed', `all-MiniLM-L6-v2 in ${opts.modelsDir} could not be loaded (${(err as Error).message})`, `delete ${opts.modelsDir}/${MINILM_MODEL} so it downloads again`);
+    if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test(errorText(err))) {
+      throw new EmbedderLoadError('load-failed', `all-MiniLM-L6-v2 in ${opts.modelsDir} could not be loaded (${errorText(err)})`, `delete ${opts.modelsDir}/${MINILM_MODEL} so it downloads again`);
     }
   }
   // 2. Not cached: download, if the hub can be reached at all.
@@ -183,7 +184,7 @@ export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder>
   } catch (err) {
     // What was cached of a failed download is not a usable model: the next start downloads again.
     rmSync(where, { recursive: true, force: true });
-    throw new EmbedderLoadError('download-failed', `all-MiniLM-L6-v2 could not be downloaded from ${opts.hubUrl} (${(err as Error).message})`, `restart Pickle to try again, or ${copyIn}`);
+    throw new EmbedderLoadError('download-failed', `all-MiniLM-L6-v2 could not be downloaded from ${opts.hubUrl} (${errorText(err)})`, `restart Pickle to try again, or ${copyIn}`);
   }
 }
 
@@ -207,7 +208,7 @@ export async function loadEmbedder(
     return { embedder };
   } catch (err) {
     const failure =
-      err instanceof EmbedderLoadError ? err : new EmbedderLoadError('load-failed', `the embedding model could not be loaded (${(err as Error).message})`, 'restart Pickle; if it persists, set EMBEDDER=ollama');
+      err instanceof EmbedderLoadError ? err : new EmbedderLoadError('load-failed', `the embedding model could not be loaded (${errorText(err)})`, 'restart Pickle; if it persists, set EMBEDDER=ollama');
     return { embedder: createFallbackEmbedder(), failure };
   }
 }

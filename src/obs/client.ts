@@ -8,6 +8,7 @@
 import { withDeadline } from '../deadline.ts';
 import OBSWebSocket, { EventSubscription, OBSWebSocketError, type OBSRequestTypes, type OBSResponseTypes } from 'obs-websocket-js';
 import type { ObsFailure } from '../../machines/obsConnection.ts';
+import { errorText } from '../errors.ts';
 
 export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
 
@@ -115,7 +116,7 @@ export function createObsClient(opts: ObsClientOptions): ObsClient {
         await obs.disconnect().catch(() => undefined);
         // No answer (the connection dropped right after Identified, or OBS hangs) is not a protocol problem.
         const silent = err instanceof ObsRequestError && err.code === -1;
-        throw new ObsConnectError(silent ? 'timeout' : 'protocol', err instanceof Error ? err.message : String(err));
+        throw new ObsConnectError(silent ? 'timeout' : 'protocol', errorText(err));
       }
     },
     call,

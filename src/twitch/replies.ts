@@ -12,7 +12,7 @@ import type { PacingStats } from '../../machines/chatPacing/pacing.ts';
 import { chatRefusalVerdict } from '../../machines/chatRefusal.ts';
 import { tell, type ChildHost } from '../children.ts';
 import type { Logger } from '../log.ts';
-import { errorText } from './botTokens.ts';
+import { errorText } from '../errors.ts';
 import { isPrivileged, type TmiTags } from './parse.ts';
 import { TWITCH_SEND_LIMITS } from './sendLimits.ts';
 import type { ChatSendLimits } from '../../machines/chatPacing/pacing.ts';
