@@ -178,7 +178,7 @@ export const orchestratorMachine = setup({
       enqueue.assign({ plugins: (context.plugins ?? []).filter((p) => p.name !== event.plugin) });
       enqueue.emit(event);
     }),
-    /** An actor's logic threw (XState sends `xstate.error.actor.<id>`): a plugin is stopped and reported; others are passed on as before. */
+    /** An actor's logic threw (XState sends `xstate.error.actor.<id>`): a plugin is stopped and reported; any other is emitted. */
     actorError: enqueueActions(({ context, event, enqueue }) => {
       if (!isActorError(event)) return;
       const id = event.type.slice('xstate.error.actor.'.length);
