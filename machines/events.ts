@@ -42,7 +42,8 @@ export type ChatRole = 'broadcaster' | 'moderator' | 'viewer';
  * Where a chat line came from. A viewer is platform + login everywhere (memory, bans,
  * `!forgetme`, admission), so two platforms never share a viewer by name.
  */
-export type ChatPlatform = 'twitch' | 'rehearsal' | 'plugin' | 'youtube' | 'kick';
+export const CHAT_PLATFORMS = ['twitch', 'rehearsal', 'plugin', 'youtube', 'kick'] as const;
+export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
 
 /** The key that names one viewer across Pickle: `twitch:alice`. */
 export type ViewerKey = `${ChatPlatform}:${string}`;

@@ -17,6 +17,7 @@ import {
 import { voiceMachine, type VoiceInput } from './voice.ts';
 import { ADAPTER_MACHINES, type AdapterMachineName, type ChildEvent } from './children.ts';
 import { visionBatcherMachine, type VisionBatcherInput } from './visionBatcher.ts';
+import { errorText } from './text.ts';
 
 export type { PluginActorInput } from './services.ts';
 
@@ -183,7 +184,7 @@ export const orchestratorMachine = setup({
       enqueue.assign({ plugins: (context.plugins ?? []).filter((p) => p.name !== event.plugin) });
       enqueue.emit(event);
     }),
-    /** An actor's logic threw (XState sends `xstate.error.actor.<id>`): a plugin is stopped and reported; others are passed on as before. */
+    /** An actor's logic threw (XState sends `xstate.error.actor.<id>`): a plugin is stopped and reported; any other is emitted. */
     actorError: enqueueActions(({ context, event, enqueue }) => {
       if (!isActorError(event)) return;
       const id = event.type.slice('xstate.error.actor.'.length);
@@ -192,7 +193,7 @@ export const orchestratorMachine = setup({
         const error = 'error' in event ? event.error : undefined;
         enqueue.stopChild(id);
         enqueue.assign({ plugins: (context.plugins ?? []).filter((p) => p.name !== name) });
-        enqueue.emit({ type: 'plugin.failed', plugin: name, phase: 'running', error: error instanceof Error ? error.message : String(error) });
+        enqueue.emit({ type: 'plugin.failed', plugin: name, phase: 'running', error: errorText(error) });
         return;
       }
       enqueue.emit(event);

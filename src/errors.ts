@@ -51,3 +51,33 @@ export abstract class ServiceError extends Error {
     return classifyFailure(this.kind, this.retryable);
   }
 }
+
+export { errorText } from '../machines/text.ts';
+
+/** Codes of a network that failed under a request (Node's, undici's), whatever the service: a `network` failure, retryable. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** The network code of an error or of one of its causes (fetch wraps them, some SDKs as `originalError`). */
+export function networkCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const code = 'code' in e ? e.code : undefined;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    e = ('cause' in e ? e.cause : undefined) ?? ('originalError' in e ? e.originalError : undefined);
+  }
+  return undefined;
+}
+
+/** A network code named in a message (a WebSocket's transport error carries only text). */
+export const networkCodeIn = (message: string): string | undefined => [...NETWORK_CODES].find((c) => new RegExp(`\\b${c}\\b`).test(message));

@@ -8,6 +8,7 @@ import { createLogger, openLogFile } from './log.ts';
 import { listAudioDevices } from './audio/portaudio.ts';
 import { secureDataDir } from './security/dataDir.ts';
 import { listBrowserDevices } from './browser/listDevices.ts';
+import { errorText } from './errors.ts';
 
 /**
  * `npm start`: read .env and the environment, start Pickle, tell the streamer where things are.
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     secureDataDir(resolve(env.PICKLE_DATA_DIR));
     log = createLogger({ level: env.LOG_LEVEL, destination: await openLogFile(logFile), secrets: secretsOf(env) });
   } catch (err) {
-    process.stderr.write(`pickle: PICKLE_DATA_DIR: cannot write the log file ${logFile} (${(err as Error).message})\n`);
+    process.stderr.write(`pickle: PICKLE_DATA_DIR: cannot write the log file ${logFile} (${errorText(err)})\n`);
     process.exit(2);
   }
   const out = stdoutConsole;

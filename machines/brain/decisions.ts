@@ -1,14 +1,16 @@
 import type { ChatMessage, StreamEvent, VisionScene } from '../events.ts';
+import { clip } from '../text.ts';
 
 /** Short human summaries for the panel and the log (the text inside stays untrusted). */
 
-const clipText = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** Longest quote of a line in a decision's summary. */
+const QUOTE_CHARS = 80;
 
 export function summariseBatch(messages: readonly ChatMessage[]): string {
   const users = [...new Set(messages.map((m) => m.displayName))];
   const who = users.length <= 3 ? users.join(', ') : `${users.slice(0, 3).join(', ')} +${users.length - 3}`;
   const last = messages[messages.length - 1];
-  return `${messages.length} message${messages.length === 1 ? '' : 's'} from ${who}${last ? `: "${clipText(last.text)}"` : ''}`;
+  return `${messages.length} message${messages.length === 1 ? '' : 's'} from ${who}${last ? `: "${clip(last.text, QUOTE_CHARS)}"` : ''}`;
 }
 
 export function describeStreamEvent(e: StreamEvent): string {
@@ -18,7 +20,7 @@ export function describeStreamEvent(e: StreamEvent): string {
     case 'sub':
       return `${e.displayName} just subscribed`;
     case 'resub':
-      return `${e.displayName} resubscribed${e.amount ? ` for ${e.amount} months` : ''}${e.text ? ` and said "${clipText(e.text)}"` : ''}`;
+      return `${e.displayName} resubscribed${e.amount ? ` for ${e.amount} months` : ''}${e.text ? ` and said "${clip(e.text, QUOTE_CHARS)}"` : ''}`;
     case 'subgift':
       return `${e.displayName} gifted a sub${e.recipient ? ` to ${e.recipient}` : ''}`;
     case 'submysterygift':
@@ -26,14 +28,14 @@ export function describeStreamEvent(e: StreamEvent): string {
     case 'follow':
       return `${e.displayName} just followed`;
     case 'bits':
-      return `${e.displayName} cheered ${e.amount ?? 'some'} bits${e.text ? ` with "${clipText(e.text)}"` : ''}`;
+      return `${e.displayName} cheered ${e.amount ?? 'some'} bits${e.text ? ` with "${clip(e.text, QUOTE_CHARS)}"` : ''}`;
   }
 }
 
-export const summariseSpeech = (text: string) => `streamer: "${clipText(text)}"`;
+export const summariseSpeech = (text: string) => `streamer: "${clip(text, QUOTE_CHARS)}"`;
 
 export function summariseScenes(scenes: readonly VisionScene[]): string {
   const last = scenes[scenes.length - 1];
   const n = scenes.reduce((sum, s) => sum + s.repeats, 0);
-  return `camera: ${n} scene${n === 1 ? '' : 's'}${last ? `, now "${clipText(last.text)}"` : ''}`;
+  return `camera: ${n} scene${n === 1 ? '' : 's'}${last ? `, now "${clip(last.text, QUOTE_CHARS)}"` : ''}`;
 }

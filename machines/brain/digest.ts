@@ -1,6 +1,7 @@
 import type { ChatMessage, PromptMessage } from '../events.ts';
 import { estimateTokens } from './budget.ts';
 import type { Removal } from './stm.ts';
+import { clip } from '../text.ts';
 
 /**
  * The chat digest (pure): what chat said over the last minutes, beyond short-term memory,
@@ -103,7 +104,6 @@ export function topicsOf(lines: readonly DigestLine[], max = 6, names: readonly 
     .map(([w]) => w);
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** Latest question per viewer that Pickle has not answered, newest first, each question once. */
 function questionsOf(lines: readonly DigestLine[], max: number): Array<{ who: string; text: string }> {

@@ -25,6 +25,7 @@ import { decided, decision, entriesOf, planFor } from './triggers.ts';
 /** Inputs and the conversation around replies: STM, the addressed queue, the digest, quiet periods, moderation, commands. */
 export const brainInputs = brainReplies.extend({
   actions: {
+    /** Every input goes to STM; chat also to the digest; chat and the streamer's voice start a new quiet period. */
     store: enqueueActions(({ context, event, enqueue }) => {
       const entries = entriesOf(event);
       const lastTs = entries.reduce((t, e) => Math.max(t, e.ts), context.lastTs);
@@ -58,7 +59,7 @@ export const brainInputs = brainReplies.extend({
       for (const e of plan.out) enqueue.sendParent(e);
       for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
     }),
-    /** The next reply: the queue's first entry, else the unaddressed input just let through. */
+    /** An entry nobody got to in time leaves the queue as `stale`. */
     expireEntry: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'addressed.expire');
       const { queue, removed } = removeWhere(context.queue, (e) => e.id === event.id);
@@ -103,7 +104,7 @@ export const brainInputs = brainReplies.extend({
       const text = boundTokens(event.text.trim(), Math.floor(DIGEST_MAX_TOKENS * 0.6), context.countTokens);
       enqueue.assign({ digestSummary: { text, upTo: event.upTo } });
     }),
-    /** After the recall step (or its budget): the prompt, with what long-term memory found. */
+    /** The panel forgot a viewer: they leave short-term memory (src/memory removes them from long-term memory). */
     forgetViewer: assign({
       stm: ({ context, event }) => {
         assertEvent(event, 'viewer.forget');

@@ -31,7 +31,7 @@ export const brainReplies = brainSetup.extend({
       input: ({ context }): GenerateReplyInput => ({ replyId: context.reply!.id, messages: context.reply!.prompt }),
     }),
     stopLlm: stopChild('llm'),
-    /** Every input goes to STM; chat also to the digest; chat and the streamer's voice start a new quiet period. */
+    /** The next reply: the queue's first entry, else the unaddressed input just let through. */
     startReply: enqueueActions(({ context, enqueue }) => {
       const { next, queue } = takeNext(context.queue);
       const trigger = next ? next.item : context.pending;
@@ -64,7 +64,7 @@ export const brainReplies = brainSetup.extend({
       for (const e of plan.out) enqueue.sendParent(e);
       for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
     }),
-    /** An entry nobody got to in time leaves the queue as `stale`. */
+    /** After the recall step (or its budget): the prompt, with what long-term memory found. */
     composePrompt: enqueueActions(({ context, event, enqueue }) => {
       const reply = context.reply;
       if (!reply) return;

@@ -3,7 +3,7 @@
  * Pickle (or the streamer talking to it) should not go unanswered because Ollama was restarting
  * for a few seconds: the trigger is kept and tried again after a short pause, at most twice. A
  * spontaneous remark, or a failure that waiting cannot fix (a missing model, a refused key), is
- * dropped as before.
+ * dropped.
  */
 import type { LlmFailure } from '../events.ts';
 

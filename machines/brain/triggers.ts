@@ -130,7 +130,8 @@ export function entriesOf(event: BrainEvent): StmEntry[] {
 export function planFor(context: BrainContext, event: BrainEvent, why: Why): Plan | undefined {
   const gated = silenceGate(context.moderation, toTrigger(context, event));
   const view = { persona: context.persona, answered: context.answered, stm: context.stm };
-  const addressed = event.type === 'chat.command' ? [addressedRecapCommand(view, event.message)] : addressedOf(view, event);
+  // Of the commands only `!recap` asks for a reply here; the others are done in the brain's `command` action.
+  const addressed = event.type === 'chat.command' ? (event.command === 'recap' ? [addressedRecapCommand(view, event.message)] : []) : addressedOf(view, event);
   // A viewer silenced for baiting is noted, never queued: one decision per silenced entry says so.
   const { kept, silenced } = splitSilenced(context.moderation, addressed);
   const out = silenced.map((e) => dropped(e, 'silenced'));

@@ -1,4 +1,4 @@
-import { viewerKey, type ChatPlatform, type MemorySource, type PickleEvent, type ViewerKey } from '../events.ts';
+import { CHAT_PLATFORMS, viewerKey, type ChatPlatform, type MemorySource, type PickleEvent, type ViewerKey } from '../events.ts';
 import { chatProvenance, concerns, forgetPlan, namedLogins, replyProvenance, selfNames } from './provenance.ts';
 import { moderate, type ModerationData } from '../moderation/pipeline.ts';
 import type { ModerationCategory } from '../moderation/types.ts';
@@ -238,12 +238,10 @@ function forgettingViewer(platform: ChatPlatform, user: string): Forgetting {
   return { login, op: { op: 'delete', speakers: [speaker], about: [login] }, provenance: true };
 }
 
-const PLATFORMS: readonly ChatPlatform[] = ['twitch', 'rehearsal', 'plugin', 'youtube', 'kick'];
-
 /** `twitch:sam` → ['twitch', 'sam']; `sam` → [undefined, 'sam']. */
 function splitViewer(viewer: string): [ChatPlatform | undefined, string] {
   const at = viewer.indexOf(':');
-  const platform = PLATFORMS.find((p) => p === viewer.slice(0, at));
+  const platform = CHAT_PLATFORMS.find((p) => p === viewer.slice(0, at));
   return at > 0 && platform ? [platform, viewer.slice(at + 1)] : [undefined, viewer];
 }
 

@@ -21,8 +21,6 @@ export function moderationData(lists: readonly WordList[], instructions: string)
   return { lists: compileLists(lists), prompt: promptShingles(instructions) };
 }
 
-export const noModerationData: ModerationData = moderationData([], '');
-
 export function moderate(text: string, data: ModerationData): ModerationVerdict {
   // Longer than anything Pickle says or stores: refused whole rather than checked in part.
   if (text.length > MAX_CHECKED_CHARS) return { ok: false, category: 'overlong', layer: 'bound' };

@@ -14,6 +14,7 @@ import type { AppModeration } from '../moderation/setup.ts';
 import { muteScenesOf, type ObsService } from '../obs/index.ts';
 import type { LivePersona } from './persona.ts';
 import type { PanelReports } from '../screens/presenter.ts';
+import { errorText } from '../errors.ts';
 
 export interface PersonaSwitchOptions {
   persona: LivePersona;
@@ -41,8 +42,8 @@ export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
         out.line(`Persona switched to "${persona.file.name}" (${persona.id})`);
         send(moderation.personaChanged(persona));
       } catch (err) {
-        log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch failed');
-        out.line(`! ${(err as Error).message}`);
+        log.warn({ event: 'persona', err: errorText(err) }, 'persona switch failed');
+        out.line(`! ${errorText(err)}`);
         return;
       }
     }
@@ -60,8 +61,8 @@ export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
       settings.update({ persona: { name: e.name } });
     } catch (err) {
       // An unwritable settings file must not take the chat path down with it.
-      log.warn({ event: 'persona', err: (err as Error).message }, 'persona switch not saved');
-      out.line(`! !persona ${e.name}: settings not saved (${(err as Error).message}); make PICKLE_DATA_DIR/settings.json writable`);
+      log.warn({ event: 'persona', err: errorText(err) }, 'persona switch not saved');
+      out.line(`! !persona ${e.name}: settings not saved (${errorText(err)}); make PICKLE_DATA_DIR/settings.json writable`);
     }
   });
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { RealtimePacer } from './pacer.ts';
 import { findInputDevice, loadPortAudio, MICROPHONE_FIX, type PortAudioLoad, type PortAudioStream } from './portaudio.ts';
 import { STT_SAMPLE_RATE, wavToPcm16Mono } from './wav.ts';
+import { errorText } from '../errors.ts';
 
 /**
  * Where the streamer's voice comes from: all give 16 kHz mono PCM16 chunks in real time.
@@ -43,13 +44,13 @@ export function fileSource(path: string, opts: { chunkMs?: number } = {}): Audio
       try {
         bytes = await readFile(path);
       } catch (err) {
-        throw new AudioInputError(`cannot read AUDIO_INPUT_FILE ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'down', 'set AUDIO_INPUT_FILE to an existing WAV file, or `-` for stdin');
+        throw new AudioInputError(`cannot read AUDIO_INPUT_FILE ${path} (${(err as NodeJS.ErrnoException).code ?? errorText(err)})`, 'down', 'set AUDIO_INPUT_FILE to an existing WAV file, or `-` for stdin');
       }
       let pcm: Buffer;
       try {
         pcm = wavToPcm16Mono(bytes).pcm;
       } catch (err) {
-        throw new AudioInputError(`AUDIO_INPUT_FILE ${path}: ${(err as Error).message}`, 'down', 'use a .wav file (e.g. `sox input.mp3 voice.wav`), or pipe raw audio with AUDIO_INPUT_FILE=-');
+        throw new AudioInputError(`AUDIO_INPUT_FILE ${path}: ${errorText(err)}`, 'down', 'use a .wav file (e.g. `sox input.mp3 voice.wav`), or pipe raw audio with AUDIO_INPUT_FILE=-');
       }
       pacer = new RealtimePacer({ bytesPerSecond: BYTES_PER_SECOND, ...(opts.chunkMs ? { chunkMs: opts.chunkMs } : {}), onChunk, onEnd });
       pacer.push(pcm);
@@ -128,7 +129,7 @@ export function microphoneSource(deviceName: string | undefined, load: () => Pro
         try {
           devices = pa.module.getDevices();
         } catch (err) {
-          throw new AudioInputError(`cannot list sound devices (${(err as Error).message})`, 'down', 'check your sound setup, or use AUDIO_INPUT_FILE');
+          throw new AudioInputError(`cannot list sound devices (${errorText(err)})`, 'down', 'check your sound setup, or use AUDIO_INPUT_FILE');
         }
         const device = findInputDevice(devices, deviceName);
         if (!device) {
@@ -150,7 +151,7 @@ export function microphoneSource(deviceName: string | undefined, load: () => Pro
         io.on('error', () => {});
         io.start();
       } catch (err) {
-        throw new AudioInputError(`cannot open ${label} at 16 kHz mono (${(err as Error).message})`, 'down', 'pick another device with AUDIO_INPUT_DEVICE (`npm start -- --list-devices`)');
+        throw new AudioInputError(`cannot open ${label} at 16 kHz mono (${errorText(err)})`, 'down', 'pick another device with AUDIO_INPUT_DEVICE (`npm start -- --list-devices`)');
       }
     },
     async stop() {

@@ -8,6 +8,7 @@
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import type { AudioSink } from './player.ts';
+import { errorText } from '../errors.ts';
 
 interface NaudiodonDevice {
   id: number;
@@ -42,12 +43,6 @@ async function loadNaudiodon(): Promise<Naudiodon | undefined> {
   }
 }
 
-/** Output device names, for the status line (empty without naudiodon). */
-export async function listOutputDevices(): Promise<string[] | undefined> {
-  const mod = await loadNaudiodon();
-  return mod?.getDevices().filter((d) => d.maxOutputChannels > 0).map((d) => d.name);
-}
-
 export async function openLocalOutput(deviceName: string, deps: { status: StatusBoard; log: Logger; sampleRate: number }): Promise<AudioSink | undefined> {
   const { status, log } = deps;
   const mod = await loadNaudiodon();
@@ -61,7 +56,7 @@ export async function openLocalOutput(deviceName: string, deps: { status: Status
   try {
     devices = mod.getDevices().filter((d) => d.maxOutputChannels > 0);
   } catch (err) {
-    status.set('audio', 'down', `cannot list sound devices: ${(err as Error).message}`, { fix: 'check the system sound setup, then restart Pickle' });
+    status.set('audio', 'down', `cannot list sound devices: ${errorText(err)}`, { fix: 'check the system sound setup, then restart Pickle' });
     return undefined;
   }
   const wanted = deviceName.toLowerCase();
@@ -84,7 +79,7 @@ export async function openLocalOutput(deviceName: string, deps: { status: Status
       else if (s.quit) s.quit();
       else s.end();
     } catch (err) {
-      log.warn({ event: 'audio-device', err: (err as Error).message }, 'closing the sound device failed');
+      log.warn({ event: 'audio-device', err: errorText(err) }, 'closing the sound device failed');
     }
   };
   return {
@@ -98,7 +93,7 @@ export async function openLocalOutput(deviceName: string, deps: { status: Status
         s.start();
         stream = s;
       } catch (err) {
-        status.set('audio', 'down', `cannot open "${device.name}": ${(err as Error).message}`, { fix: 'check the device, then restart Pickle' });
+        status.set('audio', 'down', `cannot open "${device.name}": ${errorText(err)}`, { fix: 'check the device, then restart Pickle' });
       }
     },
     audio(pcm) {

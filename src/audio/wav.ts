@@ -1,4 +1,5 @@
 import wavefile from 'wavefile';
+import { errorText } from '../errors.ts';
 
 /**
  * WAV files to what Deepgram is told it gets: 16-bit little-endian PCM, mono, 16 kHz.
@@ -30,7 +31,7 @@ export function wavToPcm16Mono(bytes: Uint8Array, targetRate = STT_SAMPLE_RATE):
   try {
     wav = new wavefile.WaveFile(bytes);
   } catch (err) {
-    throw new WavError(`not a WAV file (${(err as Error).message})`);
+    throw new WavError(`not a WAV file (${errorText(err)})`);
   }
   // Copied out: wavefile rebuilds its `fmt` object on conversions.
   const { numChannels, sampleRate } = wav.fmt as { numChannels: number; sampleRate: number };
@@ -42,7 +43,7 @@ export function wavToPcm16Mono(bytes: Uint8Array, targetRate = STT_SAMPLE_RATE):
     else if (wav.bitDepth === '4') wav.fromIMAADPCM();
     wav.toBitDepth('32f');
   } catch (err) {
-    throw new WavError(`unsupported WAV encoding (${wav.bitDepth}: ${(err as Error).message})`);
+    throw new WavError(`unsupported WAV encoding (${wav.bitDepth}: ${errorText(err)})`);
   }
   const raw = wav.getSamples(false, Float64Array);
   const channels = Array.isArray(raw) ? raw : [raw];
@@ -65,9 +66,3 @@ export function wavToPcm16Mono(bytes: Uint8Array, targetRate = STT_SAMPLE_RATE):
   return { pcm, sampleRate: targetRate, durationMs: (pcm.length / 2 / targetRate) * 1000, source };
 }
 
-/** A WAV file from PCM16 mono samples (tests, tools). */
-export function pcm16ToWav(pcm: Buffer, sampleRate = STT_SAMPLE_RATE): Buffer {
-  const wav = new wavefile.WaveFile();
-  wav.fromScratch(1, sampleRate, '16', new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 2)));
-  return Buffer.from(wav.toBuffer());
-}

@@ -5,6 +5,7 @@
  */
 import type { Browser } from 'puppeteer-core';
 import type { Logger } from '../log.ts';
+import { errorText } from '../errors.ts';
 
 /** Switches every launch gets. puppeteer adds its own defaults (no first run, no background throttling…). */
 export function launchArgs(extra: readonly string[] = [], opts: { noSandbox: boolean; audible?: boolean }): string[] {
@@ -75,9 +76,6 @@ export async function launchHiddenBrowser(opts: LaunchOptions): Promise<Browser>
   }
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export function firstLine(s: string): string {
   return s.split('\n')[0]!.slice(0, 300);

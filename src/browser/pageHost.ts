@@ -9,7 +9,8 @@ import type { AdapterChild } from '../../machines/children.ts';
 import { PAGE_JITTER, pageReconnectInput } from '../../machines/browserPage.ts';
 import { standaloneChildren } from '../children.ts';
 import type { Logger } from '../log.ts';
-import { errorText, firstLine } from './launch.ts';
+import { firstLine } from './launch.ts';
+import { errorText } from '../errors.ts';
 import type { SharedBrowser } from './shared.ts';
 
 /** Functions the page may call (their arguments come from the page: untrusted). */

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { PersonaRuntime, StreamEventKind } from '../../machines/events.ts';
 import { VOICE_ENGINE_NAMES } from '../tts/engines.ts';
+import { errorText } from '../errors.ts';
 
 /** The persona file schema: the seed's (name, personality, style, voice, behavior) plus a few of ours. */
 const ackSchema = z
@@ -104,7 +105,7 @@ export function loadPersona(dir: string, id: string): Persona {
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new PersonaError(`personas/${id}.yaml: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+    throw new PersonaError(`personas/${id}.yaml: not valid YAML (${errorText(err).split('\n')[0]})`);
   }
   const parsed = personaFileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -3,7 +3,7 @@
  * message a streamer can act on. Ollama client errors are mapped here, in one place.
  */
 import type { LlmFailure } from '../../machines/events.ts';
-import { ServiceError } from '../errors.ts';
+import { errorText, networkCode, ServiceError } from '../errors.ts';
 
 export type LlmErrorKind = LlmFailure['kind'];
 
@@ -28,7 +28,7 @@ export class LlmError extends ServiceError implements LlmFailure {
 /** Any thrown value as an LlmFailure (for events): LlmErrors keep their kind. */
 export function toLlmFailure(err: unknown): LlmFailure {
   if (err instanceof LlmError) return err.toFailure();
-  return { kind: 'server', message: err instanceof Error ? err.message : String(err), retryable: true };
+  return { kind: 'server', message: errorText(err), retryable: true };
 }
 
 /** The host without credentials (a URL may carry `user:pass@`), fit for messages and logs. */
@@ -77,26 +77,6 @@ export interface ErrorContext {
   firstTokenTimeoutMs: number;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function causeCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /** Maps what the `ollama` client (and fetch under it) throws to an LlmError. */
 export function classifyOllamaError(err: unknown, ctx: ErrorContext): LlmError {
@@ -132,14 +112,14 @@ export function classifyOllamaError(err: unknown, ctx: ErrorContext): LlmError {
       { cause: err },
     );
   }
-  const code = causeCode(err);
+  const code = networkCode(err);
   if (err instanceof TypeError && message === 'fetch failed') {
     // fetch failed before any response: refused, DNS, unreachable network, bad URL.
     return unreachableError(ctx.host, err);
   }
-  if (code !== undefined && NETWORK_CODES.has(code)) return unreachableError(ctx.host, err);
   if (err instanceof TypeError && (message === 'terminated' || code === 'UND_ERR_SOCKET'))
     return new LlmError('server', 'Ollama closed the connection in the middle of the reply', true, undefined, { cause: err });
+  if (code !== undefined) return unreachableError(ctx.host, err);
   if (message === 'Did not receive done or success response in stream.')
     return new LlmError('server', 'the reply stream from Ollama ended early', true, undefined, { cause: err });
   // The client turns an `{"error": "..."}` line in the stream into a plain Error.

@@ -12,6 +12,7 @@ import { createOllamaLlm } from './ollama.ts';
 import { createOpenAiLlmOnDemand } from './openaiOnDemand.ts';
 import type { LlmClient } from './types.ts';
 import type { ChildHost } from '../children.ts';
+import { errorText } from '../errors.ts';
 
 export type LlmBackendName = 'ollama' | 'openai';
 
@@ -126,7 +127,7 @@ export function watchContextBudget(
         }
       } while (again && !ctrl.signal.aborted);
     } catch (err) {
-      deps.log.warn({ event: 'context.budget', err: err instanceof Error ? err.message : String(err) }, 'context budget check failed');
+      deps.log.warn({ event: 'context.budget', err: errorText(err) }, 'context budget check failed');
     } finally {
       running = false;
     }

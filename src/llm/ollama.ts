@@ -20,6 +20,7 @@ import { replyDeadlines } from './replyDeadlines.ts';
 import { ReplyRun } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
 import type { ChildHost } from '../children.ts';
+import { errorText } from '../errors.ts';
 
 /** The `format` sent to Ollama. Emotion first, so the face changes before the first word. */
 export const REPLY_SCHEMA = {
@@ -320,7 +321,7 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
     retryIntervalMs,
     maxRetryIntervalMs,
     checkIntervalMs,
-    onCrash: (err) => llmLog.error({ err: err instanceof Error ? err.message : String(err) }, 'llm health check crashed'),
+    onCrash: (err) => llmLog.error({ err: errorText(err) }, 'llm health check crashed'),
   });
 
   return {

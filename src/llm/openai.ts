@@ -39,6 +39,7 @@ import { replyDeadlines } from './replyDeadlines.ts';
 import { ReplyRun, type AbortedBy } from './replyRun.ts';
 import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
 import type { ChildHost } from '../children.ts';
+import { errorText } from '../errors.ts';
 
 export type ResponseFormatMode = 'json_schema' | 'json_object' | 'none';
 const FORMAT_ORDER: readonly ResponseFormatMode[] = ['json_schema', 'json_object', 'none'];
@@ -140,7 +141,7 @@ export function classifyOpenAiError(
     if (err.status === undefined) return new LlmError('server', `the LLM server reported an error mid-reply: ${serverMessage(err)}`, true, undefined, { cause: err });
     return new LlmError('server', `the LLM server answered HTTP ${err.status}: ${serverMessage(err)}`, err.status >= 500 || err.status === 408 || err.status === 409, undefined, { cause: err });
   }
-  const message = stripUrlCredentials(err instanceof Error ? err.message : String(err));
+  const message = stripUrlCredentials(errorText(err));
   if (err instanceof TypeError && (message === 'terminated' || /socket|other side closed/i.test(message)))
     return new LlmError('server', 'the LLM server closed the connection in the middle of the reply', true, undefined, { cause: err });
   if (err instanceof SyntaxError) return new LlmError('server', `the LLM server sent a malformed stream: ${message}`, true, undefined, { cause: err });
@@ -376,7 +377,7 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
     retryIntervalMs,
     maxRetryIntervalMs,
     checkIntervalMs,
-    onCrash: (err) => llmLog.error({ err: err instanceof Error ? err.message : String(err) }, 'llm health check crashed'),
+    onCrash: (err) => llmLog.error({ err: errorText(err) }, 'llm health check crashed'),
   });
 
   return {

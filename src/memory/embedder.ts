@@ -15,6 +15,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ollama } from 'ollama';
 import { hubHost, probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { errorText } from '../errors.ts';
 
 export interface Embedder {
   readonly space: 'minilm' | 'hash384';
@@ -182,8 +183,8 @@ export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder>
     try {
       return await build(false);
     } catch (err) {
-      if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test((err as Error).message)) {
-        throw new EmbedderLoadError('load-failed', `all-MiniLM-L6-v2 in ${opts.modelsDir} could not be loaded (${(err as Error).message})`, `delete ${opts.modelsDir}/${MINILM_MODEL} so it downloads again`);
+      if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test(errorText(err))) {
+        throw new EmbedderLoadError('load-failed', `all-MiniLM-L6-v2 in ${opts.modelsDir} could not be loaded (${errorText(err)})`, `delete ${opts.modelsDir}/${MINILM_MODEL} so it downloads again`);
       }
     }
     // Part of the model is missing: download it, if the hub can be reached at all.
@@ -195,7 +196,7 @@ export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder>
   } catch (err) {
     // What was cached of a failed download is not a usable model: the next start downloads again.
     rmSync(where, { recursive: true, force: true });
-    throw new EmbedderLoadError('download-failed', `all-MiniLM-L6-v2 could not be downloaded from ${opts.hubUrl} (${(err as Error).message})`, `restart Pickle to try again, or ${copyIn}`);
+    throw new EmbedderLoadError('download-failed', `all-MiniLM-L6-v2 could not be downloaded from ${opts.hubUrl} (${errorText(err)})`, `restart Pickle to try again, or ${copyIn}`);
   }
 }
 
@@ -219,7 +220,7 @@ export async function loadEmbedder(
     return { embedder };
   } catch (err) {
     const failure =
-      err instanceof EmbedderLoadError ? err : new EmbedderLoadError('load-failed', `the embedding model could not be loaded (${(err as Error).message})`, 'restart Pickle; if it persists, set EMBEDDER=ollama');
+      err instanceof EmbedderLoadError ? err : new EmbedderLoadError('load-failed', `the embedding model could not be loaded (${errorText(err)})`, 'restart Pickle; if it persists, set EMBEDDER=ollama');
     return { embedder: createFallbackEmbedder(), failure };
   }
 }

@@ -29,6 +29,7 @@ import { namedLogins, selfNames } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
 import { ProvenanceTracker } from './provenanceTracker.ts';
+import { errorText } from '../errors.ts';
 
 export interface MemoryOptions {
   env: Env;
@@ -199,7 +200,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       for (const m of [...recent.memories].reverse()) if (m.source === 'chat') provenance.saw(m.user);
       lastCount = await store.count().catch(() => lastCount);
     } catch (err) {
-      log.warn({ event: 'memory.open-failed', err: (err as Error).message }, 'could not open the memory collection');
+      log.warn({ event: 'memory.open-failed', err: errorText(err) }, 'could not open the memory collection');
       link.suspect();
     }
   };

@@ -10,6 +10,7 @@
 import { rmSync } from 'node:fs';
 import { Ollama } from 'ollama';
 import { probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { errorText } from '../errors.ts';
 
 export interface Judgement {
   toxic: boolean;
@@ -173,8 +174,8 @@ export async function loadTransformersClassifier(opts: TransformersClassifierOpt
   try {
     return await build(false);
   } catch (err) {
-    if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test((err as Error).message)) {
-      throw new ClassifierLoadError('load-failed', `${model} in ${opts.modelsDir} could not be loaded (${(err as Error).message})`, `delete ${where} so it downloads again`);
+    if ((err as Error).name !== 'ModelFileNotFoundError' && !/not found locally|file was not found/i.test(errorText(err))) {
+      throw new ClassifierLoadError('load-failed', `${model} in ${opts.modelsDir} could not be loaded (${errorText(err)})`, `delete ${where} so it downloads again`);
     }
   }
   const copyIn = `copy the model files (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx) into ${where}, or set MODERATION=ollama and run \`ollama pull ${DEFAULT_GUARD_MODEL}\``;
@@ -187,6 +188,6 @@ export async function loadTransformersClassifier(opts: TransformersClassifierOpt
   } catch (err) {
     // What was cached of a failed download is not a usable model: the next start downloads again.
     rmSync(where, { recursive: true, force: true });
-    throw new ClassifierLoadError('download-failed', `${model} could not be downloaded from ${opts.hubUrl} (${(err as Error).message})`, `restart Pickle to try again, or ${copyIn}`);
+    throw new ClassifierLoadError('download-failed', `${model} could not be downloaded from ${opts.hubUrl} (${errorText(err)})`, `restart Pickle to try again, or ${copyIn}`);
   }
 }

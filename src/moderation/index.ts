@@ -24,6 +24,7 @@ import {
   type ToxicityClassifier,
 } from './classifier.ts';
 import type { SentenceJudge } from './replyActor.ts';
+import { errorText } from '../errors.ts';
 
 export type ModerationMode = 'off' | 'transformers' | 'ollama';
 
@@ -111,7 +112,7 @@ export function startModeration(opts: ModerationOptions): ModerationService {
       state = 'up';
       log.info({ event: 'moderation.classifier', classifier: classifier.label }, 'moderation classifier loaded');
     } catch (err) {
-      failure = err instanceof ClassifierLoadError ? err : new ClassifierLoadError('load-failed', `the classifier could not be loaded (${(err as Error).message})`, 'restart Pickle; if it persists, set MODERATION=off');
+      failure = err instanceof ClassifierLoadError ? err : new ClassifierLoadError('load-failed', `the classifier could not be loaded (${errorText(err)})`, 'restart Pickle; if it persists, set MODERATION=off');
       state = 'unavailable';
       // Loud, never silent: the console, /health, the log. The list layers still run.
       out.line(`! MODERATION: ML classifier unavailable. ${failure.message}.`);
@@ -135,7 +136,7 @@ export function startModeration(opts: ModerationOptions): ModerationService {
         return await withDeadline(classifier.classify(text, both), judgeTimeoutMs, timedOut, { signal: both, onAbort: timedOut });
       } catch (err) {
         judgeErrors += 1;
-        log.warn({ event: 'moderation.judge-failed', err: (err as Error).message }, 'classifier failed on a sentence; it passed the list layers only');
+        log.warn({ event: 'moderation.judge-failed', err: errorText(err) }, 'classifier failed on a sentence; it passed the list layers only');
         return undefined;
       }
     },

@@ -9,6 +9,7 @@ import { withDeadline } from '../deadline.ts';
 import type { OBSRequestTypes, OBSResponseTypes, OBSWebSocket } from 'obs-websocket-js';
 import type { ObsFailure } from '../../machines/obsConnection.ts';
 import { BROWSER_SOURCE_KIND, obsTrouble } from './requestWords.ts';
+import { errorText } from '../errors.ts';
 
 export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
 /** obs-websocket's EventSubscription.Scenes (1 << 2), spelled here so the library loads only on connect. */
@@ -89,7 +90,7 @@ export function failureOf(err: unknown): ObsConnectError {
 
 /** A request failing right after login: OBS still loading, no answer, or an OBS that does not speak Pickle's requests. */
 function connectErrorOf(err: unknown): ObsConnectError {
-  if (!(err instanceof ObsRequestError)) return new ObsConnectError('protocol', err instanceof Error ? err.message : String(err));
+  if (!(err instanceof ObsRequestError)) return new ObsConnectError('protocol', errorText(err));
   // No answer (the connection dropped right after Identified, or OBS hangs) is not a protocol problem.
   if (err.code === -1) return new ObsConnectError('timeout', err.message);
   if (err.code === 207) return new ObsConnectError('notReady', err.message);

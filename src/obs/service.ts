@@ -22,6 +22,7 @@ import type { StatusBoard } from '../status.ts';
 import { createObsClient, DEFAULT_OBS_URL, ObsConnectError, ObsRequestError, type ObsClient } from './client.ts';
 import { overlayUrlFor } from './overlayUrl.ts';
 import { ensureOverlaySource, ObsSetupError, OVERLAY_HEIGHT, OVERLAY_WIDTH, type OverlaySourceResult } from './setup.ts';
+import { errorText } from '../errors.ts';
 
 export const OBS_DISABLED_FIX =
   'set OBS_WEBSOCKET_PASSWORD in .env (OBS → Tools → WebSocket Server Settings → Show Connect Info) to add the overlay in one click and mute Pickle on BRB scenes';
@@ -165,8 +166,8 @@ export function createObs(deps: ObsDeps): ObsService {
           },
           (err: unknown) => {
             const f = err instanceof ObsConnectError ? err.failure : 'unreachable';
-            log.debug({ event: 'obs.failed', failure: f, err: err instanceof Error ? err.message : String(err) }, 'OBS connect failed');
-            if (!stopped) m.send({ type: 'obs.failed', failure: f, detail: err instanceof Error ? err.message : String(err) });
+            log.debug({ event: 'obs.failed', failure: f, err: errorText(err) }, 'OBS connect failed');
+            if (!stopped) m.send({ type: 'obs.failed', failure: f, detail: errorText(err) });
           },
         );
       });

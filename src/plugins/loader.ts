@@ -9,6 +9,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PickleEventType } from '../../machines/events.ts';
 import { PLUGIN_NAME_RE, type PicklePlugin, type PluginConfig } from './types.ts';
+import { errorText } from '../errors.ts';
 
 export interface LoadedPlugin {
   name: string;
@@ -108,7 +109,7 @@ async function importOne(source: string, cwd: string): Promise<{ plugin: PickleP
   try {
     if (typeof candidate === 'function') candidate = await (candidate as () => unknown)();
   } catch (err) {
-    return { error: `${source}: its plugin factory threw: ${err instanceof Error ? err.message : String(err)}`, fix: `fix the error in ${source}, or remove it` };
+    return { error: `${source}: its plugin factory threw: ${errorText(err)}`, fix: `fix the error in ${source}, or remove it` };
   }
   const p = candidate as Partial<PicklePlugin> | undefined;
   if (!p || typeof p !== 'object' || typeof p.start !== 'function' || typeof p.name !== 'string')
@@ -154,7 +155,7 @@ export async function loadPluginModules(opts: {
     try {
       events = typeof plugin.events === 'function' ? plugin.events(config) : (plugin.events ?? []);
     } catch (err) {
-      failed.push({ name: plugin.name, source, error: `events() threw: ${err instanceof Error ? err.message : String(err)}`, fix: 'check its PLUGIN_… settings' });
+      failed.push({ name: plugin.name, source, error: `events() threw: ${errorText(err)}`, fix: 'check its PLUGIN_… settings' });
       continue;
     }
     const bad = events.filter((t) => typeof t !== 'string' || !EVENT_TYPE_RE.test(t));

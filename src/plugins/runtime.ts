@@ -15,6 +15,7 @@ import type { PluginActorInput } from '../../machines/orchestrator.ts';
 import type { Logger } from '../log.ts';
 import type { LoadedPlugin } from './loader.ts';
 import type { Cleanup, PluginChatInput, PluginContext } from './types.ts';
+import { errorText } from '../errors.ts';
 
 export interface PluginRuntimeDeps {
   registry: ReadonlyMap<string, LoadedPlugin>;
@@ -30,7 +31,7 @@ export interface PluginRuntimeDeps {
 const ROLES: readonly ChatRole[] = ['viewer', 'moderator', 'broadcaster'];
 const MAX_QUEUED = 200;
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);
+const messageOf = (err: unknown) => (errorText(err)).slice(0, 300);
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';

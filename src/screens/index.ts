@@ -23,6 +23,7 @@ import { IMAGE_FILE_RE, imageDir } from './look.ts';
 import type { OverlayState } from './payloads.ts';
 import { createPresenter, type Presenter } from './presenter.ts';
 import type { ReadinessSources } from './readinessFeed.ts';
+import { errorText } from '../errors.ts';
 
 export interface ScreensRouterDeps {
   overlayDir: string;
@@ -73,7 +74,7 @@ export function screensRouter(deps: ScreensRouterDeps): express.Router {
       try {
         return describe(loadPersona(deps.personasDir, id));
       } catch (err) {
-        return { id, name: id, error: (err as Error).message };
+        return { id, name: id, error: errorText(err) };
       }
     });
     res.set('Cache-Control', 'no-store').json({ current: current.id, personas });

@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts';
 import { elide } from './elide.ts';
 import { activeIds, layoutMachine, type MachineGraph } from './graph.ts';
 import type { InspectorServerEvents } from './payloads.ts';
+import { errorText } from '../errors.ts';
 
 // Structural, so a benchmark's stand-in fits as well as socket.io's typed namespace; the payloads
 // are the ones the inspector page reads.
@@ -165,7 +166,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
       g = layoutMachine(m).then(
         (graph) => ({ ...graph, id }),
         (err: unknown) => {
-          log.warn({ event: 'inspector', machine: id, err: (err as Error).message }, 'statechart layout failed');
+          log.warn({ event: 'inspector', machine: id, err: errorText(err) }, 'statechart layout failed');
           return { id, width: 0, height: 0, nodes: [], edges: [] };
         },
       );
@@ -280,7 +281,7 @@ export function attachInspector(opts: InspectorOptions): InspectorHub {
       try {
         records.push(serialise(p));
       } catch (err) {
-        log.debug({ event: 'inspector', err: (err as Error).message }, 'inspection event not serialisable');
+        log.debug({ event: 'inspector', err: errorText(err) }, 'inspection event not serialisable');
       }
     }
     // Actors created meanwhile may run machines the pages have not seen drawn yet.

@@ -11,6 +11,7 @@ import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import type { Ears } from '../stt/index.ts';
 import type { VisionService } from '../vision/index.ts';
+import { errorText } from '../errors.ts';
 
 export interface SensesOptions {
   settings: SettingsStore;
@@ -46,7 +47,7 @@ export function startSenses(opts: SensesOptions): Senses {
       await Promise.all([
         e.ears ? opts.ears.resume() : opts.ears.pause(),
         e.eyes ? Promise.resolve(opts.vision?.resume()) : (opts.vision?.pause() ?? Promise.resolve()),
-      ]).catch((err: unknown) => log.warn({ event: 'senses', err: err instanceof Error ? err.message : String(err) }, 'senses change failed'));
+      ]).catch((err: unknown) => log.warn({ event: 'senses', err: errorText(err) }, 'senses change failed'));
     });
   });
 

@@ -13,6 +13,7 @@ import {
   type SettingsPatch,
   type SettingsStore,
 } from '../config/settings.ts';
+import { errorText } from '../errors.ts';
 
 export type ControlCommand = 'skip' | 'mute' | 'unmute';
 export const CONTROL_COMMANDS: readonly ControlCommand[] = ['skip', 'mute', 'unmute'];
@@ -75,7 +76,7 @@ export function apiRouter(deps: ApiDeps): express.Router {
       } catch (err) {
         if (err instanceof SettingsValidationError) return invalid(res, relativeFields(err.fields, section));
         // The file could not be written (read-only disk, full disk, a directory in its place): nothing changed.
-        res.status(503).json({ error: `settings not saved: ${err instanceof Error ? err.message : String(err)}`, fix: 'make PICKLE_DATA_DIR/settings.json writable' });
+        res.status(503).json({ error: `settings not saved: ${errorText(err)}`, fix: 'make PICKLE_DATA_DIR/settings.json writable' });
       }
     });
   }

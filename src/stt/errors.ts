@@ -5,7 +5,7 @@
  * Deepgram's "STT Troubleshooting WebSocket, NET, and DATA Errors").
  */
 
-import { ServiceError } from '../errors.ts';
+import { networkCodeIn, ServiceError } from '../errors.ts';
 
 export type SttErrorKind = 'auth' | 'payment' | 'bad-request' | 'rate-limit' | 'server' | 'network' | 'timeout' | 'bad-audio' | 'closed';
 
@@ -60,7 +60,7 @@ export function transportError(err: { message?: string; statusCode?: number; err
   const message = String(err?.message ?? (err?.error as Error | undefined)?.message ?? 'connection failed');
   const status = err?.statusCode ?? Number(/Unexpected server response: (\d{3})/.exec(message)?.[1] ?? NaN);
   if (Number.isInteger(status) && status >= 300) return handshakeError(status);
-  const code = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.exec(message)?.[1];
+  const code = networkCodeIn(message);
   const short = code ? `cannot reach Deepgram (${code})` : `connection to Deepgram failed: ${message.split(' (')[0]}`;
   return new SttError('network', short, { retryable: true });
 }

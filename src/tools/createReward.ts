@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Env } from '../config/env.ts';
 import { BroadcasterToken, BroadcasterTokenError } from '../twitch/eventsub/broadcasterToken.ts';
 import { createHelix, HelixError } from '../twitch/eventsub/helix.ts';
+import { errorText } from '../errors.ts';
 
 /**
  * Creates the channel-point reward Pickle answers, with the broadcaster's token under
@@ -54,6 +55,6 @@ export async function createRewardWithEnv(p: { env: Env; title: string; cost: nu
       if (err.status === 401) throw new RewardToolError('Twitch refused TWITCH_BROADCASTER_TOKEN or TWITCH_CLIENT_ID: the token must be issued to that client id');
       throw new RewardToolError(err.message);
     }
-    throw new RewardToolError((err as Error).message);
+    throw new RewardToolError(errorText(err));
   }
 }

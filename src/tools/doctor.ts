@@ -6,6 +6,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, parseEnv } from '../config/env.ts';
 import { runDoctor } from '../doctor/index.ts';
+import { errorText } from '../errors.ts';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
@@ -28,6 +29,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`pickle doctor: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`pickle doctor: ${errorText(err)}\n`);
   process.exit(1);
 });

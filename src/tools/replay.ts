@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseChatLog, replayDelays } from './replayLog.ts';
+import { errorText } from '../errors.ts';
 
 /**
  * `npm run replay -- FILE [--speed N] [--url http://127.0.0.1:8000] [--max-gap S]`
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   try {
     content = readFileSync(file, 'utf8');
   } catch (err) {
-    return usage(`cannot read ${file}: ${(err as Error).message}`);
+    return usage(`cannot read ${file}: ${errorText(err)}`);
   }
   const { lines, skipped } = parseChatLog(content);
   if (lines.length === 0) return usage(`${file}: no lines in the "[YYYY-MM-DD HH:MM:SS UTC] user: message" format`);

@@ -4,7 +4,7 @@
  * contain the API key (the SDK's errors do not carry it; we never add it).
  */
 import type { TtsFailure } from '../../machines/events.ts';
-import { ServiceError } from '../errors.ts';
+import { networkCode, ServiceError } from '../errors.ts';
 
 export type TtsErrorKind = TtsFailure['kind'];
 
@@ -47,17 +47,6 @@ function parseBody(message: string): { code?: string; msg?: string } {
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
-
-function networkCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
-  }
-  return undefined;
-}
 
 /** Any error from the Deepgram SDK (or fetch under it) as a TtsError. `where` is the host, for messages. */
 export function classifyDeepgramError(err: unknown, where: string): TtsError {

@@ -9,6 +9,7 @@ import { VOICE_SAMPLE_RATE } from '../../machines/events.ts';
 import { TtsError } from './errors.ts';
 import { LinearResampler, WavStreamReader } from './pcm.ts';
 import { SampleAligner, type EngineSlot, type SpeakRequest, type SpeakResult, type TtsEngine, type VoiceEnginePlugin } from './types.ts';
+import { errorText } from '../errors.ts';
 
 export interface EspeakOptions {
   /** Path or name of espeak-ng. Default `espeak-ng`. */
@@ -131,7 +132,7 @@ export function createEspeakTts(opts: EspeakOptions = {}): TtsEngine & { readonl
             const out = resampler.push(aligner2.push(data) ?? Buffer.alloc(0));
             if (out.length) emit(out);
           } catch (err) {
-            fail(new TtsError('server', `espeak-ng output unreadable: ${(err as Error).message}`, false));
+            fail(new TtsError('server', `espeak-ng output unreadable: ${errorText(err)}`, false));
           }
         });
         espeak.stdout.on('end', () => {

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../log.ts';
 import { normalizeToken, refreshTwitchToken, TWITCH_AUTH_URL, TwitchAuthError, validateTwitchToken } from './tokenRefresh.ts';
+import { errorText } from '../errors.ts';
 
 export interface BotTokensOptions {
   token: string | undefined;
@@ -105,6 +106,3 @@ export class BotTokens {
   }
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

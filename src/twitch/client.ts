@@ -8,7 +8,7 @@
 import type { ChatUserstate } from 'tmi.js';
 import type { InputEvent, ServiceState, StreamEvent } from '../../machines/events.ts';
 import { standaloneChildren } from '../children.ts';
-import { errorText } from './botTokens.ts';
+import { errorText } from '../errors.ts';
 import { forwardChannelEvents } from './chatEvents.ts';
 import { TwitchLink } from './link.ts';
 import type { TwitchChat, TwitchChatOptions, TwitchChatStats } from './options.ts';

@@ -13,7 +13,7 @@ import type { ServiceState } from '../../machines/events.ts';
 import type { PacingStats } from '../../machines/chatPacing/pacing.ts';
 import { tell, type ChildHost } from '../children.ts';
 import type { Logger } from '../log.ts';
-import { errorText } from './botTokens.ts';
+import { errorText } from '../errors.ts';
 import { isPrivileged, type TmiTags } from './parse.ts';
 import { TWITCH_SEND_LIMITS } from './sendLimits.ts';
 import type { ChatSendLimits } from '../../machines/chatPacing/pacing.ts';

@@ -1,6 +1,7 @@
 /** What a camera page report means for the streamer: the problem in words, and the step that fixes it. */
 import type { PageReport, VisionFault } from './types.ts';
 import { mediaErrorGroup, permissionFix } from '../browser/mediaFaults.ts';
+import { clip } from '../../machines/text.ts';
 
 /** Browser error names from the camera page → what the streamer reads, and what to do. */
 export function cameraFault(report: PageReport, ctx: { platform: NodeJS.Platform; camera?: string | undefined; sdkUrl?: string; retrySec: number }): VisionFault {
@@ -34,4 +35,3 @@ export function cameraFault(report: PageReport, ctx: { platform: NodeJS.Platform
   }
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -27,6 +27,7 @@ import { findBrowser, installHint, isRunnable } from './chrome.ts';
 import { cleanScene, createOllamaVision, DEFAULT_VISION_MODEL, SCENE_PROMPT, type SceneDescriber, VisionError } from './ollamaVision.ts';
 import type { FrameInfo, PageConfig, PageReport, VisionFault } from './types.ts';
 import { cameraFault } from './faults.ts';
+import { clip } from '../../machines/text.ts';
 
 export { cameraFault } from './faults.ts';
 
@@ -147,7 +148,6 @@ export function overshootCsp(env: Env, host: string): string {
 /** How the streamer turns eyes back on. */
 export const VISION_RESUME = 'turn eyes on in the panel (Senses), type `!privacy off` in chat, or PUT /api/settings/senses {"eyes": true}';
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function startVision(opts: VisionOptions): VisionService {
   const { env, status, send } = opts;

@@ -6,6 +6,7 @@ import { Ollama } from 'ollama';
 import { classifyOllamaError, displayHost, type ErrorContext } from '../llm/errors.ts';
 import { normalizeModelName, splitHostCredentials } from '../llm/ollama.ts';
 import type { VisionFault } from './types.ts';
+import { errorText } from '../errors.ts';
 
 export const DEFAULT_VISION_MODEL = 'moondream';
 
@@ -73,7 +74,7 @@ export function createOllamaVision(opts: OllamaVisionOptions): SceneDescriber {
   const ctx = (abortedBy: ErrorContext['abortedBy']): ErrorContext => ({ host, model, abortedBy, timeoutMs, firstTokenTimeoutMs: timeoutMs });
 
   function classify(err: unknown, abortedBy: ErrorContext['abortedBy']): VisionError {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     if (/missing data required for image input|does not support (images|vision)/i.test(message))
       return new VisionError(
         'not-vision',

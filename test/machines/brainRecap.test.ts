@@ -8,6 +8,7 @@ import { service } from '../../machines/services.ts';
 import { harness } from './harness.ts';
 import { fakeLlm } from './fakeLlm.ts';
 import { msg, persona } from './fixtures.ts';
+import { planFor } from '../../machines/brain/triggers.ts';
 
 /**
  * A recap from real chat: a burst of chat as a stream gets it (topics drift, people talk over each
@@ -135,5 +136,18 @@ describe('a recap from real chat', () => {
     t.h.send({ type: 'voice.done', replyId, spokenText: 'Hi Ann.', interrupted: false });
     vi.advanceTimersByTime(persona.cooldownSec * 1000 + BREATH_MS);
     expect(t.summariser.calls).toHaveLength(1);
+  });
+});
+
+describe('commands and replies', () => {
+  it('only !recap becomes a reply: another command planned by the brain queues nothing', () => {
+    const t = setup();
+    const context = t.h.snapshot().context;
+    const message = msg('!privacy', { id: 'c1', user: 'mod', displayName: 'mod', role: 'moderator', ts: 1 });
+    const other = planFor(context, { type: 'chat.command', command: 'privacy', args: [], message }, 'idle');
+    expect(other?.patch.queue ?? []).toEqual([]);
+    expect(other?.patch.pending).toBeUndefined();
+    const recap = planFor(context, { type: 'chat.command', command: 'recap', args: [], message }, 'idle');
+    expect(recap?.patch.queue?.map((e) => e.item.reason)).toEqual(['recap']);
   });
 });

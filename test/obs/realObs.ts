@@ -116,7 +116,8 @@ export async function startRealObs(opts: { password?: string } = {}): Promise<Re
   async function start(): Promise<void> {
     const child = spawn(
       'obs',
-      ['--disable-updater', '--disable-shutdown-check', '--minimize-to-tray', '--websocket_port', String(port), '--websocket_password', password],
+      // --multi: another test's OBS may be running; without it OBS waits on an "already running" dialog.
+      ['--multi', '--disable-updater', '--disable-shutdown-check', '--minimize-to-tray', '--websocket_port', String(port), '--websocket_password', password],
       {
         cwd: home,
         env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, DISPLAY: xvfb.display, LIBGL_ALWAYS_SOFTWARE: '1', QT_QPA_PLATFORM: 'xcb' },
@@ -129,7 +130,15 @@ export async function startRealObs(opts: { password?: string } = {}): Promise<Re
     await untilListening(port, child, log, 60_000);
   }
 
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    // Nothing is left behind when OBS does not come up: no OBS, no Xvfb, no home folder.
+    await quit(obs);
+    xvfb.proc.kill('SIGTERM');
+    rmSync(home, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `ws://127.0.0.1:${port}`,
     port,

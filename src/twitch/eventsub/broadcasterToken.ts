@@ -1,5 +1,6 @@
 import { refreshTwitchToken, validateTwitchToken, TwitchAuthError, type ValidatedToken } from '../tokenRefresh.ts';
 import { loadStoredTokens, saveTokens } from '../tokenStore.ts';
+import { errorText } from '../../errors.ts';
 
 /**
  * The broadcaster's user token (channel points and follows are the broadcaster's, not the bot's):
@@ -104,6 +105,6 @@ export class BroadcasterToken {
   }
 
   private unreachable(err: unknown): BroadcasterTokenError {
-    return new BroadcasterTokenError(`could not check TWITCH_BROADCASTER_TOKEN: ${(err as Error).message}`, 'check the network; Pickle retries', true);
+    return new BroadcasterTokenError(`could not check TWITCH_BROADCASTER_TOKEN: ${errorText(err)}`, 'check the network; Pickle retries', true);
   }
 }

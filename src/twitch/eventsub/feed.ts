@@ -10,6 +10,7 @@ import { TWITCH_BACKOFF, type BackoffOptions } from '../backoff.ts';
 import { BroadcasterToken, BroadcasterTokenError, FIX_TOKEN, SCOPE_FOLLOWERS, SCOPE_REDEMPTIONS } from './broadcasterToken.ts';
 import { createHelix, HelixError, type Helix, type SubscriptionRequest } from './helix.ts';
 import { parseFrame, readFollow, readRedemption } from './frames.ts';
+import { errorText } from '../../errors.ts';
 
 /**
  * The platform event feed (Twitch EventSub over WebSocket): validates the broadcaster's token,
@@ -183,14 +184,14 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
         const status = err instanceof HelixError ? err.status : 0;
         if (status === 409) continue;
         if (req.type === FOLLOW_TYPE && (status === 403 || status === 400)) {
-          followNote = `follows off: ${(err as Error).message}`;
-          log.warn({ event: 'eventsub', err: (err as Error).message }, 'follow subscription refused');
+          followNote = `follows off: ${errorText(err)}`;
+          log.warn({ event: 'eventsub', err: errorText(err) }, 'follow subscription refused');
           continue;
         }
         const kind: SubscribeFailure = status === 400 ? 'session' : status === 401 ? 'auth' : status === 403 ? 'scope' : 'server';
         const fix = kind === 'auth' ? FIX_TOKEN : kind === 'scope' ? `authorise again with the scope ${SCOPE_REDEMPTIONS}, then update TWITCH_BROADCASTER_TOKEN` : undefined;
-        const detail = kind === 'auth' ? 'Twitch refused TWITCH_BROADCASTER_TOKEN' : (err as Error).message;
-        log.warn({ event: 'eventsub', kind, err: (err as Error).message }, 'subscription failed');
+        const detail = kind === 'auth' ? 'Twitch refused TWITCH_BROADCASTER_TOKEN' : errorText(err);
+        log.warn({ event: 'eventsub', kind, err: errorText(err) }, 'subscription failed');
         report({ type: 'subscribe.failed', sessionId, kind, detail, ...(fix ? { fix } : {}) });
         return;
       }
@@ -206,11 +207,11 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
       const status = err instanceof HelixError ? err.status : 0;
       if (status === 403) {
         // Only rewards created by this client id can be settled; the rest stay for the streamer to settle.
-        if (!refused403) log.warn({ event: 'redemption.settle', err: (err as Error).message }, 'redemptions left unsettled: the reward was not created by TWITCH_CLIENT_ID; run `npm run twitch -- create-reward`');
+        if (!refused403) log.warn({ event: 'redemption.settle', err: errorText(err) }, 'redemptions left unsettled: the reward was not created by TWITCH_CLIENT_ID; run `npm run twitch -- create-reward`');
         refused403 = true;
         return;
       }
-      log.warn({ event: 'redemption.settle', id: e.redemptionId, status: e.status, err: (err as Error).message }, 'redemption update failed');
+      log.warn({ event: 'redemption.settle', id: e.redemptionId, status: e.status, err: errorText(err) }, 'redemption update failed');
     }
   }
 
@@ -229,9 +230,9 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
     } catch (err) {
       const fatal = err instanceof BroadcasterTokenError ? !err.retryable : err instanceof HelixError && err.status === 401;
       const fix = err instanceof BroadcasterTokenError ? err.fix : fatal ? FIX_TOKEN : 'check the network; Pickle retries';
-      const detail = err instanceof HelixError && err.status === 401 ? 'Twitch refused TWITCH_BROADCASTER_TOKEN or TWITCH_CLIENT_ID' : (err as Error).message;
+      const detail = err instanceof HelixError && err.status === 401 ? 'Twitch refused TWITCH_BROADCASTER_TOKEN or TWITCH_CLIENT_ID' : errorText(err);
       o.status.set(SERVICE, 'down', fatal ? detail : `${detail}; retrying`, { fix });
-      log.warn({ event: 'eventsub', err: (err as Error).message }, 'event feed cannot start');
+      log.warn({ event: 'eventsub', err: errorText(err) }, 'event feed cannot start');
       if (!fatal && !stopped) retryTimer = setTimeout(() => void begin(), o.authRetryMs ?? 30_000);
       return;
     }
