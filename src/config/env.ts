@@ -1,5 +1,6 @@
 import { parse as parseShell } from 'shell-quote';
 import { z } from 'zod';
+import { maskUrls } from '../security/maskUrl.ts';
 
 /**
  * Every environment variable Pickle reads, with its default and what it means.
@@ -36,7 +37,7 @@ const url = (def?: string) =>
         const u = new URL(s);
         return u.toString().replace(/\/$/, '');
       } catch {
-        ctx.addIssue({ code: 'custom', message: `expected a URL like http://127.0.0.1:1234 (got "${v}")` });
+        ctx.addIssue({ code: 'custom', message: `expected a URL like http://127.0.0.1:1234 (got "${maskUrls(v ?? '')}")` });
         return z.NEVER;
       }
     });
@@ -166,7 +167,7 @@ const wsUrl = z
       if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('scheme');
       return u.toString().replace(/\/$/, '');
     } catch {
-      ctx.addIssue({ code: 'custom', message: `expected a WebSocket URL like ws://127.0.0.1:4455 (got "${v}")` });
+      ctx.addIssue({ code: 'custom', message: `expected a WebSocket URL like ws://127.0.0.1:4455 (got "${maskUrls(v)}")` });
       return z.NEVER;
     }
   });
