@@ -13,6 +13,8 @@ import { sanitizeReport, type MicReport } from './browserMic.ts';
 export interface LocalSpeakerOptions {
   shared: SharedBrowser;
   baseUrl: string;
+  /** What the page joins `/avatar` with (the server's `pageKey`; never the access token). */
+  key: string;
   device?: string | undefined;
   log: Logger;
   status: StatusBoard;
@@ -30,7 +32,7 @@ export function startLocalSpeaker(opts: LocalSpeakerOptions): PageHost {
       if (b.state === 'crashed' || b.state === 'failed') status.set('audio', 'down', `${b.detail}: the voice does not play on this PC`, { fix: 'nothing to do: Pickle restarts it' });
     },
     functions: {
-      pickleSpeakerConfig: () => ({ device: opts.device ?? null }),
+      pickleSpeakerConfig: () => ({ device: opts.device ?? null, key: opts.key }),
       pickleSpeakerStatus: (raw: MicReport) => {
         const r = sanitizeReport(raw);
         if (r.state === 'up') status.set('audio', 'up', `the voice plays on ${r.label ?? 'this PC'} (AUDIO_OUTPUT=local)`);
@@ -51,7 +53,7 @@ export function startLocalSpeaker(opts: LocalSpeakerOptions): PageHost {
 export function localOutput(
   env: { AUDIO_OUTPUT: 'overlay' | 'local'; AUDIO_OUTPUT_DEVICE?: string | undefined },
   browser: { shared: SharedBrowser | undefined; fault?: { detail: string; fix: string } },
-  opts: { baseUrl: string; log: Logger; status: StatusBoard },
+  opts: { baseUrl: string; key: string; log: Logger; status: StatusBoard },
 ): PageHost | undefined {
   if (env.AUDIO_OUTPUT !== 'local') return undefined;
   if (!browser.shared) {
@@ -59,5 +61,5 @@ export function localOutput(
     opts.status.set('audio', 'down', `${fault.detail}: the voice cannot play on this PC`, { fix: fault.fix });
     return undefined;
   }
-  return startLocalSpeaker({ shared: browser.shared, baseUrl: opts.baseUrl, device: env.AUDIO_OUTPUT_DEVICE, log: opts.log, status: opts.status });
+  return startLocalSpeaker({ shared: browser.shared, baseUrl: opts.baseUrl, key: opts.key, device: env.AUDIO_OUTPUT_DEVICE, log: opts.log, status: opts.status });
 }

@@ -55,6 +55,8 @@ export interface PickleServer {
   io: Server;
   /** Namespace middleware requiring the access token in token mode (for namespaces added later). */
   tokenGate: SocketMiddleware;
+  /** The key Pickle's own voice page (hidden browser) joins `/avatar` with. */
+  pageKey: string;
   /** True when writes and /panel need the access token. */
   tokenMode: boolean;
   close(): Promise<void>;
@@ -193,6 +195,7 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     panel: sockets.panel,
     io: sockets.io,
     tokenGate: sockets.tokenGate,
+    pageKey: sockets.pageKey,
     tokenMode,
     close() {
       closing ??= new Promise<void>((resolve) => {
