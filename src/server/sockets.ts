@@ -13,6 +13,7 @@ import type { StatusBoard } from '../status.ts';
 import { tokenFromRequest, type Guard } from './guard.ts';
 import { capSockets, overlayGate } from './access.ts';
 import { MIC_NAMESPACE } from '../audio/micChannel.ts';
+import type { ConnectionLimiter } from './limits.ts';
 
 export type SocketMiddleware = (socket: Socket, next: (err?: Error) => void) => void;
 
@@ -30,7 +31,7 @@ export interface Sockets {
 
 export function attachSockets(
   httpServer: HttpServer,
-  deps: { guard: Guard; log: Logger; status: StatusBoard; settings: SettingsStore; overlayKey?: string },
+  deps: { guard: Guard; log: Logger; status: StatusBoard; settings: SettingsStore; overlayKey?: string; limiter?: ConnectionLimiter },
 ): Sockets {
   const { guard, log } = deps;
   const io = new Server(httpServer, {
@@ -38,6 +39,7 @@ export function attachSockets(
     // Clients send little or nothing; keep a bad client from making us buffer megabytes.
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (req, cb) => {
+      if (deps.limiter && !deps.limiter.handshakeAllowed(req.socket.remoteAddress)) return cb('too many connection attempts', false);
       const reason = guard.checkHost(req.headers) ?? guard.checkOrigin(req.headers);
       if (reason) {
         log.debug({ reason }, 'socket.io handshake refused');
