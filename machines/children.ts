@@ -1,4 +1,5 @@
 import type { ActorRefFrom, InputFrom } from 'xstate';
+import { arrivalsMachine } from './arrivals.ts';
 import { audienceMachine } from './audience.ts';
 import { chatAccessMachine } from './chatAccess.ts';
 import { chatPacingMachine } from './chatPacing/machine.ts';
@@ -30,6 +31,8 @@ export const ADAPTER_MACHINES = {
   chatPacing: chatPacingMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
+  /** One per watched flow: `arrivals:deepgram-live:<n>` (audio reaching Deepgram), `arrivals:speaker` (the voice page answering). */
+  arrivals: arrivalsMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;
