@@ -26,6 +26,9 @@ import { findBrowser, installHint, isRunnable } from './chrome.ts';
 import { cleanScene, createOllamaVision, DEFAULT_VISION_MODEL, SCENE_PROMPT, type SceneDescriber, VisionError } from './ollamaVision.ts';
 import type { FrameInfo, PageConfig, PageReport, VisionFault } from './types.ts';
 import { cameraFault } from './faults.ts';
+import { overshootCsp, urlOrigin } from './csp.ts';
+
+export { overshootCsp };
 
 export { cameraFault } from './faults.ts';
 
@@ -117,44 +120,6 @@ export function withVisionRoutes(env: Env, routes?: express.Router): express.Rou
   if (routes) all.use(routes);
   all.use(createVisionRoutes(env));
   return all;
-}
-
-function origin(url: string | undefined): string | undefined {
-  try {
-    return url ? new URL(url).origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The script itself, as a CSP source: origin and path (a path without a trailing / matches that one file). */
-function exactScript(url: string | undefined): string | undefined {
-  try {
-    if (!url) return undefined;
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`.replace(/[;,\s]/g, encodeURIComponent);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The camera page's policy when it runs the cloud model: the one SDK file as script (never the
- * whole CDN), the model's API to talk to, and never inside another site's frame.
- */
-export function overshootCsp(env: Env, host: string): string {
-  const sdk = origin(env.OVERSHOOT_SDK_URL);
-  const api = origin(env.OVERSHOOT_API_URL);
-  const apis = api ? [api, api.replace(/^http/, 'ws')] : ['https://*.overshoot.ai', 'wss://*.overshoot.ai', 'https://overshoot.ai', 'wss://overshoot.ai'];
-  return [
-    "default-src 'self'",
-    `script-src 'self' ${exactScript(env.OVERSHOOT_SDK_URL) ?? ''}`.trim(),
-    `connect-src 'self' ws://${host} ${sdk ?? ''} ${apis.join(' ')}`.replace(/\s+/g, ' ').trim(),
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 /** How the streamer turns eyes back on. */
@@ -297,7 +262,7 @@ export function startVision(opts: VisionOptions): VisionService {
   }
 
   // Browsers give cameras only to secure pages; a loopback http page counts, a LAN address does not.
-  const pageOrigin = origin(opts.baseUrl);
+  const pageOrigin = urlOrigin(opts.baseUrl);
   if (pageOrigin && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(pageOrigin)) {
     extraArgs.unshift(`--unsafely-treat-insecure-origin-as-secure=${pageOrigin}`);
   }
