@@ -34,7 +34,7 @@ export default async function run(args: string[]): Promise<Record<string, unknow
   const port = await freePort();
   const child = spawn(process.execPath, [CHILD, '--path', join(dir, 'chromadb'), '--host', '127.0.0.1', '--port', String(port)], { stdio: ['pipe', 'ignore', 'ignore'] });
   const lock = await startChromaLock();
-  lock.target('127.0.0.1', port);
+  lock.target({ host: '127.0.0.1', port });
   try {
     while (!(await heartbeat(`http://127.0.0.1:${port}`, 1000))) await new Promise((r) => setTimeout(r, 100));
     const direct = new ChromaClient({ host: '127.0.0.1', port });

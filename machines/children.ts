@@ -1,4 +1,5 @@
 import type { ActorRefFrom, InputFrom } from 'xstate';
+import { arrivalsMachine } from './arrivals.ts';
 import { audienceMachine } from './audience.ts';
 import { chatAccessMachine } from './chatAccess.ts';
 import { chatPacingMachine } from './chatPacing/machine.ts';
@@ -45,6 +46,8 @@ export const ADAPTER_MACHINES = {
   voiceEngines: voiceEnginesMachine,
   /** Which camera frames the vision model describes, the waits after it failed, repeated scenes. */
   visionFrames: visionFramesMachine,
+  /** One per watched flow: `arrivals:deepgram-live:<n>` (audio reaching Deepgram), `arrivals:speaker` (the voice page answering). */
+  arrivals: arrivalsMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

@@ -70,6 +70,7 @@ const standaloneHost = (up: (event: PickleEvent) => void) =>
           case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'chatRefusal': return enqueue.spawnChild(child.src, at);
           case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           default: {
             const unhandled: never = child;
             return unhandled;

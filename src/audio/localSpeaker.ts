@@ -2,25 +2,43 @@
  * AUDIO_OUTPUT=local: Pickle's voice also plays on this PC, through the hidden browser (the
  * overlay's player on a page of its own, AUDIO_OUTPUT_DEVICE picked by name with setSinkId).
  * No native module. The page holds the browser for as long as Pickle runs; `audio` on the
- * status board says where the voice plays.
+ * status board says where the voice plays, and leaves `starting` within `answerMs` (30 s): a page
+ * that never answers is `down`, saying so (machines/arrivals.ts decides).
  */
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { createPageHost, type PageHost } from '../browser/pageHost.ts';
 import type { SharedBrowser } from '../browser/shared.ts';
+import { standaloneChildren, tell, type ChildHost } from '../children.ts';
 import { sanitizeReport, type MicReport } from './browserMic.ts';
 
 export interface LocalSpeakerOptions {
   shared: SharedBrowser;
   baseUrl: string;
+  /** What the page joins `/avatar` with (the server's `pageKey`; never the access token). */
+  key: string;
   device?: string | undefined;
   log: Logger;
   status: StatusBoard;
+  /** Where the page's deadline machine runs (in Pickle: the orchestrator's children). */
+  children?: ChildHost | undefined;
+  /** How long the page may take to answer (default 30 s). */
+  answerMs?: number;
 }
 
 export function startLocalSpeaker(opts: LocalSpeakerOptions): PageHost {
   const { status } = opts;
   status.set('audio', 'starting', 'opening the voice page in the browser…');
+  const children = opts.children ?? standaloneChildren();
+  const answerMs = opts.answerMs ?? 30_000;
+  const answered = children.start({ src: 'arrivals', systemId: 'arrivals:speaker', input: { firstMs: answerMs } });
+  answered.on('arrivals.stalled', () => {
+    if (status.get('audio')?.state !== 'starting') return;
+    status.set('audio', 'down', `the voice page did not answer within ${Math.round(answerMs / 1000)} s: the voice does not play on this PC`, {
+      fix: 'check that the browser starts (`npm run doctor`), or remove AUDIO_OUTPUT=local to play the voice in the OBS overlay only',
+    });
+  });
+  tell(answered, { type: 'arrivals.watch' });
   const host = createPageHost({
     name: 'speaker',
     shared: opts.shared,
@@ -30,8 +48,9 @@ export function startLocalSpeaker(opts: LocalSpeakerOptions): PageHost {
       if (b.state === 'crashed' || b.state === 'failed') status.set('audio', 'down', `${b.detail}: the voice does not play on this PC`, { fix: 'nothing to do: Pickle restarts it' });
     },
     functions: {
-      pickleSpeakerConfig: () => ({ device: opts.device ?? null }),
+      pickleSpeakerConfig: () => ({ device: opts.device ?? null, key: opts.key }),
       pickleSpeakerStatus: (raw: MicReport) => {
+        tell(answered, { type: 'arrivals.arrived' });
         const r = sanitizeReport(raw);
         if (r.state === 'up') status.set('audio', 'up', `the voice plays on ${r.label ?? 'this PC'} (AUDIO_OUTPUT=local)`);
         else {
@@ -44,14 +63,25 @@ export function startLocalSpeaker(opts: LocalSpeakerOptions): PageHost {
     },
   });
   host.start();
-  return host;
+  return {
+    start: () => host.start(),
+    page: () => host.page(),
+    pid: () => host.pid(),
+    get opens() {
+      return host.opens;
+    },
+    async stop() {
+      children.stop('arrivals:speaker');
+      await host.stop();
+    },
+  };
 }
 
 /** AUDIO_OUTPUT=local from the settings: the speaker page when there is a browser, else `audio: down` with why. */
 export function localOutput(
   env: { AUDIO_OUTPUT: 'overlay' | 'local'; AUDIO_OUTPUT_DEVICE?: string | undefined },
   browser: { shared: SharedBrowser | undefined; fault?: { detail: string; fix: string } },
-  opts: { baseUrl: string; log: Logger; status: StatusBoard },
+  opts: { baseUrl: string; key: string; log: Logger; status: StatusBoard; children?: ChildHost | undefined },
 ): PageHost | undefined {
   if (env.AUDIO_OUTPUT !== 'local') return undefined;
   if (!browser.shared) {
@@ -59,5 +89,5 @@ export function localOutput(
     opts.status.set('audio', 'down', `${fault.detail}: the voice cannot play on this PC`, { fix: fault.fix });
     return undefined;
   }
-  return startLocalSpeaker({ shared: browser.shared, baseUrl: opts.baseUrl, device: env.AUDIO_OUTPUT_DEVICE, log: opts.log, status: opts.status });
+  return startLocalSpeaker({ shared: browser.shared, baseUrl: opts.baseUrl, key: opts.key, device: env.AUDIO_OUTPUT_DEVICE, log: opts.log, status: opts.status, children: opts.children });
 }

@@ -1,5 +1,6 @@
 import { parse as parseShell } from 'shell-quote';
 import { z } from 'zod';
+import { maskUrls } from '../security/maskUrl.ts';
 
 /**
  * Every environment variable Pickle reads, with its default and what it means.
@@ -36,7 +37,7 @@ const url = (def?: string) =>
         const u = new URL(s);
         return u.toString().replace(/\/$/, '');
       } catch {
-        ctx.addIssue({ code: 'custom', message: `expected a URL like http://127.0.0.1:1234 (got "${v}")` });
+        ctx.addIssue({ code: 'custom', message: `expected a URL like http://127.0.0.1:1234 (got "${maskUrls(v ?? '')}")` });
         return z.NEVER;
       }
     });
@@ -166,7 +167,7 @@ const wsUrl = z
       if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('scheme');
       return u.toString().replace(/\/$/, '');
     } catch {
-      ctx.addIssue({ code: 'custom', message: `expected a WebSocket URL like ws://127.0.0.1:4455 (got "${v}")` });
+      ctx.addIssue({ code: 'custom', message: `expected a WebSocket URL like ws://127.0.0.1:4455 (got "${maskUrls(v)}")` });
       return z.NEVER;
     }
   });
@@ -261,6 +262,8 @@ export const envSchema = z.object({
   OLLAMA_HOST: url('http://127.0.0.1:11434'),
   OLLAMA_VISION_MODEL: optionalText,
   CHROMA_URL: url(),
+  /** The external Chroma's token (its token auth): sent as `Authorization: Bearer` and `X-Chroma-Token`. */
+  CHROMA_TOKEN: optionalText,
   /** Long-term memory on/off (off: STM only, nothing written to disk). */
   MEMORY_ENABLED: bool(true),
   /** minilm (transformers.js, in-process) | ollama (all-minilm via OLLAMA_HOST) | fallback (word hashing). */
@@ -376,7 +379,7 @@ export function secretsOf(env: Env): string[] {
   const pluginSecrets = Object.entries(env.pluginVars ?? {})
     .filter(([k]) => /(TOKEN|KEY|SECRET|PASSWORD)$/.test(k))
     .map(([, v]) => v);
-  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.TWITCH_BROADCASTER_TOKEN, env.TWITCH_BROADCASTER_REFRESH_TOKEN, env.OVERSHOOT_API_KEY, env.OBS_WEBSOCKET_PASSWORD].filter(
+  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.TWITCH_BROADCASTER_TOKEN, env.TWITCH_BROADCASTER_REFRESH_TOKEN, env.OVERSHOOT_API_KEY, env.OBS_WEBSOCKET_PASSWORD, env.CHROMA_TOKEN].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { secretsOf, type Env } from '../config/env.ts';
+import { urlSecrets } from '../security/maskUrl.ts';
 import { loadStoredTokens } from '../twitch/tokenStore.ts';
 import { chromeCheck, type ChromeCheckOptions } from './checks/chrome.ts';
 import { deepgramCheck } from './checks/deepgram.ts';
@@ -62,7 +63,9 @@ export async function runDoctor(env: Env, opts: DoctorOptions = {}): Promise<Doc
   const results = await runChecks(doctorChecks(env, opts));
   // The token Pickle saved after a refresh is a secret too, even though no setting holds it.
   const stored = loadStoredTokens(resolve(env.PICKLE_DATA_DIR), env.TWITCH_BOT_TOKEN);
-  const secrets = [...secretsOf(env), ...[stored?.accessToken, stored?.refreshToken].filter((t): t is string => Boolean(t))];
+  // Credentials inside any URL setting (LLM_BASE_URL, OBS_WEBSOCKET_URL, DEEPGRAM_URL, OLLAMA_HOST, a plugin's…).
+  const inUrls = [...Object.values(env), ...Object.values(env.pluginVars ?? {})].flatMap((v) => (typeof v === 'string' ? urlSecrets(v) : []));
+  const secrets = [...secretsOf(env), ...inUrls, ...[stored?.accessToken, stored?.refreshToken].filter((t): t is string => Boolean(t))];
   const lines = results.map((r) => formatResult(r, secrets));
   const fails = results.filter((r) => r.mark === 'fail').length;
   const warns = results.filter((r) => r.mark === 'warn').length;

@@ -1,8 +1,10 @@
 /**
  * Runs the doctor's checks in parallel, each bounded by its own timeout, so the whole run ends
  * in well under 30 s even when nothing answers. A check that throws or times out is a ✗ line,
- * never a crash. Every line is cleaned of secrets before it is printed.
+ * never a crash. Every line is cleaned of secrets before it is printed: URLs lose their userinfo
+ * and query values, then every known secret is replaced.
  */
+import { maskUrls } from '../security/maskUrl.ts';
 import { fail, reason, type Check, type CheckResult } from './types.ts';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
@@ -38,7 +40,7 @@ const MARKS = { ok: '✓', warn: '!', fail: '✗' } as const;
 /** `✓ Ollama        reachable, phi3.5:latest pulled` / `✗ Deepgram      key refused (401) → set DEEPGRAM_API_KEY …` */
 export function formatResult(r: CheckResult, secrets: readonly string[]): string {
   const line = `${MARKS[r.mark]} ${r.name.padEnd(14)} ${r.found}${r.fix ? ` → ${r.fix}` : ''}`;
-  return redact(line, secrets);
+  return redact(maskUrls(line), secrets);
 }
 
 export function redact(text: string, secrets: readonly string[]): string {

@@ -6,13 +6,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { reconnectMachine, type ReconnectEmitted } from '../../machines/reconnect.ts';
 import type { Logger } from '../log.ts';
 import { backendHost, startChromaLock, type ChromaLock } from './chromaLock.ts';
+import { chromaIsolation, type Isolation } from './chromaIsolation.ts';
 
 export interface ChromaLink extends EventEmitter<{ up: []; down: [reason: string] }> {
   readonly url: string;
@@ -20,6 +23,11 @@ export interface ChromaLink extends EventEmitter<{ up: []; down: [reason: string
   readonly headers: Record<string, string>;
   readonly up: boolean;
   readonly managed: boolean;
+  /**
+   * The embedded server's own port is in a network namespace of its own (reached only through a
+   * Unix socket and the lock); false: it listens on this PC's loopback, behind the lock.
+   */
+  readonly isolated: boolean;
   /** Pid of the embedded server while it runs. */
   readonly pid: number | undefined;
   /** Why it is down (last error), for the status line. */
@@ -65,6 +73,8 @@ export interface EmbeddedChromaOptions {
   startTimeoutMs?: number;
   /** Heartbeat interval while up. */
   beatMs?: number;
+  /** Where Chroma's own port lives (default: probed, see chromaIsolation.ts); false: this PC's loopback. */
+  isolation?: Isolation | false;
 }
 
 /**
@@ -75,6 +85,7 @@ export interface EmbeddedChromaOptions {
  */
 class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> implements ChromaLink {
   readonly managed = true;
+  readonly isolated: boolean;
   readonly url: string;
   readonly headers: Record<string, string>;
   up = false;
@@ -87,6 +98,9 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
   private beatTimer: NodeJS.Timeout | undefined;
   private output: string[] = [];
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
+  private readonly isolation: Isolation | undefined;
+  /** A folder only this user can open, holding the Unix socket into Chroma's namespace. */
+  private readonly socketDir: string | undefined;
 
   constructor(
     private readonly opts: EmbeddedChromaOptions,
@@ -96,6 +110,10 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     this.url = lock.url;
     this.headers = lock.headers;
     mkdirSync(opts.path, { recursive: true });
+    this.isolation = opts.isolation === false ? undefined : (opts.isolation ?? chromaIsolation());
+    this.isolated = this.isolation !== undefined;
+    // Short (a Unix socket's path is limited to ~100 bytes) and private (mkdtemp makes it 0700).
+    this.socketDir = this.isolation ? mkdtempSync(join(tmpdir(), 'pickle-chroma-')) : undefined;
     // Last resort when Pickle exits without stop() (process.exit on a second Ctrl+C, a crash).
     process.on('exit', this.killOnExit);
     const restartMs = opts.restartMs ?? 500;
@@ -122,18 +140,31 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     return this.up ? this.child?.pid : undefined;
   }
 
-  private async spawnChild(): Promise<void> {
-    if (this.stopping) return;
+  /** The command that starts Chroma, and where the lock reaches it. */
+  private async command(): Promise<{ command: string; args: string[]; port: number }> {
+    if (this.isolation && this.socketDir) {
+      // In its own network namespace nothing else listens: any port will do, and nobody outside sees it.
+      const socketPath = join(this.socketDir, 'chroma.sock');
+      this.lock.target({ socketPath });
+      const argv = [process.execPath, CHILD, '--path', this.opts.path, '--host', '127.0.0.1', '--port', '8000', '--socket', socketPath];
+      return { ...this.isolation.wrap(argv), port: 8000 };
+    }
     // Behind the lock (chromaLock.ts): a loopback address and port no web page can guess.
     let host = backendHost();
     const port = await freePort(host).catch(async () => {
       host = '127.0.0.1';
       return freePort(host);
     });
-    this.lock.target(host, port);
+    this.lock.target({ host, port });
+    return { command: process.execPath, args: [CHILD, '--path', this.opts.path, '--host', host, '--port', String(port)], port };
+  }
+
+  private async spawnChild(): Promise<void> {
+    if (this.stopping) return;
+    const { command, args, port } = await this.command();
     this.output = [];
     const log = this.opts.log;
-    const child = spawn(process.execPath, [CHILD, '--path', this.opts.path, '--host', host, '--port', String(port)], {
+    const child = spawn(command, args, {
       // stdin is the lifeline (see chromaChild.mjs); own process group so a Ctrl+C in the terminal
       // reaches Pickle only, and Pickle stops Chroma after the last writes are flushed.
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -154,7 +185,7 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     child.stderr?.on('data', keep);
     child.stdin?.on('error', () => {});
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
-    log.info({ event: 'chroma.spawn', pid: child.pid, port, path: this.opts.path }, 'starting embedded Chroma');
+    log.info({ event: 'chroma.spawn', pid: child.pid, port, isolated: this.isolated, path: this.opts.path }, 'starting embedded Chroma');
 
     // Until it answers, it exits, or the machine's start timeout drops it.
     while (!this.stopping && this.child === child && child.exitCode === null && child.signalCode === null) {
@@ -254,6 +285,7 @@ class EmbeddedChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     this.child = undefined;
     process.off('exit', this.killOnExit);
     await this.lock.close();
+    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
 
@@ -265,8 +297,9 @@ export async function startEmbeddedChroma(opts: EmbeddedChromaOptions): Promise<
 
 class ExternalChroma extends EventEmitter<{ up: []; down: [reason: string] }> implements ChromaLink {
   readonly managed = false;
+  readonly isolated = false;
   readonly pid = undefined;
-  readonly headers: Record<string, string> = {};
+  readonly headers: Record<string, string>;
   up = false;
   lastError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -277,14 +310,18 @@ class ExternalChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
     readonly url: string,
     private readonly log: Logger,
     private readonly beatMs: number,
+    token: string | undefined,
   ) {
     super();
+    // Chroma's token auth reads `Authorization: Bearer` by default, or `X-Chroma-Token` (Chroma Cloud, or
+    // chroma_auth_token_transport_header): both are sent, the server checks the one it is set to.
+    this.headers = token ? { authorization: `Bearer ${token}`, 'x-chroma-token': token } : {};
   }
 
   async check(): Promise<void> {
     if (this.stopped || this.checking) return;
     this.checking = true;
-    const ok = await heartbeat(this.url, 2000);
+    const ok = await heartbeat(this.url, 2000, this.headers);
     this.checking = false;
     if (this.stopped) return;
     if (ok && !this.up) {
@@ -313,8 +350,8 @@ class ExternalChroma extends EventEmitter<{ up: []; down: [reason: string] }> im
   }
 }
 
-export function watchExternalChroma(url: string, log: Logger, beatMs = 5000): ChromaLink {
-  const link = new ExternalChroma(url.replace(/\/$/, ''), log, beatMs);
+export function watchExternalChroma(url: string, log: Logger, beatMs = 5000, token?: string): ChromaLink {
+  const link = new ExternalChroma(url.replace(/\/$/, ''), log, beatMs, token);
   void link.check();
   return link;
 }

@@ -6,8 +6,9 @@
  * - a Host header that is not the proxy's own address (DNS rebinding),
  * - any request from a browser (an Origin header),
  * - a request without the token, fresh and random at every start, known only to Pickle.
- * Chroma itself listens on a random port of a random loopback address (Linux has all of
- * 127.0.0.0/8), which no page can guess.
+ * Behind it, Chroma's own port is unreachable from this PC where Linux allows (a network
+ * namespace, reached through a Unix socket: chromaIsolation.ts); elsewhere it is a random port
+ * of a random loopback address (Linux has all of 127.0.0.0/8).
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import http from 'node:http';
@@ -17,13 +18,15 @@ import { secretMatcher } from '../server/access.ts';
 
 export const CHROMA_TOKEN_HEADER = 'x-chroma-token';
 
+export type ChromaAddress = { host: string; port: number } | { socketPath: string };
+
 export interface ChromaLock {
   /** `http://127.0.0.1:<port>`: where clients connect. */
   readonly url: string;
   /** What every request must carry. */
   readonly headers: Record<string, string>;
-  /** Where Chroma listens now (it may move when it restarts). */
-  target(host: string, port: number): void;
+  /** Where Chroma listens now (it may move when it restarts): a TCP address or a Unix socket. */
+  target(to: ChromaAddress): void;
   close(): Promise<void>;
 }
 
@@ -36,7 +39,7 @@ export function backendHost(): string {
 export async function startChromaLock(): Promise<ChromaLock> {
   const token = randomBytes(24).toString('base64url');
   const tokenOk = secretMatcher(token);
-  let to: { host: string; port: number } | undefined;
+  let to: ChromaAddress | undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   let allowedHosts = new Set<string>();
 
@@ -51,9 +54,10 @@ export async function startChromaLock(): Promise<ChromaLock> {
     const given = req.headers[CHROMA_TOKEN_HEADER];
     if (!tokenOk(Array.isArray(given) ? given[0] : given)) return refuse(401, 'token required');
     if (!to) return refuse(503, 'Chroma is not up');
-    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `${to.host}:${to.port}` };
+    const where = 'socketPath' in to ? { socketPath: to.socketPath } : { host: to.host, port: to.port };
+    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: 'socketPath' in to ? 'localhost' : `${to.host}:${to.port}` };
     delete headers[CHROMA_TOKEN_HEADER];
-    const upstream = http.request({ host: to.host, port: to.port, method: req.method, path: req.url, headers, agent }, (answer) => {
+    const upstream = http.request({ ...where, method: req.method, path: req.url, headers, agent }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -73,8 +77,8 @@ export async function startChromaLock(): Promise<ChromaLock> {
   return {
     url: `http://127.0.0.1:${port}`,
     headers: { [CHROMA_TOKEN_HEADER]: token },
-    target(host, p) {
-      to = { host, port: p };
+    target(address) {
+      to = address;
     },
     close: () =>
       new Promise<void>((resolve) => {

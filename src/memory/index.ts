@@ -133,7 +133,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
   const provenance = new ProvenanceTracker();
 
   const link: ChromaLink = env.CHROMA_URL
-    ? watchExternalChroma(env.CHROMA_URL, log)
+    ? watchExternalChroma(env.CHROMA_URL, log, undefined, env.CHROMA_TOKEN)
     : await startEmbeddedChroma({ path: join(opts.dataDir, 'chromadb'), log, ...(opts.tuning?.chromaRestartMs ? { restartMs: opts.tuning.chromaRestartMs } : {}) });
 
   const writer = new MemoryWriter(
@@ -363,7 +363,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       return {
         enabled: true,
         embedder: loaded ? { label: loaded.embedder.label, kind: loaded.embedder.kind, fallback: loaded.embedder.kind === 'fallback', ...(loaded.failure ? { error: loaded.failure.code } : {}) } : 'loading',
-        chroma: { url: link.url, managed: link.managed, up: link.up, ...(link.pid ? { pid: link.pid } : {}) },
+        chroma: { url: link.url, managed: link.managed, isolated: link.isolated, up: link.up, ...(link.pid ? { pid: link.pid } : {}) },
         ...(store ? { collection: store.name } : {}),
         ...(lastCount !== undefined ? { stored: lastCount } : {}),
         notStoredUnderLoad: admission.skipped,

@@ -47,7 +47,7 @@ export async function startSensesStack(opts: SensesStackOptions): Promise<Senses
   // One hidden browser for the microphone, the camera and the local voice, running only while one of them needs it.
   const browser = hiddenBrowser(env, { baseUrl: server.url, log, children });
   const on = opts.settings.get().senses;
-  const speaker = localOutput(env, browser, { baseUrl: server.url, log: log.child({ service: 'audio' }), status });
+  const speaker = localOutput(env, browser, { baseUrl: server.url, key: server.pageKey, log: log.child({ service: 'audio' }), status, children });
 
   // Ears: the streamer's voice through Deepgram (reports `stt` on the status board in every case).
   const ears = await startEars({

@@ -5,6 +5,9 @@
  *   the API (reads too: memory holds every viewer's chat), `/health`, `/panel`, `/inspector`;
  * - the overlay's socket (`/avatar`) needs the overlay key (or the access token): a device on
  *   the LAN cannot steer playback, and the overlay URL in OBS does not open the panel;
+ * - Pickle's own hidden browser never holds the access token: its pages and scripts are public
+ *   (code, no data), and each of its sockets takes a key of its own, handed over the DevTools
+ *   pipe (the voice page's key on `/avatar`, the microphone session's key on its namespace);
  * - pages cannot be framed (clickjacking), except the overlay, which OBS loads on its own;
  * - sockets per address and namespace are capped.
  */
@@ -19,10 +22,21 @@ export const MAX_SOCKETS_PER_ADDRESS = 20;
 
 /**
  * Paths anyone who can reach the port may read in token mode: `/`, the overlay OBS loads, the
- * camera page Pickle's own headless browser opens (a page and its script, no data), and
- * socket.io's transport (each namespace checks its own secret).
+ * camera, microphone and voice pages Pickle's own headless browser opens (pages and scripts, no
+ * data), and socket.io's transport (each namespace checks its own secret).
  */
-const PUBLIC_FILES = new Set(['/', '/favicon.ico', '/overlay', '/vision/capture', '/vision/capture.js']);
+const PUBLIC_FILES = new Set([
+  '/',
+  '/favicon.ico',
+  '/overlay',
+  '/vision/capture',
+  '/vision/capture.js',
+  '/senses/mic',
+  '/senses/mic.js',
+  '/senses/micWorklet.js',
+  '/senses/speaker',
+  '/senses/speaker.js',
+]);
 export function isPublicPath(path: string): boolean {
   return PUBLIC_FILES.has(path) || path.startsWith('/overlay/') || path.startsWith('/socket.io/');
 }
@@ -90,12 +104,13 @@ function handshakeSecret(socket: Socket, field: 'token' | 'key'): string | undef
   return typeof q === 'string' ? q : undefined;
 }
 
-/** `/avatar` in token mode: the overlay key, or the access token. */
-export function overlayGate(guard: Guard, overlayKey: string | undefined): SocketMiddleware {
-  const keyOk = secretMatcher(overlayKey);
+/** `/avatar` in token mode: the overlay key, the hidden browser's voice page key, or the access token. */
+export function overlayGate(guard: Guard, keys: ReadonlyArray<string | undefined>): SocketMiddleware {
+  const matchers = keys.map(secretMatcher);
   return (socket, next) => {
     if (!guard.tokenMode) return next();
-    if (keyOk(handshakeSecret(socket, 'key')) || guard.tokenOk(handshakeSecret(socket, 'token'))) return next();
+    const key = handshakeSecret(socket, 'key');
+    if (matchers.some((ok) => ok(key)) || guard.tokenOk(handshakeSecret(socket, 'token'))) return next();
     next(new Error('unauthorized'));
   };
 }

@@ -16,6 +16,7 @@ import { apiRouter, type ControlCommand } from './api.ts';
 import { allowedHostHeaders, createGuard, hostForUrl, isLoopbackHost, isWildcardHost, tokenFromRequest } from './guard.ts';
 import { attachSockets, type SocketMiddleware } from './sockets.ts';
 import { accessMiddleware } from './access.ts';
+import { createConnectionLimiter, type LimiterOptions } from './limits.ts';
 
 export type { ControlCommand } from './api.ts';
 
@@ -42,6 +43,8 @@ export interface ServerOptions {
   /** Extra host names clients may use in the Host header (e.g. `pickle.lan`). */
   allowedHosts?: string[];
   overlayDir: string;
+  /** Connection limits per address (default on, on the real clock); tests give a clock, the bench turns them off. */
+  connectionLimits?: Omit<LimiterOptions, 'log'> | false;
   /** More pages and endpoints (panel, inspector, persona art), mounted before the 404 handler. */
   routes?: express.Router;
 }
@@ -55,6 +58,8 @@ export interface PickleServer {
   io: Server;
   /** Namespace middleware requiring the access token in token mode (for namespaces added later). */
   tokenGate: SocketMiddleware;
+  /** The key Pickle's own voice page (hidden browser) joins `/avatar` with. */
+  pageKey: string;
   /** True when writes and /panel need the access token. */
   tokenMode: boolean;
   close(): Promise<void>;
@@ -83,6 +88,9 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     ...(opts.accessToken ? { accessToken: opts.accessToken } : {}),
   });
   const log = opts.log.child({ svc: 'server' });
+  const limiter = opts.connectionLimits === false ? undefined : createConnectionLimiter({ log, ...opts.connectionLimits });
+  // Before anything else: an address over its limit costs no more than this.
+  if (limiter) app.use(limiter.middleware);
 
   // One debug line per request; the path only (the query may hold ?token=).
   app.use((req, res, next) => {
@@ -136,6 +144,7 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     res.set('Cache-Control', 'no-store').json({
       ok: services.every((s) => s.state !== 'down'),
       services,
+      ...(limiter ? { refusedByLimits: limiter.counts() } : {}),
       ...opts.health(),
     });
   });
@@ -181,7 +190,8 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     }
   });
 
-  const sockets = attachSockets(httpServer, { guard, log, status: opts.status, settings: opts.settings, ...(opts.overlayKey ? { overlayKey: opts.overlayKey } : {}) });
+  const sockets = attachSockets(httpServer, { guard, log, status: opts.status, settings: opts.settings, ...(opts.overlayKey ? { overlayKey: opts.overlayKey } : {}), ...(limiter ? { limiter } : {}) });
+  limiter?.attach(httpServer, sockets.io);
   const url = `http://${isWildcardHost(opts.host) ? '127.0.0.1' : hostForUrl(opts.host)}:${port}`;
   log.info({ url, tokenMode }, 'server listening');
 
@@ -193,6 +203,7 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
     panel: sockets.panel,
     io: sockets.io,
     tokenGate: sockets.tokenGate,
+    pageKey: sockets.pageKey,
     tokenMode,
     close() {
       closing ??= new Promise<void>((resolve) => {

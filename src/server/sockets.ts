@@ -3,6 +3,7 @@
  * socket.io lets any web page open a WebSocket to it (no CORS for WebSockets), so
  * every handshake goes through the same guard as HTTP writes.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { AvatarNamespace, PanelNamespace } from '../screens/namespaces.ts';
@@ -11,6 +12,8 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { tokenFromRequest, type Guard } from './guard.ts';
 import { capSockets, overlayGate } from './access.ts';
+import { MIC_NAMESPACE } from '../audio/micChannel.ts';
+import type { ConnectionLimiter } from './limits.ts';
 
 export type SocketMiddleware = (socket: Socket, next: (err?: Error) => void) => void;
 
@@ -20,13 +23,15 @@ export interface Sockets {
   panel: PanelNamespace;
   /** Namespace middleware: in token mode, refuses sockets without the access token (panel, inspector). */
   tokenGate: SocketMiddleware;
+  /** What Pickle's own voice page (hidden browser) shows on `/avatar`: fresh at every start, never the access token. */
+  pageKey: string;
   /** Stops pushing status/settings to the panel. */
   detach(): void;
 }
 
 export function attachSockets(
   httpServer: HttpServer,
-  deps: { guard: Guard; log: Logger; status: StatusBoard; settings: SettingsStore; overlayKey?: string },
+  deps: { guard: Guard; log: Logger; status: StatusBoard; settings: SettingsStore; overlayKey?: string; limiter?: ConnectionLimiter },
 ): Sockets {
   const { guard, log } = deps;
   const io = new Server(httpServer, {
@@ -34,6 +39,7 @@ export function attachSockets(
     // Clients send little or nothing; keep a bad client from making us buffer megabytes.
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (req, cb) => {
+      if (deps.limiter && !deps.limiter.handshakeAllowed(req.socket.remoteAddress)) return cb('too many connection attempts', false);
       const reason = guard.checkHost(req.headers) ?? guard.checkOrigin(req.headers);
       if (reason) {
         log.debug({ reason }, 'socket.io handshake refused');
@@ -52,11 +58,14 @@ export function attachSockets(
     if (!guard.tokenOk(given)) return next(new Error('unauthorized'));
     next();
   };
+  const pageKey = randomBytes(18).toString('base64url');
   // Every namespace, including those added later (inspector): a few sockets per address each, and
-  // in token mode the access token, except the overlay's, which needs its own key.
+  // in token mode the access token, except the overlay's, which needs its own key, and the
+  // microphone's, whose channel admits only its session's key (src/audio/micChannel.ts).
   io.on('new_namespace', (ns) => {
     capSockets(ns);
-    ns.use(ns.name === '/avatar' ? overlayGate(guard, deps.overlayKey) : tokenGate);
+    if (ns.name === MIC_NAMESPACE) return;
+    ns.use(ns.name === '/avatar' ? overlayGate(guard, [deps.overlayKey, pageKey]) : tokenGate);
   });
   // The main namespace exists before the listener: nothing is sent there, but it is gated all the same.
   capSockets(io.of('/'));
@@ -78,6 +87,7 @@ export function attachSockets(
     avatar,
     panel,
     tokenGate,
+    pageKey,
     detach() {
       deps.status.off('change', onStatus);
       offSettings();

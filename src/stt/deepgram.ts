@@ -22,6 +22,9 @@ import { closeError, transportError, type SttError } from './errors.ts';
  *   Audio arriving meanwhile is kept (up to `maxBufferMs`) and sent on reconnect.
  * - Failures that retrying cannot fix (401/403 key, 402 credit, 400 settings, undecodable audio)
  *   stop: `stt` goes `down` with the fix, and nothing is retried until a restart.
+ * - `stt: up` only while audio bytes actually go out on the open stream (machines/arrivals.ts):
+ *   an open stream is `starting` until the first bytes, `down` when none come within
+ *   `firstAudioMs` or stop for `audioGapMs`, `up` again as soon as they flow.
  */
 
 export type SttInputEvent = Extract<InputEvent, { type: 'stt.words' | 'stt.voiceActivity' | 'stt.utteranceEnd' }>;
@@ -60,6 +63,10 @@ export interface DeepgramLiveOptions {
   connectTimeoutMs?: number;
   closeTimeoutMs?: number;
   maxBufferMs?: number;
+  /** From the stream opening to the first audio sent before `stt` is `down` (default 10 s). */
+  firstAudioMs?: number;
+  /** Longest pause in the audio sent before `stt` is `down` (default 5 s). */
+  audioGapMs?: number;
   /** What is being heard, for the status line ("the microphone", "file x.wav"). */
   label?: string;
   log: Logger;
@@ -140,6 +147,29 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
   const children = opts.children ?? standaloneChildren();
   const systemId = `reconnect:deepgram-live:${(streams += 1)}`;
   const link = children.start({ src: 'reconnect', systemId, input: { ...backoff, stableMs, connectTimeoutMs } });
+  // Whether audio reaches Deepgram while the stream is open; reported at most every 500 ms.
+  const flowId = `arrivals:deepgram-live:${streams}`;
+  const flow = children.start({ src: 'arrivals', systemId: flowId, input: { firstMs: opts.firstAudioMs ?? 10_000, gapMs: opts.audioGapMs ?? 5_000 } });
+  let reportedAt = -Infinity;
+  const audioWent = () => {
+    const t = now();
+    if (t - reportedAt < 500) return;
+    reportedAt = t;
+    tell(flow, { type: 'arrivals.arrived' });
+  };
+  flow.on('arrivals.flowing', () => {
+    if (stateOf() === 'open') status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
+  });
+  flow.on('arrivals.stalled', (e) => {
+    // A more precise fault (the microphone page's) stays.
+    if (stateOf() !== 'open' || status.get('stt')?.state === 'down') return;
+    const s = Number((e.afterMs / 1000).toFixed(1));
+    const what = e.arrivedBefore ? `no audio from ${labelOf()} has reached Deepgram for ${s} s` : `no audio from ${labelOf()} reached Deepgram in ${s} s`;
+    status.set('stt', 'down', `${what}: Pickle cannot hear you`, {
+      fix: 'check that the microphone is plugged in and not taken by another program (`npm start -- --list-devices`), or the audio piped in / AUDIO_INPUT_FILE',
+      lastError: what,
+    });
+  });
   // Late socket events after stop() are dropped by `tell` (the machine has left the system).
   const stateOf = (): LiveState => {
     const v = link.getSnapshot().value;
@@ -212,7 +242,9 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       tell(link, { type: 'connection.opened' });
       stats.opens += 1;
       log.info({ event: 'stt.open', model, attempt }, 'Deepgram stream open');
-      status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
+      status.set('stt', 'starting', `connected to Deepgram (${model}); waiting for audio from ${labelOf()}…`);
+      reportedAt = -Infinity;
+      tell(flow, { type: 'arrivals.watch' });
       lastSentAt = now();
       flushPending(c);
       if (finalizeOnOpen) {
@@ -269,6 +301,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
   function ended(c: LiveClientLike | undefined, err: SttError): void {
     if (c && client !== c) return;
     drop(c);
+    tell(flow, { type: 'arrivals.unwatch' });
     if (stateOf() === 'stopped') {
       onClosed?.();
       return;
@@ -282,6 +315,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       c.send(toArrayBuffer(chunk));
       stats.bytesSent += chunk.length;
     }
+    if (pending.length) audioWent();
     if (pending.length) lastSentAt = now();
     pending = [];
     pendingBytes = 0;
@@ -297,6 +331,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
       if (state === 'open' && client?.isConnected()) {
         client.send(toArrayBuffer(chunk));
         stats.bytesSent += chunk.length;
+        audioWent();
         lastSentAt = now();
         finalizedSincePause = false;
         return;
@@ -337,6 +372,7 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
         /* already closed */
       }
       children.stop(systemId);
+      children.stop(flowId);
     },
     stats: () => ({ ...stats, state: stateOf() }),
   };

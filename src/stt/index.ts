@@ -116,7 +116,6 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
 
   /** One listening session: a fresh input and a fresh Deepgram stream (a paused session is thrown away). */
   async function listen(): Promise<{ input: AudioInput; live: DeepgramLive } | undefined> {
-    let live: DeepgramLive | undefined;
     const input: AudioInput =
       file === '-'
         ? streamSource(t.stdin ?? process.stdin, 'stdin', t.chunkMs ? { chunkMs: t.chunkMs } : {})
@@ -139,8 +138,8 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
                     log.warn({ event: 'stt.microphone', reason: r.reason, err: r.message }, 'microphone down');
                     status.set('stt', 'down', `${f.detail}: Pickle cannot hear you`, { fix: f.fix, lastError: f.detail });
                   } else if (r.state === 'up') {
+                    // `stt: up` waits for its audio to reach Deepgram (src/stt/deepgram.ts).
                     log.info({ event: 'stt.microphone', label: r.label, sampleRate: r.sampleRate }, 'microphone open');
-                    if (live?.stats().state === 'open') status.set('stt', 'up', `hearing ${input.label} (Deepgram ${env.STT_MODEL})`);
                   }
                 },
                 onBrowser: (b) => {
@@ -156,7 +155,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
     // The Deepgram SDK (~23 MB) loads here, with a key and an input: never for a Pickle without ears.
     const { createDeepgramLive } = await import('./deepgram.ts');
     // Created first (not connected yet) so that no audio is lost: it is kept until the stream opens.
-    live = createDeepgramLive({
+    const live = createDeepgramLive({
       key,
       ...(env.DEEPGRAM_URL ? { url: env.DEEPGRAM_URL } : {}),
       model: env.STT_MODEL,

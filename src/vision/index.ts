@@ -28,6 +28,9 @@ import { cleanScene, createOllamaVision, DEFAULT_VISION_MODEL, SCENE_PROMPT, typ
 import type { FrameInfo, PageConfig, PageReport, VisionFault } from './types.ts';
 import { cameraFault } from './faults.ts';
 import { clip } from '../../machines/text.ts';
+import { overshootCsp, urlOrigin } from './csp.ts';
+
+export { overshootCsp };
 
 export { cameraFault } from './faults.ts';
 
@@ -121,28 +124,6 @@ export function withVisionRoutes(env: Env, routes?: express.Router): express.Rou
   if (routes) all.use(routes);
   all.use(createVisionRoutes(env));
   return all;
-}
-
-function origin(url: string | undefined): string | undefined {
-  try {
-    return url ? new URL(url).origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function overshootCsp(env: Env, host: string): string {
-  const sdk = origin(env.OVERSHOOT_SDK_URL);
-  const api = origin(env.OVERSHOOT_API_URL);
-  const apis = api ? [api, api.replace(/^http/, 'ws')] : ['https://*.overshoot.ai', 'wss://*.overshoot.ai', 'https://overshoot.ai', 'wss://overshoot.ai'];
-  return [
-    "default-src 'self'",
-    `script-src 'self' ${sdk ?? ''}`.trim(),
-    `connect-src 'self' ws://${host} ${sdk ?? ''} ${apis.join(' ')}`.replace(/\s+/g, ' ').trim(),
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
 }
 
 /** How the streamer turns eyes back on. */
@@ -289,7 +270,7 @@ export function startVision(opts: VisionOptions): VisionService {
   }
 
   // Browsers give cameras only to secure pages; a loopback http page counts, a LAN address does not.
-  const pageOrigin = origin(opts.baseUrl);
+  const pageOrigin = urlOrigin(opts.baseUrl);
   if (pageOrigin && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(pageOrigin)) {
     extraArgs.unshift(`--unsafely-treat-insecure-origin-as-secure=${pageOrigin}`);
   }

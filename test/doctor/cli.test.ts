@@ -63,6 +63,42 @@ describe('npm run doctor (process)', () => {
     for (const s of Object.values(secrets)) expect(r.out + r.err).not.toContain(s);
   }, 40_000);
 
+  it('a secret inside any URL setting never shows: userinfo and query values are ***', async () => {
+    // A port nobody listens on: every check fails at once and prints the URL it tried.
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const at = (scheme: string, name: string, path = '') => `${scheme}://user-${name}:pw-${name}-secret@127.0.0.1:${closed}${path}?api-key=q-${name}-secret&n=1`;
+    const urls = {
+      LLM_BASE_URL: at('http', 'llm', '/v1'),
+      OBS_WEBSOCKET_URL: at('ws', 'obs'),
+      DEEPGRAM_URL: at('http', 'dg'),
+      TWITCH_AUTH_URL: at('http', 'auth'),
+      TWITCH_API_URL: at('http', 'helix', '/helix'),
+      CHROMA_URL: at('http', 'chroma'),
+      OVERSHOOT_API_URL: at('https', 'overshoot'),
+    };
+    const common = { PICKLE_DATA_DIR: dataDir, PORT: '0', CHROME_PATH: '/nonexistent/chrome', DEEPGRAM_API_KEY: 'dg-key-url-test-0000', TWITCH_CHANNEL: 'somechannel', TWITCH_BOT_TOKEN: 'twitchurltest0123456789', OBS_WEBSOCKET_PASSWORD: 'obs-pass-url' };
+    const openai = await runDoctorProcess({ ...common, ...urls, LLM_BACKEND: 'openai', LLM_API_KEY: 'sk-url-test-0000' });
+    const ollama = await runDoctorProcess({ ...common, OLLAMA_HOST: at('http', 'ollama') });
+    const out = openai.out + openai.err + ollama.out + ollama.err;
+    for (const name of ['llm', 'obs', 'dg', 'auth', 'helix', 'chroma', 'overshoot', 'ollama']) {
+      expect(out).not.toContain(`pw-${name}-secret`);
+      expect(out).not.toContain(`q-${name}-secret`);
+      expect(out).not.toContain(`user-${name}`);
+    }
+    // The lines still say where they tried, masked.
+    expect(openai.out).toContain(`http://***@127.0.0.1:${closed}/v1?api-key=***&n=***`);
+    expect(openai.out).toContain(`ws://***@127.0.0.1:${closed}/?api-key=***&n=***`);
+    const bad = await runDoctorProcess({ PICKLE_DATA_DIR: dataDir, LLM_BASE_URL: 'http://user:pw-bad-secret@[bad' });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('LLM_BASE_URL');
+    expect(bad.err).not.toContain('pw-bad-secret');
+  }, 40_000);
+
   it('a malformed setting: one line naming it, exit 2', async () => {
     const r = await runDoctorProcess({ PICKLE_DATA_DIR: dataDir, OBS_WEBSOCKET_URL: 'http://not-a-websocket' });
     expect(r.code).toBe(2);

@@ -14,11 +14,20 @@ import { startRig, type Rig, type RigOptions } from './harness.ts';
 
 let rig: Rig | undefined;
 let dg: DeepgramLiveStandin | undefined;
+const feeds: NodeJS.Timeout[] = [];
 afterEach(async () => {
+  for (const f of feeds.splice(0)) clearInterval(f);
   await rig?.stop();
   await dg?.close();
   rig = dg = undefined;
 });
+
+/** A live microphone with nobody talking: 100 ms of silence every 100 ms on the piped input (`stt: up` needs audio reaching Deepgram). */
+function quietMic(): PassThrough {
+  const stdin = new PassThrough();
+  feeds.push(setInterval(() => stdin.write(Buffer.alloc(3200)), 100));
+  return stdin;
+}
 
 async function startEarsRig(standin: DeepgramLiveStandinOptions, env: Record<string, string>, opts: RigOptions = {}) {
   dg = await startDeepgramLiveStandin(standin);
@@ -81,7 +90,6 @@ describe.runIf(hasEspeak)('ears: espeak-ng WAV → file source → Deepgram stan
     expect(conn.closed).toBeUndefined();
     expect(conn.keepAlives - before).toBeGreaterThanOrEqual(8);
     expect(t.dg.handshakes).toHaveLength(1);
-    expect(t.rig.pickle.status.get('stt')).toMatchObject({ state: 'up' });
 
     // Stop: CloseStream, then the server's Metadata and a normal close.
     await t.rig.stop();
@@ -100,7 +108,7 @@ describe('ears: the echo guard with the whole app', () => {
       { AUDIO_INPUT_FILE: '-' },
       {
         ollama: { responder: ({ messages }) => (JSON.stringify(messages).includes('tacos') ? { emotion: 'happy', text: 'Tacos win.' } : { emotion: 'happy', text: `${s1} ${s2}` }) },
-        tuning: { voiceMsPerChar: 40, minSentenceMs: 300, stt: { stdin: new PassThrough() } },
+        tuning: { voiceMsPerChar: 40, minSentenceMs: 300, stt: { stdin: quietMic() } },
       },
     );
     await fetch(`${t.rig.pickle.url}/api/settings/persona`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cooldownSec: 0.3 }) });
@@ -138,7 +146,7 @@ describe('ears: connection faults', () => {
     const t = await startEarsRig(
       { script: (i) => (i === 1 ? [{ at: { ms: 100 }, do: { type: 'Results', transcript: 'Pickle, are you still there?', is_final: true, speech_final: true } }] : []) },
       { AUDIO_INPUT_FILE: '-' },
-      { tuning: { stt: { stdin: new PassThrough() } } },
+      { tuning: { stt: { stdin: quietMic() } } },
     );
     const first = await t.rig.waitFor(() => t.dg.connections[0], 5000, 'a Deepgram connection');
     await t.rig.waitFor(() => t.rig.pickle.status.get('stt')?.state === 'up', 5000, 'stt up');

@@ -189,11 +189,28 @@ describe('faults', () => {
   });
 
   it('first start downloads the model with a progress bar on the console; a model that does not load → fallback, and it is not kept', async () => {
-    hub = await startHfHubStandin({ repos: fakeMiniLmRepo(3_000_000) });
-    const rig = await memoryRig({ env: { HF_HUB_OFFLINE: 'false', HF_ENDPOINT: hub.url } });
-    const bars = rig.console.filter((l) => l.startsWith('  memory: downloading all-MiniLM-L6-v2 onnx/model_quantized.onnx ['));
-    expect(bars.length).toBeGreaterThanOrEqual(2);
-    expect(bars.at(-1)).toMatch(/\[█{20}\] 100% {2}2\.9\/2\.9 MB$/);
+    // The hub sends half the model and stalls until the test lets it go on: the bar's pace is the test's.
+    hub = await startHfHubStandin({ repos: fakeMiniLmRepo(3_000_000), holdAfter: 1_500_000 });
+    const rig = await startRig({ env: { ...MEMORY_ENV, HF_HUB_OFFLINE: 'false', HF_ENDPOINT: hub.url }, tuning: { recallBudgetMs: 5000, memory: { batchMs: 20, retryMs: 100 } } });
+    rigs.push(rig);
+    const prefix = '  memory: downloading all-MiniLM-L6-v2 onnx/model_quantized.onnx [';
+    const bars = () => rig.console.filter((l) => l.startsWith(prefix));
+    await until(() => bars().some((l) => l.includes(' 50%')), 15_000, 'the bar at half while the hub holds the rest');
+    expect(bars().every((l) => !l.includes('100%'))).toBe(true);
+    hub.release();
+    await until(() => bars().some((l) => l.includes('100%')), 15_000, 'the bar at 100%');
+    await until(async () => (await fetch(`${rig.pickle.url}/api/memory`)).status === 200, 15_000, 'long-term memory ready');
+    // Shape: 20 cells, one filled per 5 %, the percentage and the megabytes; it only moves forward and ends full.
+    const shown = bars().map((l) => {
+      const m = /\[(█*)(░*)\] +(\d+)% {2}(\d+\.\d)\/2\.9 MB$/.exec(l.slice(prefix.length - 1));
+      expect(m, l).not.toBeNull();
+      expect(m![1]!.length + m![2]!.length).toBe(20);
+      expect(m![1]!.length).toBe(Math.round(Number(m![3]) / 5));
+      return Number(m![3]);
+    });
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(shown.length).toBeGreaterThanOrEqual(2);
+    expect(bars().at(-1)).toMatch(/\[█{20}\] 100% {2}2\.9\/2\.9 MB$/);
     const memory = (await health(rig)).services.find((s: { service: string }) => s.service === 'memory');
     expect(memory.detail).toMatch(/^embedder fallback: all-MiniLM-L6-v2 could not be downloaded from .* \(.*Protobuf parsing failed/);
     expect(existsSync(join(rig.dataDir, 'models', 'Xenova', 'all-MiniLM-L6-v2'))).toBe(false);
@@ -243,5 +260,7 @@ describe('no orphaned Chroma when `npm start` stops', () => {
     child.kill(signal);
     expect(await exited).toBe(0);
     await until(() => !alive(pid), 5000, 'Chroma gone');
-  });
+    // A cold `npm start` in a child process (tsx compiling, Chroma starting) on a loaded machine: its
+    // own waits add up to 40 s, more than the default test timeout.
+  }, 60_000);
 });

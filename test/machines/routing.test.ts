@@ -55,6 +55,7 @@ const FROM_ADAPTER: Partial<Record<MachineName, readonly string[]>> = {
   voiceEngines: ['sentence.requested', 'engine.failed', 'engine.spoke', 'sentence.abandoned'],
   visionFrames: ['scene.described', 'frame.arrived', 'frame.described', 'frame.failed'],
   replyDeadlines: ['reply.requested', 'reply.firstToken', 'reply.finished'],
+  arrivals: ['arrivals.watch', 'arrivals.unwatch', 'arrivals.arrived'],
   reconnect: ['connection.stop', 'connection.start', 'connection.opened', 'connection.restart', 'connection.lost', 'credentials.renewed'],
 };
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,5 +81,30 @@ describe('embedded Chroma (the real server from the chromadb package, as a child
     server.kill('SIGKILL');
     await down;
     expect(ext.lastError).toContain('does not answer');
+  });
+
+  it('CHROMA_URL with CHROMA_TOKEN: the token goes with every request (Chroma token auth: 401 without it)', async () => {
+    const seen: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      const ok = req.headers.authorization === 'Bearer ext-token-123' && req.headers['x-chroma-token'] === 'ext-token-123';
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(ok ? '{"nanosecond heartbeat":1}' : '{"error":"Unauthorized"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const without = watchExternalChroma(url, silentLogger(), 100);
+      links.push(without);
+      await new Promise<void>((r) => without.once('down', () => r()));
+      const withToken = watchExternalChroma(url, silentLogger(), 100, 'ext-token-123');
+      links.push(withToken);
+      await upOnce(withToken);
+      expect(withToken.headers).toMatchObject({ authorization: 'Bearer ext-token-123' });
+      expect(seen).toContain(undefined);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

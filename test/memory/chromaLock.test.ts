@@ -3,7 +3,7 @@
  * token of this start; no token, a wrong token, a foreign Host header (DNS rebinding) or a
  * browser's Origin are refused before Chroma sees the request, reads and forged writes alike.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChromaClient } from 'chromadb';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { heartbeat, startEmbeddedChroma, type ChromaLink } from '../../src/memory/chroma.ts';
 import { CHROMA_TOKEN_HEADER } from '../../src/memory/chromaLock.ts';
+import { chromaIsolation } from '../../src/memory/chromaIsolation.ts';
 import { rawRequest } from '../server/harness.ts';
 
 describe('embedded Chroma behind a lock', () => {
@@ -69,5 +70,50 @@ describe('embedded Chroma behind a lock', () => {
     const ok = await rawRequest(`${link.url}${collections}`, { headers: { host: `localhost:${port()}`, ...withToken } });
     expect(ok.status).toBe(200);
     expect(ok.text).toContain('lock_test');
+  });
+
+  /** Listening TCP sockets in a network namespace's table (`/proc/<pid>/net/tcp*`): inode → port. */
+  const listening = (proc: string) => {
+    const out = new Map<string, number>();
+    for (const f of ['tcp', 'tcp6']) {
+      const file = `${proc}/net/${f}`;
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+        const c = line.trim().split(/\s+/);
+        if (c[3] === '0A') out.set(c[9]!, parseInt(c[1]!.split(':')[1]!, 16));
+      }
+    }
+    return out;
+  };
+  const socketInodes = (pid: number) =>
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        return m ? [m[1]!] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  it.runIf(chromaIsolation())('Chroma\'s own port is in its own network namespace: on this PC nothing of it listens, and the only way in (the lock) answers 401/403 without the secret, whatever the Host, and changes nothing', async () => {
+    expect(link.isolated).toBe(true);
+    const pid = link.pid!;
+    const mine = socketInodes(pid);
+    // Chroma does listen, in its namespace…
+    expect([...listening(`/proc/${pid}`)].filter(([inode]) => mine.includes(inode)).length).toBeGreaterThan(0);
+    // …and none of its sockets listens in this PC's network.
+    const here = listening('/proc/self');
+    expect(mine.filter((inode) => here.has(inode))).toEqual([]);
+    const lockPort = Number(port());
+    for (const host of [undefined, 'evil.example', `evil.example:${lockPort}`, `127.0.0.1:${lockPort}`, `localhost:${lockPort}`]) {
+      const headers: Record<string, string> = host ? { host } : {};
+      const read = await rawRequest(`${link.url}${collections}`, { headers });
+      expect([401, 403], String(host)).toContain(read.status);
+      expect(read.text).not.toContain('lock_test');
+      const gone = await rawRequest(`${link.url}${collections}/lock_test`, { method: 'DELETE', headers });
+      expect([401, 403], String(host)).toContain(gone.status);
+    }
+    const client = new ChromaClient({ host: '127.0.0.1', port: lockPort, headers: link.headers });
+    expect((await client.listCollections()).map((c) => c.name)).toContain('lock_test');
   });
 });

@@ -2,7 +2,8 @@
  * Hugging Face Hub stand-in: the file-resolve endpoint transformers.js downloads models from
  * (`GET|HEAD /{org}/{repo}/resolve/{revision}/{path}`), with the hub's answers for what is
  * missing, on 127.0.0.1. Knobs: which repos/files exist, a hub that accepts connections but
- * never answers (a black-holed network), and a delay.
+ * never answers (a black-holed network), a delay, and a transfer that stalls part-way until the
+ * test lets it go on (`holdAfter`, `release()`): a slow network whose pace the test decides.
  *
  * The hub's answers (as `huggingface_hub` documents them): a missing repo is 401 with
  * `X-Error-Code: RepoNotFound` (it does not say whether a private repo exists); a missing file in
@@ -17,6 +18,8 @@ export interface HfHubStandinOptions {
   /** Accept connections and never answer. */
   hang?: boolean;
   delayMs?: number;
+  /** Send this many bytes of a larger file, then stall until `release()`. */
+  holdAfter?: number;
 }
 
 export interface HfHubStandin {
@@ -24,12 +27,16 @@ export interface HfHubStandin {
   hang: boolean;
   delayMs: number;
   readonly requests: Array<{ method: string; path: string }>;
+  /** A held transfer goes on (and later ones are no longer held). */
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startHfHubStandin(opts: HfHubStandinOptions = {}): Promise<HfHubStandin> {
   const repos = opts.repos ?? {};
   const requests: HfHubStandin['requests'] = [];
+  let released = false;
+  const held: Array<() => void> = [];
   const server = http.createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     requests.push({ method: req.method ?? 'GET', path });
@@ -62,7 +69,10 @@ export async function startHfHubStandin(opts: HfHubStandinOptions = {}): Promise
       }
       const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': buf.length, etag: `"${buf.length}"` });
-      res.end(req.method === 'HEAD' ? undefined : buf);
+      const holdAt = opts.holdAfter;
+      if (req.method === 'HEAD' || holdAt === undefined || released || buf.length <= holdAt) return void res.end(req.method === 'HEAD' ? undefined : buf);
+      res.write(buf.subarray(0, holdAt));
+      held.push(() => res.end(buf.subarray(holdAt)));
     };
     if (s.delayMs > 0) setTimeout(answer, s.delayMs);
     else answer();
@@ -74,6 +84,10 @@ export async function startHfHubStandin(opts: HfHubStandinOptions = {}): Promise
     hang: opts.hang ?? false,
     delayMs: opts.delayMs ?? 0,
     requests,
+    release() {
+      released = true;
+      for (const go of held.splice(0)) go();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -52,7 +52,28 @@ describe('Deepgram live adapter (real @deepgram/sdk vs the stand-in)', () => {
       vad_events: 'true',
       smart_format: 'true',
     });
+    // Open is not hearing: `up` only once audio goes out.
+    await waitFor(() => t.live.stats().state === 'open', 2000, 'stream open');
+    expect(t.status.get('stt')).toMatchObject({ state: 'starting' });
+    expect(t.status.get('stt')!.detail).toMatch(/waiting for audio/);
+    t.live.sendAudio(silence(100));
     await waitFor(() => t.status.get('stt')?.state === 'up', 2000, 'stt up');
+  });
+
+  it('stt is up only while audio reaches Deepgram: none within the deadline → down; audio again → up', async () => {
+    const t = await setup({}, { firstAudioMs: 300, audioGapMs: 300 });
+    t.live.start();
+    await t.dg.nextConnection();
+    await waitFor(() => t.status.get('stt')?.state === 'down', 3000, 'stt down: no audio');
+    expect(t.status.get('stt')!.detail).toMatch(/^no audio from the microphone reached Deepgram in 0\.3 s: Pickle cannot hear you$/);
+    expect(t.statuses).not.toContain('up');
+    t.live.sendAudio(silence(100));
+    // By the order of the reports (the next down may come before a poll sees up).
+    await waitFor(() => t.statuses.includes('up'), 2000, 'stt up with audio');
+    // The audio stops (a dead microphone): down again, saying for how long.
+    await waitFor(() => t.statuses.lastIndexOf('down') > t.statuses.indexOf('up'), 3000, 'stt down: audio stopped');
+    expect(t.status.get('stt')!.detail).toMatch(/^no audio from the microphone has reached Deepgram for 0\.3 s/);
+    expect(t.statuses.filter((s) => s === 'up')).toHaveLength(1);
   });
 
   it('turns Results / SpeechStarted / UtteranceEnd into stt events; empty interim results are dropped', async () => {

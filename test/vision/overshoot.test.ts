@@ -68,7 +68,8 @@ describe.runIf(chrome)('eyes: the Overshoot SDK in the camera page (CDN + API st
     expect(rig.ollama.images).toHaveLength(0);
     // The page may load the SDK and talk to the API, and nothing else.
     const csp = (await fetch(`${rig.pickle.url}/vision/capture`)).headers.get('content-security-policy')!;
-    expect(csp).toContain(`script-src 'self' ${overshoot.url}`);
+    expect(csp).toContain(`script-src 'self' ${overshoot.sdkUrl};`);
+    expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain(overshoot.url.replace('http', 'ws'));
   });
 

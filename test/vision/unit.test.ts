@@ -100,7 +100,8 @@ describe('small pieces', () => {
   it('the Overshoot page may load the SDK from its CDN and reach only Overshoot', () => {
     const env = parseEnv({ OVERSHOOT_API_KEY: 'k-123456789' });
     const csp = overshootCsp(env, '127.0.0.1:8000');
-    expect(csp).toContain("script-src 'self' https://cdn.jsdelivr.net");
+    expect(csp).toContain("script-src 'self' https://cdn.jsdelivr.net/npm/overshoot@2.0.0-alpha.5/dist/index.mjs;");
+    expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:8000 .*wss:\/\/\*\.overshoot\.ai/);
     expect(csp).not.toContain('unsafe-inline');
   });

@@ -24,6 +24,8 @@ declare global {
   /** What pickleSpeakerConfig() answers (src/audio/localSpeaker.ts). */
   interface SpeakerPageConfig {
     device: string | null;
+    /** What the page joins `/avatar` with (its own key, never the access token). */
+    key: string;
   }
   /** A speaker report: the microphone's shape (src/audio/localSpeaker.ts reads it as one). */
   type SoundReport = MicReport;

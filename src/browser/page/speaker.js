@@ -2,7 +2,7 @@
 // Pickle's hidden browser, on the speaker whose name contains AUDIO_OUTPUT_DEVICE (setSinkId).
 // It joins /avatar like the OBS overlay and says whether it plays (audio_state), so Pickle
 // knows somebody hears it. Functions from Pickle (puppeteer exposeFunction):
-//   pickleSpeakerConfig()        → { device }
+//   pickleSpeakerConfig()        → { device, key } (key: the page's own key for /avatar)
 //   pickleSpeakerStatus(report)  up (with the speaker's name) / down (no such speaker)
 (function () {
   'use strict';
@@ -42,7 +42,7 @@
     return pick.then(
       function (out) {
         /** @type {AvatarSocket} */
-        var socket = connect('/avatar', { transports: ['websocket'] });
+        var socket = connect('/avatar', { auth: { key: cfg.key }, transports: ['websocket'] });
         audio.attach(socket, out.id ? { sinkId: out.id } : {});
         report({ state: 'up', label: out.label });
       },
