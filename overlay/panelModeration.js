@@ -12,7 +12,9 @@
   /** @type {Record<string, string>} */
   var LABELS = {
     profanity: 'profanity',
+    mild: 'mild profanity',
     insult: 'insults',
+    threat: 'threats',
     hate: 'slurs / hate',
     sexual: 'sexual',
     'self-harm': 'self-harm bait',

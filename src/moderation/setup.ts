@@ -34,7 +34,7 @@ export interface AppModeration {
 export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { env: Env; personasDir: string; persona: Persona; blocklist: readonly string[] }): AppModeration {
   const listsDir = join(opts.personasDir, 'moderation');
   const load = (persona: Persona) => {
-    const { lists, missing } = loadWordLists(listsDir, persona.file.languages, opts.blocklist);
+    const { lists, missing } = loadWordLists(listsDir, persona.file.languages, opts.blocklist, persona.file.moderation.mild);
     if (missing.length) opts.console.line(`! MODERATION: no word list for ${missing.join(', ')} (add personas/moderation/<lang>.txt); the other layers still apply`);
     return { lists, languages: persona.file.languages.filter((l) => !missing.includes(l)) };
   };
