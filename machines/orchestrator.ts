@@ -56,6 +56,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly ActorName[]>> = {
   'reply.emotion': ['avatar'],
   'caption.holdRequested': ['avatar'],
   'reply.sentence': ['voice', 'speech'],
+  'reply.judged': ['voice'],
   'reply.done': ['voice'],
   'reply.failed': ['voice', 'avatar'],
   'voice.skip': ['voice'],
