@@ -31,6 +31,11 @@ describe('threats: intent, harm and a person, in five languages', () => {
     'Man sollte sie alle vergasen.',
     'On va te retrouver et te tabasser.',
     'Vamos te espancar na saída.',
+    "I'm going to find where you live and hurt you.",
+    'I hope your house burns down with you in it.',
+    'Wir wissen, wo du wohnst.',
+    'On sait où tu habites.',
+    'Sabemos onde você mora.',
   ])('%s', (text) => expect(blocked(text)).toMatchObject({ ok: false }));
 
   it.each(['I killed the boss on the first try!', "I'm going to kill this boss on the next try.", 'Beat the eggs, then fold in the flour.', "I'll shoot you a message later.", 'Voy a matar el tiempo jugando.', 'Vamos a romper el récord hoy.', 'Ich bringe dich nach Hause.', 'Je vais tuer le temps en jouant.', 'Vou te pegar no aeroporto.', 'Vou bater o recorde hoje.'])(

@@ -10,7 +10,7 @@ export const de: LanguagePhrases = {
     new RegExp(`\\b(?:erschiess|erschiesse|erschlag|erschlage|erwurg|erwurge|tot|tote|vergas|vergase)\\b ${WHOM}\\b`),
     new RegExp(`\\b(?:die|man|sollte|sollten|gehoren|gehort|musste|mussten) ${gap(3)}(?:alle )?(?:erschiessen|erschossen|vergasen|vergast|aufhangen|aufgehangt|umbringen|umgebracht|toten|getotet|verbrennen|verbrannt|abknallen|ausrotten|ausgerottet|an die wand gestellt)\\b`),
     /\b(?:dir|euch|ihm|ihr) (?:die beine|das genick|die knochen|die fresse|die nase|den hals|die arme|alle knochen) (?:brechen|polieren|umdrehen|einschlagen)\b/,
-    /\bich weiss wo (?:du|ihr|er|sie) (?:wohnst|wohnt|wohnen|schlafst|arbeitest)\b|\bich kenne (?:deine|seine|ihre) adresse\b/,
+    /\b(?:ich weiss|wir wissen|ich kenne|wir kennen|ich finde raus|wir finden raus) wo (?:du|ihr|er|sie) (?:wohnst|wohnt|wohnen|schlafst|arbeitest)\b|\b(?:ich kenne|wir kennen|ich habe|wir haben) (?:deine|seine|ihre|eure) adresse\b/,
     /\b(?:zunden|zunde|fackeln|fackle|brennen) (?:dein|euer|sein|ihr) (?:haus|auto|wohnung) (?:an|ab|nieder)\b|\b(?:dein|euer|sein|ihr) haus (?:anzunden|abbrennen|abfackeln)\b/,
     new RegExp(`\\bhoffentlich (?:uberfahrt|erwischt|totet|erschiesst|ersticht|stirbt|krepiert|verreckt) ${gap(1)}(?:dich|ihn|sie|euch|du|er)\\b`),
     /\b(?:swatten|swatting|geswattet)\b|\b(?:schickt|schick|schicken) (?:ihm|ihr|dir|denen) (?:die polizei|das sek|die cops)\b/,
@@ -19,7 +19,7 @@ export const de: LanguagePhrases = {
   ],
   selfHarm: [
     /\britz dich\b|\britzen\b/,
-    new RegExp(`\\b(?:bring|erschiess) dich ${gap(2)}um\\b|\\b(?:hang|erhang) dich ${gap(1)}auf\\b|\\b(?:toete|tote|kill|erhang|erschiess) dich(?: selbst)?\\b`),
+    new RegExp(`\\b(?:bring|erschiess) dich ${gap(2)}um\\b|\\b(?:hang|erhang) dich ${gap(3)}auf\\b|\\b(?:toete|tote|kill|erhang|erschiess) dich(?: selbst)?\\b`),
     /\bspring (?:doch |einfach )?(?:von|vor|aus) (?:der|die|einer|einen|dem|den) (?:brucke|zug|dach|hochhaus|fenster|u bahn|klippe)\b/,
     new RegExp(`\\bhor auf zu essen ${gap(3)}bis\\b`),
     /\b(?:keiner|niemand) (?:wurde|wird|vermisst) (?:dich )?(?:vermissen|dich)\b/,
@@ -28,7 +28,8 @@ export const de: LanguagePhrases = {
   sexual: [
     /\bnackt(?:bilder|fotos|pics|videos)\b|\bnudes\b/,
     new RegExp(`\\b(?:schick|schicke|sende) (?:mir|uns) ${gap(1)}(?:nackt|nudes|titten|brustbilder)`),
-    /\bzieh dich (?:aus|nackt aus)\b|\bzieh (?:dein|deinen|deine) (?:top|shirt|bh|slip|hose|rock) aus\b/,
+    new RegExp(`\\bzieh dich ${gap(3)}aus\\b`),
+    /\bzieh (?:dein|deinen|deine) (?:top|shirt|bh|slip|hose|rock) aus\b/,
     /\bzeig (?:uns |mir )?(?:mal )?(?:deine |die |ihre |uns )?(?:titten|brueste|bruste|muschi|arsch|nippel|mopse|mose)\b/,
     /\b(?:dich|sie) nackt sehen\b|\bnackt vor der (?:kamera|cam)\b/,
     /\bunter (?:ihren|deinen|den) rock\b/,

@@ -10,7 +10,7 @@ export const fr: LanguagePhrases = {
     new RegExp(`\\b(?:je|on) (?:te|le|la|les|vous|t|l) (?:tuerai|tuerais|buterai|egorgerai|defoncerai|cramerai|retrouverai|trouverai)\\b`),
     new RegExp(`\\b(?:il faudrait|faudrait|il faut|faut|on devrait|quelqu un devrait|ils devraient) ${gap(1)}(?:tous |toutes )?(?:les|lui|leur) (?:tous )?${HARM}\\b`),
     /\b(?:une|des|deux) balles? dans (?:la|ta|sa|leur) (?:tete|gueule|bouche|nuque)\b|\btirer (?:dessus|une balle)\b/,
-    /\bje sais ou (?:tu|il|elle|vous|ils) (?:habites|habite|habitez|habitent|vis|vit|dors|dort|travailles|travaille)\b|\bje connais ton adresse\b/,
+    /\b(?:je sais|on sait|nous savons|je connais|on connait|on a trouve|j ai trouve) ou (?:tu|il|elle|vous|ils) (?:habites|habite|habitez|habitent|vis|vit|dors|dort|travailles|travaille)\b|\b(?:je connais|on connait|j ai|on a) (?:ton|ta|son|votre|leur) adresse\b/,
     /\b(?:bruler|cramer|incendier|faire sauter) (?:ta|sa|votre|leur) (?:maison|baraque|voiture|apart|appartement)\b|\bavec (?:toi|lui|elle|vous) dedans\b/,
     new RegExp(`\\b(?:j espere|pourvu) qu (?:un|une|on|il|ils) ${gap(3)}(?:t|te|l|le|la|vous) ${gap(1)}(?:ecrase|ecraser|tue|tuer|bute|buter|percute|renverse|viole)\\b`),
     /\b(?:casser|peter|briser|defoncer) (?:les jambes|la gueule|la tete|le crane|les dents|le bras|la nuque)\b/,

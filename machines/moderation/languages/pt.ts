@@ -8,7 +8,7 @@ export const pt: LanguagePhrases = {
     new RegExp(`\\b(?:vou|vamos|vai|vao|irei|iremos) ${gap(1)}(?:te|lhe|voce|vc|voces) ${HARM}\\b|\\b(?:vou|vamos|vai|vao) ${HARM}(?: lo| la| los| las)\\b`),
     new RegExp(`\\b(?:tinha que|tem que|temos que|deviam|deveriam|devia|deveria|alguem devia|alguem deveria|precisa) ${gap(1)}${HARM}(?:los|las)?\\b ${gap(2)}(?:todos|todas|eles|elas|ele|ela|essa gente|esse cara|esse streamer|voce|na cabeca)`),
     /\bdar um tiro (?:na cabeca|nele|nela|em voce|na sua|no seu|na cara)\b|\bbala na (?:cabeca|sua cara|cara dele)\b/,
-    /\b(?:eu )?sei onde (?:voce|vc|tu|ele|ela|voces) (?:mora|moram|mora|dorme|trabalha)\b|\bsei o seu endereco\b/,
+    /\b(?:eu sei|sei|sabemos|a gente sabe|nos sabemos|descobri|descobrimos) onde (?:voce|vc|tu|ele|ela|voces) (?:mora|moram|dorme|trabalha)\b|\b(?:sei|sabemos|tenho|temos) (?:o seu|seu|o teu|teu) endereco\b/,
     /\b(?:queimar|tacar fogo (?:na|em)) (?:sua|tua|a sua|a tua|a casa) ?(?:casa)?\b|\bcom voce dentro\b/,
     new RegExp(`\\bespero que ${gap(3)}(?:te|o|a|voce|ele|ela) ${gap(1)}(?:atropele|mate|morra|morram|esfaqueie|estupre)\\b`),
     /\b(?:quebrar|arrebentar) (?:suas|tuas|as suas|as tuas|a sua|a tua|sua|tua) (?:pernas|cara|cabeca|bracos|dentes)\b/,
