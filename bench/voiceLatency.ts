@@ -24,11 +24,17 @@ import { renderContent, startOllamaStandin, toPieces } from '../test/standins/ol
  * The physical limit of a reply is first token + the tokens until its first sentence is complete
  * + TTS first byte; Pickle's overhead is what it adds on top (parsing, gating, prompt, voice,
  * socket delivery).
+ *
+ * `mlGuard`: the same measure for a second Pickle with `MODERATION=ollama` (llama-guard3:1b on the
+ * stand-in, answering in GUARD_MS), alternating with the first (no guard): the time the ML layer
+ * adds to first audio. The classifier judges a sentence while it is synthesised, so it adds only
+ * what the guard takes beyond the TTS first byte (here nothing) plus its bookkeeping.
  */
 
 const FIRST_TOKEN_MS = 200;
 const TOKEN_MS = 25;
 const TTS_FIRST_BYTE_MS = 150;
+const GUARD_MS = 150;
 /** Natural speech: ~16 characters per second. */
 const AUDIO_MS_PER_CHAR = 60;
 /** Deepgram makes audio faster than real time; how much faster sets how long "whole TTS" takes. */
@@ -82,6 +88,8 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
     firstTokenDelayMs: FIRST_TOKEN_MS,
     tokenDelayMs: TOKEN_MS,
     loadDelayMs: 0,
+    guardDelayMs: GUARD_MS,
+    models: ['phi3.5:latest', 'all-minilm:latest', 'llama-guard3:1b'],
     responder: () => ({ emotion: 'happy', text: current }),
   });
   const dg = await startDeepgramStandin({ keys: [KEY], ttfbMs: TTS_FIRST_BYTE_MS, msPerChar: AUDIO_MS_PER_CHAR, realtimeFactor: TTS_REALTIME_FACTOR });
@@ -150,6 +158,53 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
     return { ms, steps };
   }
 
+  // ---------------------------------------------------------------- the same Pickle with the ML guard
+  const guardDataDir = mkdtempSync(join(tmpdir(), 'pickle-bench-voice-guard-'));
+  const guarded = await startPickle({
+    env: parseEnv({
+      PORT: '0',
+      PICKLE_DATA_DIR: guardDataDir,
+      OLLAMA_HOST: ollama.url,
+      DEEPGRAM_API_KEY: KEY,
+      DEEPGRAM_URL: dg.url,
+      STT_ENABLED: 'false',
+      MEMORY_ENABLED: 'false',
+      MODERATION: 'ollama',
+      MODERATION_MODEL: 'llama-guard3:1b',
+    }),
+    log: silentLogger(),
+    tuning: { localVoice: false },
+  });
+  // The guard model loads in the background: wait until the classifier is up.
+  for (let i = 0; i < 200; i++) {
+    const m = (await (await fetch(`${guarded.url}/api/moderation`)).json()) as { classifier?: string };
+    if (m.classifier?.includes('llama-guard3')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await fetch(`${guarded.url}/api/settings/persona`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cooldownSec: 0 }) });
+  const guardedOverlay: Socket = connect(`${guarded.url}/avatar`, { transports: ['websocket'] });
+  await new Promise<void>((r) => guardedOverlay.once('connect', () => r()));
+  let guardedFirst: number | undefined;
+  let guardedArrival: number | undefined;
+  let guardedPhase = 'idle';
+  let judged = 0;
+  guardedOverlay.on('stream_audio', () => (guardedFirst ??= performance.now()));
+  guarded.orchestrator.on('chat.message', () => (guardedArrival ??= performance.now()));
+  guarded.orchestrator.on('brain.state', (e) => (guardedPhase = e.state));
+  guarded.orchestrator.on('reply.judged', () => (judged += 1));
+
+  async function guardedTrial(text: string): Promise<number> {
+    current = text;
+    guardedFirst = undefined;
+    guardedArrival = undefined;
+    await fetch(`${guarded.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'sam', text: 'hey pickle, what is up?' }) });
+    await waitFor(() => guardedFirst, 15_000, 'first audio with the guard');
+    const ms = guardedFirst! - guardedArrival!;
+    await fetch(`${guarded.url}/api/control/skip`, { method: 'POST' });
+    await waitFor(() => guardedPhase === 'idle', 15_000, 'idle');
+    return ms;
+  }
+
   // ---------------------------------------------------------------- sequential baseline (the seed's order)
   const http = createServer();
   const io = new Server(http);
@@ -186,7 +241,9 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
   // ---------------------------------------------------------------- run, alternating
   const rows: Array<{ reply: number; pickleMs: number; baselineMs: number; physicalMs: number; overheadMs: number; steps: Record<string, number> }> = [];
   const steps: Array<Record<string, number>> = [];
+  const guardedMs: number[] = [];
   await pickleTrial(REPLIES[0]!); // warm-up: connections, JIT
+  await guardedTrial(REPLIES[0]!);
   await baselineTrial(REPLIES[0]!);
   for (let i = 0; i < trials; i++) {
     const text = REPLIES[i % REPLIES.length]!;
@@ -194,13 +251,17 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
     const p = await pickleTrial(text);
     const pickleMs = p.ms;
     steps.push(p.steps);
+    guardedMs.push(await guardedTrial(text));
     const baselineMs = await baselineTrial(text);
     rows.push({ reply: i % REPLIES.length, pickleMs, baselineMs, physicalMs, overheadMs: pickleMs - physicalMs, steps: p.steps });
   }
 
   overlay.close();
+  guardedOverlay.close();
   client.close();
   await pickle.stop();
+  await guarded.stop();
+  rmSync(guardDataDir, { recursive: true, force: true });
   await new Promise<void>((r) => io.close(() => r()));
   await ollama.close();
   await dg.close();
@@ -210,6 +271,8 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
   const baselineStats = stats(rows.map((r) => r.baselineMs));
   const overhead = stats(rows.map((r) => r.overheadMs));
   const ratio = Math.round((baselineStats.median / pickleStats.median) * 100) / 100;
+  const guardStats = stats(guardedMs);
+  const addedP95 = guardStats.p95 - pickleStats.p95;
   return {
     setup: {
       trials,
@@ -226,6 +289,13 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
     physicalLimitMs: stats(rows.map((r) => r.physicalMs)),
     pickleOverheadMs: overhead,
     speedupMedian: ratio,
+    mlGuard: {
+      backend: `MODERATION=ollama, llama-guard3:1b on the Ollama stand-in answering in ${GUARD_MS} ms`,
+      withGuardMs: guardStats,
+      withoutGuardMs: pickleStats,
+      addedToFirstAudioMs: { median: guardStats.median - pickleStats.median, p95: addedP95 },
+      sentencesJudged: judged,
+    },
     /**
      * Medians of where the overhead goes: arrival to the LLM request; first sentence cut vs the token
      * schedule (stand-in timer lateness + parsing); sentence to TTS request; the TTS stand-in's own
@@ -233,7 +303,7 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
      * overlay client (socket). Everything runs in one process on one clock.
      */
     pickleOverheadBreakdownMs: Object.fromEntries(Object.keys(steps[0] ?? {}).map((k) => [k, Math.round(pct(steps.map((x) => x[k]!), 50) * 10) / 10])),
-    goals: { speedupAtLeast3x: ratio >= 3, overheadP95AtMost30ms: overhead.p95 <= 30 },
+    goals: { speedupAtLeast3x: ratio >= 3, overheadP95AtMost30ms: overhead.p95 <= 30, mlGuardAddsAtMost30msP95: addedP95 <= 30 },
     machineLoad1m: Math.round(loadavg()[0]! * 100) / 100,
     trialsDetail: rows.map((r) => ({
       ...r,

@@ -120,6 +120,7 @@ export const brainMachine = brainInputs.createMachine({
         'vision.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
         'llm.emotion': { actions: 'setEmotion' },
         'llm.sentence': { actions: 'passSentence' },
+        'llm.judged': { actions: 'judgedSentence' },
         'chat.removed': [
           {
             guard: 'removesReply',

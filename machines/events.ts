@@ -249,7 +249,10 @@ export type BrainOutEvent =
   /** `promptTokens`: the prompt's size as counted against `promptBudget` (shown on the panel per reply). */
   | { type: 'reply.start'; replyId: string; prompt: PromptMessage[]; triggerId?: string; promptTokens?: number; promptBudget?: number }
   | { type: 'reply.emotion'; replyId: string; emotion: Emotion }
-  | { type: 'reply.sentence'; replyId: string; index: number; text: string; emotion: Emotion }
+  /** `pending`: the ML classifier is still judging it; synthesise it, but play it only after `reply.judged` says ok. */
+  | { type: 'reply.sentence'; replyId: string; index: number; text: string; emotion: Emotion; pending?: true }
+  /** The ML classifier's verdict on a pending sentence: played when ok, never heard or shown otherwise. */
+  | { type: 'reply.judged'; replyId: string; index: number; ok: boolean }
   /** The LLM finished; `text` is what the LLM wrote and passed the guard (not necessarily spoken yet). */
   | { type: 'reply.done'; replyId: string; text: string; emotion: Emotion }
   | { type: 'reply.failed'; replyId: string; reason: DecisionReason; detail: string }
@@ -283,8 +286,12 @@ export type AvatarOutEvent =
 /** Events the LLM actor sends to the brain that invoked it. */
 export type LlmEvent =
   | { type: 'llm.emotion'; emotion: Emotion }
-  /** `flagged`: the optional ML classifier (src/moderation) judged it toxic; the brain drops it. */
-  | { type: 'llm.sentence'; text: string; flagged?: 'toxicity' }
+  /**
+   * `flagged`: the optional ML classifier (src/moderation) judged it toxic; the brain drops it.
+   * `pending`: the classifier is judging it while it is synthesised; its `llm.judged` (same `seq`) follows.
+   */
+  | { type: 'llm.sentence'; text: string; flagged?: 'toxicity'; seq?: number; pending?: true }
+  | { type: 'llm.judged'; seq: number; flagged?: 'toxicity' }
   | { type: 'llm.done'; text: string; emotion: Emotion; ts: number }
   | { type: 'llm.error'; error: LlmFailure };
 

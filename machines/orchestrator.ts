@@ -74,6 +74,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'reply.emotion': ['avatar'],
   'caption.holdRequested': ['avatar'],
   'reply.sentence': ['voice', 'speech'],
+  'reply.judged': ['voice'],
   'reply.done': ['voice'],
   'reply.failed': ['voice', 'avatar', 'redemptions'],
   'voice.skip': ['voice'],

@@ -27,6 +27,10 @@ export type { PlaybackInput, SynthesizeInput } from './services.ts';
  * been played or was cut (`voice.skip`). `spokenText` is only what was heard: the sentences
  * that started playing, joined, with no markers; a reply cut before any audio gives ''.
  *
+ * A `pending` sentence (the ML classifier is still judging it) is synthesised at once but not
+ * handed to the player until `reply.judged`: ok plays it in its turn; not ok drops it unheard,
+ * its synthesis stopped and its audio thrown away. So the classifier's time overlaps synthesis.
+ *
  * Without provided actors (machine tests, the orchestrator alone) the voice is captions only:
  * a sentence "plays" for its reading time, timed by the default `playback` machine below, which
  * runs as the voice's child (on the actor system's clock, shown in the inspector).
@@ -40,7 +44,7 @@ export interface VoiceInput {
   maxParallel?: number;
 }
 
-type SlotState = 'waiting' | 'synthesizing' | 'done' | 'failed';
+type SlotState = 'waiting' | 'synthesizing' | 'done' | 'failed' | 'dropped';
 
 interface Slot {
   index: number;
@@ -50,6 +54,8 @@ interface Slot {
   buffered: Uint8Array[];
   /** Some of its audio went to the player. */
   fed: boolean;
+  /** Waiting for the classifier's verdict: nothing of it reaches the player yet. */
+  held: boolean;
 }
 
 interface VoiceContext {
@@ -71,7 +77,7 @@ interface VoiceContext {
 type ChildError = { type: `xstate.error.actor.${string}`; error: unknown };
 
 type VoiceEvent =
-  | Extract<BrainOutEvent, { type: 'reply.start' | 'reply.sentence' | 'reply.done' | 'reply.failed' | 'voice.skip' }>
+  | Extract<BrainOutEvent, { type: 'reply.start' | 'reply.sentence' | 'reply.judged' | 'reply.done' | 'reply.failed' | 'voice.skip' }>
   | TtsEvent
   | PlaybackEvent
   | ChildError;
@@ -98,6 +104,11 @@ export function pump(ctx: VoiceContext): { slots: Slot[]; feed: number; finished
   let feed = ctx.feed;
   while (feed < slots.length) {
     const s = slots[feed]!;
+    if (s.state === 'dropped') {
+      feed += 1;
+      continue;
+    }
+    if (s.held) break;
     if (s.buffered.length > 0) {
       for (const pcm of s.buffered) play.push({ type: 'play.audio', index: s.index, text: s.text, pcm });
       s.buffered = [];
@@ -241,8 +252,18 @@ export const voiceMachine = setup({
     addSentence: assign({
       slots: ({ context, event }) =>
         event.type === 'reply.sentence' && event.index === context.slots.length
-          ? [...context.slots, { index: event.index, text: event.text, state: 'waiting' as const, buffered: [], fed: false }]
+          ? [...context.slots, { index: event.index, text: event.text, state: 'waiting' as const, buffered: [], fed: false, held: event.pending === true }]
           : context.slots,
+    }),
+    /** The classifier's verdict: release the sentence, or drop it (its synthesis stopped, its audio discarded). */
+    judge: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'reply.judged');
+      const replyId = context.replyId;
+      const slot = context.slots[event.index];
+      if (!replyId || !slot?.held) return;
+      if (!event.ok && slot.state === 'synthesizing') enqueue.stopChild(synthId(replyId, slot.index));
+      const judged: Slot = event.ok ? { ...slot, held: false } : { ...slot, held: false, state: 'dropped', buffered: [] };
+      enqueue.assign({ slots: context.slots.map((s) => (s.index === event.index ? judged : s)) });
     }),
     markTextDone: assign({ textDone: true }),
     buffer: assign({
@@ -321,6 +342,7 @@ export const voiceMachine = setup({
     // A new reply replaces whatever was left of the previous one (normally nothing).
     'reply.start': { actions: ['stopAll', 'begin'], target: '.preparing' },
     'reply.sentence': { guard: 'isMine', actions: ['addSentence', 'pump'] },
+    'reply.judged': { guard: 'isMine', actions: ['judge', 'pump'] },
     'reply.done': { guard: 'isMine', actions: ['markTextDone', 'pump'] },
     // The brain gave the reply up (LLM error, moderation, watchdog): stop without a report.
     'reply.failed': { guard: 'isMine', actions: ['stopAll', 'reset'], target: '.idle' },

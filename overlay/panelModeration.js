@@ -12,7 +12,9 @@
   /** @type {Record<string, string>} */
   var LABELS = {
     profanity: 'profanity',
+    mild: 'mild profanity',
     insult: 'insults',
+    threat: 'threats',
     hate: 'slurs / hate',
     sexual: 'sexual',
     'self-harm': 'self-harm bait',
@@ -128,6 +130,36 @@
       list.append(li);
     });
   }
+
+  /** Layers as the streamer reads them. @type {Record<string, string>} */
+  var LAYERS = {
+    bound: 'too long to check',
+    profanity: 'word lists',
+    personalData: 'personal data',
+    links: 'links',
+    threat: 'threats',
+    selfHarm: 'self-harm',
+    sexual: 'sexual content',
+    promptLeak: 'prompt leaks',
+    echo: 'echoes',
+    ml: 'ML classifier',
+  };
+
+  // "Try a sentence": the judgement a spoken sentence would get now (the sentence is not shown back).
+  $('mod-try').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var input = /** @type {HTMLInputElement} */ ($('mod-try-text'));
+    var out = $('mod-try-result');
+    out.textContent = 'checking…';
+    void panel.api('POST', '/api/moderation/check', { text: input.value }).then(function (r) {
+      var d = obj(r.data);
+      if (!r.ok) {
+        var fields = obj(d.fields);
+        out.textContent = 'Could not check: ' + String(fields.text || d.error || 'HTTP ' + r.status);
+      } else if (d.ok === true) out.textContent = '✓ Pickle would say it.';
+      else out.textContent = '✗ Dropped: ' + (LABELS[String(d.category)] || String(d.category)) + ' (' + (LAYERS[String(d.layer)] || String(d.layer)) + ').';
+    });
+  });
 
   function load() {
     void panel.api('GET', '/api/moderation').then(function (r) {

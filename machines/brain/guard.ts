@@ -30,8 +30,10 @@ const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '
  * `one` says what a 1 stands for ("1" is an i as often as an l).
  */
 export function normalise(text: string, one: 'i' | 'l' = 'i'): string {
+  // NFKD can make one character 18 (U+FDFA): cut before it and again after it.
   return (text.length > MAX_CHECKED_CHARS ? text.slice(0, MAX_CHECKED_CHARS) : text)
     .normalize('NFKD')
+    .slice(0, MAX_CHECKED_CHARS)
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/[0134579@$!|]/g, (c) => (c === '1' ? one : (LEET[c] ?? c)))

@@ -102,13 +102,14 @@ export const brainReplies = brainSetup.extend({
       assertEvent(event, 'llm.sentence');
       const reply = context.reply;
       if (!reply || reply.llmDone) return;
-      const spokenChars = reply.sentences.join(' ').length;
+      const spoken = reply.sentences.filter(Boolean).join(' ');
+      const spokenChars = spoken.length;
       const listed = guardSentence(event.text, {
         moderation: context.moderation.data,
         spokenChars,
         maxChars: context.persona.maxReplyChars,
         inputs: reply.trigger.entries.filter((e) => e.kind === 'chat' || e.kind === 'event' || e.kind === 'vision').map((e) => e.text),
-        said: reply.sentences.join(' '),
+        said: spoken,
       });
       const verdict = listed.ok && event.flagged ? { ok: false as const, category: event.flagged, layer: 'ml' as const } : listed;
       if (!verdict.ok) {
@@ -123,23 +124,48 @@ export const brainReplies = brainSetup.extend({
       }
       if (verdict.text) {
         const sentences = [...reply.sentences, verdict.text];
-        enqueue.assign({ reply: { ...reply, sentences } });
+        const index = sentences.length - 1;
+        // Judged by the classifier while it is synthesised: the voice holds it until the verdict.
+        const seq = event.pending === true ? event.seq : undefined;
+        const pending = seq !== undefined;
+        enqueue.assign({ reply: { ...reply, sentences, ...(seq !== undefined ? { judging: { ...reply.judging, [seq]: index } } : {}) } });
         enqueue.sendParent({
           type: 'reply.sentence',
           replyId: reply.id,
-          index: sentences.length - 1,
+          index,
           text: verdict.text,
           emotion: reply.emotion,
+          ...(pending ? { pending: true as const } : {}),
         } satisfies BrainOutEvent);
       }
       if (verdict.last) enqueue.raise({ type: 'llm.done', text: '', emotion: reply.emotion, ts: reply.trigger.ts });
+    }),
+    /** The classifier's verdict on a sentence the voice holds: release it, or drop it unheard (and count it like any block). */
+    judgedSentence: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'llm.judged');
+      const reply = context.reply;
+      const index = reply?.judging?.[event.seq];
+      if (!reply || index === undefined) return;
+      const judging = { ...reply.judging };
+      delete judging[event.seq];
+      enqueue.sendParent({ type: 'reply.judged', replyId: reply.id, index, ok: !event.flagged } satisfies BrainOutEvent);
+      if (!event.flagged) {
+        enqueue.assign({ reply: { ...reply, judging } });
+        return;
+      }
+      const sentences = reply.sentences.map((s, i) => (i === index ? '' : s));
+      const blocked = sentenceBlocked(context.moderation, reply, { category: event.flagged, layer: 'ml' });
+      enqueue.sendParent(decided(decision(reply.trigger.input, false, 'blocked', `sentence dropped by moderation (${event.flagged})`, reply.trigger.ts, reply.trigger.triggerId)));
+      for (const e of blocked.events) enqueue.sendParent(e);
+      enqueue.assign({ reply: { ...reply, sentences, judging, blocked: true }, moderation: blocked.moderation });
     }),
     finishText: enqueueActions(({ context, enqueue }) => {
       const reply = context.reply;
       if (!reply || reply.llmDone) return;
       enqueue.assign({ reply: { ...reply, llmDone: true } });
-      enqueue.stopChild('llm');
-      enqueue.sendParent({ type: 'reply.done', replyId: reply.id, text: reply.sentences.join(' '), emotion: reply.emotion } satisfies BrainOutEvent);
+      // Verdicts still to come keep the LLM actor (which judges) running; it stops with the reply.
+      if (Object.keys(reply.judging ?? {}).length === 0) enqueue.stopChild('llm');
+      enqueue.sendParent({ type: 'reply.done', replyId: reply.id, text: reply.sentences.filter(Boolean).join(' '), emotion: reply.emotion } satisfies BrainOutEvent);
     }),
     failReply: enqueueActions(({ context, enqueue }, params: { reason: DecisionReason; detail: string }) => {
       const reply = context.reply;

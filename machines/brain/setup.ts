@@ -66,7 +66,7 @@ export const brainSetup = setup({
         t.users.some((u) => event.users.includes(u))
       );
     },
-    nothingSpoken: ({ context }) => (context.reply?.sentences.length ?? 0) === 0,
+    nothingSpoken: ({ context }) => (context.reply?.sentences.filter(Boolean).length ?? 0) === 0,
     retryAfterError: ({ context, event }) =>
       event.type === 'llm.error' && (context.reply?.sentences.length ?? 0) === 0 && !!context.reply && !context.pending && retryAfterLlmError(context.reply.trigger, event.error) !== undefined,
   },

@@ -67,8 +67,10 @@ export interface Reply {
   id: string;
   trigger: Trigger;
   emotion: Emotion;
-  /** Sentences that passed the guard and went to the voice. */
+  /** Sentences that passed the guard and went to the voice ('' for one the classifier dropped after). */
   sentences: string[];
+  /** Sentences the ML classifier is still judging: the LLM's sentence number → the voice's index. */
+  judging?: Readonly<Record<number, number>>;
   llmDone: boolean;
   /** The output guard stopped this reply. */
   blocked: boolean;

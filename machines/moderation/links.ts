@@ -27,7 +27,13 @@ function undisguise(folded: string): string {
     .replace(/\bc o m\b/g, 'com')
     .replace(/([a-z0-9-]{2}),(com|net|org|ru|xyz|gg|io|tv|ly)\b/g, '$1.$2')
     .replace(/ ?[[({<] ?(?:\.|dot|d0t|punto|punkt) ?[\])}>] ?/g, '.')
-    .replace(/ (?:dot|d0t|punto|punkt) (?=[a-z]{2,}\b)/g, '.')
+    // "gratis punkt de", "regalos punto com": a spelled-out dot before a TLD. "A punto de", "el
+    // punto es que" are Spanish prose: after an article or a preposition, "punto" is a word.
+    .replace(/(\S{0,64}) (dot|d0t|punto|punkt|point|ponto) ([a-z]{2,})\b/g, (m, before: string, dot: string, tld: string) => {
+      if (!TLD_SET.has(tld)) return m;
+      if (dot !== 'dot' && dot !== 'd0t' && (ROMANCE_ARTICLES.has(before) || (dot !== 'punkt' && PROSE_AFTER_POINT.has(tld)))) return m;
+      return `${before}.${tld}`;
+    })
     .replace(/([a-z0-9-]{2}) \. ?(?=[a-z]{2,}\b)/g, '$1.')
     .replace(/\. (?=[a-z]{2,}\b)/g, (m, offset: number, whole: string) => {
       const tld = /^[a-z]+/.exec(whole.slice(offset + 2, offset + 12))?.[0] ?? '';
@@ -45,18 +51,33 @@ const WORD_TLDS = new Set(['to', 'me', 'so', 'in', 'at', 'it', 'is', 'no', 'be',
 const DOMAIN = /^(?:[a-z0-9-]+\.)+([a-z]{2,12})(?:[/:?#].*)?$/;
 const IP = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[/:].*)?$/;
 
+/** Words before "punto"/"point"/"ponto" that make it the noun ("a punto de", "el punto", "au point"). */
+const ROMANCE_ARTICLES = new Set(['a', 'al', 'el', 'un', 'le', 'au', 'du', 'o', 'um', 'ao', 'do', 'este', 'ese', 'mi', 'tu', 'su', 'cada', 'ce', 'mon', 'ton', 'son', 'bon', 'meu', 'esse', 'neste', 'nesse', 'en', 'de', 'del', 'this', 'that', 'the', 'my', 'good', 'no', 'what']);
+/** After "punto"/"point"/"ponto", these are words of the sentence, not TLDs. */
+const PROSE_AFTER_POINT = new Set(['de', 'es', 'la', 'el', 'en', 'a', 'do', 'da', 'no', 'na', 'is', 'to', 'at', 'in', 'it', 'me', 'my', 'so', 'be', 'of', 'on', 'et', 'le']);
+
+const VERSION_WORD = /^(?:version|versions|v|ver|build|release|update|patch|firmware|kernel|versao|version|versione|windows|android|ios|macos)$/;
+
+const TECH_NAMES = /\b(?:asp|ado|vb|dot|entity)\.net\b|\b[a-z]+\.js\b/g;
+
 export type LinkKind = 'scheme' | 'www' | 'domain' | 'shortener' | 'ip';
 
 export function checkLinks(text: string): LinkKind | undefined {
   const folded = fold(text);
   if (SCHEME.test(folded)) return 'scheme';
-  const t = undisguise(folded);
-  if (/\bw ?w ?w ?\.\w/.test(t) || /\bwww(?: |\.|$)/.test(t)) return 'www';
+  // Names that look like domains: ASP.NET is a framework, not a link.
+  const t = undisguise(folded.replace(TECH_NAMES, ' '));
+  // "www." before a name is a link; "WWW stands for World Wide Web" is prose.
+  if (/\bw ?w ?w ?\.\w/.test(t)) return 'www';
+  let previous = '';
   for (const raw of t.split(' ')) {
+    const before = previous;
+    previous = raw;
     const w = raw.replace(/^[("'<[]+|[)"'>\],;!?.:]+$/g, '');
     if (!w) continue;
     if (SHORTENERS.test(w.split('/')[0]!)) return 'shortener';
-    if (IP.test(w)) return 'ip';
+    // An address, not a version ("version 10.0.19045.3803", "build 3.0.0.1"): four parts of 0–255, no version word before.
+    if (IP.test(w) && w.split(/[/:]/)[0]!.split('.').every((n) => Number(n) <= 255) && !VERSION_WORD.test(before)) return 'ip';
     // "evil.c0m": the TLD in leetspeak.
     const m = DOMAIN.exec(w.replace(/\.([a-z0-9]{2,12})(?=$|[/:?#])/, (_, tld: string) => `.${tld.replace(/0/g, 'o').replace(/1/g, 'l').replace(/3/g, 'e')}`));
     if (!m || !TLD_SET.has(m[1]!) || !/[a-z]/.test(w.split('.')[0]!)) continue;

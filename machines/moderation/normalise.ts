@@ -45,8 +45,22 @@ function asciiDigit(c: string): string {
  * of whitespace one space.
  */
 export function fold(text: string): string {
-  // Every layer starts here: none reads past the bound, whoever calls it.
-  return (text.length > MAX_CHECKED_CHARS ? text.slice(0, MAX_CHECKED_CHARS) : text)
+  // Every layer of one sentence folds the same text: the last answer is kept (same input, same output).
+  if (text === lastFolded.text) return lastFolded.folded;
+  const folded = foldOnce(text);
+  lastFolded = { text, folded };
+  return folded;
+}
+
+let lastFolded = { text: '', folded: '' };
+
+const bounded = (s: string) => (s.length > MAX_CHECKED_CHARS ? s.slice(0, MAX_CHECKED_CHARS) : s);
+
+function foldOnce(text: string): string {
+  // Every layer starts here: none reads past the bound, whoever calls it. NFKC can make a
+  // character 18 (U+FDFA): the text is cut before it and again after it.
+  return bounded(
+    bounded(text)
     .replace(INVISIBLE, '')
     // Regional indicators (🇫 🇺) and negative circled/squared letters (🅕 🅵) read as the letters they show.
     .replace(/[\u{1f1e6}-\u{1f1ff}\u{1f150}-\u{1f169}\u{1f170}-\u{1f189}]/gu, (c) => {
@@ -54,7 +68,8 @@ export function fold(text: string): string {
       const base = cp >= 0x1f1e6 ? 0x1f1e6 : cp >= 0x1f170 ? 0x1f170 : 0x1f150;
       return String.fromCharCode(cp - base + 97);
     })
-    .normalize('NFKC')
+    .normalize('NFKC'),
+  )
     .toLowerCase()
     .replace(CONFUSABLE_RE, (c) => CONFUSABLES[c] ?? c)
     .replace(OTHER_DIGITS, asciiDigit)
@@ -126,4 +141,12 @@ function pushSingles(glued: string[], singles: string): void {
   if (trimmed !== singles && trimmed.length >= 3) glued.push(trimmed);
   const end = trimmed.replace(/[aiy]$/, '');
   if (end !== trimmed && end.length >= 3) glued.push(end);
+}
+
+/**
+ * A sentence's plain words for the phrase layers: folded, leetspeak undone, apostrophes and
+ * punctuation turned into spaces ("I'm" → "i m", "k.y.s" → "k y s"), one space between words.
+ */
+export function plainWords(text: string): string {
+  return wordsOf(unleet(fold(text).replace(/['’`]/g, ' '), 'i')).words.join(' ');
 }

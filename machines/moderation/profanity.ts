@@ -15,7 +15,7 @@ import type { ListCategory, WordList } from './types.ts';
 
 const english = englishDataset.build();
 /** Innocent words its repeated-letter folding turns into profanity ("shiitake" → "shitake"). */
-const MORE_WHITELIST = ['shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails', 'pussycat', 'pussy willow', 'tit for tat', 'titmouse', 'rapeseed', 'penistone', 'cockpit', 'cockburn', 'cockermouth', 'shuttlecock', 'hitchcock', 'peacock', 'hancock', 'babcock', 'woodcock', 'gamecock', 'fagott', 'fagotto', 'dickinson', 'dickerson', 'dick cheney', 'dick tracy'];
+const MORE_WHITELIST = ['cumin', 'cumulus', 'cumulative', 'document', 'circumstance', 'shiitake', 'shitake', 'dick van dyke', 'moby dick', 'cocktails', 'pussycat', 'pussy willow', 'tit for tat', 'titmouse', 'rapeseed', 'penistone', 'cockpit', 'cockburn', 'cockermouth', 'shuttlecock', 'hitchcock', 'peacock', 'hancock', 'babcock', 'woodcock', 'gamecock', 'fagott', 'fagotto', 'dickinson', 'dickerson', 'dick cheney', 'dick tracy'];
 const obscenity = new RegExpMatcher({
   ...english,
   whitelistedTerms: [...(english.whitelistedTerms ?? []), ...MORE_WHITELIST],
@@ -54,10 +54,27 @@ export interface CompiledLists {
    * three times or more: "cooon"): collapsing every word would turn "con" into a slur.
    */
   collapsed: ReadonlyMap<string, ListCategory>;
-  /** Prefix terms and multi-word terms (checked one by one, repeats collapsed). */
-  other: readonly CompiledTerm[];
+  /** Single-word prefix terms ("mierd*"), repeats collapsed. */
+  prefixes: readonly CompiledTerm[];
+  /** Multi-word terms by their first word (repeats collapsed): a sentence looks up only the phrases its words start. */
+  phrases: ReadonlyMap<string, readonly CompiledTerm[]>;
   /** Multi-word terms without their spaces, for words a troll glued or spaced out ("k y s" / "killyourself"). */
   squashed: ReadonlyMap<string, ListCategory>;
+  /** Per language, the words it uses innocently (or the mild ones the persona allows). */
+  allow: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Every language's allowed words together, for a sentence whose language is unclear. */
+  anyAllow: ReadonlySet<string>;
+}
+
+/** Says whether a word the lists or the English library flag is innocent in this sentence. */
+export type Allowed = (word: string) => boolean;
+
+const nothingAllowed: Allowed = () => false;
+
+/** The allowed words for a sentence in `lang` (or of unclear language: allowed somewhere and listed nowhere). */
+export function allowedIn(lists: CompiledLists, lang: string | undefined): Allowed {
+  const own = lang ? lists.allow.get(lang) : undefined;
+  return (w) => (own?.has(w) ?? false) || (!lists.exact.has(w) && lists.anyAllow.has(w));
 }
 
 /** Words of a term or a text, folded and unleeted; apostrophes dropped ("you're" = "youre"). */
@@ -67,8 +84,16 @@ const termWords = (term: string) => wordsOf(unleet(fold(term).replace(/['’`]/g
 export function compileLists(lists: readonly WordList[]): CompiledLists {
   const exact = new Map<string, ListCategory>();
   const collapsed = new Map<string, ListCategory>();
-  const other: CompiledTerm[] = [];
+  const prefixes: CompiledTerm[] = [];
+  const phrases = new Map<string, CompiledTerm[]>();
   const squashed = new Map<string, ListCategory>();
+  const allow = new Map<string, Set<string>>();
+  const anyAllow = new Set<string>();
+  for (const list of lists) {
+    const words = new Set((list.allow ?? []).map((t) => termWords(t).join(' ')).filter(Boolean));
+    allow.set(list.source, words);
+    for (const w of words) anyAllow.add(w);
+  }
   // The first list that names a word gives its category (language lists come before the persona's).
   const first = (map: Map<string, ListCategory>, key: string, category: ListCategory) => {
     if (!map.has(key)) map.set(key, category);
@@ -77,16 +102,17 @@ export function compileLists(lists: readonly WordList[]): CompiledLists {
     for (const { term, category } of list.entries) {
       const prefix = term.endsWith('*');
       const raw = termWords(prefix ? term.slice(0, -1) : term);
-      if (raw.length === 0) continue;
+      if (raw.length === 0 || allow.get(list.source)?.has(raw.join(' '))) continue;
       const words = raw.map(collapseRepeats);
       if (raw.length === 1 && !prefix) {
         first(exact, raw[0]!, category);
         first(collapsed, words[0]!, category);
-      } else other.push({ words, prefix, category });
+      } else if (words.length === 1) prefixes.push({ words, prefix, category });
+      else phrases.set(words[0]!, [...(phrases.get(words[0]!) ?? []), { words, prefix, category }]);
       if (words.length > 1 && !prefix && words.join('').length >= 6) first(squashed, words.join(''), category);
     }
   }
-  return { exact, collapsed, other, squashed };
+  return { exact, collapsed, prefixes, phrases, squashed, allow, anyAllow };
 }
 
 function lookup(w: string, lists: CompiledLists): ListCategory | undefined {
@@ -103,22 +129,27 @@ function exactHit(w: string, lists: CompiledLists): ListCategory | undefined {
   return lookup(w.replace(/v/g, 'u'), lists);
 }
 
-function matchWords(words: readonly string[], lists: CompiledLists): ListCategory | undefined {
+function matchWords(words: readonly string[], lists: CompiledLists, allowed: Allowed): ListCategory | undefined {
   for (const w of words) {
+    if (allowed(w)) continue;
     const hit = exactHit(w, lists);
     if (hit) return hit;
   }
-  if (lists.other.length === 0) return undefined;
+  if (lists.prefixes.length === 0 && lists.phrases.size === 0) return undefined;
   const collapsed = words.map(collapseRepeats);
-  const joined = ` ${collapsed.join(' ')} `;
-  for (const t of lists.other) {
-    if (t.prefix && t.words.length === 1) {
-      const p = t.words[0]!;
-      // A short prefix hides inside innocent words: at least 4 letters.
-      if (p.length >= 4 && collapsed.some((w) => w.startsWith(p))) return t.category;
-    } else if (t.prefix) {
-      if (joined.includes(` ${t.words.join(' ')}`)) return t.category;
-    } else if (joined.includes(` ${t.words.join(' ')} `)) return t.category;
+  for (const t of lists.prefixes) {
+    const p = t.words[0]!;
+    // A short prefix hides inside innocent words: at least 4 letters.
+    if (p.length >= 4 && collapsed.some((w) => w.startsWith(p))) return t.category;
+  }
+  for (let i = 0; i < collapsed.length; i++) {
+    for (const t of lists.phrases.get(collapsed[i]!) ?? []) {
+      const n = t.words.length;
+      if (i + n > collapsed.length) continue;
+      let same = true;
+      for (let k = 1; k < n && same; k++) same = k === n - 1 && t.prefix ? collapsed[i + k]!.startsWith(t.words[k]!) : collapsed[i + k] === t.words[k];
+      if (same) return t.category;
+    }
   }
   return undefined;
 }
@@ -142,28 +173,52 @@ const KILL_SELF = /\bkill (?:your|ur|yo|ya|you|u) ?(?:[a-z]{1,12} )?self\b|\bbri
 
 export type ProfanityHit = { category: ListCategory | 'profanity' } | undefined;
 
-export function checkProfanity(text: string, lists: CompiledLists): ProfanityHit {
+/** An obscenity match that is not an allowed word of the sentence's language ("dick" in German is thick). */
+function obscene(text: string, allowed: Allowed): boolean {
+  if (!obscenity.hasMatch(text)) return false;
+  if (allowed === nothingAllowed) return true;
+  for (const m of obscenity.getAllMatches(text)) {
+    let start = m.startIndex;
+    let end = m.endIndex + 1;
+    while (start > 0 && /[\p{L}\p{N}]/u.test(text[start - 1]!)) start -= 1;
+    while (end < text.length && /[\p{L}\p{N}]/u.test(text[end]!)) end += 1;
+    if (!allowed(text.slice(start, end))) return true;
+  }
+  return false;
+}
+
+/** Names and phrases the lists would catch a word of ("Dick Van Dyke", "Moby Dick"): blanked before matching. */
+const WHITELISTED_PHRASES = new RegExp(`\\b(?:${MORE_WHITELIST.filter((t) => t.includes(' ')).join('|')})\\b`, 'g');
+
+export function checkProfanity(text: string, lists: CompiledLists, allowed: Allowed = nothingAllowed): ProfanityHit {
   const folded = fold(text);
   const { words, glued } = wordsOf(folded);
   // The lists first: they know the category (a slur is hate, not just profanity).
-  const plain = folded.replace(/['’`]/g, '');
-  for (const one of ['i', 'l'] as const) {
-    const unleeted = wordsOf(unleet(plain, one));
+  const listed = folded.replace(WHITELISTED_PHRASES, ' ');
+  const plain = listed.replace(/['’`]/g, '');
+  // French and Portuguese elide into the next word ("d'enculé", "qu'un"): read both ways.
+  const elided = listed.replace(/['’`]/g, ' ');
+  // A 1 read as an l only where there is one; the elided reading only where there is an apostrophe.
+  const readings: Array<readonly [string, 'i' | 'l']> = [[plain, 'i']];
+  if (/[1|]/.test(plain)) readings.push([plain, 'l']);
+  if (elided !== listed) readings.push([elided, 'i']);
+  for (const [source, one] of readings) {
+    const unleeted = wordsOf(unleet(source, one));
     const hit =
-      matchWords(unleeted.words, lists) ??
-      matchWords(unleeted.glued, lists) ??
+      matchWords(unleeted.words, lists, allowed) ??
+      matchWords(unleeted.glued, lists, allowed) ??
       unleeted.glued.map((x) => lists.squashed.get(collapseRepeats(x))).find(Boolean);
     if (hit) return { category: hit };
     if (KILL_SELF.test(unleeted.words.join(' '))) return { category: 'self-harm' };
     const split = splitWord(unleeted.words, lists);
     if (split) return { category: split };
   }
-  if (obscenity.hasMatch(folded) || maskedProfanity(folded)) return { category: 'profanity' };
-  // Leetspeak obscenity does not read ("b!+ch"): our own reading of it.
+  if (maskedProfanity(folded)) return { category: 'profanity' };
+  // The English library once, on one text: the folded words, their leetspeak reading ("b!+ch"),
+  // and spaced-out or dotted spellings glued back ("f u c k" → "fuck").
   const unleeted = unleet(folded, 'i');
-  if (unleeted !== folded && obscenity.hasMatch(unleeted)) return { category: 'profanity' };
-  // Spaced-out or dotted spellings glued back ("f u c k" → "fuck"): obscenity sees them as words.
   const longGlued = glued.filter((g) => g.length >= 3 && !words.includes(g));
-  if (longGlued.length > 0 && obscenity.hasMatch(longGlued.join(' '))) return { category: 'profanity' };
+  const all = [folded, ...(unleeted !== folded ? [unleeted] : []), ...longGlued].join(' | ');
+  if (obscene(all, allowed)) return { category: 'profanity' };
   return undefined;
 }

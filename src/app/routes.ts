@@ -10,6 +10,7 @@ import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
 import { withMemoryRoutes, type MemoryService } from '../memory/index.ts';
 import { withModerationRoutes } from '../moderation/api.ts';
+import { withModerationCheck } from '../moderation/checkRoute.ts';
 import type { AppModeration } from '../moderation/setup.ts';
 import { withObsRoutes, type ObsService } from '../obs/index.ts';
 import { screensRouter } from '../screens/index.ts';
@@ -30,5 +31,5 @@ export interface PickleRouteParts {
 
 export function pickleRoutes(parts: PickleRouteParts): express.Router {
   const { env, overlayDir, personasDir, persona, status, moderation, obs, memory, send } = parts;
-  return withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona }))))));
+  return withModerationCheck((text, signal) => moderation.check(text, signal), withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona })))))));
 }

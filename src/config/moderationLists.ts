@@ -1,12 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PersonaError } from './persona.ts';
 import { isListCategory, type ListCategory, type WordList } from '../../machines/moderation/types.ts';
 
 /**
- * Word lists for the moderation pipeline: personas/moderation/<lang>.txt for each of the
- * persona's languages, then the persona blocklist. Loaded here (I/O) and handed to the
- * machines as data.
+ * Word lists for the moderation pipeline: for each of the persona's languages, the maintained
+ * list of the `naughty-words` package (LDNOOBW, CC-BY-4.0) merged with personas/moderation/<lang>.txt,
+ * then the persona blocklist. Loaded here (I/O) and handed to the machines as data.
+ *
+ * The package lists mix slurs with everyday words ("cerveja", "con", "martillo"): each language
+ * file names the package words it drops (`[drop]`), the words of its own that other lists or
+ * the English library flag (`[allow]`: German "dick" is thick), and its mild profanity
+ * (`[mild]`: blocked only with the persona's `moderation.mild: block`).
  */
 
 /** A persona's list file is part of the persona: a bad one stops Pickle with one line, like a bad persona. */
@@ -17,26 +23,57 @@ export class ModerationListError extends PersonaError {
   }
 }
 
+export type MildPolicy = 'allow' | 'block';
+
+interface ParsedList extends WordList {
+  allow: string[];
+  /** Package words this language drops. */
+  drop: string[];
+}
+
+const SECTION_EXTRA = ['allow', 'drop', 'mild'] as const;
+
 /** Lines: `# comment`, `[category]` (starts a section), or a word/phrase (`term*` = prefix). */
-export function parseWordList(source: string, text: string, defaultCategory: ListCategory): WordList {
-  let category = defaultCategory;
+export function parseWordList(source: string, text: string, defaultCategory: ListCategory, mild: MildPolicy = 'allow'): ParsedList {
+  let section: ListCategory | (typeof SECTION_EXTRA)[number] = defaultCategory;
   const entries: Array<{ term: string; category: ListCategory }> = [];
+  const allow: string[] = [];
+  const drop: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
-    const section = /^\[([a-z-]+)\]$/.exec(line);
-    if (section) {
-      if (!isListCategory(section[1]!)) throw new ModerationListError(`moderation list ${source}, line ${i + 1}: unknown section [${section[1]}]`);
-      category = section[1];
+    const header = /^\[([a-z-]+)\]$/.exec(line);
+    if (header) {
+      const name = header[1]!;
+      if (isListCategory(name) || (SECTION_EXTRA as readonly string[]).includes(name)) section = name as typeof section;
+      else throw new ModerationListError(`moderation list ${source}, line ${i + 1}: unknown section [${name}]`);
       return;
     }
-    entries.push({ term: line.toLowerCase(), category });
+    const term = line.toLowerCase();
+    if (section === 'allow') allow.push(term);
+    else if (section === 'drop') drop.push(term);
+    else if (section === 'mild') {
+      if (mild === 'block') entries.push({ term, category: 'mild' });
+      else allow.push(term);
+    } else entries.push({ term, category: section });
   });
-  return { source, entries };
+  return { source, entries, allow, drop };
+}
+
+const require = createRequire(import.meta.url);
+
+/** The `naughty-words` list for a language, or none. */
+function packageList(lang: string): string[] {
+  try {
+    const words = require(`naughty-words/${lang}.json`) as unknown;
+    return Array.isArray(words) ? words.filter((w): w is string => typeof w === 'string').map((w) => w.toLowerCase()) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The lists for these languages (a language without a file is reported, not fatal) plus the blocklist. */
-export function loadWordLists(dir: string, languages: readonly string[], blocklist: readonly string[]): { lists: WordList[]; missing: string[] } {
+export function loadWordLists(dir: string, languages: readonly string[], blocklist: readonly string[], mild: MildPolicy = 'allow'): { lists: WordList[]; missing: string[] } {
   const lists: WordList[] = [];
   const missing: string[] = [];
   for (const lang of languages) {
@@ -45,7 +82,13 @@ export function loadWordLists(dir: string, languages: readonly string[], blockli
       missing.push(lang);
       continue;
     }
-    lists.push(parseWordList(lang, readFileSync(path, 'utf8'), 'profanity'));
+    const own = parseWordList(lang, readFileSync(path, 'utf8'), 'profanity', mild);
+    const skip = new Set([...own.drop, ...own.allow]);
+    const fromPackage = packageList(lang)
+      .filter((term) => !skip.has(term))
+      .map((term) => ({ term, category: 'profanity' as const }));
+    // The language file comes first: its sections name the category of a word both lists have.
+    lists.push({ source: lang, entries: [...own.entries, ...fromPackage], allow: own.allow });
   }
   lists.push({ source: 'persona', entries: blocklist.map((term) => ({ term, category: 'profanity' })) });
   return { lists, missing };

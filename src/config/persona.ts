@@ -29,6 +29,11 @@ export const personaFileSchema = z
     style: z.array(z.string().trim().min(1).max(300)).max(30).default([]),
     /** Languages chat and replies use: moderation loads personas/moderation/<lang>.txt for each. */
     languages: z.array(z.string().trim().regex(/^[a-z]{2}$/, 'a two-letter language code (en, es, de)')).min(1).max(10).default(['en']),
+    /** Moderation choices of the persona: mild profanity ("damn", "hell", "pissed") said or not. */
+    moderation: z
+      .object({ mild: z.enum(['allow', 'block']).default('allow') })
+      .strict()
+      .default({ mild: 'allow' }),
     voice: z
       .object({
         provider: z.enum(VOICE_ENGINE_NAMES).default('deepgram'),

@@ -4,7 +4,8 @@
  * `moderation` line on the status board and in /health. The list layers themselves are
  * pure and run in the brain (machines/moderation).
  */
-import { withDeadline } from '../deadline.ts';
+import { createActor, fromPromise } from 'xstate';
+import { classifierJudgeMachine, type ClassifierVerdict } from '../../machines/moderation/classifierJudge.ts';
 import type { ModerationHealthPayload } from '../screens/payloads.ts';
 import { join } from 'node:path';
 import type { Env } from '../config/env.ts';
@@ -126,19 +127,30 @@ export function startModeration(opts: ModerationOptions): ModerationService {
   return {
     mode,
     ready,
+    available: () => classifier !== undefined,
     async judge(text, signal) {
-      if (!classifier) return undefined;
-      const timeout = AbortSignal.timeout(judgeTimeoutMs);
-      const both = AbortSignal.any([signal, timeout]);
-      if (both.aborted) return undefined;
-      try {
-        const timedOut = () => new Error('classifier timed out');
-        return await withDeadline(classifier.classify(text, both), judgeTimeoutMs, timedOut, { signal: both, onAbort: timedOut });
-      } catch (err) {
+      const c = classifier;
+      if (!c || signal.aborted) return undefined;
+      // What a slow or failing classifier means is the judge machine's call (it fails open).
+      const actor = createActor(
+        classifierJudgeMachine.provide({ actors: { classify: fromPromise(({ input, signal: own }) => c.classify(input.text, AbortSignal.any([own, signal]))) } }),
+        { input: { text, timeoutMs: judgeTimeoutMs } },
+      );
+      const verdict = await new Promise<ClassifierVerdict | undefined>((resolve) => {
+        actor.subscribe({ complete: () => resolve(actor.getSnapshot().output), error: () => resolve(undefined) });
+        signal.addEventListener('abort', () => {
+          actor.stop();
+          resolve(undefined);
+        }, { once: true });
+        actor.start();
+      });
+      if (!verdict) return undefined;
+      if (verdict.outcome === 'failed' || verdict.outcome === 'timed-out') {
         judgeErrors += 1;
-        log.warn({ event: 'moderation.judge-failed', err: errorText(err) }, 'classifier failed on a sentence; it passed the list layers only');
+        log.warn({ event: 'moderation.judge-failed', outcome: verdict.outcome, err: verdict.error }, 'classifier failed on a sentence; it passed the list layers only');
         return undefined;
       }
+      return { toxic: verdict.flagged, label: verdict.label ?? verdict.outcome };
     },
     count(where, category) {
       counts[where][category] = (counts[where][category] ?? 0) + 1;

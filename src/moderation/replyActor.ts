@@ -1,8 +1,10 @@
 /**
- * The LLM reply actor with the ML classifier in the path: each sentence is judged, in order,
- * before it goes to the brain (which drops the flagged ones and counts them). The list layers
- * run in the brain whatever happens here. A classifier that fails or is slow lets the sentence
- * through unjudged (the lists still apply) and says so, rather than silencing every reply.
+ * The LLM reply actor with the ML classifier beside it: each sentence goes to the brain at once
+ * (the list layers judge it there, the voice starts synthesising it) marked `pending`, and the
+ * classifier's verdict follows as `llm.judged`; the voice plays the sentence only after an ok, so
+ * the classifier's time overlaps synthesis instead of adding to it. `llm.done` waits for the last
+ * verdict. What a slow or failing classifier means is decided by machines/moderation/classifierJudge.ts.
+ * With no classifier loaded, sentences go on unmarked.
  */
 import { service, type GenerateReplyService } from '../../machines/services.ts';
 import type { LlmEvent } from '../../machines/events.ts';
@@ -12,7 +14,9 @@ import type { LlmClient } from '../llm/types.ts';
 import type { Judgement } from './classifier.ts';
 
 export interface SentenceJudge {
-  /** Undefined while no classifier is ready (downloading, unavailable, off). */
+  /** A classifier is loaded: sentences go on at once and their verdicts follow. */
+  available(): boolean;
+  /** Undefined while no classifier is ready (downloading, unavailable, off), or when it failed on this one. */
   judge(text: string, signal: AbortSignal): Promise<Judgement | undefined>;
 }
 
@@ -23,23 +27,33 @@ export function createModeratedReplyActor(llm: LlmClient, judge: SentenceJudge):
     const send = (event: LlmEvent) => {
       if (live) sendBack(event);
     };
-    // Sentences are judged one after another so they reach the brain in the order written.
-    let queue: Promise<void> = Promise.resolve();
+    // Verdicts are awaited together before llm.done; each is sent as soon as it is known.
+    const verdicts: Array<Promise<void>> = [];
+    let seq = 0;
     const onSentence = (text: string) => {
-      queue = queue.then(async () => {
-        const verdict = await judge.judge(text, ctrl.signal).catch(() => undefined);
-        send({ type: 'llm.sentence', text, ...(verdict?.toxic ? { flagged: 'toxicity' as const } : {}) });
-      });
+      if (!judge.available()) {
+        send({ type: 'llm.sentence', text });
+        return;
+      }
+      const n = seq++;
+      send({ type: 'llm.sentence', text, seq: n, pending: true });
+      verdicts.push(
+        judge.judge(text, ctrl.signal).then(
+          (verdict) => send({ type: 'llm.judged', seq: n, ...(verdict?.toxic ? { flagged: 'toxicity' as const } : {}) }),
+          () => send({ type: 'llm.judged', seq: n }),
+        ),
+      );
     };
+    const allJudged = () => Promise.all(verdicts);
     void llm
       .generate(input.messages, { onEmotion: (emotion) => send({ type: 'llm.emotion', emotion }), onSentence }, ctrl.signal)
       .then(
         async (result) => {
-          await queue;
+          await allJudged();
           send({ type: 'llm.done', text: result.text, emotion: result.emotion, ts: Date.now() });
         },
         async (err: unknown) => {
-          await queue;
+          await allJudged();
           send({ type: 'llm.error', error: toLlmFailure(err) });
         },
       );

@@ -4,19 +4,22 @@
  * memory uses before it stores a line, and what the panel is told when its counts change.
  */
 import { join } from 'node:path';
+import type { BrainActor } from '../../machines/brain.ts';
+import { guardSentence } from '../../machines/brain/guard.ts';
+import { systemPrompt } from '../../machines/brain/prompt.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { PickleEvent } from '../../machines/events.ts';
 import { moderationData, type ModerationData } from '../../machines/moderation/pipeline.ts';
 import type { BaitingRule } from '../../machines/moderation/baiting.ts';
-import type { WordList } from '../../machines/moderation/types.ts';
+import type { ModerationVerdict, WordList } from '../../machines/moderation/types.ts';
 import type { Env } from '../config/env.ts';
 import { loadWordLists } from '../config/moderationLists.ts';
-import type { Persona } from '../config/persona.ts';
+import { toRuntime, type Persona } from '../config/persona.ts';
 import type { StorageModeration } from '../../machines/memory/rules.ts';
 import type { PanelReports } from '../screens/presenter.ts';
 import { startModeration, type ModerationOptions, type ModerationService } from './index.ts';
 
-type OrchestratorLike = Pick<PickleActor, 'on'>;
+type OrchestratorLike = Pick<PickleActor, 'on' | 'system'>;
 type PanelLike = Pick<PanelReports, 'moderationChanged'>;
 
 export interface AppModeration {
@@ -29,12 +32,18 @@ export interface AppModeration {
   /** A new persona: its languages' lists (send them to the brain as `moderation.lists`). */
   personaChanged(persona: Persona): PickleEvent;
   attach(orchestrator: OrchestratorLike, panel: PanelLike): void;
+  /**
+   * The judgement a spoken sentence gets now, through the same code: the brain's moderation data
+   * for the current persona (its lists and its instructions), the output guard as for a reply's
+   * first sentence, then the ML classifier when one is loaded.
+   */
+  check(text: string, signal: AbortSignal): Promise<ModerationVerdict>;
 }
 
 export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { env: Env; personasDir: string; persona: Persona; blocklist: readonly string[] }): AppModeration {
   const listsDir = join(opts.personasDir, 'moderation');
   const load = (persona: Persona) => {
-    const { lists, missing } = loadWordLists(listsDir, persona.file.languages, opts.blocklist);
+    const { lists, missing } = loadWordLists(listsDir, persona.file.languages, opts.blocklist, persona.file.moderation.mild);
     if (missing.length) opts.console.line(`! MODERATION: no word list for ${missing.join(', ')} (add personas/moderation/<lang>.txt); the other layers still apply`);
     return { lists, languages: persona.file.languages.filter((l) => !missing.includes(l)) };
   };
@@ -43,6 +52,13 @@ export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { e
   let storageData: ModerationData = moderationData(current.lists, '');
   const service = startModeration({ ...opts, languages: current.languages });
   let panelRef: PanelLike | undefined;
+  let orchestratorRef: OrchestratorLike | undefined;
+  let persona = opts.persona;
+  /** What the brain judges with (before the brain runs: the same data built from the persona). */
+  const spokenData = (): ModerationData => {
+    const brain = orchestratorRef?.system.get('brain') as BrainActor | undefined;
+    return brain?.getSnapshot().context.moderation.data ?? moderationData(current.lists, systemPrompt(toRuntime(persona)));
+  };
   const snapshot = () => service.health();
   const update = () => panelRef?.moderationChanged(snapshot());
 
@@ -57,14 +73,22 @@ export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { e
         update();
       },
     }),
-    personaChanged(persona) {
-      current = load(persona);
+    personaChanged(next) {
+      persona = next;
+      current = load(next);
       storageData = moderationData(current.lists, '');
       service.setLanguages(current.languages);
       return { type: 'moderation.lists', lists: current.lists };
     },
+    async check(text, signal) {
+      const listed = guardSentence(text, { moderation: spokenData(), spokenChars: 0, maxChars: Number.MAX_SAFE_INTEGER, inputs: [] });
+      if (!listed.ok) return { ok: false, category: listed.category, layer: listed.layer };
+      const judged = await service.judge(text, signal);
+      return judged?.toxic ? { ok: false, category: 'toxicity', layer: 'ml' } : { ok: true };
+    },
     attach(orchestrator, panel) {
       panelRef = panel;
+      orchestratorRef = orchestrator;
       orchestrator.on('reply.blocked', (e) => {
         service.count('reply', e.category);
         opts.log.info({ event: 'moderation.blocked', replyId: e.replyId, category: e.category, layer: e.layer, viewer: e.viewer }, 'sentence blocked');

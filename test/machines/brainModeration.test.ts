@@ -72,6 +72,26 @@ describe('brain moderation', () => {
     expect(t.h.of('reply.blocked')[0]).toMatchObject({ category: 'toxicity', layer: 'ml' });
   });
 
+  it('a sentence still being judged goes to the voice at once, pending; the verdict releases it or drops it from what is said', () => {
+    const t = setup();
+    t.batch(msg('pickle hi'));
+    t.llm.last().emit({ type: 'llm.sentence', text: 'You are worthless.', seq: 0, pending: true });
+    t.llm.last().emit({ type: 'llm.sentence', text: 'Just kidding, hi!', seq: 1, pending: true });
+    expect(t.h.of('reply.sentence').map((e) => [e.index, e.text, e.pending])).toEqual([
+      [0, 'You are worthless.', true],
+      [1, 'Just kidding, hi!', true],
+    ]);
+    t.llm.last().emit({ type: 'llm.judged', seq: 1 });
+    t.llm.last().emit({ type: 'llm.judged', seq: 0, flagged: 'toxicity' });
+    expect(t.h.of('reply.judged').map((e) => [e.index, e.ok])).toEqual([
+      [1, true],
+      [0, false],
+    ]);
+    expect(t.h.of('reply.blocked')[0]).toMatchObject({ category: 'toxicity', layer: 'ml' });
+    t.llm.last().emit({ type: 'llm.done', text: '', emotion: 'happy', ts: 1 });
+    expect(t.h.of('reply.done')[0]).toMatchObject({ text: 'Just kidding, hi!' });
+  });
+
   it('3 blocked replies in 10 minutes silence the viewer for 10 minutes; others are still answered', () => {
     const t = setup();
     t.baited(0);

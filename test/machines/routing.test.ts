@@ -30,7 +30,7 @@ const MACHINES: Record<MachineName, AnyStateMachine> = {
 
 /** Events a machine gets from its own children or raises for itself, not through the orchestrator. */
 const FROM_INSIDE: Partial<Record<MachineName, readonly string[]>> = {
-  brain: ['llm.emotion', 'llm.sentence', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
+  brain: ['llm.emotion', 'llm.sentence', 'llm.judged', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
   voice: ['tts.audio', 'tts.done', 'tts.failed', 'playback.started', 'playback.scheduled', 'playback.drained'],
   redemptions: ['redemption.settled'],
   voiceEngines: ['retry.due'],

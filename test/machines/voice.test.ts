@@ -271,3 +271,45 @@ describe('voice without provided actors: captions only, timed like a player', ()
     expect(h.of('voice.done')[0]).toMatchObject({ spokenText: 'Hi.' });
   });
 });
+
+describe('voice: sentences the ML classifier is still judging', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const pending = (t: ReturnType<typeof start>, index: number, text: string) =>
+    t.h.send({ type: 'reply.sentence', replyId: 'r1', index, text, emotion: 'happy', pending: true });
+  const judged = (t: ReturnType<typeof start>, index: number, ok: boolean) => t.h.send({ type: 'reply.judged', replyId: 'r1', index, ok });
+
+  it('synthesises a pending sentence at once, plays it only after an ok', () => {
+    const t = start();
+    t.begin();
+    pending(t, 0, 'Hello there.');
+    expect(t.synth.running()).toEqual([0]); // synthesis does not wait for the verdict
+    t.synth.audio(0, 4);
+    t.synth.done(0);
+    expect(t.player.script()).toEqual([]); // playback does
+    judged(t, 0, true);
+    expect(t.player.script()).toEqual(['a0:4']);
+  });
+
+  it('drops a sentence judged toxic unheard: its synthesis stopped, its audio never handed over, the next one plays', () => {
+    const t = start();
+    t.begin();
+    pending(t, 0, 'Something vile.');
+    pending(t, 1, 'Anyway, welcome!');
+    t.synth.audio(0, 4);
+    t.synth.audio(1, 6);
+    t.synth.done(1);
+    judged(t, 1, true);
+    expect(t.player.script()).toEqual([]); // sentence 1 still waits for sentence 0's turn
+    judged(t, 0, false);
+    expect(t.synth.running()).toEqual([]);
+    t.synth.audio(0, 8); // late audio of the dropped sentence
+    t.textDone();
+    expect(t.player.script()).toEqual(['a1:6', 'end']);
+    t.player.started(1);
+    t.player.drained();
+    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([1]);
+    expect(t.h.of('voice.done')[0]).toMatchObject({ spokenText: 'Anyway, welcome!' });
+  });
+});

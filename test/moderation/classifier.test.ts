@@ -185,7 +185,7 @@ describe('moderation service: status line and /health', () => {
 });
 
 describe('moderated reply actor', () => {
-  it('sentences reach the brain in order, flagged ones marked, done after the last', async () => {
+  it('sentences reach the brain at once, marked pending; verdicts follow as they come; done after the last', async () => {
     const llm: LlmClient = {
       generate(_messages, handlers) {
         handlers.onEmotion('happy');
@@ -193,8 +193,11 @@ describe('moderated reply actor', () => {
         return Promise.resolve({ text: 'One. Bad two. Three.', emotion: 'happy', stats: { durationMs: 1 } });
       },
     };
-    // The first judgement is the slowest: order must still hold.
-    const judge = { judge: (text: string) => new Promise<{ toxic: boolean; label: string }>((r) => setTimeout(() => r({ toxic: text.startsWith('Bad'), label: 'x' }), text === 'One.' ? 50 : 1)) };
+    // The first judgement is the slowest: the sentences do not wait for it.
+    const judge = {
+      available: () => true,
+      judge: (text: string) => new Promise<{ toxic: boolean; label: string }>((r) => setTimeout(() => r({ toxic: text.startsWith('Bad'), label: 'x' }), text === 'One.' ? 50 : 1)),
+    };
     const events: LlmEvent[] = [];
     const host = setup({ types: { events: {} as LlmEvent }, actors: { reply: createModeratedReplyActor(llm, judge) } }).createMachine({
       invoke: { src: 'reply', input: { replyId: 'r1', messages: [] } },
@@ -202,6 +205,25 @@ describe('moderated reply actor', () => {
     });
     createActor(host).start();
     await new Promise((r) => setTimeout(r, 200));
-    expect(events.map((e) => (e.type === 'llm.sentence' ? `${e.text}${e.flagged ? ' [flagged]' : ''}` : e.type))).toEqual(['llm.emotion', 'One.', 'Bad two. [flagged]', 'Three.', 'llm.done']);
+    const shown = (e: LlmEvent) =>
+      e.type === 'llm.sentence' ? `${e.text}${e.pending ? ` #${e.seq}` : ''}` : e.type === 'llm.judged' ? `judged #${e.seq}${e.flagged ? ' flagged' : ''}` : e.type;
+    expect(events.map(shown)).toEqual(['llm.emotion', 'One. #0', 'Bad two. #1', 'Three. #2', 'judged #1 flagged', 'judged #2', 'judged #0', 'llm.done']);
+  });
+
+  it('without a classifier, sentences go on unmarked', async () => {
+    const llm: LlmClient = {
+      generate(_messages, handlers) {
+        handlers.onSentence('One.');
+        return Promise.resolve({ text: 'One.', emotion: 'neutral', stats: { durationMs: 1 } });
+      },
+    };
+    const events: LlmEvent[] = [];
+    const host = setup({ types: { events: {} as LlmEvent }, actors: { reply: createModeratedReplyActor(llm, { available: () => false, judge: () => Promise.resolve(undefined) }) } }).createMachine({
+      invoke: { src: 'reply', input: { replyId: 'r1', messages: [] } },
+      on: { '*': { actions: ({ event }) => void events.push(event) } },
+    });
+    createActor(host).start();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events).toEqual([{ type: 'llm.sentence', text: 'One.' }, expect.objectContaining({ type: 'llm.done' })]);
   });
 });

@@ -30,6 +30,6 @@ export function loadCorpus(): CorpusCase[] {
 
 export function defaultModerationData(): ModerationData {
   const persona = loadPersona(join(ROOT, 'personas'), 'default');
-  const { lists } = loadWordLists(join(ROOT, 'personas/moderation'), persona.file.languages, loadBlocklist(join(ROOT, 'personas/blocklist.txt')));
+  const { lists } = loadWordLists(join(ROOT, 'personas/moderation'), persona.file.languages, loadBlocklist(join(ROOT, 'personas/blocklist.txt')), persona.file.moderation.mild);
   return moderationData(lists, systemPrompt(toRuntime(persona)));
 }

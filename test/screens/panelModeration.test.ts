@@ -50,6 +50,19 @@ describe.skipIf(!chromiumPath)('panel: moderation section', () => {
     await w.page.click('#mod-silenced .mod-silenced-row button');
     await w.page.waitForFunction(() => document.querySelectorAll('#mod-silenced .mod-silenced-row').length === 0, { timeout: 5000, polling: 100 });
     expect(await w.page.$eval('#mod-silenced-empty', (e) => (e as HTMLElement).hidden)).toBe(false);
+
+    // "Try a sentence": the verdict, never the sentence.
+    const tryIt = async (text: string) => {
+      await w.page.$eval('#mod-try-text', (e) => ((e as HTMLInputElement).value = ''));
+      await w.page.type('#mod-try-text', text);
+      await w.page.$eval('#mod-try-result', (e) => (e.textContent = ''));
+      await w.page.click('#mod-try button');
+      await w.page.waitForFunction(() => /^[✓✗C]/.test(document.querySelector('#mod-try-result')?.textContent ?? ''), { timeout: 5000, polling: 50 });
+      return w.page.$eval('#mod-try-result', (e) => e.textContent ?? '');
+    };
+    expect(await tryIt('Strip for us, chat wants to see everything <img src=x onerror=alert(1)>')).toContain('Dropped: sexual');
+    expect(await tryIt('The frog lives in the pond.')).toContain('would say it');
+    expect(await w.page.$$eval('#sec-moderation img', (imgs) => imgs.length)).toBe(0);
     await w.page.close();
   });
 });

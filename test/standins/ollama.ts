@@ -65,6 +65,8 @@ export interface OllamaStandinKnobs {
   loadDelayMs: number;
   /** Prompt evaluation: after the load, before the first piece. */
   firstTokenDelayMs: number;
+  /** The same for guard models (llama-guard, shieldgemma: small and fast); null: as `firstTokenDelayMs`. */
+  guardDelayMs: number | null;
   tokenDelayMs: number;
   /** Destroy the socket after this many pieces (null: off). */
   dropMidStream: number | null;
@@ -365,6 +367,7 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
   const knobs: OllamaStandinKnobs = {
     loadDelayMs: opts.loadDelayMs ?? 0,
     firstTokenDelayMs: opts.firstTokenDelayMs ?? 0,
+    guardDelayMs: opts.guardDelayMs ?? null,
     tokenDelayMs: opts.tokenDelayMs ?? 0,
     dropMidStream: opts.dropMidStream ?? null,
     errorMidStream: opts.errorMidStream ?? null,
@@ -501,7 +504,7 @@ export async function startOllamaStandin(opts: OllamaStandinOptions = {}): Promi
       const loadNs = await ensureLoaded(model);
       if (client.state.gone) return record({ ...base, pieces: 0, outcome: 'client-closed' });
       const promptStarted = performance.now();
-      await client.sleep(s.firstTokenDelayMs);
+      await client.sleep(isGuardModel(model) && s.guardDelayMs !== null ? s.guardDelayMs : s.firstTokenDelayMs);
       const promptNs = Math.round((performance.now() - promptStarted) * 1e6);
       const evalStarted = performance.now();
       let sent = 0;
