@@ -1,4 +1,5 @@
 import type { ActorRefFrom, InputFrom } from 'xstate';
+import { analyticsMachine } from './analytics/machine.ts';
 import { audienceMachine } from './audience.ts';
 import { chatAccessMachine } from './chatAccess.ts';
 import { chatPacingMachine } from './chatPacing/machine.ts';
@@ -30,6 +31,8 @@ export const ADAPTER_MACHINES = {
   chatPacing: chatPacingMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
+  /** What a stream is and what it counts (src/analytics writes it down). */
+  analytics: analyticsMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

@@ -87,6 +87,9 @@ export const brainReplies = brainSetup.extend({
         ...(trigger.triggerId ? { triggerId: trigger.triggerId } : {}),
       } satisfies BrainOutEvent);
     }),
+    passFirstToken: enqueueActions(({ context, enqueue }) => {
+      if (context.reply) enqueue.sendParent({ type: 'reply.firstToken', replyId: context.reply.id } satisfies BrainOutEvent);
+    }),
     setEmotion: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'llm.emotion' || !context.reply) return;
       enqueue.assign({ reply: { ...context.reply, emotion: event.emotion } });
@@ -129,12 +132,13 @@ export const brainReplies = brainSetup.extend({
       }
       if (verdict.last) enqueue.raise({ type: 'llm.done', text: '', emotion: reply.emotion, ts: reply.trigger.ts });
     }),
-    finishText: enqueueActions(({ context, enqueue }) => {
+    finishText: enqueueActions(({ context, event, enqueue }) => {
       const reply = context.reply;
       if (!reply || reply.llmDone) return;
       enqueue.assign({ reply: { ...reply, llmDone: true } });
       enqueue.stopChild('llm');
-      enqueue.sendParent({ type: 'reply.done', replyId: reply.id, text: reply.sentences.join(' '), emotion: reply.emotion } satisfies BrainOutEvent);
+      const tokens = event.type === 'llm.done' ? event.tokens : undefined;
+      enqueue.sendParent({ type: 'reply.done', replyId: reply.id, text: reply.sentences.join(' '), emotion: reply.emotion, ...(tokens !== undefined ? { tokens } : {}) } satisfies BrainOutEvent);
     }),
     failReply: enqueueActions(({ context, enqueue }, params: { reason: DecisionReason; detail: string }) => {
       const reply = context.reply;

@@ -22,6 +22,7 @@ export class ReplyRun {
   private handlerError: { error: unknown } | null = null;
   private readonly thoughts = new ThinkStripper();
   private blankRun = 0;
+  private firstTokenSeen = false;
   private readonly overallTimer: NodeJS.Timeout;
   private firstTokenTimer: NodeJS.Timeout | undefined;
   private readonly onCallerAbort = () => this.stopWith('caller');
@@ -50,6 +51,10 @@ export class ReplyRun {
 
   /** A piece of the reply: emotion and finished sentences go to the handlers at once. */
   push(piece: string): void {
+    if (!this.firstTokenSeen && piece !== '') {
+      this.firstTokenSeen = true;
+      this.handlers.onFirstToken?.();
+    }
     this.blankRun = nextBlankRun(this.blankRun, piece);
     if (isRunaway(this.blankRun)) {
       this.handlerError ??= {

@@ -25,7 +25,7 @@ const MACHINES: Record<ActorName, AnyStateMachine> = {
 
 /** Events a machine gets from its own children or raises for itself (timers), not through the orchestrator. */
 const FROM_INSIDE: Partial<Record<ActorName, readonly string[]>> = {
-  brain: ['llm.emotion', 'llm.sentence', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
+  brain: ['llm.firstToken', 'llm.emotion', 'llm.sentence', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
   voice: ['tts.audio', 'tts.done', 'tts.failed', 'playback.started', 'playback.drained'],
 };
 
