@@ -20,6 +20,7 @@ import type { Senses } from './senses/index.ts';
 import { startSensesStack } from './senses/start.ts';
 import { watchAudience } from './audio/audience.ts';
 import { orchestratorChildren } from './children.ts';
+import { createStreamAnalytics } from './analytics/index.ts';
 import { startBackends } from './app/backends.ts';
 import { pickleHealth, storedMemories } from './app/health.ts';
 import { createPickleOrchestrator } from './app/orchestrator.ts';
@@ -64,6 +65,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   const orchestrator = createPickleOrchestrator({ env, opts, settings: settings.get(), persona, blocklist, llm, counters, moderation, plugins, voice, memory });
   const send = (event: PickleEvent) => orchestrator.send(event);
+  const analytics = createStreamAnalytics({ dataDir, keepDays: env.ANALYTICS_KEEP_DAYS, log, status, orchestrator, memorySize: () => storedMemories(memory), ...(opts.tuning?.streams ? { tuning: opts.tuning.streams } : {}) });
 
   // Server
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
@@ -71,7 +73,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
   const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const overlayDir = join(ROOT_DIR, 'overlay');
-  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters }) });
+  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, analytics, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters }) });
 
   // Screens: overlay state on connect, panel history + charts, inspector (before the orchestrator starts).
   const screens = startScreens({
@@ -84,8 +86,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   });
 
   // Outputs of the machines -> overlay, panel, log, Twitch.
-  const avatar = server.avatar;
-  voice.attach(avatar);
+  voice.attach(server.avatar);
   let senses: Senses | undefined;
   memory.attach(orchestrator, screens.presenter, (source) => senses?.remembers(source) ?? false);
   moderation.attach(orchestrator, screens.presenter);
@@ -98,6 +99,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   orchestrator.start();
   // Adapters' machines join the running orchestrator as its children.
   const children = orchestratorChildren(orchestrator);
+  analytics.start(children);
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l), children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
@@ -138,6 +140,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       await llm.stop();
       await vision?.stop();
       screens.stop();
+      analytics.stop();
       orchestrator.stop();
       await plugins.drain();
       await memory.stop();

@@ -9,6 +9,8 @@ export interface ServiceStatus {
   /** The exact step that fixes it, when there is one (e.g. "run `ollama pull phi3.5`"). */
   fix?: string;
   lastError?: string;
+  /** What kind of failure a `down` is (src/errors.ts: auth, rate-limited, retryable, fatal), when the service knows. */
+  fault?: string;
   /** ms since epoch of the last change. */
   since: number;
 }
@@ -23,13 +25,14 @@ export class StatusBoard extends EventEmitter<{ change: [ServiceStatus] }> {
     super();
   }
 
-  set(service: ServiceName, state: ServiceState, detail: string, extra: { fix?: string; lastError?: string } = {}): void {
+  set(service: ServiceName, state: ServiceState, detail: string, extra: { fix?: string; lastError?: string; fault?: string } = {}): void {
     const prev = this.entries.get(service);
     const next: ServiceStatus = {
       service,
       state,
       detail,
       ...(extra.fix ? { fix: extra.fix } : {}),
+      ...(extra.fault ? { fault: extra.fault } : {}),
       ...((extra.lastError ?? prev?.lastError) ? { lastError: extra.lastError ?? prev?.lastError } : {}),
       since: prev && prev.state === state && prev.detail === detail ? prev.since : this.now(),
     };

@@ -261,6 +261,8 @@ export const envSchema = z.object({
   OLLAMA_HOST: url('http://127.0.0.1:11434'),
   OLLAMA_VISION_MODEL: optionalText,
   CHROMA_URL: url(),
+  /** Stream records (PICKLE_DATA_DIR/streams) older than this many days are deleted. */
+  ANALYTICS_KEEP_DAYS: wholeNumber(90, 1, 36_500, 'whole days'),
   /** Long-term memory on/off (off: STM only, nothing written to disk). */
   MEMORY_ENABLED: bool(true),
   /** minilm (transformers.js, in-process) | ollama (all-minilm via OLLAMA_HOST) | fallback (word hashing). */
