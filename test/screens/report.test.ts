@@ -7,8 +7,8 @@ import type { MinuteLine, ReplyLine, StreamLine } from '../../machines/analytics
 import { startRig, type Rig } from '../integration/harness.ts';
 import { chromiumPath, describeShot, launchBrowser, openPage, screenshot } from './browser.ts';
 
-const ID = '20261207-200000-000';
-const T0 = Date.UTC(2026, 11, 7, 20, 0, 0, 0);
+const ID = '20251207-200000-000';
+const T0 = Date.UTC(2025, 11, 7, 20, 0, 0, 0);
 
 /** Two hours of a stream as the recorder writes it: a reply every few minutes, an LLM outage, some moderation. */
 function twoHourStream(): StreamLine[] {
@@ -100,6 +100,20 @@ describe.skipIf(!chromiumPath)('the stream report in headless Chromium', () => {
       await w.page.close();
     }, 30_000);
   }
+
+  it("the panel's Analytics card links to this stream's report and the past ones", async () => {
+    const w = await openPage(browser, 320, 900);
+    await w.page.goto(`${rig.pickle.url}/panel`, { waitUntil: 'networkidle0' });
+    await w.page.waitForFunction(() => document.querySelectorAll('#stream-reports a').length >= 2, { timeout: 10_000 });
+    const links = await w.page.$$eval('#stream-reports a', (as) => as.map((a) => ({ href: new URL((a as HTMLAnchorElement).href).pathname, text: a.textContent })));
+    expect(links[0]).toMatchObject({ text: expect.stringMatching(/^● this stream/) });
+    expect(links.map((l) => l.href)).toContain(`/report/${ID}`);
+    const live = links[0]!.href;
+    await w.page.goto(`${rig.pickle.url}${live}`, { waitUntil: 'networkidle0' });
+    await w.page.waitForFunction(() => /^Live stream/.test(document.getElementById('title')?.textContent ?? ''));
+    expect(w.errors).toEqual([]);
+    await w.page.close();
+  }, 30_000);
 
   it('prints without the controls, each chart inside the page', async () => {
     const w = await openPage(browser, 1280, 900);
