@@ -27,7 +27,8 @@ export interface StreamAnalyticsOptions {
   orchestrator: PickleActor;
   /** Long-term memory's size, when memory is on. */
   memorySize: () => number | null;
-  tuning?: { minuteMs?: number; flushMs?: number; sampleMs?: number };
+  /** `record: false`: nothing is recorded (the chat-flood benchmark's baseline). */
+  tuning?: { minuteMs?: number; flushMs?: number; sampleMs?: number; record?: boolean };
 }
 
 export interface StreamAnalytics {
@@ -76,6 +77,7 @@ export function createStreamAnalytics(o: StreamAnalyticsOptions): StreamAnalytic
     router: (overlayDir) => analyticsRouter({ dir, overlayDir, current: () => current, flush: () => writer.flush() }),
     current: () => current,
     start(children) {
+      if (o.tuning?.record === false) return;
       const machine = children.start({ src: 'analytics', systemId: 'analytics', input: o.tuning?.minuteMs ? { minuteMs: o.tuning.minuteMs } : {} });
       const send = (e: AnalyticsEvent) => {
         if (!stopped) tell(machine, e);
