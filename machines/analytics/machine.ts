@@ -1,8 +1,8 @@
 import { assertEvent, enqueueActions, setup } from 'xstate';
-import type { ChatPlatform, DecisionReason, Emotion, InputKind, ServiceName, ServiceState, ViewerKey } from '../events.ts';
+import type { ChatPlatform, DecisionReason, Emotion, InputKind, ServiceName, ServiceState } from '../events.ts';
 import type { ModerationCategory } from '../moderation/types.ts';
 import { ANSWERS, MENTION_DROPS, streamIdOf, type StreamLine } from './records.ts';
-import { emptyMinute, engagedLine, forgetViewer, minuteLine, tallyChat, type ChatSeen, type MinuteTally } from './minute.ts';
+import { emptyMinute, engagedLine, forgetViewer, minuteLine, tallyChat, type ChatSeen, type EngagedTable, type MinuteTally } from './minute.ts';
 import { failedOutcome, playedOutcome, toLine, type OpenReply, type ReachedStage } from './replies.ts';
 
 /**
@@ -56,7 +56,7 @@ export interface AnalyticsContext {
   minuteMs: number;
   stream: Current | undefined;
   tally: MinuteTally;
-  engaged: Record<ViewerKey, number>;
+  engaged: EngagedTable;
   engagedDirty: boolean;
   replies: OpenReply[];
   /** The last decision to answer, for the trigger of the reply that follows it. */
@@ -66,7 +66,7 @@ export interface AnalyticsContext {
 /** Replies followed at once; an older one that never ended is closed as `unfinished`. */
 const OPEN_REPLIES = 8;
 
-const quiet = (): Pick<AnalyticsContext, 'tally' | 'engaged' | 'engagedDirty' | 'replies' | 'answer'> => ({ tally: emptyMinute(), engaged: {}, engagedDirty: false, replies: [], answer: undefined });
+const quiet = (): Pick<AnalyticsContext, 'tally' | 'engaged' | 'engagedDirty' | 'replies' | 'answer'> => ({ tally: emptyMinute(), engaged: new Map(), engagedDirty: false, replies: [], answer: undefined });
 
 export const analyticsMachine = setup({
   types: {
