@@ -37,6 +37,16 @@ export function storedStreams(dir: string): string[] {
     .reverse();
 }
 
+/** What changes when a stream file changes (its time and size), to reuse what was read from it. */
+export function fileStamp(dir: string, id: string): string | undefined {
+  try {
+    const st = statSync(fileOf(dir, id));
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One stream's lines; undefined when there is no such stream (or the id is not one). */
 export function readStreamFile(dir: string, id: string): StreamFile | undefined {
   if (!STREAM_ID_RE.test(id)) return undefined;

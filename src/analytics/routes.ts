@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express from 'express';
 import { STREAM_ID_RE } from '../../machines/analytics/records.ts';
-import { readStreamFile, storedStreams } from './files.ts';
+import { fileStamp, readStreamFile, storedStreams } from './files.ts';
 import { repliesCsv, streamReport, type StreamReport } from './summary.ts';
 
 export interface AnalyticsRouteDeps {
@@ -31,11 +31,19 @@ const UPLOT_FILES = new Set(['uPlot.iife.min.js', 'uPlot.min.css']);
 export function analyticsRouter(deps: AnalyticsRouteDeps): express.Router {
   const r = express.Router();
   const now = deps.now ?? Date.now;
+  // A past stream is read once until its file changes: the panel lists the streams every minute, mid-stream.
+  const past = new Map<string, { stamp: string; report: StreamReport | undefined }>();
   const report = (id: string): StreamReport | undefined => {
     if (!STREAM_ID_RE.test(id)) return undefined;
-    if (id === deps.current()) deps.flush();
+    const live = id === deps.current();
+    if (live) deps.flush();
+    const stamp = live ? undefined : fileStamp(deps.dir, id);
+    const known = stamp !== undefined ? past.get(id) : undefined;
+    if (known && known.stamp === stamp) return known.report;
     const file = readStreamFile(deps.dir, id);
-    return file && streamReport(id, file, now(), id === deps.current());
+    const found = file && streamReport(id, file, now(), live);
+    if (stamp !== undefined) past.set(id, { stamp, report: found });
+    return found;
   };
   const notFound = (res: express.Response) => res.status(404).json({ error: 'not found', reason: 'no stored stream has this id' });
 
