@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STAGES } from '../../machines/analytics/records.ts';
 import type { StreamReport } from '../../src/analytics/summary.ts';
+import { startDeepgramStandin, type DeepgramStandin } from '../standins/deepgram.ts';
 import { CHANNEL, startRig, type Rig } from './harness.ts';
+
+const KEY = 'dg-analytics-key';
 
 /** Each reply is one sentence naming its question, so the overlay's captions tell the replies apart. */
 const oneSentence = ({ messages }: { messages: Array<{ content: string }> }) => {
@@ -29,9 +32,12 @@ const get = async (rig: Rig, path: string) => fetch(`${rig.pickle.url}${path}`);
 describe('analytics: every stream remembered in numbers', () => {
   const dirs: string[] = [];
   let rig: Rig | undefined;
+  let dg: DeepgramStandin | undefined;
   afterEach(async () => {
     await rig?.stop();
     rig = undefined;
+    await dg?.close();
+    dg = undefined;
     for (const d of dirs.splice(0)) {
       chmodSync(d, 0o700);
       rmSync(d, { recursive: true, force: true });
@@ -41,7 +47,10 @@ describe('analytics: every stream remembered in numbers', () => {
   it('after a few replies and a restart the stream is listed: replies as shown, stages adding up, a CSV row per reply', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pickle-streams-'));
     dirs.push(dataDir);
-    rig = await startRig({ dataDir, llm: { responder: oneSentence }, tuning: { streams: { flushMs: 50 } } });
+    // A real voice (the Deepgram stand-in's first audio after 20 ms), so the TTS stage is measured, not 0.
+    dg = await startDeepgramStandin({ keys: [KEY], ttfbMs: 20, msPerChar: 1 });
+    const env = { DEEPGRAM_API_KEY: KEY, DEEPGRAM_URL: dg.url };
+    rig = await startRig({ dataDir, env, llm: { responder: oneSentence }, tuning: { streams: { flushMs: 50 } } });
     for (let i = 1; i <= 3; i++) {
       const spoken = () => rig!.pickle.counters.snapshot().replies;
       const before = spoken();
@@ -54,7 +63,7 @@ describe('analytics: every stream remembered in numbers', () => {
     expect(live.streams.map((s) => s.id)).toEqual([live.current]);
     await rig.stop();
 
-    rig = await startRig({ dataDir, llm: { responder: oneSentence }, tuning: { streams: { flushMs: 50 } } });
+    rig = await startRig({ dataDir, env, llm: { responder: oneSentence }, tuning: { streams: { flushMs: 50 } } });
     const list = (await (await get(rig, '/api/streams')).json()) as { current: string; streams: Array<{ id: string; replies: number; end: number | null; state: string }> };
     const past = list.streams.find((s) => s.id === live.current)!;
     expect(past).toMatchObject({ replies: shown, state: 'closed' });
@@ -70,6 +79,7 @@ describe('analytics: every stream remembered in numbers', () => {
       const sum = STAGES.reduce((a, s) => a + r.stages![s], 0);
       expect(Math.abs(sum - r.totalMs!)).toBeLessThanOrEqual(5);
       expect(r.stages!.llm).toBeGreaterThan(0);
+      expect(r.stages!.tts).toBeGreaterThanOrEqual(15);
       expect(r.emotion).toBe('happy');
       expect(r.tokensIn).toBeGreaterThan(0);
     }
