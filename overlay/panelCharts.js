@@ -142,7 +142,7 @@
         var s = /** @type {{ id?: unknown, start?: unknown, state?: unknown, replies?: unknown }} */ (item);
         if (typeof s.id !== 'string' || typeof s.start !== 'number') return;
         var when = new Date(s.start).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-        var a = el('a', null, (s.state === 'live' ? '● this stream' : when) + (typeof s.replies === 'number' ? ' (' + s.replies + ')' : ''));
+        var a = el('a', null, (s.state === 'live' ? '● this stream' : when) + (typeof s.replies === 'number' ? ' · ' + s.replies + (s.replies === 1 ? ' reply' : ' replies') : ''));
         a.href = reportUrl(s.id);
         a.target = '_blank';
         a.title = 'the whole stream: latency by stage, mentions, moderation, memory, CPU';

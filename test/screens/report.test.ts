@@ -5,7 +5,7 @@ import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MinuteLine, ReplyLine, StreamLine } from '../../machines/analytics/records.ts';
 import { startRig, type Rig } from '../integration/harness.ts';
-import { chromiumPath, describeShot, launchBrowser, openPage, screenshot } from './browser.ts';
+import { ARTIFACTS, chromiumPath, describeShot, launchBrowser, openPage, screenshot } from './browser.ts';
 
 const ID = '20251207-200000-000';
 const T0 = Date.UTC(2025, 11, 7, 20, 0, 0, 0);
@@ -108,6 +108,7 @@ describe.skipIf(!chromiumPath)('the stream report in headless Chromium', () => {
     const links = await w.page.$$eval('#stream-reports a', (as) => as.map((a) => ({ href: new URL((a as HTMLAnchorElement).href).pathname, text: a.textContent })));
     expect(links[0]).toMatchObject({ text: expect.stringMatching(/^● this stream/) });
     expect(links.map((l) => l.href)).toContain(`/report/${ID}`);
+    await (await w.page.$('#sec-analytics'))!.screenshot({ path: join(ARTIFACTS, 'panel-analytics-320.png') });
     const live = links[0]!.href;
     await w.page.goto(`${rig.pickle.url}${live}`, { waitUntil: 'networkidle0' });
     await w.page.waitForFunction(() => /^Live stream/.test(document.getElementById('title')?.textContent ?? ''));
