@@ -18,19 +18,41 @@ import { startOllamaStandin } from '../test/standins/ollama.ts';
  * Two runs, one after the other: the spine alone (long-term memory off), then the default
  * configuration with long-term memory (embedded Chroma + embedder) on. `heapAfterGcMB.retained`
  * tells growth that stays from V8's headroom (which scales with the live heap at start).
- * Arguments: [rate] [seconds] [off|on|both].
+ * Stream recording (src/analytics) is measured side by side: the spine twice without it and once
+ * more with it (A B B A), the CPU each used during the flood and the difference of the means
+ * (goal: ≤ 1 % of a core), and the event loop's p99 while recording (goal: ≤ 10 ms).
+ * Arguments: [rate] [seconds] [off|on|both|recording] (`recording`: only the two spine runs).
  */
 export default async function chatFlood(args: string[]): Promise<Record<string, unknown>> {
   const rate = Number(args[0] ?? 2000);
   const seconds = Number(args[1] ?? 30);
   const which = args[2] ?? 'both';
   const out: Record<string, unknown> = {};
-  if (which !== 'on') out.spineLongTermMemoryOff = await floodOnce(rate, seconds, false);
-  if (which !== 'off') out.defaultLongTermMemoryOn = await floodOnce(rate, seconds, true);
+  if (which !== 'on') {
+    const recording = await floodOnce(rate, seconds, false, true);
+    out.spineLongTermMemoryOff = recording;
+    if (which !== 'off') {
+      // Recording off, off, then on again (A B B A): a machine that gets busier or quieter during the runs weighs on both sides alike.
+      const notRecording = [await floodOnce(rate, seconds, false, false), await floodOnce(rate, seconds, false, false)];
+      const recordingAgain = await floodOnce(rate, seconds, false, true);
+      const on = [recording, recordingAgain];
+      const mean = (runs: Array<{ cpuCoreShare: number }>) => +(runs.reduce((a, r) => a + r.cpuCoreShare, 0) / runs.length).toFixed(4);
+      out.spineNotRecording = notRecording[0];
+      out.streamRecording = {
+        cpuCoreShareRecording: on.map((r) => r.cpuCoreShare),
+        cpuCoreShareNotRecording: notRecording.map((r) => r.cpuCoreShare),
+        overheadCoreShare: +(mean(on) - mean(notRecording)).toFixed(4),
+        eventLoopP99MsRecording: on.map((r) => r.eventLoopDelayMs.p99),
+        eventLoopP99MsNotRecording: notRecording.map((r) => r.eventLoopDelayMs.p99),
+        goals: { overheadCoreShare: 0.01, eventLoopP99Ms: 10 },
+      };
+    }
+  }
+  if (which !== 'off' && which !== 'recording') out.defaultLongTermMemoryOn = await floodOnce(rate, seconds, true, true);
   return out;
 }
 
-async function floodOnce(rate: number, seconds: number, longTermMemory: boolean): Promise<Record<string, unknown>> {
+async function floodOnce(rate: number, seconds: number, longTermMemory: boolean, record: boolean) {
   const channel = 'floodchannel';
   const server = fork(fileURLToPath(new URL('./_floodServer.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const messages: Array<Record<string, any>> = [];
@@ -50,7 +72,7 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean)
   const ollama = await startOllamaStandin({ firstTokenDelayMs: 200, tokenDelayMs: 25 });
   const dataDir = mkdtempSync(join(tmpdir(), 'pickle-flood-'));
   const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url, MEMORY_ENABLED: String(longTermMemory) });
-  const pickle = await startPickle({ env, log: silentLogger() });
+  const pickle = await startPickle({ env, log: silentLogger(), tuning: { streams: { record } } });
   server.send({ type: 'waitJoin', channel });
   await next('joined');
   // Memory loads its embedder and Chroma in the background: measure a Pickle that has finished starting.
@@ -97,10 +119,13 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean)
   const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
   loop.enable();
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   server.send({ type: 'flood', channel, rate, seconds, mentionAt: 0.5, name: 'Pickle' });
   const mention = await next('mention');
   mentionId = mention.id;
   const flooded = await next('flooded');
+  const cpu = process.cpuUsage(cpu0);
+  const cpuCoreShare = +((cpu.user + cpu.system) / 1000 / (Date.now() - t0)).toFixed(4);
   // Let the last lines arrive and the pending reply finish.
   const settleEnd = Date.now() + 15_000;
   while (Date.now() < settleEnd && (pickle.counters.snapshot().received - warmupReceived < flooded.sent || !mentionAnsweredAt)) {
@@ -115,6 +140,9 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean)
     rate,
     seconds,
     floodMs: Date.now() - t0,
+    recording: record,
+    /** CPU this process used during the flood, in cores (1 = one core all the time). */
+    cpuCoreShare,
     messagesSent: flooded.sent,
     warmupMessages: warmupReceived,
     messagesReceived: counts.received - warmupReceived,

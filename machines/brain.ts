@@ -118,6 +118,7 @@ export const brainMachine = brainInputs.createMachine({
         'speech.final': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
         'chat.event': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
         'vision.batch': { actions: ['store', { type: 'decideLater', params: { why: 'busy' } }] },
+        'llm.firstToken': { actions: 'passFirstToken' },
         'llm.emotion': { actions: 'setEmotion' },
         'llm.sentence': { actions: 'passSentence' },
         'llm.judged': { actions: 'judgedSentence' },

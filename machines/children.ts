@@ -1,5 +1,6 @@
 import type { ActorRefFrom, InputFrom } from 'xstate';
 import { arrivalsMachine } from './arrivals.ts';
+import { analyticsMachine } from './analytics/machine.ts';
 import { audienceMachine } from './audience.ts';
 import { chatAccessMachine } from './chatAccess.ts';
 import { chatPacingMachine } from './chatPacing/machine.ts';
@@ -48,6 +49,8 @@ export const ADAPTER_MACHINES = {
   visionFrames: visionFramesMachine,
   /** One per watched flow: `arrivals:deepgram-live:<n>` (audio reaching Deepgram), `arrivals:speaker` (the voice page answering). */
   arrivals: arrivalsMachine,
+  /** What a stream is and what it counts (src/analytics writes it down). */
+  analytics: analyticsMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

@@ -97,7 +97,7 @@ export interface StreamEvent {
 
 export type { ChatCommandName, ModCommand, ViewerCommand } from './commands.ts';
 
-export type ServiceName = 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | `plugin:${string}`;
+export type ServiceName = 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | 'analytics' | `plugin:${string}`;
 export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting' | 'paused';
 
 /** Why the brain answered, or why it stayed quiet. Shown on the panel and in the log. */
@@ -186,6 +186,9 @@ export type InputEvent =
   | { type: 'chat.message'; message: ChatMessage }
   /** A sub, raid, cheer, follow, … from the platform's event feed. */
   | { type: 'stream.event'; event: StreamEvent }
+  /** The channel went live, or ended its broadcast (Twitch EventSub `stream.online`/`stream.offline`, a YouTube broadcast). */
+  | { type: 'stream.online'; platform: ChatPlatform; ts: number }
+  | { type: 'stream.offline'; platform: ChatPlatform; ts: number }
   /** A moderator deleted one message. */
   | { type: 'chat.deleted'; platform: ChatPlatform; messageId: string; user?: string }
   /** A viewer timed out (durationSec) or banned (no duration); no user = the whole chat cleared. */
@@ -249,12 +252,14 @@ export type BrainOutEvent =
   /** `promptTokens`: the prompt's size as counted against `promptBudget` (shown on the panel per reply). */
   | { type: 'reply.start'; replyId: string; prompt: PromptMessage[]; triggerId?: string; promptTokens?: number; promptBudget?: number }
   | { type: 'reply.emotion'; replyId: string; emotion: Emotion }
+  /** The LLM's first token for this reply arrived (the end of the first-token wait). */
+  | { type: 'reply.firstToken'; replyId: string }
   /** `pending`: the ML classifier is still judging it; synthesise it, but play it only after `reply.judged` says ok. */
   | { type: 'reply.sentence'; replyId: string; index: number; text: string; emotion: Emotion; pending?: true }
   /** The ML classifier's verdict on a pending sentence: played when ok, never heard or shown otherwise. */
   | { type: 'reply.judged'; replyId: string; index: number; ok: boolean }
-  /** The LLM finished; `text` is what the LLM wrote and passed the guard (not necessarily spoken yet). */
-  | { type: 'reply.done'; replyId: string; text: string; emotion: Emotion }
+  /** The LLM finished; `text` is what the LLM wrote and passed the guard (not necessarily spoken yet); `tokens`: what the LLM wrote, as its server counted. */
+  | { type: 'reply.done'; replyId: string; text: string; emotion: Emotion; tokens?: number }
   | { type: 'reply.failed'; replyId: string; reason: DecisionReason; detail: string }
   /** The reply as it will be remembered: only what was actually spoken. */
   /** `about`: the viewers whose input the reply answered (its provenance in memory). */
@@ -272,6 +277,8 @@ export type BrainOutEvent =
   | { type: 'viewer.unsilenced'; viewer: ViewerKey; by: string };
 
 export type VoiceOutEvent =
+  /** The first bytes of the reply's audio came from its TTS engine (not yet heard). */
+  | { type: 'voice.firstByte'; replyId: string }
   /** First audio of a reply started playing. */
   | { type: 'voice.started'; replyId: string }
   | { type: 'voice.playing'; replyId: string; index: number; text: string }
@@ -285,6 +292,8 @@ export type AvatarOutEvent =
 
 /** Events the LLM actor sends to the brain that invoked it. */
 export type LlmEvent =
+  /** The model began answering (its first token); sent once, before anything else. */
+  | { type: 'llm.firstToken' }
   | { type: 'llm.emotion'; emotion: Emotion }
   /**
    * `flagged`: the optional ML classifier (src/moderation) judged it toxic; the brain drops it.
@@ -292,7 +301,8 @@ export type LlmEvent =
    */
   | { type: 'llm.sentence'; text: string; flagged?: 'toxicity'; seq?: number; pending?: true }
   | { type: 'llm.judged'; seq: number; flagged?: 'toxicity' }
-  | { type: 'llm.done'; text: string; emotion: Emotion; ts: number }
+  /** `tokens`: what the model wrote, as its server counted (when it says). */
+  | { type: 'llm.done'; text: string; emotion: Emotion; ts: number; tokens?: number }
   | { type: 'llm.error'; error: LlmFailure };
 
 // ---------------------------------------------------------------- inside the voice (voice machine <-> its actors)

@@ -167,6 +167,7 @@ export const orchestratorMachine = setup({
         case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'chatRefusal': return enqueue.spawnChild(child.src, at);
         case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         default: {
           // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
           const unhandled: never = child;

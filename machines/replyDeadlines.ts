@@ -15,9 +15,9 @@ export interface ReplyDeadlinesInput {
 }
 
 export type ReplyDeadlinesEvent =
-  | { type: 'reply.requested'; key: string }
-  | { type: 'reply.firstToken'; key: string }
-  | { type: 'reply.finished'; key: string }
+  | { type: 'request.started'; key: string }
+  | { type: 'request.answering'; key: string }
+  | { type: 'request.ended'; key: string }
   | { type: 'deadline.passed'; key: string; which: 'first-token' | 'whole' };
 
 export type ReplyDeadlinesEmitted = { type: 'reply.overdue'; key: string; which: 'first-token' | 'whole' };
@@ -42,18 +42,18 @@ export const replyDeadlinesMachine = setup({
   },
   actions: {
     begin: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'reply.requested');
+      assertEvent(event, 'request.started');
       const { key } = event;
       enqueue.assign({ running: [...context.running.filter((k) => k !== key), key] });
       enqueue.raise({ type: 'deadline.passed', key, which: 'first-token' }, { id: timerId('first-token', key), delay: 'firstToken' });
       enqueue.raise({ type: 'deadline.passed', key, which: 'whole' }, { id: timerId('whole', key), delay: 'whole' });
     }),
     answering: enqueueActions(({ event, enqueue }) => {
-      assertEvent(event, 'reply.firstToken');
+      assertEvent(event, 'request.answering');
       enqueue.cancel(timerId('first-token', event.key));
     }),
     finish: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'reply.finished');
+      assertEvent(event, 'request.ended');
       enqueue.cancel(timerId('first-token', event.key));
       enqueue.cancel(timerId('whole', event.key));
       enqueue.assign({ running: context.running.filter((k) => k !== event.key) });
@@ -70,9 +70,9 @@ export const replyDeadlinesMachine = setup({
   id: 'replyDeadlines',
   context: ({ input }) => ({ ...input, running: [] }),
   on: {
-    'reply.requested': { actions: 'begin' },
-    'reply.firstToken': { actions: 'answering' },
-    'reply.finished': { actions: 'finish' },
+    'request.started': { actions: 'begin' },
+    'request.answering': { actions: 'answering' },
+    'request.ended': { actions: 'finish' },
     'deadline.passed': { actions: 'overdue' },
   },
 });

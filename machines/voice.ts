@@ -68,6 +68,8 @@ interface VoiceContext {
   feed: number;
   /** Texts of the sentences that started playing, in order. */
   heard: string[];
+  /** Some audio of this reply came from TTS (`voice.firstByte` was sent). */
+  gotAudio: boolean;
   /** reply.done came: no more sentences. */
   textDone: boolean;
   /** play.finish was sent. */
@@ -135,7 +137,7 @@ export function pump(ctx: VoiceContext): { slots: Slot[]; feed: number; finished
   return { slots, feed, finished, spawn, play };
 }
 
-const fresh = { replyId: undefined, slots: [], feed: 0, heard: [], textDone: false, finished: false } satisfies Partial<VoiceContext>;
+const fresh = { replyId: undefined, slots: [], feed: 0, heard: [], gotAudio: false, textDone: false, finished: false } satisfies Partial<VoiceContext>;
 
 /** Default synthesize actor: no voice, captions only. */
 export const captionsOnlySynthesize: SynthesizeService = service<SynthesizeInput, TtsEvent>(({ input, sendBack }) => {
@@ -273,6 +275,13 @@ export const voiceMachine = setup({
         return context.slots.map((s) => (s.index === event.index ? { ...s, buffered: [...s.buffered, event.pcm] } : s));
       },
     }),
+    /** The reply's first audio bytes from TTS, for the latency record (what is heard comes later). */
+    noteFirstByte: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'tts.audio');
+      if (context.gotAudio || !context.replyId || event.pcm.byteLength === 0) return;
+      enqueue.assign({ gotAudio: true });
+      enqueue.sendParent({ type: 'voice.firstByte', replyId: context.replyId } satisfies VoiceOutEvent);
+    }),
     settle: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['tts.done', 'tts.failed']);
       if (!context.replyId) return;
@@ -347,7 +356,7 @@ export const voiceMachine = setup({
     // The brain gave the reply up (LLM error, moderation, watchdog): stop without a report.
     'reply.failed': { guard: 'isMine', actions: ['stopAll', 'reset'], target: '.idle' },
     'voice.skip': { guard: 'active', actions: [{ type: 'report', params: { interrupted: true } }, 'stopAll', 'reset'], target: '.idle' },
-    'tts.audio': { guard: 'isMineSlot', actions: ['buffer', 'pump'] },
+    'tts.audio': { guard: 'isMineSlot', actions: ['noteFirstByte', 'buffer', 'pump'] },
     'tts.done': { guard: 'isMineSlot', actions: ['settle', 'pump'] },
     'tts.failed': { guard: 'isMineSlot', actions: ['settle', 'pump'] },
     'playback.drained': { guard: 'isMine', actions: [{ type: 'report', params: { interrupted: false } }, 'stopAll', 'reset'], target: '.idle' },

@@ -4,6 +4,7 @@
  * scripts are type-checked against these with `npm run typecheck` (tsconfig.pages.json).
  */
 import type { io as ioLookup, Socket } from 'socket.io-client';
+import type UPlot from 'uplot';
 import type {
   ActorInfo,
   AvatarClientEvents,
@@ -142,6 +143,8 @@ declare global {
     PickleInspectorLog: (opts: PickleInspectorLogOptions) => PickleInspectorLogView;
     PickleInspectorChart: PickleInspectorChart;
     PickleInspectorTrail: PickleInspectorTrail;
+    /** uPlot's browser build (/report/lib/uPlot.iife.min.js, from node_modules); missing when it did not load. */
+    uPlot?: typeof UPlot;
     /** Older Safari's name for AudioContext. */
     webkitAudioContext?: typeof AudioContext;
   }

@@ -1,5 +1,6 @@
 // Control panel: the Analytics card, live charts of the last minutes (replies, latency, LLM
-// tokens, memory size, dropped lines) drawn as SVG polylines from the `analytics` points.
+// tokens, memory size, dropped lines) drawn as SVG polylines from the `analytics` points, and
+// links to the stream reports (this stream's and the past ones').
 (function () {
   'use strict';
 
@@ -165,6 +166,35 @@
       }
     });
   }
+
+  // The stream reports (/report/<id>): this stream beyond the last 5 minutes, and the past ones.
+  var reports = el('div', 'body reports');
+  reports.id = 'stream-reports';
+  kit.$('sec-analytics').append(reports);
+  /** @param {string} id */
+  function reportUrl(id) {
+    var token = window.PicklePanel.token();
+    return '/report/' + encodeURIComponent(id) + (token ? '?token=' + encodeURIComponent(token) : '');
+  }
+  function listReports() {
+    void window.PicklePanel.api('GET', '/api/streams').then(function (r) {
+      var list = r.ok && r.data && Array.isArray(r.data['streams']) ? /** @type {unknown[]} */ (r.data['streams']) : [];
+      reports.replaceChildren(el('span', 'hint', 'Stream reports: '));
+      list.slice(0, 6).forEach(function (item) {
+        var s = /** @type {{ id?: unknown, start?: unknown, state?: unknown, replies?: unknown }} */ (item);
+        if (typeof s.id !== 'string' || typeof s.start !== 'number') return;
+        var when = new Date(s.start).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+        var a = el('a', null, (s.state === 'live' ? '● this stream' : when) + (typeof s.replies === 'number' ? ' · ' + s.replies + (s.replies === 1 ? ' reply' : ' replies') : ''));
+        a.href = reportUrl(s.id);
+        a.target = '_blank';
+        a.title = 'the whole stream: latency by stage, mentions, moderation, memory, CPU';
+        reports.append(a, document.createTextNode(' '));
+      });
+      if (list.length === 0) reports.append(el('span', 'hint', 'none yet'));
+    });
+  }
+  listReports();
+  window.setInterval(listReports, 60000);
 
   window.PicklePanel.onSocket(function (socket) {
     socket.on('analytics-history', function (h) {

@@ -21,6 +21,7 @@ import { startSensesStack } from './senses/start.ts';
 import { watchAudience } from './audio/audience.ts';
 import { orchestratorChildren } from './children.ts';
 import { sinkEvents } from './sinks.ts';
+import { createStreamAnalytics } from './analytics/index.ts';
 import { startBackends } from './app/backends.ts';
 import { pickleHealth, storedMemories } from './app/health.ts';
 import { createPickleOrchestrator } from './app/orchestrator.ts';
@@ -65,6 +66,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   const orchestrator = createPickleOrchestrator({ env, opts, settings: settings.get(), persona, blocklist, llm, counters, moderation, plugins, voice, memory });
   const send = (event: PickleEvent) => orchestrator.send(event);
+  const analytics = createStreamAnalytics({ dataDir, keepDays: env.ANALYTICS_KEEP_DAYS, log, status, orchestrator, memorySize: () => storedMemories(memory), ...(opts.tuning?.streams ? { tuning: opts.tuning.streams } : {}) });
 
   // Server
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
@@ -72,7 +74,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
   const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const overlayDir = join(ROOT_DIR, 'overlay');
-  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters }) });
+  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, analytics, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters }) });
 
   // Screens: overlay state on connect, panel history + charts, inspector (before the orchestrator starts).
   const screens = startScreens({
@@ -85,8 +87,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   });
 
   // Outputs of the machines -> overlay, panel, log, Twitch.
-  const avatar = server.avatar;
-  voice.attach(avatar);
+  voice.attach(server.avatar);
   let senses: Senses | undefined;
   // Sinks: they carry out what the machines decided; their listeners go when Pickle stops.
   const events = sinkEvents(orchestrator);
@@ -102,6 +103,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const children = orchestratorChildren(orchestrator);
   voice.start(children);
   llm.start(children);
+  analytics.start(children);
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
@@ -141,6 +143,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       await llm.stop();
       await vision?.stop();
       screens.stop();
+      analytics.stop();
       orchestrator.stop();
       events.stop();
       await plugins.drain();

@@ -71,6 +71,7 @@ const standaloneHost = (up: (event: PickleEvent) => void) =>
           case 'chatRefusal': return enqueue.spawnChild(child.src, at);
           case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           default: {
             const unhandled: never = child;
             return unhandled;

@@ -15,6 +15,8 @@ export interface ServiceStatus {
    * otherwise, so a `disabled` or `degraded` without it is something configured that does not work.
    */
   configured?: false;
+  /** What kind of failure a `down` is (src/errors.ts: auth, rate-limited, retryable, fatal), when the service knows. */
+  fault?: string;
   /** ms since epoch of the last change. */
   since: number;
 }
@@ -29,13 +31,14 @@ export class StatusBoard extends EventEmitter<{ change: [ServiceStatus] }> {
     super();
   }
 
-  set(service: ServiceName, state: ServiceState, detail: string, extra: { fix?: string; lastError?: string; configured?: boolean } = {}): void {
+  set(service: ServiceName, state: ServiceState, detail: string, extra: { fix?: string; lastError?: string; configured?: boolean; fault?: string } = {}): void {
     const prev = this.entries.get(service);
     const next: ServiceStatus = {
       service,
       state,
       detail,
       ...(extra.fix ? { fix: extra.fix } : {}),
+      ...(extra.fault ? { fault: extra.fault } : {}),
       ...((extra.lastError ?? prev?.lastError) ? { lastError: extra.lastError ?? prev?.lastError } : {}),
       ...(extra.configured === false ? { configured: false as const } : {}),
       since: prev && prev.state === state && prev.detail === detail ? prev.since : this.now(),

@@ -92,6 +92,9 @@ export const brainReplies = brainSetup.extend({
         ...(trigger.triggerId ? { triggerId: trigger.triggerId } : {}),
       } satisfies BrainOutEvent);
     }),
+    passFirstToken: enqueueActions(({ context, enqueue }) => {
+      if (context.reply) enqueue.sendParent({ type: 'reply.firstToken', replyId: context.reply.id } satisfies BrainOutEvent);
+    }),
     setEmotion: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'llm.emotion' || !context.reply) return;
       enqueue.assign({ reply: { ...context.reply, emotion: event.emotion } });
@@ -159,13 +162,14 @@ export const brainReplies = brainSetup.extend({
       for (const e of blocked.events) enqueue.sendParent(e);
       enqueue.assign({ reply: { ...reply, sentences, judging, blocked: true }, moderation: blocked.moderation });
     }),
-    finishText: enqueueActions(({ context, enqueue }) => {
+    finishText: enqueueActions(({ context, event, enqueue }) => {
       const reply = context.reply;
       if (!reply || reply.llmDone) return;
       enqueue.assign({ reply: { ...reply, llmDone: true } });
       // Verdicts still to come keep the LLM actor (which judges) running; it stops with the reply.
       if (Object.keys(reply.judging ?? {}).length === 0) enqueue.stopChild('llm');
-      enqueue.sendParent({ type: 'reply.done', replyId: reply.id, text: reply.sentences.filter(Boolean).join(' '), emotion: reply.emotion } satisfies BrainOutEvent);
+      const tokens = event.type === 'llm.done' ? event.tokens : undefined;
+      enqueue.sendParent({ type: 'reply.done', replyId: reply.id, text: reply.sentences.filter(Boolean).join(' '), emotion: reply.emotion, ...(tokens !== undefined ? { tokens } : {}) } satisfies BrainOutEvent);
     }),
     failReply: enqueueActions(({ context, enqueue }, params: { reason: DecisionReason; detail: string }) => {
       const reply = context.reply;

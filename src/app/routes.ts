@@ -1,10 +1,11 @@
 /**
  * Pickle's pages and endpoints beyond the core API, each mounted by its own module: the senses
  * switch, moderation, OBS, long-term memory, the camera page (VISION_ENABLED only), the panel,
- * inspector and persona art.
+ * inspector and persona art, the stored streams and their reports.
  */
-import type express from 'express';
+import express from 'express';
 import type { PickleEvent } from '../../machines/events.ts';
+import type { StreamAnalytics } from '../analytics/index.ts';
 import { withSensesRoutes } from '../browser/routes.ts';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
@@ -27,9 +28,13 @@ export interface PickleRouteParts {
   obs: ObsService;
   memory: MemoryService;
   send: (event: PickleEvent) => void;
+  /** The stored streams' API and report pages. */
+  analytics: StreamAnalytics;
 }
 
 export function pickleRoutes(parts: PickleRouteParts): express.Router {
-  const { env, overlayDir, personasDir, persona, status, moderation, obs, memory, send } = parts;
-  return withModerationCheck((text, signal) => moderation.check(text, signal), withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona })))))));
+  const { env, overlayDir, personasDir, persona, status, moderation, obs, memory, send, analytics } = parts;
+  const all = express.Router();
+  all.use(analytics.router(overlayDir));
+  return all.use(withModerationCheck((text, signal) => moderation.check(text, signal), withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona }))))))));
 }

@@ -35,6 +35,8 @@ export interface PickleOptions {
     ttsRetryMs?: number;
     /** Panel chart sampling and inspector batching (screens). */
     analyticsMs?: number;
+    /** Stream records: a minute's length, the write batch, CPU/RSS sampling (src/analytics); `record: false` is the benchmark's baseline. */
+    streams?: { minuteMs?: number; flushMs?: number; sampleMs?: number; record?: boolean };
     inspectorFlushMs?: number;
     /** false: no /inspector at all (the benchmark's baseline). */
     inspector?: boolean;

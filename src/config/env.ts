@@ -264,6 +264,8 @@ export const envSchema = z.object({
   CHROMA_URL: url(),
   /** The external Chroma's token (its token auth): sent as `Authorization: Bearer` and `X-Chroma-Token`. */
   CHROMA_TOKEN: optionalText,
+  /** Stream records (PICKLE_DATA_DIR/streams) older than this many days are deleted. */
+  ANALYTICS_KEEP_DAYS: wholeNumber(90, 1, 36_500, 'whole days'),
   /** Long-term memory on/off (off: STM only, nothing written to disk). */
   MEMORY_ENABLED: bool(true),
   /** minilm (transformers.js, in-process) | ollama (all-minilm via OLLAMA_HOST) | fallback (word hashing). */

@@ -142,12 +142,12 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
       case 'unreachable':
       case 'model-missing':
         warm = false;
-        status.set('llm', 'down', err.message, { fix: err.fix, lastError: err.message });
+        status.set('llm', 'down', err.message, { fix: err.fix, lastError: err.message, fault: err.failureClass });
         health.poke();
         break;
       case 'timeout':
       case 'server':
-        status.set('llm', 'degraded', err.message, { lastError: err.message });
+        status.set('llm', 'degraded', err.message, { lastError: err.message, fault: err.failureClass });
         break;
       case 'aborted':
       case 'bad-output':

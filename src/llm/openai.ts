@@ -206,12 +206,12 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
       case 'unreachable':
       case 'model-missing':
       case 'auth':
-        status.set('llm', 'down', err.message, { ...(err.fix ? { fix: err.fix } : {}), lastError: err.message });
+        status.set('llm', 'down', err.message, { ...(err.fix ? { fix: err.fix } : {}), lastError: err.message, fault: err.failureClass });
         health.poke();
         break;
       case 'timeout':
       case 'server':
-        status.set('llm', 'degraded', err.message, { ...(err.fix ? { fix: err.fix } : {}), lastError: err.message });
+        status.set('llm', 'degraded', err.message, { ...(err.fix ? { fix: err.fix } : {}), lastError: err.message, fault: err.failureClass });
         break;
       case 'aborted':
       case 'bad-output':

@@ -25,13 +25,14 @@ export function createReplyActor(llm: LlmClient): GenerateReplyService {
       .generate(
         input.messages,
         {
+          onFirstToken: () => send({ type: 'llm.firstToken' }),
           onEmotion: (emotion) => send({ type: 'llm.emotion', emotion }),
           onSentence: (text) => send({ type: 'llm.sentence', text }),
         },
         ctrl.signal,
       )
       .then(
-        (result) => send({ type: 'llm.done', text: result.text, emotion: result.emotion, ts: Date.now() }),
+        (result) => send({ type: 'llm.done', text: result.text, emotion: result.emotion, ts: Date.now(), ...(result.stats.evalTokens !== undefined ? { tokens: result.stats.evalTokens } : {}) }),
         (err: unknown) => send({ type: 'llm.error', error: toLlmFailure(err) }),
       );
     return () => {

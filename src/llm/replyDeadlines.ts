@@ -47,17 +47,17 @@ export function replyDeadlines(limits: ReplyDeadlinesInput): ReplyDeadlines {
       const m = start();
       const key = `reply-${++replies}`;
       waiting.set(key, overdue);
-      tell(m, { type: 'reply.requested', key });
+      tell(m, { type: 'request.started', key });
       let answered = false;
       return {
         firstToken() {
           if (answered) return;
           answered = true;
-          tell(m, { type: 'reply.firstToken', key });
+          tell(m, { type: 'request.answering', key });
         },
         end() {
           if (!waiting.delete(key)) return;
-          tell(m, { type: 'reply.finished', key });
+          tell(m, { type: 'request.ended', key });
         },
       };
     },

@@ -24,6 +24,7 @@ export class ReplyRun {
   private readonly thoughts = new ThinkStripper();
   private blankRun = 0;
   private readonly deadlines: ReplyWatch;
+  private firstTokenSeen = false;
   private readonly onCallerAbort = () => this.stopWith('caller');
 
   constructor(
@@ -46,6 +47,10 @@ export class ReplyRun {
 
   /** A piece of the reply: emotion and finished sentences go to the handlers at once. */
   push(piece: string): void {
+    if (!this.firstTokenSeen && piece !== '') {
+      this.firstTokenSeen = true;
+      this.handlers.onFirstToken?.();
+    }
     this.blankRun = nextBlankRun(this.blankRun, piece);
     if (isRunaway(this.blankRun)) {
       this.handlerError ??= {

@@ -5,6 +5,8 @@
 import type { Emotion, PromptMessage } from '../../machines/events.ts';
 
 export interface ReplyHandlers {
+  /** Called once, when the model's first token arrives (before any emotion or sentence). */
+  onFirstToken?(): void;
   /** Called once per reply, as soon as the emotion is known (`neutral` when the model gave none). */
   onEmotion(emotion: Emotion): void;
   /** Called for each complete sentence, in order, while the model is still writing. */

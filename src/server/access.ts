@@ -2,7 +2,8 @@
  * Who may read what when Pickle listens beyond this PC (token mode), and the headers and limits
  * every client gets:
  * - everything but the overlay (its page and static files) and `/` needs the access token:
- *   the API (reads too: memory holds every viewer's chat), `/health`, `/panel`, `/inspector`;
+ *   the API (reads too: memory holds every viewer's chat), `/health`, `/panel`, `/inspector`,
+ *   `/report/<id>` (a page opened with `?token=` is let in again by its cookie);
  * - the overlay's socket (`/avatar`) needs the overlay key (or the access token): a device on
  *   the LAN cannot steer playback, and the overlay URL in OBS does not open the panel;
  * - Pickle's own hidden browser never holds the access token: its pages and scripts are public
@@ -23,7 +24,8 @@ export const MAX_SOCKETS_PER_ADDRESS = 20;
 /**
  * Paths anyone who can reach the port may read in token mode: `/`, the overlay OBS loads, the
  * camera, microphone and voice pages Pickle's own headless browser opens (pages and scripts, no
- * data), and socket.io's transport (each namespace checks its own secret).
+ * data), the report's chart library (uPlot, as published), and socket.io's transport (each
+ * namespace checks its own secret).
  */
 const PUBLIC_FILES = new Set([
   '/',
@@ -38,7 +40,7 @@ const PUBLIC_FILES = new Set([
   '/senses/speaker.js',
 ]);
 export function isPublicPath(path: string): boolean {
-  return PUBLIC_FILES.has(path) || path.startsWith('/overlay/') || path.startsWith('/socket.io/');
+  return PUBLIC_FILES.has(path) || path.startsWith('/overlay/') || path.startsWith('/socket.io/') || path.startsWith('/report/lib/');
 }
 
 /** Only the overlay may be framed (OBS); every other page refuses to be shown in a frame. */
@@ -66,6 +68,8 @@ function cookie(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 const PAGES = new Set(['/panel', '/inspector']);
+/** A page a browser opens (the panel, the inspector, a stream's report): the page cookie lets it in. */
+const isPage = (path: string) => PAGES.has(path) || /^\/report\/[\w-]+$/.test(path);
 
 /**
  * Express middleware: frame headers on every response, and in token mode the token for every
@@ -82,13 +86,13 @@ export function accessMiddleware(guard: Guard) {
     if (!guard.tokenMode || isPublicPath(req.path)) return next();
     const given = tokenFromRequest(req.headers, req.query);
     if (guard.tokenOk(given)) {
-      if (PAGES.has(req.path) && req.method === 'GET' && given) {
+      if (isPage(req.path) && req.method === 'GET' && given) {
         // HttpOnly + SameSite=Strict: no script reads it and no other site sends it.
         res.cookie(PAGE_COOKIE, given, { httpOnly: true, sameSite: 'strict', path: '/' });
       }
       return next();
     }
-    if (PAGES.has(req.path) && req.method === 'GET' && guard.tokenOk(cookie(req.headers, PAGE_COOKIE))) return next();
+    if (isPage(req.path) && req.method === 'GET' && guard.tokenOk(cookie(req.headers, PAGE_COOKIE))) return next();
     res.set('Cache-Control', 'no-store');
     res.status(401).json({ error: 'unauthorized', reason: 'access token required', fix: 'open the link Pickle printed at start (it ends in ?token=…), or send Authorization: Bearer <token>' });
   };

@@ -21,7 +21,7 @@ describe('replyDeadlines', () => {
 
   it('no first token within 20 s: overdue once, as first-token', () => {
     const d = deadlines();
-    d.actor.send({ type: 'reply.requested', key: 'a' });
+    d.actor.send({ type: 'request.started', key: 'a' });
     vi.advanceTimersByTime(19_999);
     expect(d.out).toEqual([]);
     vi.advanceTimersByTime(1);
@@ -32,9 +32,9 @@ describe('replyDeadlines', () => {
 
   it('a first token lifts the first deadline; the whole reply still has 30 s from the request', () => {
     const d = deadlines();
-    d.actor.send({ type: 'reply.requested', key: 'a' });
+    d.actor.send({ type: 'request.started', key: 'a' });
     vi.advanceTimersByTime(5_000);
-    d.actor.send({ type: 'reply.firstToken', key: 'a' });
+    d.actor.send({ type: 'request.answering', key: 'a' });
     vi.advanceTimersByTime(24_999);
     expect(d.out).toEqual([]);
     vi.advanceTimersByTime(1);
@@ -43,11 +43,11 @@ describe('replyDeadlines', () => {
 
   it('a finished reply is never overdue; replies are timed apart', () => {
     const d = deadlines();
-    d.actor.send({ type: 'reply.requested', key: 'a' });
+    d.actor.send({ type: 'request.started', key: 'a' });
     vi.advanceTimersByTime(10_000);
-    d.actor.send({ type: 'reply.requested', key: 'b' });
-    d.actor.send({ type: 'reply.firstToken', key: 'a' });
-    d.actor.send({ type: 'reply.finished', key: 'a' });
+    d.actor.send({ type: 'request.started', key: 'b' });
+    d.actor.send({ type: 'request.answering', key: 'a' });
+    d.actor.send({ type: 'request.ended', key: 'a' });
     vi.advanceTimersByTime(20_000);
     expect(d.out).toEqual([{ type: 'reply.overdue', key: 'b', which: 'first-token' }]);
     expect(d.actor.getSnapshot().context.running).toEqual([]);
@@ -62,7 +62,7 @@ describe('replyDeadlines', () => {
     expect(actor.system.get('replyDeadlines:llm')).toBe(child);
     const out: string[] = [];
     child.on('reply.overdue', (e) => out.push(e.which));
-    child.send({ type: 'reply.requested', key: 'a' });
+    child.send({ type: 'request.started', key: 'a' });
     vi.advanceTimersByTime(100);
     expect(out).toEqual(['first-token']);
     actor.stop();

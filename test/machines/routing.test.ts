@@ -30,7 +30,7 @@ const MACHINES: Record<MachineName, AnyStateMachine> = {
 
 /** Events a machine gets from its own children or raises for itself, not through the orchestrator. */
 const FROM_INSIDE: Partial<Record<MachineName, readonly string[]>> = {
-  brain: ['llm.emotion', 'llm.sentence', 'llm.judged', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
+  brain: ['llm.firstToken', 'llm.emotion', 'llm.sentence', 'llm.judged', 'llm.done', 'llm.error', 'memory.recalled', 'digest.summarised', 'digest.failed', 'addressed.expire', 'brain.breathed', 'brain.quiet', 'digest.publish'],
   voice: ['tts.audio', 'tts.done', 'tts.failed', 'playback.started', 'playback.scheduled', 'playback.drained'],
   redemptions: ['redemption.settled'],
   voiceEngines: ['retry.due'],
@@ -54,8 +54,9 @@ const FROM_ADAPTER: Partial<Record<MachineName, readonly string[]>> = {
   healthCheck: ['health.stop', 'health.start', 'health.passed', 'health.failed', 'health.suspect'],
   voiceEngines: ['sentence.requested', 'engine.failed', 'engine.spoke', 'sentence.abandoned'],
   visionFrames: ['scene.described', 'frame.arrived', 'frame.described', 'frame.failed'],
-  replyDeadlines: ['reply.requested', 'reply.firstToken', 'reply.finished'],
+  replyDeadlines: ['request.started', 'request.answering', 'request.ended'],
   arrivals: ['arrivals.watch', 'arrivals.unwatch', 'arrivals.arrived'],
+  analytics: ['viewer.forgotten', 'analytics.close', 'analytics.open', 'stream.online', 'stream.offline', 'chat.tally', 'decision.made', 'reply.started', 'reply.reached', 'reply.emotionNoted', 'reply.written', 'reply.blocked', 'reply.cut', 'reply.failureNoted', 'reply.played', 'process.sampled', 'service.changed'],
   reconnect: ['connection.stop', 'connection.start', 'connection.opened', 'connection.restart', 'connection.lost', 'credentials.renewed'],
 };
 

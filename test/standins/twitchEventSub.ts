@@ -257,11 +257,15 @@ export async function startTwitchEventSubStandin(opts: TwitchEventSubStandinOpti
     const needs: Record<string, { version: string; scopes: string[] }> = {
       'channel.channel_points_custom_reward_redemption.add': { version: '1', scopes: ['channel:read:redemptions', 'channel:manage:redemptions'] },
       'channel.follow': { version: '2', scopes: ['moderator:read:followers'] },
+      // Public: no scope, any token may subscribe for any broadcaster.
+      'stream.online': { version: '1', scopes: [] },
+      'stream.offline': { version: '1', scopes: [] },
     };
     const need = needs[type];
     if (!need || need.version !== version) return err(res, 400, 'unsupported subscription type or version');
-    if (condition['broadcaster_user_id'] !== who.userId && condition['moderator_user_id'] !== who.userId) return err(res, 403, 'subscription missing proper authorization');
-    if (!need.scopes.some((s) => who.scopes.includes(s))) return err(res, 403, 'subscription missing proper authorization');
+    if (need.scopes.length > 0 && condition['broadcaster_user_id'] !== who.userId && condition['moderator_user_id'] !== who.userId) return err(res, 403, 'subscription missing proper authorization');
+    if (need.scopes.length > 0 && !need.scopes.some((s) => who.scopes.includes(s))) return err(res, 403, 'subscription missing proper authorization');
+    if (!condition['broadcaster_user_id']) return err(res, 400, 'Missing required parameter');
     if (subscriptions.some((s) => s.status === 'enabled' && s.type === type && s.sessionId === session.id)) return err(res, 409, 'subscription already exists');
     const sub: SubscriptionRecord = { id: randomUUID(), type, version, condition, sessionId: session.id, status: 'enabled' };
     subscriptions.push(sub);

@@ -23,6 +23,9 @@ import { errorText } from '../../errors.ts';
 
 export const REDEMPTION_TYPE = 'channel.channel_points_custom_reward_redemption.add';
 export const FOLLOW_TYPE = 'channel.follow';
+/** The channel went live / ended its broadcast (no scope needed): when a stream's record begins and ends. */
+export const ONLINE_TYPE = 'stream.online';
+export const OFFLINE_TYPE = 'stream.offline';
 
 export interface EventFeedOptions {
   eventsubUrl: string;
@@ -131,6 +134,10 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
       if (seen.length > 200) seen.shift();
       if (f.subscriptionType === REDEMPTION_TYPE) onRedemption(f.event);
       else if (f.subscriptionType === FOLLOW_TYPE) onFollow(f.event);
+      else if (f.subscriptionType === ONLINE_TYPE || f.subscriptionType === OFFLINE_TYPE) {
+        log.info({ event: 'eventsub', type: f.subscriptionType }, f.subscriptionType === ONLINE_TYPE ? 'the channel is live' : 'the channel went offline');
+        o.send({ type: f.subscriptionType, platform: 'twitch', ts: Date.now() });
+      }
     }
   }
 
@@ -173,6 +180,7 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
   function wanted(): SubscriptionRequest[] {
     const subs: SubscriptionRequest[] = [{ type: REDEMPTION_TYPE, version: '1', condition: { broadcaster_user_id: broadcasterId } }];
     if (follows) subs.push({ type: FOLLOW_TYPE, version: '2', condition: { broadcaster_user_id: broadcasterId, moderator_user_id: broadcasterId } });
+    for (const type of [ONLINE_TYPE, OFFLINE_TYPE]) subs.push({ type, version: '1', condition: { broadcaster_user_id: broadcasterId } });
     return subs;
   }
 
@@ -183,6 +191,11 @@ export function createEventFeed(o: EventFeedOptions): EventFeed {
       } catch (err) {
         const status = err instanceof HelixError ? err.status : 0;
         if (status === 409) continue;
+        if (req.type === ONLINE_TYPE || req.type === OFFLINE_TYPE) {
+          // Without it a stream's record runs from Pickle's start to its stop: the feed goes on.
+          log.warn({ event: 'eventsub', type: req.type, err: (err as Error).message }, 'live/offline subscription refused');
+          continue;
+        }
         if (req.type === FOLLOW_TYPE && (status === 403 || status === 400)) {
           followNote = `follows off: ${errorText(err)}`;
           log.warn({ event: 'eventsub', err: errorText(err) }, 'follow subscription refused');

@@ -31,8 +31,20 @@ describe('event feed against the EventSub stand-in', () => {
     expect(enabled(h.w).map((s) => [s.type, s.version, s.condition])).toEqual([
       [REDEEM, '1', { broadcaster_user_id: BROADCASTER.id }],
       ['channel.follow', '2', { broadcaster_user_id: BROADCASTER.id, moderator_user_id: BROADCASTER.id }],
+      ['stream.online', '1', { broadcaster_user_id: BROADCASTER.id }],
+      ['stream.offline', '1', { broadcaster_user_id: BROADCASTER.id }],
     ]);
     expect(h.w.es.requests.some((r) => r.path === '/helix/users' && r.status === 200)).toBe(true);
+  });
+
+  it('going live and offline become stream.online / stream.offline (a stream record begins and ends)', async () => {
+    const h = await live();
+    const at = { broadcaster_user_id: BROADCASTER.id, broadcaster_user_login: BROADCASTER.login, broadcaster_user_name: BROADCASTER.login };
+    h.w.es.notify('stream.online', { ...at, id: '9001', type: 'live', started_at: '2026-12-07T20:00:00Z' });
+    await until(() => h.of('stream.online').length === 1, 'stream.online');
+    h.w.es.notify('stream.offline', at);
+    await until(() => h.of('stream.offline').length === 1, 'stream.offline');
+    expect(h.of('stream.online')[0]).toMatchObject({ type: 'stream.online', platform: 'twitch' });
   });
 
   it("sends the persona's reward as an addressed chat message; other rewards are not Pickle's", async () => {
@@ -152,7 +164,7 @@ describe('event feed: the broadcaster token', () => {
     await h2.feed.start();
     await until(() => h2.twitchEvents()?.state === 'up', 'up');
     expect(h2.twitchEvents()?.detail).toContain('moderator:read:followers');
-    expect(enabled(world).map((s) => s.type)).toEqual([REDEEM]);
+    expect(enabled(world).map((s) => s.type)).toEqual([REDEEM, 'stream.online', 'stream.offline']);
   });
 
   it('a client id that does not match the token: down, naming TWITCH_CLIENT_ID', async () => {
