@@ -21,6 +21,7 @@ import { startSensesStack } from './senses/start.ts';
 import { watchAudience } from './audio/audience.ts';
 import { orchestratorChildren } from './children.ts';
 import { startBackends } from './app/backends.ts';
+import { createAvatarModels } from './avatar/index.ts';
 import { pickleHealth, storedMemories } from './app/health.ts';
 import { createPickleOrchestrator } from './app/orchestrator.ts';
 import { startingPersona } from './app/persona.ts';
@@ -65,17 +66,17 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const orchestrator = createPickleOrchestrator({ env, opts, settings: settings.get(), persona, blocklist, llm, counters, moderation, plugins, voice, memory });
   const send = (event: PickleEvent) => orchestrator.send(event);
 
-  // Server
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
   let twitch: TwitchChat | undefined;
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
   const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const overlayDir = join(ROOT_DIR, 'overlay');
-  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters }) });
+  const avatarModels = createAvatarModels({ env, personasDir, dataDir, status, log: log.child({ service: 'avatar' }), persona: () => persona.current() });
+  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, avatarModels, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters, overlays: avatarModels.overlays }) });
 
   // Screens: overlay state on connect, panel history + charts, inspector (before the orchestrator starts).
   const screens = startScreens({
-    server, orchestrator, counters, settings, log, personasDir,
+    server, orchestrator, counters, settings, log, personasDir, avatarModels,
     persona: () => persona.current(),
     secrets: secretsOf(env),
     memorySize: () => storedMemories(memory),

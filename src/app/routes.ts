@@ -5,6 +5,7 @@
  */
 import type express from 'express';
 import type { PickleEvent } from '../../machines/events.ts';
+import type { AvatarModels } from '../avatar/index.ts';
 import { withSensesRoutes } from '../browser/routes.ts';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
@@ -26,9 +27,13 @@ export interface PickleRouteParts {
   obs: ObsService;
   memory: MemoryService;
   send: (event: PickleEvent) => void;
+  avatarModels: AvatarModels;
 }
 
 export function pickleRoutes(parts: PickleRouteParts): express.Router {
   const { env, overlayDir, personasDir, persona, status, moderation, obs, memory, send } = parts;
-  return withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona }))))));
+  const routes = withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona }))))));
+  // The overlay's model from the one file checked for the persona (no path from the request).
+  routes.use(parts.avatarModels.router());
+  return routes;
 }

@@ -57,7 +57,7 @@ export function createPresenter(opts: PresenterOptions): Presenter {
   };
   const notice = (text: string) => panel.send({ event: 'transcript', data: transcriptLine.notice(text, now()) });
 
-  const overlay = presentOverlay({ orchestrator, avatar, settings: opts.settings, persona: opts.persona, personasDir: opts.personasDir, log });
+  const overlay = presentOverlay({ orchestrator, avatar, settings: opts.settings, persona: opts.persona, personasDir: opts.personasDir, log, ...(opts.model ? { model: opts.model } : {}), ...(opts.onReports ? { onReports: opts.onReports } : {}), ...(opts.random ? { random: opts.random } : {}) });
 
   on('brain.decision', (e) => {
     counters.decision(e.decision.reason, e.decision.respond);
