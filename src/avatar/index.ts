@@ -4,6 +4,8 @@
  * loaded it, `up` naming the model once one has (each overlay's model on the panel's line), `down`
  * with the reason when the file cannot be used or an overlay could not show it.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import express from 'express';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
@@ -83,6 +85,7 @@ export function createAvatarModels(opts: AvatarModelsOptions): AvatarModels {
         res.sendFile(path, { dotfiles: 'allow' }, (err) => err && next());
       };
       r.get('/overlay/avatar/model.vrm', serve((c) => c.path));
+      r.use('/overlay/vendor', vendorRouter());
       r.get('/overlay/avatar/idle.vrma', serve((c) => c.idlePath));
       return r;
     },
@@ -92,4 +95,26 @@ export function createAvatarModels(opts: AvatarModelsOptions): AvatarModels {
     },
     overlays: () => reports,
   };
+}
+
+/**
+ * three.js, three-vrm and three-vrm-animation's ES modules from Pickle's own node_modules, for the
+ * overlay's import map: four fixed folders, `.js` files only, nothing else of node_modules.
+ */
+function vendorRouter(): express.Router {
+  const require = createRequire(import.meta.url);
+  const lib = (pkg: string) => dirname(require.resolve(pkg));
+  const threeBuild = lib('three');
+  const folders: Record<string, string> = {
+    '/three/build': threeBuild,
+    '/three/examples/jsm': join(threeBuild, '..', 'examples', 'jsm'),
+    '/three-vrm': lib('@pixiv/three-vrm'),
+    '/three-vrm-animation': lib('@pixiv/three-vrm-animation'),
+  };
+  const r = express.Router();
+  r.use((req, _res, next) => (req.path.endsWith('.js') ? next() : next('router')));
+  for (const [at, dir] of Object.entries(folders)) {
+    r.use(at, express.static(dir, { index: false, redirect: false, dotfiles: 'ignore', fallthrough: true, maxAge: '1d' }));
+  }
+  return r;
 }

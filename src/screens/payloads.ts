@@ -15,9 +15,9 @@ import type { ServiceStatus } from '../status.ts';
 import type { AnalyticsPoint } from './analytics.ts';
 import type { MachineGraph } from './graph.ts';
 import type { ActorInfo, InspectorRecord } from './inspector.ts';
-import type { Look } from './look.ts';
+import type { Look, ModelLook } from './look.ts';
 
-export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, ExpressionWeights, InspectorRecord, Look, MachineGraph, ServiceStatus, Settings, ViewerKey, VrmExpression };
+export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, ExpressionWeights, InspectorRecord, Look, MachineGraph, ModelLook, ServiceStatus, Settings, ViewerKey, VrmExpression };
 
 /** A message with no fields (`stream_end`, `stream_stop`). */
 export type NoFields = Record<string, never>;
