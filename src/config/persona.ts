@@ -59,11 +59,6 @@ export const personaFileSchema = z
         if (a.kind === 'images' && !a.images) ctx.addIssue({ code: 'custom', path: ['images'], message: 'name a folder of pictures (or kind: vrm with a model)' });
       })
       .optional(),
-    /** VTube Studio (AVATAR=vts): which hotkey each emotion triggers, e.g. {happy: "Smile"}; unnamed emotions use a hotkey named like them. */
-    vts: z
-      .object({ hotkeys: z.record(z.string().trim().min(1).max(40), z.string().trim().min(1).max(64)).default({}) })
-      .strict()
-      .default({ hotkeys: {} }),
     /** OBS: scenes during which Pickle stays quiet (e.g. BRB), added to OBS_MUTE_SCENES. */
     obs: z
       .object({ mute_scenes: z.array(z.string().trim().min(1).max(200)).max(50).default([]) })
