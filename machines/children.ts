@@ -9,6 +9,7 @@ import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
 import { reconnectMachine } from './reconnect.ts';
 import { sensesMachine } from './senses.ts';
+import { vtsMachine } from './vts.ts';
 
 /**
  * Machines that one adapter each drives (a connection, a page, a switch): the orchestrator starts
@@ -30,6 +31,8 @@ export const ADAPTER_MACHINES = {
   chatPacing: chatPacingMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
+  /** VTube Studio (AVATAR=vts): `vts` (token flow, hotkeys, lip-sync cadence). */
+  vts: vtsMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;
