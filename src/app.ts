@@ -22,6 +22,7 @@ import { watchAudience } from './audio/audience.ts';
 import { orchestratorChildren } from './children.ts';
 import { startBackends } from './app/backends.ts';
 import { createAvatarModels } from './avatar/index.ts';
+import { startVts } from './vts/index.ts';
 import { pickleHealth, storedMemories } from './app/health.ts';
 import { createPickleOrchestrator } from './app/orchestrator.ts';
 import { startingPersona } from './app/persona.ts';
@@ -85,8 +86,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   });
 
   // Outputs of the machines -> overlay, panel, log, Twitch.
-  const avatar = server.avatar;
-  voice.attach(avatar);
+  voice.attach(server.avatar);
   let senses: Senses | undefined;
   memory.attach(orchestrator, screens.presenter, (source) => senses?.remembers(source) ?? false);
   moderation.attach(orchestrator, screens.presenter);
@@ -99,6 +99,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   orchestrator.start();
   // Adapters' machines join the running orchestrator as its children.
   const children = orchestratorChildren(orchestrator);
+  const vts = startVts({ env, dataDir, status, log: log.child({ service: 'vts' }), children, orchestrator, avatar: server.avatar, persona: () => persona.current() });
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, onReplySpoken: (l) => void orchestrator.on('reply.spoken', l), children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
@@ -132,6 +133,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     async stop() {
       await obs.stop();
       audience.stop();
+      vts?.stop();
       await stack.stop();
       await twitch?.stop();
       await eventFeed?.stop();

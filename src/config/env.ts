@@ -311,6 +311,10 @@ export const envSchema = z.object({
   VISION_INTERVAL_SEC: seconds(2, 0.2, 3600),
   /** How long the last caption stays on the overlay after Pickle stops speaking (decided by the avatar machine). */
   CAPTION_HOLD_SEC: seconds(5, 1, 60),
+  /** What shows Pickle: the overlay (built-in face, persona pictures or a VRM model), or VTube Studio driving a Live2D model. */
+  AVATAR: choice(['overlay', 'vts'] as const, 'overlay'),
+  /** VTube Studio's plugin API (VTube Studio → Settings → Start API). */
+  VTS_URL: wsUrl.transform((v) => v ?? 'ws://127.0.0.1:8001'),
   /** A VRM model for the overlay: a file in personas/ or the data folder (the persona's avatar.model wins). */
   AVATAR_MODEL: optionalText,
   /** How the VRM model is framed: head and shoulders, or the whole body. */

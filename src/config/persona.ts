@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { PersonaRuntime, StreamEventKind } from '../../machines/events.ts';
+import { EMOTIONS, type PersonaRuntime, type StreamEventKind } from '../../machines/events.ts';
 import { VOICE_ENGINE_NAMES } from '../tts/engines.ts';
 
 /** The persona file schema: the seed's (name, personality, style, voice, behavior) plus a few of ours. */
@@ -59,6 +59,11 @@ export const personaFileSchema = z
         if (a.kind === 'images' && !a.images) ctx.addIssue({ code: 'custom', path: ['images'], message: 'name a folder of pictures (or kind: vrm with a model)' });
       })
       .optional(),
+    /** VTube Studio (AVATAR=vts): which hotkey each emotion triggers, e.g. {happy: "Smile"}; other emotions use a hotkey named like them. */
+    vts: z
+      .object({ hotkeys: z.partialRecord(z.enum(EMOTIONS), z.string().trim().min(1).max(64)).default({}) })
+      .strict()
+      .default({ hotkeys: {} }),
     /** OBS: scenes during which Pickle stays quiet (e.g. BRB), added to OBS_MUTE_SCENES. */
     obs: z
       .object({ mute_scenes: z.array(z.string().trim().min(1).max(200)).max(50).default([]) })
