@@ -11,7 +11,7 @@ import type { Emotion } from './events.ts';
  * - Hotkeys: an emotion triggers the persona's `vts.hotkeys[emotion]`, else a hotkey named like the
  *   emotion (case-insensitive); names the persona gave that the model lacks are reported once per
  *   hotkey list. An expression toggled on is toggled off again when the emotion changes.
- * - Lip-sync: while Pickle speaks, the latest mouth (`vts.mouth`) goes out every `injectMs` (25 Hz
+ * - Lip-sync: while Pickle speaks, the latest mouth (`vts.mouth`) goes out every `injectMs` (30 Hz
  *   by default: VTube Studio drops injected values it has not heard of for a second), and once
  *   closed when the voice stops; in silence nothing is sent, so the model's own tracking returns.
  */
@@ -28,7 +28,7 @@ export interface VtsInput {
   hotkeys?: Partial<Record<Emotion, string>>;
   /** Whether a plugin token is stored already. */
   hasToken: boolean;
-  /** How often the mouth is sent while speaking (default 40 ms: 25 Hz, so timer slack on a busy PC still leaves ≥ 20 Hz). */
+  /** How often the mouth is sent while speaking (default 33 ms: 30 Hz, so timer slack on a busy PC still leaves ≥ 20 Hz). */
   injectMs?: number;
 }
 
@@ -138,7 +138,7 @@ export const vtsMachine = setup({
   },
 }).createMachine({
   id: 'vts',
-  context: ({ input }) => ({ mapping: input.hotkeys ?? {}, hasToken: input.hasToken, injectMs: input.injectMs ?? 40, hotkeys: [], toggledOn: undefined, emotion: 'neutral', mouth: { open: 0, form: 0 } }),
+  context: ({ input }) => ({ mapping: input.hotkeys ?? {}, hasToken: input.hasToken, injectMs: input.injectMs ?? 33, hotkeys: [], toggledOn: undefined, emotion: 'neutral', mouth: { open: 0, form: 0 } }),
   initial: 'offline',
   on: {
     'vts.disconnected': { target: '.offline' },

@@ -72,7 +72,7 @@ describe('vts machine', () => {
     expect(v.out.filter((e) => e.type === 'vts.trigger').map((e) => (e.type === 'vts.trigger' ? e.hotkeyId : ''))).toEqual(['hk-smile', 'hk-smile', 'hk-sad', 'hk-sad']);
   });
 
-  it('the mouth goes out every 40 ms while speaking (≥ 20 Hz, so VTube Studio never reverts it), is closed once after, and nothing is sent in silence', () => {
+  it('the mouth goes out every 33 ms while speaking (≥ 20 Hz, so VTube Studio never reverts it), is closed once after, and nothing is sent in silence', () => {
     const v = start({ hasToken: true });
     v.actor.send({ type: 'vts.connected' });
     v.actor.send({ type: 'vts.authenticated' });
