@@ -16,6 +16,7 @@ import { replyDeadlinesMachine } from './replyDeadlines.ts';
 import { sensesMachine } from './senses.ts';
 import { visionFramesMachine } from './visionFrames.ts';
 import { voiceEnginesMachine } from './voiceEngines.ts';
+import { vtsMachine } from './vts.ts';
 
 /**
  * Machines that one adapter each drives (a connection, a page, a switch): the orchestrator starts
@@ -51,6 +52,8 @@ export const ADAPTER_MACHINES = {
   arrivals: arrivalsMachine,
   /** What a stream is and what it counts (src/analytics writes it down). */
   analytics: analyticsMachine,
+  /** VTube Studio (AVATAR=vts): `vts` (token flow, hotkeys, lip-sync cadence). */
+  vts: vtsMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

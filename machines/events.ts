@@ -97,7 +97,7 @@ export interface StreamEvent {
 
 export type { ChatCommandName, ModCommand, ViewerCommand } from './commands.ts';
 
-export type ServiceName = 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | 'analytics' | `plugin:${string}`;
+export type ServiceName = 'avatar' | 'vts' | 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | 'analytics' | `plugin:${string}`;
 export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting' | 'paused';
 
 /** Why the brain answered, or why it stayed quiet. Shown on the panel and in the log. */
@@ -209,6 +209,10 @@ export type InputEvent =
   | { type: 'vision.scene'; text: string; ts: number }
   /** An overlay asked how long the last caption stays after Pickle stops (its `?hold=` option). Untrusted number. */
   | { type: 'caption.holdRequested'; seconds: number }
+  /** How many overlays show a 3D model now (a face that blinks and looks around only lives while one does). */
+  | { type: 'avatar.modelsShown'; count: number }
+  /** Random numbers in [0, 1) for the face's life (blink timing, where the eyes look): drawn by an adapter, never in a machine. */
+  | { type: 'avatar.noise'; blink: number; saccade: number; yaw: number; pitch: number }
   /** Control from the panel / API (already authorised by the server). */
   | { type: 'control.skip' }
   /** The panel forgot a viewer (as their `!forgetme`): they leave short-term memory too. */
@@ -285,8 +289,20 @@ export type VoiceOutEvent =
   /** Playback of the reply ended (finished or interrupted); spokenText is what was heard. */
   | { type: 'voice.done'; replyId: string; spokenText: string; interrupted: boolean };
 
+/** The expressions every VRM model has (its presets), which an emotion is blended into. */
+export const VRM_EXPRESSIONS = ['happy', 'angry', 'sad', 'relaxed', 'surprised', 'neutral'] as const;
+export type VrmExpression = (typeof VRM_EXPRESSIONS)[number];
+/** Weight 0–1 of each expression. */
+export type ExpressionWeights = Record<VrmExpression, number>;
+
 export type AvatarOutEvent =
   | { type: 'avatar.speaking'; value: boolean }
+  /** The model's expressions move to these weights over `easeMs`. */
+  | { type: 'avatar.expression'; weights: ExpressionWeights; easeMs: number }
+  /** Close and open the eyes once, over `ms`. */
+  | { type: 'avatar.blink'; ms: number }
+  /** Where the eyes look, in degrees from the camera (small saccades around it). */
+  | { type: 'avatar.gaze'; yaw: number; pitch: number }
   | { type: 'avatar.emotion'; value: Emotion }
   | { type: 'avatar.caption'; text: string; emotion: Emotion };
 

@@ -73,7 +73,9 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'reply.spoken': ['audience', 'redemptions'],
   'reply.emotion': ['avatar'],
   'caption.holdRequested': ['avatar'],
-  'reply.sentence': ['voice', 'speech'],
+  'avatar.modelsShown': ['avatar'],
+  'avatar.noise': ['avatar'],
+  'reply.sentence': ['voice', 'speech', 'avatar'],
   'reply.judged': ['voice'],
   'reply.done': ['voice'],
   'reply.failed': ['voice', 'avatar', 'redemptions'],
@@ -168,6 +170,7 @@ export const orchestratorMachine = setup({
         case 'chatRefusal': return enqueue.spawnChild(child.src, at);
         case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'vts': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         default: {
           // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
           const unhandled: never = child;

@@ -3,6 +3,7 @@
 // Contract used by overlay.js (keep it):
 //   window.PickleAudio.attach(socket) -> {
 //     level(): number        current output amplitude 0..1 (lip-sync, read once per animation frame)
+//     visemes(): Visemes      the mouth shape (aa, ih, ou, ee, oh) of what plays now (overlay/visemes.js), all 0 in silence
 //     blocked(): boolean     true while the browser refuses to play until a user gesture
 //     unlock(): Promise<void> call from a click handler to enable audio outside OBS
 //   }
@@ -48,6 +49,9 @@
     /** @type {AnalyserNode | null} */
     var analyser = null;
     var scratch = new Float32Array(0);
+    var spectrum = new Float32Array(0);
+    var lip = window.PickleVisemes ? window.PickleVisemes.smoother() : null;
+    var lastShapeAt = 0;
     if (AC) {
       try {
         var c = new AC({ latencyHint: 'interactive' });
@@ -59,6 +63,7 @@
         a.smoothingTimeConstant = 0;
         a.connect(c.destination);
         scratch = new Float32Array(a.fftSize);
+        spectrum = new Float32Array(a.frequencyBinCount);
       } catch (e) {
         ctx = null;
       }
@@ -161,18 +166,36 @@
       streamId = null;
     });
 
+    /** @param {AnalyserNode} a */
+    function loudness(a) {
+      a.getFloatTimeDomainData(scratch);
+      var sum = 0;
+      for (var v of scratch) sum += v * v;
+      return Math.min(1, Math.sqrt(sum / scratch.length) * 4); // loud speech is ~0.25 RMS
+    }
+
     return {
+      visemes: function () {
+        var shapes = window.PickleVisemes;
+        var none = { aa: 0, ih: 0, ou: 0, ee: 0, oh: 0 };
+        if (!shapes || !lip) return none;
+        if (!analyser || !ctx || sources.length === 0) {
+          lip.reset();
+          return none;
+        }
+        var now = window.performance.now();
+        var dt = lastShapeAt ? Math.min(0.25, (now - lastShapeAt) / 1000) : 0.016;
+        lastShapeAt = now;
+        analyser.getFloatFrequencyData(spectrum);
+        return lip.next(shapes.shape(spectrum, ctx.sampleRate / analyser.fftSize, loudness(analyser)), dt);
+      },
       level: function () {
         if (!analyser || sources.length === 0) {
           // Nothing queued or playing (also right after stream_stop): the mouth is shut.
           smoothed = 0;
           return 0;
         }
-        analyser.getFloatTimeDomainData(scratch);
-        var sum = 0;
-        for (var v of scratch) sum += v * v;
-        var rms = Math.sqrt(sum / scratch.length);
-        var target = Math.min(1, rms * 4); // loud speech is ~0.25 RMS
+        var target = loudness(analyser);
         // Opens at once, closes over ~50 ms whatever the frame rate: a mouth that does not flicker.
         var now = window.performance.now();
         var dt = Math.max(0, now - lastLevelAt) / 1000;

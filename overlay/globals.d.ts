@@ -5,8 +5,15 @@
  */
 import type { io as ioLookup, Socket } from 'socket.io-client';
 import type UPlot from 'uplot';
+import type { AnimationClip, Object3D } from 'three';
+import type { GLTFLoaderPlugin, GLTFParser } from 'three/addons/loaders/GLTFLoader.js';
 import type {
   ActorInfo,
+  AvatarReportPayload,
+  BlinkPayload,
+  ExpressionPayload,
+  GazePayload,
+  ModelLook,
   AvatarClientEvents,
   AvatarServerEvents,
   Emotion,
@@ -42,6 +49,8 @@ declare global {
   interface PickleAudioPlayer {
     /** Current output amplitude 0..1 (lip-sync, read once per animation frame). */
     level(): number;
+    /** The mouth shape of what plays now (all 0 in silence), smoothed; read once per animation frame. */
+    visemes(): Visemes;
     /** True while the browser refuses to play until a user gesture. */
     blocked(): boolean;
     /** Call from a click handler to enable audio outside OBS. */
@@ -49,6 +58,66 @@ declare global {
   }
   interface PickleAudio {
     attach(socket: AvatarSocket, opts?: { sinkId?: string }): PickleAudioPlayer;
+  }
+
+  /** overlay/visemes.js: mouth shapes from the spectrum of the voice playing. */
+  interface Visemes {
+    aa: number;
+    ih: number;
+    ou: number;
+    ee: number;
+    oh: number;
+  }
+  interface PickleVisemes {
+    shape(db: Float32Array | null, binHz: number, level: number): Visemes;
+    smoother(): { next(target: Visemes, dt: number): Visemes; reset(): void };
+    GATE: number;
+  }
+
+  /**
+   * The part of @pixiv/three-vrm (and -animation) the overlay uses: its own .d.ts files import
+   * without file extensions, which this checker (NodeNext) cannot follow.
+   */
+  interface VrmLike {
+    scene: Object3D;
+    meta: { metaVersion?: string; name?: string; title?: string };
+    expressionManager?: { expressions: Array<{ expressionName: string }>; setValue(name: string, weight: number): void } | null;
+    humanoid: { getNormalizedBoneNode(name: string): Object3D | null };
+    lookAt?: { target?: Object3D | null } | null;
+    update(delta: number): void;
+  }
+  interface ThreeVrmModule {
+    VRMLoaderPlugin: new (parser: GLTFParser) => GLTFLoaderPlugin;
+    VRMUtils: { removeUnnecessaryVertices(root: Object3D): void; rotateVRM0(vrm: VrmLike): void };
+  }
+  interface ThreeVrmAnimationModule {
+    VRMAnimationLoaderPlugin: new (parser: GLTFParser) => GLTFLoaderPlugin;
+    createVRMAnimationClip(animation: unknown, vrm: VrmLike): AnimationClip;
+  }
+
+  /** overlay/vrmStage.js: a VRM model drawn with three.js (loaded only when the look names one). */
+  interface PickleVrmStageOptions {
+    canvas: HTMLCanvasElement;
+    model: ModelLook;
+    /** The mouth shape now (read once per frame). */
+    visemes: () => Visemes;
+    /** Loaded (meta name, VRM version), then every 2 s: fps and the strongest expression. */
+    report: (r: AvatarReportPayload) => void;
+    /** Loading or drawing failed: the page keeps the built-in face. */
+    failed: (reason: string) => void;
+  }
+  interface PickleVrmStage {
+    expression(p: ExpressionPayload): void;
+    blink(p: BlinkPayload): void;
+    gaze(p: GazePayload): void;
+    speaking(value: boolean): void;
+    /** Stops drawing and frees the GPU's memory. */
+    dispose(): void;
+  }
+  interface PickleVrm {
+    show(opts: PickleVrmStageOptions): PickleVrmStage;
+    /** The last frame intervals in ms (benchmark). */
+    frameTimes(): number[];
   }
 
   /** overlay/avatar.js: the face. */
@@ -140,6 +209,9 @@ declare global {
     PicklePanel: PicklePanel;
     PickleAudio?: PickleAudio;
     PickleAvatar?: PickleAvatar;
+    PickleVisemes?: PickleVisemes;
+    /** Set by overlay/vrmStage.js (a module, so it may come after overlay.js has run: it then fires `pickle-vrm-ready`). */
+    PickleVrm?: PickleVrm;
     PickleInspectorLog: (opts: PickleInspectorLogOptions) => PickleInspectorLogView;
     PickleInspectorChart: PickleInspectorChart;
     PickleInspectorTrail: PickleInspectorTrail;

@@ -19,6 +19,8 @@
 
   /** @typedef {import('../src/screens/payloads.ts').Emotion} Emotion */
   /** @typedef {import('../src/screens/payloads.ts').Look} Look */
+  /** @typedef {import('../src/screens/payloads.ts').ModelLook} ModelLook */
+  /** @typedef {import('../src/screens/payloads.ts').AvatarReportPayload} AvatarReportPayload */
 
   /** @type {Record<Emotion, string>} */
   var EMOJI = {
@@ -146,7 +148,65 @@
     if (!look || typeof look !== 'object') return;
     nameplate.textContent = typeof look.name === 'string' ? look.name.slice(0, 40) : '';
     if (avatar) avatar.setLook(look);
+    showModel(avatarSide !== 'none' && look.model && typeof look.model.url === 'string' ? look.model : null);
   }
+
+  // ---- The VRM model (overlay/vrmStage.js): it replaces the face once it has drawn, and the
+  // page says what it shows (avatar_report), or why it could not (avatar_error, the face stays).
+  var avatarEl = kit.$('avatar');
+  var avatarBody = /** @type {HTMLElement} */ (avatarEl.querySelector('.avatar-body'));
+  /** @type {{ url: string, stage: PickleVrmStage | null, canvas: HTMLCanvasElement } | null} */
+  var model = null;
+  /** @type {ModelLook | null} */
+  var wanted = null;
+  /** @type {AvatarSocket | null} */
+  var sock = null;
+  /** @type {AvatarReportPayload} */
+  var faceReport = { model: null, version: null, fps: 0, expression: 'neutral' };
+
+  /** @param {ModelLook | null} look */
+  function showModel(look) {
+    wanted = look;
+    if (model && (!look || model.url !== look.url)) {
+      if (model.stage) model.stage.dispose();
+      model.canvas.remove();
+      model = null;
+      avatarEl.classList.remove('has-model');
+    }
+    if (!look) {
+      if (sock && sock.connected) sock.emit('avatar_report', faceReport);
+      return;
+    }
+    if (model || !window.PickleVrm) return; // not loaded yet: `pickle-vrm-ready` comes back here
+    var canvas = kit.el('canvas', look.framing === 'full' ? 'vrm full' : 'vrm');
+    avatarBody.appendChild(canvas);
+    var mine = { url: look.url, stage: /** @type {PickleVrmStage | null} */ (null), canvas: canvas };
+    model = mine;
+    mine.stage = window.PickleVrm.show({
+      canvas: canvas,
+      model: look,
+      visemes: function () {
+        return audio ? audio.visemes() : { aa: 0, ih: 0, ou: 0, ee: 0, oh: 0 };
+      },
+      report: function (r) {
+        if (model !== mine) return;
+        avatarEl.classList.add('has-model');
+        avatarEl.dataset.model = 'shown';
+        if (sock && sock.connected) sock.emit('avatar_report', r);
+      },
+      failed: function (reason) {
+        if (model !== mine) return;
+        canvas.remove();
+        model = null;
+        avatarEl.classList.remove('has-model');
+        avatarEl.dataset.model = 'failed';
+        if (sock && sock.connected) sock.emit('avatar_error', { reason: reason });
+      },
+    });
+  }
+  window.addEventListener('pickle-vrm-ready', function () {
+    if (wanted) showModel(wanted);
+  });
 
   var face = window.PickleAvatar;
   if (avatarSide !== 'none' && face) {
@@ -164,6 +224,7 @@
   var overlayKey = new URLSearchParams(window.location.search).get('key') || '';
   /** @type {AvatarSocket} */
   var socket = window.io('/avatar', { auth: overlayKey ? { key: overlayKey } : {}, reconnectionDelay: 500, reconnectionDelayMax: 3000 });
+  sock = socket;
 
   // The voice: Web Audio player of the stream_* events (overlay/audio.js).
   var player = window.PickleAudio;
@@ -219,6 +280,35 @@
   });
   socket.on('speaking', function (msg) {
     setSpeaking(!!(msg && msg.value === true));
+  });
+  socket.on('expression', function (msg) {
+    if (model && model.stage && msg && typeof msg === 'object' && msg.weights) model.stage.expression(msg);
+  });
+  socket.on('blink', function (msg) {
+    if (model && model.stage && msg && typeof msg === 'object') model.stage.blink(msg);
+  });
+  socket.on('gaze', function (msg) {
+    if (model && model.stage && msg && typeof msg === 'object') model.stage.gaze(msg);
+  });
+
+  // VTube Studio's lip-sync (AVATAR=vts): while asked, the mouth of the voice playing, ~25 times a second.
+  /** @type {ReturnType<typeof setInterval> | null} */
+  var mouthTimer = null;
+  var mouthWasOpen = false;
+  socket.on('mouth_wanted', function (msg) {
+    var on = !!(msg && msg.value === true);
+    if (mouthTimer) clearInterval(mouthTimer);
+    mouthTimer = null;
+    if (!on) return;
+    mouthTimer = setInterval(function () {
+      if (!audio || !socket.connected) return;
+      var v = audio.visemes();
+      var open = Math.min(1, v.aa + v.ih + v.ou + v.ee + v.oh);
+      if (open <= 0 && !mouthWasOpen) return;
+      mouthWasOpen = open > 0;
+      var form = open > 0 ? Math.max(-1, Math.min(1, (v.ee + v.ih - v.ou - v.oh) / open)) : 0;
+      socket.emit('mouth', { open: Math.round(open * 1000) / 1000, form: Math.round(form * 1000) / 1000 });
+    }, 40);
   });
   socket.on('disconnect', function () {
     body.dataset.connected = 'false';

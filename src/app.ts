@@ -23,6 +23,8 @@ import { orchestratorChildren } from './children.ts';
 import { sinkEvents } from './sinks.ts';
 import { createStreamAnalytics } from './analytics/index.ts';
 import { startBackends } from './app/backends.ts';
+import { createAvatarModels } from './avatar/index.ts';
+import { startVts } from './vts/index.ts';
 import { pickleHealth, storedMemories } from './app/health.ts';
 import { createPickleOrchestrator } from './app/orchestrator.ts';
 import { startingPersona } from './app/persona.ts';
@@ -68,17 +70,17 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const send = (event: PickleEvent) => orchestrator.send(event);
   const analytics = createStreamAnalytics({ dataDir, keepDays: env.ANALYTICS_KEEP_DAYS, log, status, orchestrator, memorySize: () => storedMemories(memory), ...(opts.tuning?.streams ? { tuning: opts.tuning.streams } : {}) });
 
-  // Server
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
   let twitch: TwitchChat | undefined;
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
   const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const overlayDir = join(ROOT_DIR, 'overlay');
-  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, analytics, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters }) });
+  const avatarModels = createAvatarModels({ env, personasDir, dataDir, status, log: log.child({ service: 'avatar' }), persona: () => persona.current() });
+  const server = await startPickleServer({ env, log, status, settings, personasDir, overlayDir, persona, moderation, obs, memory, secrets, send, analytics, avatarModels, health: pickleHealth({ mode, persona, orchestrator, memory, moderation, counters, overlays: avatarModels.overlays }) });
 
   // Screens: overlay state on connect, panel history + charts, inspector (before the orchestrator starts).
   const screens = startScreens({
-    server, orchestrator, counters, settings, log, personasDir, status, mode,
+    server, orchestrator, counters, settings, log, personasDir, status, mode, avatarModels,
     persona: () => persona.current(),
     secrets: secretsOf(env),
     memorySize: () => storedMemories(memory),
@@ -104,6 +106,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   voice.start(children);
   llm.start(children);
   analytics.start(children);
+  const vts = startVts({ env, dataDir, status, log: log.child({ service: 'vts' }), children, orchestrator, avatar: server.avatar, persona: () => persona.current() });
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
@@ -136,6 +139,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     async stop() {
       await obs.stop();
       audience.stop();
+      vts?.stop();
       await stack.stop();
       await twitch?.stop();
       await eventFeed?.stop();

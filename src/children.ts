@@ -72,6 +72,7 @@ const standaloneHost = (up: (event: PickleEvent) => void) =>
           case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'vts': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           default: {
             const unhandled: never = child;
             return unhandled;

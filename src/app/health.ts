@@ -13,6 +13,8 @@ export interface HealthSources {
   memory: MemoryService;
   moderation: AppModeration;
   counters: Counters;
+  /** What each overlay shows (model, fps, expression). */
+  overlays?: () => unknown[];
 }
 
 export function pickleHealth(opts: HealthSources): () => Record<string, unknown> {
@@ -26,6 +28,7 @@ export function pickleHealth(opts: HealthSources): () => Record<string, unknown>
       memory: memory.health(),
       moderation: moderation.service.health(),
       counters: counters.snapshot(),
+      ...(opts.overlays ? { overlays: opts.overlays() } : {}),
     };
   };
 }

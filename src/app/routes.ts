@@ -6,6 +6,7 @@
 import express from 'express';
 import type { PickleEvent } from '../../machines/events.ts';
 import type { StreamAnalytics } from '../analytics/index.ts';
+import type { AvatarModels } from '../avatar/index.ts';
 import { withSensesRoutes } from '../browser/routes.ts';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
@@ -30,11 +31,14 @@ export interface PickleRouteParts {
   send: (event: PickleEvent) => void;
   /** The stored streams' API and report pages. */
   analytics: StreamAnalytics;
+  avatarModels: AvatarModels;
 }
 
 export function pickleRoutes(parts: PickleRouteParts): express.Router {
   const { env, overlayDir, personasDir, persona, status, moderation, obs, memory, send, analytics } = parts;
   const all = express.Router();
   all.use(analytics.router(overlayDir));
+  // The overlay's model from the one file checked for the persona (no path from the request).
+  all.use(parts.avatarModels.router());
   return all.use(withModerationCheck((text, signal) => moderation.check(text, signal), withSensesRoutes(withModerationRoutes({ health: () => moderation.service.health(), unblock: (viewer) => send({ type: 'moderation.unblock', viewer, by: 'panel' }) }, withObsRoutes(obs, status, withMemoryRoutes(memory, withVisionRoutes(env, screensRouter({ overlayDir, personasDir, persona }))))))));
 }

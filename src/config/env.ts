@@ -228,6 +228,20 @@ const argList = z
     return parts;
   });
 
+/** Metres, 0.2–20; empty stays unset. */
+const optionalDistance = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0.2 || n > 20) {
+      ctx.addIssue({ code: 'custom', message: `expected metres between 0.2 and 20 (got "${v}")` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 const choice = <T extends string>(values: readonly T[], def: T) =>
   z
     .string()
@@ -302,6 +316,18 @@ export const envSchema = z.object({
   VISION_INTERVAL_SEC: seconds(2, 0.2, 3600),
   /** How long the last caption stays on the overlay after Pickle stops speaking (decided by the avatar machine). */
   CAPTION_HOLD_SEC: seconds(5, 1, 60),
+  /** What shows Pickle: the overlay (built-in face, persona pictures or a VRM model), or VTube Studio driving a Live2D model. */
+  AVATAR: choice(['overlay', 'vts'] as const, 'overlay'),
+  /** VTube Studio's plugin API (VTube Studio → Settings → Start API). */
+  VTS_URL: wsUrl.transform((v) => v ?? 'ws://127.0.0.1:8001'),
+  /** A VRM model for the overlay: a file in personas/ or the data folder (the persona's avatar.model wins). */
+  AVATAR_MODEL: optionalText,
+  /** How the VRM model is framed: head and shoulders, or the whole body. */
+  AVATAR_FRAMING: choice(['bust', 'full'] as const, 'bust'),
+  /** The camera's distance from the model in metres; default by framing (bust 0.9, full 2.6). */
+  AVATAR_CAMERA_DISTANCE: optionalDistance,
+  /** The largest VRM file served to the overlay, in MB. */
+  AVATAR_MAX_MB: wholeNumber(50, 1, 2048, 'whole megabytes'),
   /** A .y4m or .mjpeg file played as the camera (rehearsal without a camera). */
   VISION_CAMERA_FILE: optionalText,
   /** Where the camera page loads the Overshoot SDK from, and the API it talks to. */

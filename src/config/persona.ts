@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { PersonaRuntime, StreamEventKind } from '../../machines/events.ts';
+import { EMOTIONS, type PersonaRuntime, type StreamEventKind } from '../../machines/events.ts';
 import { VOICE_ENGINE_NAMES } from '../tts/engines.ts';
 import { errorText } from '../errors.ts';
 
@@ -20,6 +20,9 @@ const ackSchema = z
   })
   .strict()
   .default({ raid: true, sub: true, resub: true, subgift: true, submysterygift: true, bits: true, follow: false });
+
+/** A model or animation file the persona names: `name.vrm` or `folder/name.vrm`, never a path out (`..`, `/…`). */
+export const AVATAR_FILE_RE = /^(?:[\w-]{1,64}\/){0,2}[\w .-]{0,100}[\w-]\.vrm$/i;
 
 export const personaFileSchema = z
   .object({
@@ -42,11 +45,31 @@ export const personaFileSchema = z
       })
       .strict()
       .default({ provider: 'deepgram', voice_id: 'aura-asteria-en', speed: 1 }),
-    /** Optional art for the overlay: personas/<images>/<emotion>.png (+ <emotion>-talk.png); else the built-in face. */
+    /**
+     * Optional art for the overlay: `images: <folder>` → personas/<folder>/<emotion>.png (+ <emotion>-talk.png),
+     * or `kind: vrm, model: <file>.vrm` (in personas/ or the data folder); else the built-in face.
+     */
     avatar: z
-      .object({ images: z.string().trim().regex(/^[a-z0-9_-]{1,64}$/i, 'a folder name inside personas/ (letters, digits, "_", "-")') })
+      .object({
+        kind: z.enum(['images', 'vrm']).default('images'),
+        images: z.string().trim().regex(/^[a-z0-9_-]{1,64}$/i, 'a folder name inside personas/ (letters, digits, "_", "-")').optional(),
+        model: z.string().trim().regex(AVATAR_FILE_RE, 'a .vrm file name in personas/ or the data folder (a sub-folder may be named, never "..")').optional(),
+        framing: z.enum(['bust', 'full']).optional(),
+        distance: z.number().min(0.2).max(20).optional(),
+        /** A .vrma animation (next to the model) played as the idle motion instead of breathing and sway. */
+        idle: z.string().trim().regex(/^[\w-]{1,80}\.vrma$/i, 'a .vrma file name next to the model').optional(),
+      })
       .strict()
+      .superRefine((a, ctx) => {
+        if (a.kind === 'vrm' && !a.model) ctx.addIssue({ code: 'custom', path: ['model'], message: 'kind vrm needs model: <file>.vrm' });
+        if (a.kind === 'images' && !a.images) ctx.addIssue({ code: 'custom', path: ['images'], message: 'name a folder of pictures (or kind: vrm with a model)' });
+      })
       .optional(),
+    /** VTube Studio (AVATAR=vts): which hotkey each emotion triggers, e.g. {happy: "Smile"}; other emotions use a hotkey named like them. */
+    vts: z
+      .object({ hotkeys: z.partialRecord(z.enum(EMOTIONS), z.string().trim().min(1).max(64)).default({}) })
+      .strict()
+      .default({ hotkeys: {} }),
     /** OBS: scenes during which Pickle stays quiet (e.g. BRB), added to OBS_MUTE_SCENES. */
     obs: z
       .object({ mute_scenes: z.array(z.string().trim().min(1).max(200)).max(50).default([]) })

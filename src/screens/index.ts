@@ -10,6 +10,7 @@
 import express from 'express';
 import type { AnyActorRef } from 'xstate';
 import type { PickleActor } from '../../machines/orchestrator.ts';
+import type { AvatarModels } from '../avatar/index.ts';
 import { listPersonas, loadPersona, type Persona } from '../config/persona.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
@@ -90,6 +91,8 @@ export interface ScreensOptions {
   log: Logger;
   personasDir: string;
   persona: () => Persona;
+  /** The overlay's VRM model and what the overlays say they show. */
+  avatarModels?: AvatarModels;
   /** Secret values never to show on the inspector. */
   secrets?: readonly string[];
   /** The status board and the mode, for the header's "can Pickle reply now". */
@@ -153,6 +156,7 @@ export function startScreens(opts: ScreensOptions): Screens {
     persona: opts.persona,
     personasDir: opts.personasDir,
     ...(opts.status && opts.mode ? { readiness: { status: opts.status, mode: opts.mode, settings: opts.settings } } : {}),
+    ...(opts.avatarModels ? { model: opts.avatarModels.look, onReports: opts.avatarModels.overlaysReported } : {}),
   });
   const analytics = startAnalytics({
     counters: opts.counters,

@@ -8,6 +8,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../machines/events.ts';
 import type { Persona } from '../config/persona.ts';
+import type { ModelLook } from '../avatar/model.ts';
+
+export type { ModelLook } from '../avatar/model.ts';
 
 export interface Look {
   /** Persona id and display name. */
@@ -15,6 +18,8 @@ export interface Look {
   name: string;
   /** `happy`, `happy-talk`… → URL; null for the built-in face. */
   images: Record<string, string> | null;
+  /** A VRM model to show instead (the built-in face stays underneath until it has loaded); null when none. */
+  model: ModelLook | null;
   /** Why the persona's pictures are not used, when they are not. */
   warning?: string;
 }
@@ -26,11 +31,12 @@ export function imageDir(persona: Persona, personasDir: string): string | undefi
   return folder ? join(personasDir, folder) : undefined;
 }
 
-export function lookOf(persona: Persona, personasDir: string): Look {
-  const base = { persona: persona.id, name: persona.file.name };
+export function lookOf(persona: Persona, personasDir: string, model: ModelLook | null = null): Look {
+  const base = { persona: persona.id, name: persona.file.name, model };
   const dir = imageDir(persona, personasDir);
+  const folder = persona.file.avatar?.images ?? '';
   if (!dir) return { ...base, images: null };
-  if (!existsSync(dir)) return { ...base, images: null, warning: `personas/${persona.file.avatar!.images}/ does not exist` };
+  if (!existsSync(dir)) return { ...base, images: null, warning: `personas/${folder}/ does not exist` };
   const images: Record<string, string> = {};
   for (const file of readdirSync(dir).sort()) {
     const m = IMAGE_FILE_RE.exec(file);
@@ -41,7 +47,7 @@ export function lookOf(persona: Persona, personasDir: string): Look {
     images[key] = `/overlay/look/${encodeURIComponent(persona.id)}/${encodeURIComponent(file)}?v=${v}`;
   }
   if (!images['neutral']) {
-    return { ...base, images: null, warning: `personas/${persona.file.avatar!.images}/ has no neutral.png (or .webp/.gif/.jpg/.svg)` };
+    return { ...base, images: null, warning: `personas/${folder}/ has no neutral.png (or .webp/.gif/.jpg/.svg)` };
   }
   return { ...base, images };
 }

@@ -9,16 +9,16 @@
  * vision output) is untrusted too: pages set it with `textContent` only.
  */
 import type { ChatDigest } from '../../machines/brain/digest.ts';
-import type { Decision, DecisionReason, Emotion, ViewerKey } from '../../machines/events.ts';
+import type { Decision, DecisionReason, Emotion, ExpressionWeights, VrmExpression, ViewerKey } from '../../machines/events.ts';
 import type { Readiness } from '../../machines/readiness.ts';
 import type { Settings } from '../config/settings.ts';
 import type { ServiceStatus } from '../status.ts';
 import type { AnalyticsPoint } from './analytics.ts';
 import type { MachineGraph } from './graph.ts';
 import type { ActorInfo, InspectorRecord } from './inspector.ts';
-import type { Look } from './look.ts';
+import type { Look, ModelLook } from './look.ts';
 
-export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, InspectorRecord, Look, MachineGraph, Readiness, ServiceStatus, Settings, ViewerKey };
+export type { AnalyticsPoint, ActorInfo, ChatDigest, Decision, Emotion, ExpressionWeights, InspectorRecord, Look, MachineGraph, ModelLook, Readiness, ServiceStatus, Settings, ViewerKey, VrmExpression };
 
 /** A message with no fields (`stream_end`, `stream_stop`). */
 export type NoFields = Record<string, never>;
@@ -34,6 +34,8 @@ export interface OverlayState {
   /** The caption on screen now; '' when none. */
   caption: string;
   look: Look;
+  /** The model's expressions now (a page that shows a VRM model starts from these). */
+  expression: ExpressionPayload;
 }
 
 /**
@@ -47,6 +49,45 @@ export interface CaptionPayload {
 }
 export interface EmotionPayload {
   value: Emotion;
+}
+/** The VRM expressions to move to, each 0–1 (capped by the avatar machine), over `easeMs`. */
+export interface ExpressionPayload {
+  weights: ExpressionWeights;
+  easeMs: number;
+}
+/** Close and open the eyes once over `ms`. */
+export interface BlinkPayload {
+  ms: number;
+}
+/** Where the eyes look, in degrees from the camera. */
+export interface GazePayload {
+  yaw: number;
+  pitch: number;
+}
+/**
+ * What an overlay shows, as it reports it: the model it loaded (the name from the VRM meta, the
+ * VRM version) or `model: null` for the built-in face, its frames per second and the expression
+ * with the most weight now. Untrusted: the server validates every field.
+ */
+export interface AvatarReportPayload {
+  model: string | null;
+  version: '1.0' | '0.x' | null;
+  fps: number;
+  expression: VrmExpression;
+}
+/** The overlay could not show the model it was told to (it keeps the built-in face). */
+export interface AvatarErrorPayload {
+  reason: string;
+}
+/** How open the mouth is (0–1) from the voice now playing, and how much it smiles: for VTube Studio's lip-sync. */
+export interface MouthPayload {
+  open: number;
+  /** -1 (corners down) to 1 (corners up), from the viseme shape (ee, ih wide; ou, oh round). */
+  form: number;
+}
+/** Whether this overlay should report its mouth (`mouth` messages while audio plays). */
+export interface MouthWantedPayload {
+  value: boolean;
 }
 export interface SpeakingPayload {
   value: boolean;
@@ -83,6 +124,11 @@ export interface AvatarServerEvents {
   caption: (caption: CaptionPayload) => void;
   emotion: (emotion: EmotionPayload) => void;
   speaking: (speaking: SpeakingPayload) => void;
+  expression: (expression: ExpressionPayload) => void;
+  blink: (blink: BlinkPayload) => void;
+  gaze: (gaze: GazePayload) => void;
+  /** VTube Studio needs the mouth: the oldest playing overlay sends `mouth` while audio plays. */
+  mouth_wanted: (wanted: MouthWantedPayload) => void;
   stream_start: (start: StreamStartPayload) => void;
   stream_audio: (chunk: StreamAudioPayload) => void;
   /** No more audio for this stream: play what is queued. */
@@ -95,6 +141,9 @@ export interface AvatarClientEvents {
   /** The page's `?hold=`: how long it asks the last caption to stay. */
   caption_hold: (hold: CaptionHoldPayload) => void;
   playback_end: (end: PlaybackEndPayload) => void;
+  avatar_report: (report: AvatarReportPayload) => void;
+  avatar_error: (error: AvatarErrorPayload) => void;
+  mouth: (mouth: MouthPayload) => void;
 }
 
 // ---------------------------------------------------------------- /panel (control panel)

@@ -63,7 +63,7 @@ export function createPresenter(opts: PresenterOptions): Presenter {
   const readiness = opts.readiness ? feedReadiness(opts.readiness, { on }, (data) => panel.send({ event: 'readiness', data })) : undefined;
   if (readiness) panel.send({ event: 'readiness', data: readiness.current() });
 
-  const overlay = presentOverlay({ orchestrator, avatar, settings: opts.settings, persona: opts.persona, personasDir: opts.personasDir, log });
+  const overlay = presentOverlay({ orchestrator, avatar, settings: opts.settings, persona: opts.persona, personasDir: opts.personasDir, log, ...(opts.model ? { model: opts.model } : {}), ...(opts.onReports ? { onReports: opts.onReports } : {}), ...(opts.random ? { random: opts.random } : {}) });
 
   on('brain.decision', (e) => {
     counters.decision(e.decision.reason, e.decision.respond);

@@ -17,6 +17,7 @@ import { allowedHostHeaders, createGuard, hostForUrl, isLoopbackHost, isWildcard
 import { attachSockets, type SocketMiddleware } from './sockets.ts';
 import { accessMiddleware } from './access.ts';
 import { createConnectionLimiter, type LimiterOptions } from './limits.ts';
+import { importMapHashes } from './importMap.ts';
 
 export type { ControlCommand } from './api.ts';
 
@@ -91,6 +92,7 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
   const limiter = opts.connectionLimits === false ? undefined : createConnectionLimiter({ log, ...opts.connectionLimits });
   // Before anything else: an address over its limit costs no more than this.
   if (limiter) app.use(limiter.middleware);
+  const scriptSrc = ["'self'", ...importMapHashes(opts.overlayDir)].join(' ');
 
   // One debug line per request; the path only (the query may hold ?token=).
   app.use((req, res, next) => {
@@ -113,7 +115,9 @@ export async function createServer(opts: ServerOptions): Promise<PickleServer> {
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       // socket.io: polling is 'self'; the WebSocket upgrade needs ws://host:port spelled out for older engines.
-      'Content-Security-Policy': `default-src 'self'; connect-src 'self' ws://${req.headers.host}; object-src 'none'; base-uri 'none'; form-action 'self'`,
+      // script-src: 'self' and the overlay's import map by its hash. blob:/data: for images and fetches only: a VRM's
+      // embedded textures are decoded from blob: URLs.
+      'Content-Security-Policy': `default-src 'self'; script-src ${scriptSrc}; img-src 'self' blob: data:; connect-src 'self' ws://${req.headers.host} blob: data:; object-src 'none'; base-uri 'none'; form-action 'self'`,
     });
     next();
   });

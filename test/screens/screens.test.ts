@@ -81,7 +81,13 @@ describe('screens, server side: what the pages get on (re)connection', () => {
     const idle = client(url, '/avatar');
     await idle.connected;
     await rig.waitFor(() => idle.last('state'), 2000, 'state');
-    expect(idle.last('state')).toEqual({ speaking: false, emotion: 'neutral', caption: '', look: { persona: 'default', name: 'Pickle', images: null } });
+    expect(idle.last('state')).toEqual({
+      speaking: false,
+      emotion: 'neutral',
+      caption: '',
+      look: { persona: 'default', name: 'Pickle', images: null, model: null },
+      expression: { weights: { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0, neutral: 0.75 }, easeMs: 0 },
+    });
 
     await fetch(`${url}/api/chat`, json('POST', { user: 'sam', text: 'pickle tell me something' }));
     await rig.waitFor(() => rig!.captions().length > 0, 5000, 'first caption');
