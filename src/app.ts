@@ -13,7 +13,6 @@ import { secureDataDir } from './security/dataDir.ts';
 import { networkSecrets } from './security/secrets.ts';
 import { reportDisabledServices } from './services.ts';
 import { StatusBoard } from './status.ts';
-import type { TwitchChat } from './twitch/client.ts';
 import { createObs, muteScenesOf } from './obs/index.ts';
 import { setupModeration } from './moderation/setup.ts';
 import type { Senses } from './senses/index.ts';
@@ -27,7 +26,7 @@ import { startingPersona } from './app/persona.ts';
 import { followPersonaSwitches } from './app/personaSwitch.ts';
 import { startPickleServer } from './app/server.ts';
 import { reportStatusChanges } from './app/statusReport.ts';
-import { startTwitchChat } from './app/twitchChat.ts';
+import { startChatPlatforms } from './app/chatPlatforms.ts';
 import { startTwitchEvents } from './app/twitchEvents.ts';
 import type { PickleApp, PickleOptions } from './app/types.ts';
 
@@ -67,7 +66,6 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   // Server
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
-  let twitch: TwitchChat | undefined;
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
   const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const overlayDir = join(ROOT_DIR, 'overlay');
@@ -83,14 +81,12 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     tuning: opts.tuning ?? {},
   });
 
-  // Outputs of the machines -> overlay, panel, log, Twitch.
+  // Outputs of the machines -> overlay, panel, log; chat.say -> the chat it answers (startChatPlatforms).
   const avatar = server.avatar;
   voice.attach(avatar);
   let senses: Senses | undefined;
   memory.attach(orchestrator, screens.presenter, (source) => senses?.remembers(source) ?? false);
   moderation.attach(orchestrator, screens.presenter);
-  // The brain decides which replies go to chat too; the chat adapter paces and sends them.
-  orchestrator.on('chat.say', (e) => twitch?.say(e.text));
   // Persona switching (mods' !persona, or the panel through the settings API).
   followPersonaSwitches({ persona, personasDir, env, settings, orchestrator, reports: screens.presenter, moderation, obs, send, log, out });
 
@@ -107,7 +103,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const { ears, vision } = stack;
   senses = stack.senses;
 
-  twitch = startTwitchChat({ env, dataDir, status, log, send, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
+  const chats = startChatPlatforms({ env, dataDir, status, log, send, orchestrator, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, orchestrator, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
   llm.start();
@@ -132,7 +128,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       await obs.stop();
       audience.stop();
       await stack.stop();
-      await twitch?.stop();
+      await chats.stop();
       await eventFeed?.stop();
       stopBudget();
       await llm.stop();

@@ -1,4 +1,4 @@
-import type { ChatMessage, PromptMessage } from '../events.ts';
+import { viewerKey, type ChatMessage, type ChatPlatform, type PromptMessage } from '../events.ts';
 import { estimateTokens } from './budget.ts';
 import type { Removal } from './stm.ts';
 
@@ -18,6 +18,7 @@ export const DIGEST_MAX_TOKENS = 250;
 export interface DigestLine {
   id: string;
   user: string;
+  platform: ChatPlatform;
   displayName: string;
   text: string;
   ts: number;
@@ -44,7 +45,7 @@ export interface ChatDigest {
 }
 
 export const linesOf = (messages: readonly ChatMessage[]): DigestLine[] =>
-  messages.map((m) => ({ id: m.id, user: m.user, displayName: m.displayName, text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text, ts: m.ts }));
+  messages.map((m) => ({ id: m.id, user: m.user, platform: m.platform, displayName: m.displayName, text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text, ts: m.ts }));
 
 /** Adds lines and drops those older than the window (by the newest line's clock) or past the cap. */
 export function addLines(log: readonly DigestLine[], lines: readonly DigestLine[]): DigestLine[] {
@@ -56,8 +57,9 @@ export function addLines(log: readonly DigestLine[], lines: readonly DigestLine[
 
 /** What the mods removed leaves the digest too. */
 export function forgetLines(log: readonly DigestLine[], removal: Removal): DigestLine[] {
-  if (removal.all) return [];
-  return log.filter((l) => !removal.messageIds.includes(l.id) && !removal.users.includes(l.user));
+  const removed = (l: DigestLine) =>
+    l.platform === removal.platform && (removal.all || removal.messageIds.includes(l.id) || removal.users.includes(viewerKey(l.platform, l.user)));
+  return log.filter((l) => !removed(l));
 }
 
 const STOP = new Set(

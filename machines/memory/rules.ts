@@ -1,4 +1,4 @@
-import { viewerKey, type MemorySource, type PickleEvent } from '../events.ts';
+import { viewerKey, type MemorySource, type PickleEvent, type ViewerKey } from '../events.ts';
 import { chatProvenance, namedLogins, replyProvenance } from './provenance.ts';
 import { moderate, type ModerationData } from '../moderation/pipeline.ts';
 import type { ModerationCategory } from '../moderation/types.ts';
@@ -88,7 +88,8 @@ export interface MemoryRecord {
 /** Ordered writes: deletes are queued behind the adds they may concern, so nothing removed comes back. */
 export type MemoryOp =
   | { op: 'upsert'; records: MemoryRecord[] }
-  | { op: 'delete'; ids?: string[]; messageIds?: string[]; users?: string[]; about?: string[] };
+  /** `speakers`: every chat line of these viewers (`platform:login`), on their platform only. */
+  | { op: 'delete'; ids?: string[]; messageIds?: string[]; users?: string[]; speakers?: ViewerKey[]; about?: string[] };
 
 /** Longest text a rule looks at or stores: every rule's work is bounded whatever a line's length. */
 export const MAX_TEXT = 500;
@@ -173,13 +174,14 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string },
 
 /**
  * What moderation removes from long-term memory: messages deleted by a mod (CLEARMSG) and all
- * lines of banned viewers (CLEARCHAT without duration). Timeouts and a chat clear only leave STM.
+ * lines of banned viewers (CLEARCHAT without duration), by their `platform:login`, so a same-named
+ * viewer on another platform keeps theirs. Timeouts and a chat clear only leave STM.
  */
 export function removalOf(event: PickleEvent): MemoryOp | undefined {
   if (event.type === 'chat.removed') {
     const banned = event.banned ?? [];
     if (event.messageIds.length === 0 && banned.length === 0) return undefined;
-    return { op: 'delete', ...(event.messageIds.length ? { messageIds: event.messageIds } : {}), ...(banned.length ? { users: banned } : {}) };
+    return { op: 'delete', ...(event.messageIds.length ? { messageIds: event.messageIds } : {}), ...(banned.length ? { speakers: banned } : {}) };
   }
   if (event.type === 'chat.command' && event.command === 'forgetme') return { op: 'delete', users: [event.message.user], about: [event.message.user] };
   return undefined;

@@ -196,6 +196,8 @@ export class MemoryStore {
       for (const where of deleteFilters(op)) await withTimeout(this.need().delete(where), CALL_TIMEOUT_MS, 'delete');
       for (const login of op.about ?? []) await this.deleteNaming(login);
       for (const u of op.users ?? []) this.facts.delete(u);
+      // The facts cache is by login: a banned viewer's login is read again from the store.
+      for (const key of op.speakers ?? []) this.facts.delete(key.slice(key.indexOf(':') + 1));
       if (op.ids?.length || op.messageIds?.length) {
         const ids = new Set(op.ids ?? []);
         const msgs = new Set(op.messageIds ?? []);
@@ -390,6 +392,7 @@ function deleteFilters(op: Extract<MemoryOp, { op: 'delete' }>): Array<{ ids?: s
   if (op.ids?.length) out.push({ ids: op.ids });
   if (op.messageIds?.length) out.push({ where: { messageId: op.messageIds.length === 1 ? op.messageIds[0]! : { $in: op.messageIds } } });
   if (op.users?.length) out.push({ where: { $and: [{ user: op.users.length === 1 ? op.users[0]! : { $in: op.users } }, { source: 'chat' }] } });
+  if (op.speakers?.length) out.push({ where: { $and: [{ speaker: op.speakers.length === 1 ? op.speakers[0]! : { $in: op.speakers } }, { source: 'chat' }] } });
   for (const login of op.about ?? []) out.push({ where: { [aboutKey(login)]: true } });
   return out;
 }

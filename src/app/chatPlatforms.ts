@@ -1,0 +1,40 @@
+/**
+ * Every chat the streamer is live in: each platform's adapter starts from its own folder, and the
+ * bot's lines (`chat.say`) go back to the chat they answer (src/chat/sink.ts).
+ */
+import type { PickleEvent } from '../../machines/events.ts';
+import { routeChatSay } from '../chat/sink.ts';
+import type { ChildHost } from '../children.ts';
+import type { Env } from '../config/env.ts';
+import type { Logger } from '../log.ts';
+import type { StatusBoard } from '../status.ts';
+import type { PickleActor } from '../../machines/orchestrator.ts';
+import { startTwitchChat } from './twitchChat.ts';
+
+export interface ChatPlatformsOptions {
+  env: Env;
+  dataDir: string;
+  status: StatusBoard;
+  log: Logger;
+  send: (event: PickleEvent) => void;
+  orchestrator: PickleActor;
+  children: ChildHost;
+  /** Faster reconnects for tests. */
+  twitchBackoffMs?: number | undefined;
+}
+
+export interface ChatPlatforms {
+  stop(): Promise<void>;
+}
+
+export function startChatPlatforms(opts: ChatPlatformsOptions): ChatPlatforms {
+  const sink = routeChatSay(opts.orchestrator);
+  const twitch = startTwitchChat(opts);
+  if (twitch) sink.add('twitch', twitch);
+  return {
+    async stop() {
+      sink.stop();
+      await twitch?.stop();
+    },
+  };
+}
