@@ -9,6 +9,7 @@ import { redemptionsMachine } from './redemptions.ts';
 import { sceneMuteMachine } from './sceneMute.ts';
 import { reconnectMachine } from './reconnect.ts';
 import { sensesMachine } from './senses.ts';
+import { youtubeChatMachine } from './youtubeChat.ts';
 
 /**
  * Machines that one adapter each drives (a connection, a page, a switch): the orchestrator starts
@@ -30,6 +31,8 @@ export const ADAPTER_MACHINES = {
   chatPacing: chatPacingMachine,
   /** One per connection: `reconnect:<connection>` (Twitch chat and its channel, Deepgram live). */
   reconnect: reconnectMachine,
+  /** `youtubeChat`: when the YouTube live chat is looked up and polled, inside the day's quota. */
+  youtubeChat: youtubeChatMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

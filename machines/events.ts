@@ -92,6 +92,8 @@ export interface StreamEvent {
   amount?: number;
   /** subgift: who received it. */
   recipient?: string;
+  /** bits paid in money instead (a YouTube Super Chat): the amount as the platform shows it, e.g. `$5.00`. */
+  paid?: string;
 }
 
 export type { ChatCommandName, ModCommand, ViewerCommand } from './commands.ts';

@@ -143,6 +143,7 @@ export const orchestratorMachine = setup({
         case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'youtubeChat': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         default: {
           // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
           const unhandled: never = child;

@@ -26,7 +26,7 @@ export function describeStreamEvent(e: StreamEvent): string {
     case 'follow':
       return `${e.displayName} just followed`;
     case 'bits':
-      return `${e.displayName} cheered ${e.amount ?? 'some'} bits${e.text ? ` with "${clipText(e.text)}"` : ''}`;
+      return `${e.displayName} ${e.paid ? `sent a Super Chat of ${clipText(e.paid)}` : `cheered ${e.amount ?? 'some'} bits`}${e.text ? ` with "${clipText(e.text)}"` : ''}`;
   }
 }
 

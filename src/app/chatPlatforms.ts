@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import { startTwitchChat } from './twitchChat.ts';
+import { startYoutubeChat } from '../youtube/start.ts';
 
 export interface ChatPlatformsOptions {
   env: Env;
@@ -31,9 +32,12 @@ export function startChatPlatforms(opts: ChatPlatformsOptions): ChatPlatforms {
   const sink = routeChatSay(opts.orchestrator);
   const twitch = startTwitchChat(opts);
   if (twitch) sink.add('twitch', twitch);
+  const youtube = startYoutubeChat(opts);
+  if (youtube) sink.add('youtube', youtube);
   return {
     async stop() {
       sink.stop();
+      youtube?.stop();
       await twitch?.stop();
     },
   };
