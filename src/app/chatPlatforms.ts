@@ -11,6 +11,7 @@ import type { StatusBoard } from '../status.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import { startTwitchChat } from './twitchChat.ts';
 import { startYoutubeChat } from '../youtube/start.ts';
+import { startKickChat } from '../kick/start.ts';
 
 export interface ChatPlatformsOptions {
   env: Env;
@@ -34,10 +35,13 @@ export function startChatPlatforms(opts: ChatPlatformsOptions): ChatPlatforms {
   if (twitch) sink.add('twitch', twitch);
   const youtube = startYoutubeChat(opts);
   if (youtube) sink.add('youtube', youtube);
+  const kick = startKickChat(opts);
+  if (kick) sink.add('kick', kick);
   return {
     async stop() {
       sink.stop();
       youtube?.stop();
+      kick?.stop();
       await twitch?.stop();
     },
   };

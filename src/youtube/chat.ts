@@ -10,6 +10,7 @@ import type { InputEvent, ServiceState } from '../../machines/events.ts';
 import { YOUTUBE_COST } from '../../machines/youtubeChat.ts';
 import { badInputLog, type BadInput } from '../chat/badInput.ts';
 import type { OAuthToken } from '../chat/oauthToken.ts';
+import { OwnLines } from '../chat/ownLines.ts';
 import type { ChatWriter } from '../chat/sink.ts';
 import { tell, type ChildHost } from '../children.ts';
 import type { Logger } from '../log.ts';
@@ -35,7 +36,6 @@ export interface YoutubeChatOptions {
 
 /** YouTube's quota day ends at midnight Pacific time. */
 const quotaDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(ms);
-const OWN_IDS_KEPT = 50;
 
 export class YoutubeChat implements ChatWriter {
   private readonly api: YoutubeApi;
@@ -49,7 +49,7 @@ export class YoutubeChat implements ChatWriter {
   private dayTimer: NodeJS.Timeout | undefined;
   private lastState: ServiceState | undefined;
   /** Lines Pickle posted: they come back in the next page and are not inputs. */
-  private readonly own: string[] = [];
+  private readonly own = new OwnLines();
   readonly counters = { messages: 0, polls: 0, sayRefused: 0, sent: 0 };
 
   constructor(private readonly opts: YoutubeChatOptions) {
@@ -134,7 +134,7 @@ export class YoutubeChat implements ChatWriter {
       if (typeof page.nextPageToken === 'string') this.pageToken = page.nextPageToken;
       else this.bad('page without nextPageToken', {});
       // The first page is what was said before Pickle joined: not answered.
-      if (!backlog) for (const item of Array.isArray(page.items) ? page.items : []) this.forward(inputOf(item, this.now(), this.bad), item.id);
+      if (!backlog) for (const item of Array.isArray(page.items) ? page.items : []) this.forward(inputOf(item, this.now(), this.bad));
       const asked = typeof page.pollingIntervalMillis === 'number' && page.pollingIntervalMillis >= 0 ? page.pollingIntervalMillis : 5_000;
       tell(this.machine, { type: 'chat.polled', units: YOUTUBE_COST.poll, pollingIntervalMs: asked });
     } catch (err) {
@@ -142,8 +142,9 @@ export class YoutubeChat implements ChatWriter {
     }
   }
 
-  private forward(event: InputEvent | undefined, id: string | undefined): void {
-    if (!event || (id && this.own.includes(id))) return;
+  private forward(event: InputEvent | undefined): void {
+    if (!event) return;
+    if (event.type === 'chat.message' && this.own.isOwn(event.message.id, event.message.text)) return;
     if (event.type === 'chat.message') this.counters.messages++;
     try {
       this.opts.send(event);
@@ -167,12 +168,13 @@ export class YoutubeChat implements ChatWriter {
     const chat = this.liveChatId;
     if (!token || !chat) return;
     tell(this.machine, { type: 'quota.spent', units: YOUTUBE_COST.insert });
+    this.own.posting(text);
     try {
       const id = await this.api.insert(chat, text, await token.get());
       this.counters.sent++;
-      if (id) this.own.push(id);
-      if (this.own.length > OWN_IDS_KEPT) this.own.shift();
+      this.own.posted(text, id);
     } catch (err) {
+      this.own.failed(text);
       if (err instanceof YoutubeApiError && err.status === 401) token.refused();
       this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'youtube: could not post a chat reply');
     }
@@ -182,6 +184,6 @@ export class YoutubeChat implements ChatWriter {
     this.opts.status.set('youtube', state, detail, fix ? { fix } : {});
     if (state === this.lastState) return;
     this.lastState = state;
-    this.forward({ type: 'service.status', service: 'youtube', state, detail }, undefined);
+    this.forward({ type: 'service.status', service: 'youtube', state, detail });
   }
 }
