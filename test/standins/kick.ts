@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
 export interface KickSenderSpec {
   username: string;
@@ -130,10 +130,11 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
         sockets.delete(ws);
         subscribed.delete(ws);
       });
-      ws.on('message', (raw) => {
+      ws.on('message', (raw: RawData) => {
+        const text = (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw)).toString('utf8');
         let msg: { event?: string; data?: { channel?: string } };
         try {
-          msg = JSON.parse(raw.toString()) as typeof msg;
+          msg = JSON.parse(text) as typeof msg;
         } catch {
           return ws.send(JSON.stringify({ event: 'pusher:error', data: { code: null, message: 'Invalid JSON' } }));
         }
