@@ -11,7 +11,7 @@
   var $ = kit.$;
   var el = kit.el;
 
-  var ORDER = ['llm', 'twitch', 'twitch-events', 'tts', 'voice', 'stt', 'memory', 'vision', 'moderation', 'obs'];
+  var ORDER = ['llm', 'twitch', 'twitch-events', 'youtube', 'kick', 'tts', 'voice', 'stt', 'memory', 'vision', 'moderation', 'obs'];
   var STATES = ['up', 'starting', 'degraded', 'paused', 'down', 'disabled'];
   /** @type {Record<string, boolean>} the lines the streamer opened or closed, kept across updates */
   var statusOpen = {};
