@@ -16,7 +16,7 @@ import { tell, type ChildHost } from '../children.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { YoutubeApi, YoutubeApiError } from './api.ts';
-import { inputOf } from './parse.ts';
+import { inputOf, type LiveChatMessage } from './parse.ts';
 import { YOUTUBE_SEND_LIMITS } from './sendLimits.ts';
 
 export interface YoutubeChatOptions {
@@ -35,6 +35,7 @@ export interface YoutubeChatOptions {
 }
 
 /** YouTube's quota day ends at midnight Pacific time. */
+const PAGE_SLICE = 25;
 const quotaDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(ms);
 
 export class YoutubeChat implements ChatWriter {
@@ -134,11 +135,19 @@ export class YoutubeChat implements ChatWriter {
       if (typeof page.nextPageToken === 'string') this.pageToken = page.nextPageToken;
       else this.bad('page without nextPageToken', {});
       // The first page is what was said before Pickle joined: not answered.
-      if (!backlog) for (const item of Array.isArray(page.items) ? page.items : []) this.forward(inputOf(item, this.now(), this.bad));
+      if (!backlog) await this.forwardPage(Array.isArray(page.items) ? page.items : []);
       const asked = typeof page.pollingIntervalMillis === 'number' && page.pollingIntervalMillis >= 0 ? page.pollingIntervalMillis : 5_000;
       tell(this.machine, { type: 'chat.polled', units: YOUTUBE_COST.poll, pollingIntervalMs: asked });
     } catch (err) {
       this.failed(err, YOUTUBE_COST.poll);
+    }
+  }
+
+  /** A page can hold hundreds of lines: handed on a slice at a time, so the event loop stays free between slices. */
+  private async forwardPage(items: readonly LiveChatMessage[]): Promise<void> {
+    for (let i = 0; i < items.length; i += PAGE_SLICE) {
+      if (i > 0) await new Promise<void>((r) => setImmediate(r));
+      for (const item of items.slice(i, i + PAGE_SLICE)) this.forward(inputOf(item, this.now(), this.bad));
     }
   }
 
