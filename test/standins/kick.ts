@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
 export interface KickSenderSpec {
@@ -41,6 +41,7 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
   const stats = { connections: 0, subscriptions: 0, pings: 0, pongs: 0, lookups: 0 };
   const posted: Array<{ content: string; body: Record<string, unknown> }> = [];
   const tokens = new Set<string>(['kick-token']);
+  const codes = new Map<string, { challenge: string; redirectUri: string }>();
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -89,8 +90,26 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
         if (decodeURIComponent(m[1]!) !== slug) return json(res, 404, { message: 'Not found' });
         return json(res, 200, { id: 99, user_id: userId, slug, is_banned: false, chatroom: { id: chatroomId, chatable_type: 'App\\Models\\Channel', channel_id: 99, slow_mode: false }, user: { id: userId, username: slug } });
       }
+      if (req.method === 'GET' && url.pathname === '/oauth/authorize') {
+        // The streamer allowed the app: back to the redirect URI with a code bound to the PKCE challenge.
+        const q = url.searchParams;
+        if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('redirect_uri')) return json(res, 400, { error: 'invalid_request' });
+        const code = randomUUID();
+        codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')! });
+        res.writeHead(302, { location: `${q.get('redirect_uri')!}?code=${code}&state=${encodeURIComponent(q.get('state') ?? '')}` });
+        return res.end();
+      }
       if (req.method === 'POST' && url.pathname === '/oauth/token') {
         const form = new URLSearchParams(await readBody(req));
+        if (form.get('grant_type') === 'authorization_code') {
+          const issued = codes.get(form.get('code') ?? '');
+          const verifier = form.get('code_verifier') ?? '';
+          if (!issued || issued.redirectUri !== form.get('redirect_uri') || createHash('sha256').update(verifier).digest('base64url') !== issued.challenge) return json(res, 400, { error: 'invalid_grant' });
+          codes.delete(form.get('code') ?? '');
+          const token = `kick-${randomUUID()}`;
+          tokens.add(token);
+          return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: 'kick-refresh', expires_in: 7200, scope: 'user:read chat:write' });
+        }
         if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'kick-refresh') return json(res, 400, { error: 'invalid_grant' });
         const token = `kick-${randomUUID()}`;
         tokens.add(token);
@@ -162,6 +181,7 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
     pusherUrl: `ws://127.0.0.1:${port}/app/${appKey}?protocol=7&client=js&version=8.4.0&flash=false`,
     publicApiUrl: `http://127.0.0.1:${port}`,
     tokenUrl: `http://127.0.0.1:${port}/oauth/token`,
+    authUrl: `http://127.0.0.1:${port}`,
     slug,
     chatroomId,
     stats,
