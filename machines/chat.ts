@@ -67,7 +67,8 @@ export const chatMachine = setup({
       const message = event.message;
       const ignore = (reason: Extract<ChatOutEvent, { type: 'chat.ignored' }>['reason']) =>
         enqueue.sendParent({ type: 'chat.ignored', reason, message } satisfies ChatOutEvent);
-      if (context.botLogin && message.user === context.botLogin) return ignore('self');
+      // The bot's login is its Twitch one: a same-named viewer elsewhere is somebody else.
+      if (context.botLogin && message.platform === 'twitch' && message.user === context.botLogin) return ignore('self');
       if (context.ignoreBots.includes(message.user)) return ignore('bot');
 
       // A channel-point question is never a command, nor spam, and goes to the brain at once.

@@ -38,6 +38,15 @@ describe('viewers per platform', () => {
     expect(h.of('chat.removed')[0]).toEqual({ type: 'chat.removed', platform: 'kick', messageIds: [], users: ['kick:alice'], all: false, banned: ['kick:alice'] });
   });
 
+  it('chat: the bot\'s Twitch login is only the bot on Twitch', () => {
+    const h = harness(chatMachine, { persona, botLogin: 'picklebot_tv', ignoreBots: [] });
+    h.send({ type: 'chat.message', message: msg('from the bot', { platform: 'twitch', user: 'picklebot_tv' }) });
+    h.send({ type: 'chat.message', message: msg('a kick viewer of that name', { platform: 'kick', user: 'picklebot_tv' }) });
+    vi.advanceTimersByTime(2000);
+    expect(h.of('chat.ignored').map((e) => e.reason)).toEqual(['self']);
+    expect(h.of('chat.batch')[0]!.messages.map((m: ChatMessage) => m.platform)).toEqual(['kick']);
+  });
+
   it('chat: a message deleted on one platform leaves a line with the same id on another', () => {
     const h = harness(chatMachine, { persona, ignoreBots: [] });
     const twitchLine = msg('same id here', { platform: 'twitch', id: 'x1' });
