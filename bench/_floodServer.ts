@@ -1,12 +1,23 @@
+import { startKickStandin } from '../test/standins/kick.ts';
 import { startTwitchIrcStandin } from '../test/standins/twitchIrc.ts';
+import { startYoutubeStandin } from '../test/standins/youtubeApi.ts';
 
 /**
- * The chat-flood's Twitch side, in its own process so that building and sending 2,000 lines/s
- * does not count against Pickle's event loop. Talks to the bench over IPC.
+ * The chat-flood's chat side, in its own process so that building and sending 2,000 lines/s
+ * does not count against Pickle's event loop. Talks to the bench over IPC. With `multi`, YouTube
+ * (Data API stand-in, polled by Pickle) and Kick (Pusher stand-in) take their share of the lines:
+ * line n goes to Twitch, YouTube or Kick by n mod 3.
  */
+const multi = process.argv.includes('multi');
 const irc = await startTwitchIrcStandin();
+const yt = multi ? await startYoutubeStandin({ pollingIntervalMillis: 500 }) : undefined;
+const kick = multi ? await startKickStandin() : undefined;
 const send = (m: unknown) => process.send?.(m);
-send({ type: 'ready', url: irc.url });
+send({
+  type: 'ready',
+  url: irc.url,
+  ...(yt && kick ? { youtube: { url: yt.url, apiKey: yt.apiKey, videoId: yt.videoId }, kick: { slug: kick.slug, apiUrl: kick.apiUrl, pusherUrl: kick.pusherUrl } } : {}),
+});
 
 const WORDS = ['lol', 'nice', 'where are we', 'that dog', 'W', 'LUL', 'hello chat', 'first time here', 'what song is this', 'pog', 'the food looks good', 'go left'];
 
@@ -25,7 +36,11 @@ process.on('message', async (msg: { type: string; channel: string; rate: number;
       const lines: string[] = [];
       for (let i = 0; i < perTick; i++) {
         const n = sent + i;
-        lines.push(irc.buildPrivmsg(msg.channel, { user: `viewer${n % 5000}`, text: `${WORDS[n % WORDS.length]} ${n % 7 === 0 ? '' : n}`.trim() }));
+        const user = `viewer${n % 5000}`;
+        const text = `${WORDS[n % WORDS.length]} ${n % 7 === 0 ? '' : n}`.trim();
+        if (yt && kick && n % 3 === 1) yt.say({ channelId: `UC${user}`, displayName: user }, text);
+        else if (yt && kick && n % 3 === 2) kick.message({ username: user }, text);
+        else lines.push(irc.buildPrivmsg(msg.channel, { user, text }));
       }
       irc.broadcast(lines, { perFrame: 50 });
       sent += perTick;
@@ -41,6 +56,8 @@ process.on('message', async (msg: { type: string; channel: string; rate: number;
   }
   if (msg.type === 'close') {
     await irc.close();
+    await yt?.close();
+    await kick?.close();
     process.exit(0);
   }
 });

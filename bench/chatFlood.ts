@@ -21,13 +21,16 @@ import { startOllamaStandin } from '../test/standins/ollama.ts';
  * Stream recording (src/analytics) is measured side by side: the spine twice without it and once
  * more with it (A B B A), the CPU each used during the flood and the difference of the means
  * (goal: ≤ 1 % of a core), and the event loop's p99 while recording (goal: ≤ 10 ms).
- * Arguments: [rate] [seconds] [off|on|both|recording] (`recording`: only the two spine runs).
+ * Arguments: [rate] [seconds] [off|on|both|recording|multi] (`recording`: only the two spine runs;
+ * `multi`: the same rate spread over Twitch, YouTube and Kick, a third each through their stand-ins,
+ * long-term memory off, recording on; goal: event-loop p99 ≤ 10 ms and every line counted).
  */
 export default async function chatFlood(args: string[]): Promise<Record<string, unknown>> {
   const rate = Number(args[0] ?? 2000);
-  const seconds = Number(args[1] ?? 30);
   const which = args[2] ?? 'both';
+  const seconds = Number(args[1] ?? (which === 'multi' ? 20 : 30));
   const out: Record<string, unknown> = {};
+  if (which === 'multi') return { multiPlatformLongTermMemoryOff: await floodOnce(rate, seconds, false, true, true) };
   if (which !== 'on') {
     const recording = await floodOnce(rate, seconds, false, true);
     out.spineLongTermMemoryOff = recording;
@@ -52,9 +55,9 @@ export default async function chatFlood(args: string[]): Promise<Record<string, 
   return out;
 }
 
-async function floodOnce(rate: number, seconds: number, longTermMemory: boolean, record: boolean) {
+async function floodOnce(rate: number, seconds: number, longTermMemory: boolean, record: boolean, multi = false) {
   const channel = 'floodchannel';
-  const server = fork(fileURLToPath(new URL('./_floodServer.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const server = fork(fileURLToPath(new URL('./_floodServer.ts', import.meta.url)), multi ? ['multi'] : [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const messages: Array<Record<string, any>> = [];
   const waiters: Array<(m: Record<string, any>) => boolean> = [];
   server.on('message', (m: Record<string, any>) => {
@@ -67,14 +70,22 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean,
       if (found) return resolve(found);
       waiters.push((m) => (m.type === type ? (resolve(m), true) : false));
     });
-  const { url } = await next('ready');
+  const ready = await next('ready');
+  const url = String(ready.url);
+  const platforms: Record<string, string> = ready.youtube && ready.kick
+    ? {
+        YOUTUBE_API_KEY: ready.youtube.apiKey, YOUTUBE_VIDEO_ID: ready.youtube.videoId, YOUTUBE_API_URL: ready.youtube.url, YOUTUBE_DAILY_QUOTA: '100000000',
+        KICK_CHANNEL: ready.kick.slug, KICK_API_URL: ready.kick.apiUrl, KICK_PUSHER_URL: ready.kick.pusherUrl,
+      }
+    : {};
 
   const ollama = await startOllamaStandin({ firstTokenDelayMs: 200, tokenDelayMs: 25 });
   const dataDir = mkdtempSync(join(tmpdir(), 'pickle-flood-'));
-  const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url, MEMORY_ENABLED: String(longTermMemory) });
+  const env = parseEnv({ PORT: '0', PICKLE_DATA_DIR: dataDir, OLLAMA_HOST: ollama.url, TWITCH_CHANNEL: channel, TWITCH_IRC_URL: url, MEMORY_ENABLED: String(longTermMemory), ...platforms });
   const pickle = await startPickle({ env, log: silentLogger(), tuning: { streams: { record } } });
   server.send({ type: 'waitJoin', channel });
   await next('joined');
+  for (let i = 0; multi && i < 300 && !(pickle.status.get('youtube')?.state === 'up' && pickle.status.get('kick')?.state === 'up'); i++) await new Promise((r) => setTimeout(r, 100));
   // Memory loads its embedder and Chroma in the background: measure a Pickle that has finished starting.
   for (let i = 0; i < 600 && pickle.memory.health().enabled && pickle.memory.health().embedder === 'loading'; i++) {
     await new Promise((r) => setTimeout(r, 100));
@@ -165,7 +176,8 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean,
       freeToFirstCaptionMs: mentionAnsweredAt ? mentionAnsweredAt - Math.max(mention.at, busyUntil) : null,
       answeredWithoutCooldownWait: mentionAnsweredAt > 0 && mentionAnsweredAt - Math.max(mention.at, busyUntil) < cooldownMs,
     },
-    goals: { eventLoopP99Ms: 20, rssGrowthMB: 64 },
+    ...(multi ? { platforms: { youtube: pickle.status.get('youtube')?.detail, kick: pickle.status.get('kick')?.detail } } : {}),
+    goals: { eventLoopP99Ms: multi ? 10 : 20, rssGrowthMB: 64 },
   };
   server.send({ type: 'close' });
   await pickle.stop();

@@ -1,6 +1,6 @@
 import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import { mentionMatcher, namesOf } from './brain/gating.ts';
-import type { ChatMessage, ChatOutEvent, InputEvent, PersonaRuntime, PluginEvent } from './events.ts';
+import { viewerKey, type ChatMessage, type ChatOutEvent, type InputEvent, type PersonaRuntime, type PluginEvent } from './events.ts';
 import { CHAT_COMMANDS, isChatCommand } from './commands.ts';
 
 /**
@@ -67,7 +67,8 @@ export const chatMachine = setup({
       const message = event.message;
       const ignore = (reason: Extract<ChatOutEvent, { type: 'chat.ignored' }>['reason']) =>
         enqueue.sendParent({ type: 'chat.ignored', reason, message } satisfies ChatOutEvent);
-      if (context.botLogin && message.user === context.botLogin) return ignore('self');
+      // The bot's login is its Twitch one: a same-named viewer elsewhere is somebody else.
+      if (context.botLogin && message.platform === 'twitch' && message.user === context.botLogin) return ignore('self');
       if (context.ignoreBots.includes(message.user)) return ignore('bot');
 
       // A channel-point question is never a command, nor spam, and goes to the brain at once.
@@ -105,19 +106,23 @@ export const chatMachine = setup({
         enqueue.assign({ pending });
       }
     }),
+    /** Removals act on one platform: a same-named viewer elsewhere keeps their lines. */
     removeModerated: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'chat.deleted') {
-        enqueue.assign({ pending: context.pending.filter((m) => m.id !== event.messageId) });
-        enqueue.sendParent({ type: 'chat.removed', messageIds: [event.messageId], users: [], all: false } satisfies ChatOutEvent);
+        const platform = event.platform;
+        enqueue.assign({ pending: context.pending.filter((m) => m.platform !== platform || m.id !== event.messageId) });
+        enqueue.sendParent({ type: 'chat.removed', platform, messageIds: [event.messageId], users: [], all: false } satisfies ChatOutEvent);
       } else if (event.type === 'chat.cleared') {
-        const user = event.user?.toLowerCase();
-        enqueue.assign({ pending: user ? context.pending.filter((m) => m.user !== user) : [] });
+        const platform = event.platform;
+        const key = event.user ? viewerKey(platform, event.user.toLowerCase()) : undefined;
+        enqueue.assign({ pending: context.pending.filter((m) => m.platform !== platform || (key !== undefined && viewerKey(m.platform, m.user) !== key)) });
         enqueue.sendParent({
           type: 'chat.removed',
+          platform,
           messageIds: [],
-          users: user ? [user] : [],
-          all: !user,
-          ...(user && event.durationSec === undefined ? { banned: [user] } : {}),
+          users: key ? [key] : [],
+          all: !key,
+          ...(key && event.durationSec === undefined ? { banned: [key] } : {}),
         } satisfies ChatOutEvent);
       }
     }),

@@ -17,6 +17,7 @@ import { sensesMachine } from './senses.ts';
 import { visionFramesMachine } from './visionFrames.ts';
 import { voiceEnginesMachine } from './voiceEngines.ts';
 import { vtsMachine } from './vts.ts';
+import { youtubeChatMachine } from './youtubeChat.ts';
 
 /**
  * Machines that one adapter each drives (a connection, a page, a switch): the orchestrator starts
@@ -54,6 +55,8 @@ export const ADAPTER_MACHINES = {
   analytics: analyticsMachine,
   /** VTube Studio (AVATAR=vts): `vts` (token flow, hotkeys, lip-sync cadence). */
   vts: vtsMachine,
+  /** `youtubeChat`: when the YouTube live chat is looked up and polled, inside the day's quota. */
+  youtubeChat: youtubeChatMachine,
 } as const;
 
 export type AdapterMachines = typeof ADAPTER_MACHINES;

@@ -93,11 +93,13 @@ export interface StreamEvent {
   amount?: number;
   /** subgift: who received it. */
   recipient?: string;
+  /** bits paid in money instead (a YouTube Super Chat): the amount as the platform shows it, e.g. `$5.00`. */
+  paid?: string;
 }
 
 export type { ChatCommandName, ModCommand, ViewerCommand } from './commands.ts';
 
-export type ServiceName = 'avatar' | 'vts' | 'twitch' | 'twitch-events' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | 'analytics' | `plugin:${string}`;
+export type ServiceName = 'avatar' | 'vts' | 'twitch' | 'twitch-events' | 'youtube' | 'kick' | 'llm' | 'memory' | 'tts' | 'voice' | 'stt' | 'vision' | 'audio' | 'obs' | 'moderation' | 'server' | 'analytics' | `plugin:${string}`;
 export type ServiceState = 'up' | 'down' | 'disabled' | 'degraded' | 'starting' | 'paused';
 
 /** Why the brain answered, or why it stayed quiet. Shown on the panel and in the log. */
@@ -239,9 +241,12 @@ export type ChatOutEvent =
   | { type: 'chat.batch'; messages: ChatMessage[]; flush: 'size' | 'timer' | 'mention' }
   | { type: 'chat.command'; command: ChatCommandName; args: string[]; message: ChatMessage }
   | { type: 'chat.event'; event: StreamEvent }
-  /** Messages a moderator removed: by id, by user, or all chat. */
-  /** `banned`: the subset of `users` banned for good (CLEARCHAT without duration); timeouts only leave STM, bans leave LTM too. */
-  | { type: 'chat.removed'; messageIds: string[]; users: string[]; all: boolean; banned?: string[] }
+  /**
+   * Messages a moderator removed on one platform: by id, by viewer (`platform:login`), or all of
+   * that platform's chat. `banned`: the subset of `users` banned for good (no duration); timeouts
+   * only leave STM, bans leave LTM too. A same-named viewer on another platform is untouched.
+   */
+  | { type: 'chat.removed'; platform: ChatPlatform; messageIds: string[]; users: ViewerKey[]; all: boolean; banned?: ViewerKey[] }
   | {
       type: 'chat.ignored';
       reason: 'self' | 'bot' | 'duplicate' | 'not-mod' | 'unknown-command' | 'moderated';
@@ -268,8 +273,11 @@ export type BrainOutEvent =
   /** The reply as it will be remembered: only what was actually spoken. */
   /** `about`: the viewers whose input the reply answered (its provenance in memory). */
   | { type: 'reply.spoken'; replyId: string; text: string; emotion: Emotion; ts: number; about?: string[] }
-  /** Post this spoken reply in chat too (the chat adapter carries it out, paced by the platform's limits). */
-  | { type: 'chat.say'; replyId: string; text: string }
+  /**
+   * Post this spoken reply in the chat of the platform whose message it answers (`inReplyTo`, that
+   * platform's message id); the platform's adapter carries it out, paced by its send limits.
+   */
+  | { type: 'chat.say'; replyId: string; text: string; platform: ChatPlatform; inReplyTo: string }
   | { type: 'voice.skip' }
   | { type: 'persona.switch'; name: string; by: string }
   /** What chat said lately, for the streamer who could not read it (panel: "while you were busy"). Untrusted text inside. */

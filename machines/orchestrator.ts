@@ -171,6 +171,7 @@ export const orchestratorMachine = setup({
         case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         case 'vts': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+        case 'youtubeChat': return enqueue.spawnChild(child.src, { ...at, input: child.input });
         default: {
           // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
           const unhandled: never = child;

@@ -14,7 +14,7 @@
   var $ = kit.$;
   var el = kit.el;
 
-  var ORDER = ['llm', 'twitch', 'twitch-events', 'tts', 'voice', 'avatar', 'vts', 'stt', 'memory', 'vision', 'moderation', 'obs'];
+  var ORDER = ['llm', 'twitch', 'twitch-events', 'youtube', 'kick', 'tts', 'voice', 'avatar', 'vts', 'stt', 'memory', 'vision', 'moderation', 'obs'];
   var STATES = ['up', 'starting', 'degraded', 'paused', 'down', 'disabled', 'off'];
   /** @type {Record<string, boolean>} the lines the streamer opened or closed, kept across updates */
   var statusOpen = {};

@@ -39,7 +39,8 @@
     li.append(el('span', 'time', panel.clock(d.ts)), what);
     if (d.kind === 'chat') {
       li.className = 't-chat';
-      what.append(el('span', 'who', d.user || '?'), el('span', 'text', d.text || ''));
+      // Which chat it came from: one conversation over several platforms.
+      what.append(el('span', 'platform', String(d.platform || '')), el('span', 'who', d.user || '?'), el('span', 'text', d.text || ''));
       if (d.repeats > 1) what.append(el('span', 'times', ' ×' + d.repeats));
     } else if (d.kind === 'reply') {
       li.className = 't-reply';

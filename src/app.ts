@@ -13,7 +13,6 @@ import { secureDataDir } from './security/dataDir.ts';
 import { networkSecrets } from './security/secrets.ts';
 import { reportDisabledServices } from './services.ts';
 import { StatusBoard } from './status.ts';
-import type { TwitchChat } from './twitch/client.ts';
 import { createObs, muteScenesOf } from './obs/index.ts';
 import { setupModeration } from './moderation/setup.ts';
 import type { Senses } from './senses/index.ts';
@@ -31,7 +30,7 @@ import { startingPersona } from './app/persona.ts';
 import { followPersonaSwitches } from './app/personaSwitch.ts';
 import { startPickleServer } from './app/server.ts';
 import { reportStatusChanges } from './app/statusReport.ts';
-import { startTwitchChat } from './app/twitchChat.ts';
+import { startChatPlatforms } from './app/chatPlatforms.ts';
 import { startTwitchEvents } from './app/twitchEvents.ts';
 import type { PickleApp, PickleOptions } from './app/types.ts';
 
@@ -71,7 +70,6 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const analytics = createStreamAnalytics({ dataDir, keepDays: env.ANALYTICS_KEEP_DAYS, log, status, orchestrator, memorySize: () => storedMemories(memory), ...(opts.tuning?.streams ? { tuning: opts.tuning.streams } : {}) });
 
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
-  let twitch: TwitchChat | undefined;
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';
   const obs = createObs({ env, status, log: log.child({ service: 'obs' }) });
   const overlayDir = join(ROOT_DIR, 'overlay');
@@ -88,14 +86,13 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
     tuning: opts.tuning ?? {},
   });
 
-  // Outputs of the machines -> overlay, panel, log, Twitch.
+  // Outputs of the machines -> overlay, panel, log; chat.say -> the chat it answers (startChatPlatforms).
   voice.attach(server.avatar);
   let senses: Senses | undefined;
   // Sinks: they carry out what the machines decided; their listeners go when Pickle stops.
   const events = sinkEvents(orchestrator);
   memory.attach(events, screens.presenter, (source) => senses?.remembers(source) ?? false, send);
   moderation.attach({ on: events.on, system: orchestrator.system }, screens.presenter);
-  events.on('chat.say', (e) => twitch?.say(e.text));
   // Persona switching (mods' !persona, or the panel through the settings API).
   followPersonaSwitches({ persona, personasDir, env, settings, events, reports: screens.presenter, moderation, obs, send, log, out });
 
@@ -116,7 +113,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const { ears, vision } = stack;
   senses = stack.senses;
 
-  twitch = startTwitchChat({ env, dataDir, status, log, send, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
+  const chats = startChatPlatforms({ env, dataDir, status, log, send, events, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
 
   obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
@@ -141,7 +138,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
       audience.stop();
       vts?.stop();
       await stack.stop();
-      await twitch?.stop();
+      await chats.stop();
       await eventFeed?.stop();
       stopBudget();
       await llm.stop();

@@ -73,6 +73,7 @@ const standaloneHost = (up: (event: PickleEvent) => void) =>
           case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           case 'vts': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+          case 'youtubeChat': return enqueue.spawnChild(child.src, { ...at, input: child.input });
           default: {
             const unhandled: never = child;
             return unhandled;

@@ -47,7 +47,7 @@ function chatTrigger(view: ConversationView, m: ChatMessage, batch: readonly Cha
     id: m.id,
     rank,
     seq: 0,
-    item: { input: 'chat', reason, entries: batch.map(chatEntry), task, triggerId: m.id, users: [m.user], messageIds: [m.id], ts: m.ts, rank, key, viewer: key, recap },
+    item: { input: 'chat', reason, entries: batch.map(chatEntry), task, triggerId: m.id, users: [m.user], platform: m.platform, messageIds: [m.id], ts: m.ts, rank, key, viewer: key, recap },
   };
 }
 
@@ -88,10 +88,11 @@ export function addressedStreamEvent(view: ConversationView, event: StreamEvent)
   const item: Trigger = {
     input: 'event',
     reason: 'event',
-    entries: [{ id: event.id, kind: 'event', user: event.user, displayName: event.displayName, text, ts: event.ts }],
+    entries: [{ id: event.id, kind: 'event', user: event.user, platform: event.platform, displayName: event.displayName, text, ts: event.ts }],
     task: EVENT_TASK(),
     triggerId: event.id,
     users: [event.user],
+    platform: event.platform,
     messageIds: [event.id],
     ts: event.ts,
     rank: RANK.event,

@@ -28,7 +28,7 @@ export function describeStreamEvent(e: StreamEvent): string {
     case 'follow':
       return `${e.displayName} just followed`;
     case 'bits':
-      return `${e.displayName} cheered ${e.amount ?? 'some'} bits${e.text ? ` with "${clip(e.text, QUOTE_CHARS)}"` : ''}`;
+      return `${e.displayName} ${e.paid ? `sent a Super Chat of ${clip(e.paid, QUOTE_CHARS)}` : `cheered ${e.amount ?? 'some'} bits`}${e.text ? ` with "${clip(e.text, QUOTE_CHARS)}"` : ''}`;
   }
 }
 

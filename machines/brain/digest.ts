@@ -1,4 +1,4 @@
-import type { ChatMessage, PromptMessage } from '../events.ts';
+import { viewerKey, type ChatMessage, type ChatPlatform, type PromptMessage } from '../events.ts';
 import { estimateTokens } from './budget.ts';
 import type { Removal } from './stm.ts';
 import { clip } from '../text.ts';
@@ -19,6 +19,7 @@ export const DIGEST_MAX_TOKENS = 250;
 export interface DigestLine {
   id: string;
   user: string;
+  platform: ChatPlatform;
   displayName: string;
   text: string;
   ts: number;
@@ -47,7 +48,7 @@ export interface ChatDigest {
 }
 
 export const linesOf = (messages: readonly ChatMessage[]): DigestLine[] =>
-  messages.map((m) => ({ id: m.id, user: m.user, displayName: m.displayName, text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text, ts: m.ts }));
+  messages.map((m) => ({ id: m.id, user: m.user, platform: m.platform, displayName: m.displayName, text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text, ts: m.ts }));
 
 /** Adds lines and drops those older than the window (by the newest line's clock) or past the cap. */
 export function addLines(log: readonly DigestLine[], lines: readonly DigestLine[]): DigestLine[] {
@@ -65,8 +66,9 @@ export function markAnswered(log: readonly DigestLine[], messageIds: readonly st
 
 /** What the mods removed leaves the digest too. */
 export function forgetLines(log: readonly DigestLine[], removal: Removal): DigestLine[] {
-  if (removal.all) return [];
-  return log.filter((l) => !removal.messageIds.includes(l.id) && !removal.users.includes(l.user));
+  const removed = (l: DigestLine) =>
+    l.platform === removal.platform && (removal.all || removal.messageIds.includes(l.id) || removal.users.includes(viewerKey(l.platform, l.user)));
+  return log.filter((l) => !removed(l));
 }
 
 const STOP = new Set(

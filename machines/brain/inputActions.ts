@@ -1,7 +1,7 @@
 import { assertEvent, assign, enqueueActions } from 'xstate';
 import type { BrainOutEvent } from '../events.ts';
 import { namesOf } from './gating.ts';
-import { forget, forgetViewer, remember } from './stm.ts';
+import { forget, forgetViewer, remember, removesTrigger } from './stm.ts';
 import { removeWhere } from './addressed.ts';
 import { unblock, withLists, withPersona } from './moderation.ts';
 import { dropped } from './plan.ts';
@@ -113,8 +113,7 @@ export const brainInputs = brainReplies.extend({
     }),
     forgetRemoved: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'chat.removed') return;
-      const hit = (t: Trigger) =>
-        t.messageIds.some((id) => event.messageIds.includes(id)) || t.users.some((u) => event.users.includes(u)) || (event.all && t.input === 'chat');
+      const hit = (t: Trigger) => removesTrigger(t, event);
       const { queue, removed } = removeWhere(context.queue, (e) => hit(e.item));
       enqueue.assign({
         stm: forget(context.stm, event),

@@ -214,8 +214,12 @@ export const brainReplies = brainSetup.extend({
           enqueue.raise({ type: 'digest.publish' }, { delay: 'digestEvery' });
         }
         enqueue.sendParent({ type: 'reply.spoken', replyId: reply.id, text, emotion: reply.emotion, ts, about: [...reply.trigger.users] } satisfies BrainOutEvent);
-        // What was heard on stream is what chat reads, when the streamer wants replies in chat.
-        if (context.persona.replyInChat) enqueue.sendParent({ type: 'chat.say', replyId: reply.id, text } satisfies BrainOutEvent);
+        // What was heard on stream is what chat reads, when the streamer wants replies in chat: only
+        // in the chat of the platform whose line it answers; a remark of Pickle's own posts nowhere.
+        const { platform, triggerId } = reply.trigger;
+        if (context.persona.replyInChat && reply.trigger.input === 'chat' && platform && triggerId) {
+          enqueue.sendParent({ type: 'chat.say', replyId: reply.id, text, platform, inReplyTo: triggerId } satisfies BrainOutEvent);
+        }
       }
       enqueue.assign({ reply: undefined });
     }),

@@ -1,6 +1,7 @@
 import { setup } from 'xstate';
 import type { LlmEvent, RecallEvent } from '../events.ts';
 import { type RecallInput } from './recall.ts';
+import { removesTrigger } from './stm.ts';
 import { ENTRY_TTL_MS, peek } from './addressed.ts';
 import { type SummariseEvent, type SummariseInput } from './digest.ts';
 import { BREATH_MS, DIGEST_PUBLISH_MS } from './conversation.ts';
@@ -59,12 +60,7 @@ export const brainSetup = setup({
     cutByStreamer: ({ context, event }) => context.cutByStreamer && 'replyId' in event && event.replyId === context.reply?.id,
     removesReply: ({ context, event }) => {
       if (event.type !== 'chat.removed' || !context.reply) return false;
-      const t = context.reply.trigger;
-      return (
-        (event.all && t.input === 'chat') ||
-        t.messageIds.some((id) => event.messageIds.includes(id)) ||
-        t.users.some((u) => event.users.includes(u))
-      );
+      return removesTrigger(context.reply.trigger, event);
     },
     nothingSpoken: ({ context }) => (context.reply?.sentences.filter(Boolean).length ?? 0) === 0,
     retryAfterError: ({ context, event }) =>

@@ -1,4 +1,4 @@
-import type { ChatMessage, InputKind } from '../events.ts';
+import { viewerKey, type ChatMessage, type ChatPlatform, type InputKind, type ViewerKey } from '../events.ts';
 import { concerns, forgetPlan } from '../memory/provenance.ts';
 
 /** Short-term memory: the seed's rolling window of the last 15 entries (viewer lines and replies). */
@@ -11,6 +11,8 @@ export interface StmEntry {
   kind: InputKind | 'reply' | 'digest';
   /** Login of who said it; `streamer` for speech, the persona id for replies. */
   user: string;
+  /** Where a chat line or stream event came from: with `user`, the viewer (`platform:login`). */
+  platform?: ChatPlatform;
   displayName: string;
   text: string;
   ts: number;
@@ -23,6 +25,7 @@ export const chatEntry = (m: ChatMessage): StmEntry => ({
   id: m.id,
   kind: 'chat',
   user: m.user,
+  platform: m.platform,
   displayName: m.displayName,
   text: m.repeats && m.repeats > 1 ? `${m.text} (×${m.repeats})` : m.text,
   ts: m.ts,
@@ -33,9 +36,11 @@ export function remember(stm: readonly StmEntry[], entries: readonly StmEntry[],
   return next.length > size ? next.slice(next.length - size) : next;
 }
 
+/** What the mods removed, on one platform: a same-named viewer on another keeps everything. */
 export interface Removal {
+  platform: ChatPlatform;
   messageIds: readonly string[];
-  users: readonly string[];
+  users: readonly ViewerKey[];
   all: boolean;
 }
 
@@ -44,11 +49,20 @@ export function forget(stm: readonly StmEntry[], removal: Removal): StmEntry[] {
   return stm.filter((e) => !isRemoved(e, removal));
 }
 
-export function isRemoved(e: Pick<StmEntry, 'id' | 'user' | 'kind'>, removal: Removal): boolean {
-  if (e.kind === 'reply') return false;
-  if (removal.all && e.kind === 'chat') return true;
+export function isRemoved(e: Pick<StmEntry, 'id' | 'user' | 'kind' | 'platform'>, removal: Removal): boolean {
+  if (e.kind === 'reply' || e.platform !== removal.platform) return false;
   if (removal.messageIds.includes(e.id)) return true;
-  return e.kind === 'chat' && removal.users.includes(e.user);
+  return e.kind === 'chat' && (removal.all || removal.users.includes(viewerKey(removal.platform, e.user)));
+}
+
+/** Whether a removal takes away what a reply answers (its messages, its viewers, or all of its platform's chat). */
+export function removesTrigger(t: { platform?: ChatPlatform; input: InputKind; messageIds: readonly string[]; users: readonly string[] }, removal: Removal): boolean {
+  if (t.platform !== removal.platform) return false;
+  return (
+    (removal.all && t.input === 'chat') ||
+    t.messageIds.some((id) => removal.messageIds.includes(id)) ||
+    t.users.some((u) => removal.users.includes(viewerKey(removal.platform, u)))
+  );
 }
 
 /** `!forgetme`: the viewer's lines, lines that name them, and replies to them or about them. */

@@ -1,5 +1,6 @@
 import type {
   ChatOutEvent,
+  ChatPlatform,
   DecisionReason,
   Emotion,
   InputEvent,
@@ -47,8 +48,10 @@ export interface Trigger {
   entries: StmEntry[];
   task: string;
   triggerId?: string;
-  /** Viewers and messages it is about: if the mods remove them, the reply is cancelled. */
+  /** Viewers (logins on `platform`) and messages it is about: if the mods remove them, the reply is cancelled. */
   users: string[];
+  /** The platform of the chat line or stream event it answers: removals there cancel it, and its reply in chat goes there. */
+  platform?: ChatPlatform;
   messageIds: string[];
   ts: number;
   /** The viewer who asked (chat): their blocked replies count toward the baiting rule. */

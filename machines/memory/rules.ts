@@ -95,7 +95,7 @@ export type MemoryOp =
       /** Chat lines by these logins, on any platform. */
       users?: string[];
       /** Chat lines by these viewers (`platform:login`). */
-      speakers?: string[];
+      speakers?: ViewerKey[];
       /** Records about these logins (tagged, or naming them). */
       about?: string[];
     };
@@ -197,13 +197,14 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string; a
 
 /**
  * What moderation removes from long-term memory: messages deleted by a mod (CLEARMSG) and all
- * lines of banned viewers (CLEARCHAT without duration). Timeouts and a chat clear only leave STM.
+ * lines of banned viewers (CLEARCHAT without duration), by their `platform:login`, so a same-named
+ * viewer on another platform keeps theirs. Timeouts and a chat clear only leave STM.
  */
 export function removalOf(event: PickleEvent): MemoryOp | undefined {
   if (event.type === 'chat.removed') {
     const banned = event.banned ?? [];
     if (event.messageIds.length === 0 && banned.length === 0) return undefined;
-    return { op: 'delete', ...(event.messageIds.length ? { messageIds: event.messageIds } : {}), ...(banned.length ? { users: banned } : {}) };
+    return { op: 'delete', ...(event.messageIds.length ? { messageIds: event.messageIds } : {}), ...(banned.length ? { speakers: banned } : {}) };
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { parse as parseShell } from 'shell-quote';
 import { z } from 'zod';
 import { maskUrls } from '../security/maskUrl.ts';
+import { platformEnvShape, platformSecrets } from './platformEnv.ts';
 
 /**
  * Every environment variable Pickle reads, with its default and what it means.
@@ -373,6 +374,8 @@ export const envSchema = z.object({
   BAIT_STRIKES: wholeNumber(3, 1, 100, 'a whole number of blocked replies'),
   BAIT_WINDOW_MIN: wholeNumber(10, 1, 1440, 'whole minutes'),
   BAIT_SILENCE_MIN: wholeNumber(10, 1, 1440, 'whole minutes'),
+  // YouTube and Kick chat (src/config/platformEnv.ts)
+  ...platformEnvShape,
 });
 
 export type Env = z.output<typeof envSchema> & {
@@ -407,7 +410,7 @@ export function secretsOf(env: Env): string[] {
   const pluginSecrets = Object.entries(env.pluginVars ?? {})
     .filter(([k]) => /(TOKEN|KEY|SECRET|PASSWORD)$/.test(k))
     .map(([, v]) => v);
-  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.TWITCH_BROADCASTER_TOKEN, env.TWITCH_BROADCASTER_REFRESH_TOKEN, env.OVERSHOOT_API_KEY, env.OBS_WEBSOCKET_PASSWORD, env.CHROMA_TOKEN].filter(
+  return [env.LLM_API_KEY, ...pluginSecrets, env.DEEPGRAM_API_KEY, env.TWITCH_BOT_TOKEN, env.TWITCH_CLIENT_SECRET, env.TWITCH_REFRESH_TOKEN, env.TWITCH_BROADCASTER_TOKEN, env.TWITCH_BROADCASTER_REFRESH_TOKEN, env.OVERSHOOT_API_KEY, env.OBS_WEBSOCKET_PASSWORD, env.CHROMA_TOKEN, ...platformSecrets(env)].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

@@ -10,6 +10,7 @@ import { chromeCheck, type ChromeCheckOptions } from './checks/chrome.ts';
 import { deepgramCheck } from './checks/deepgram.ts';
 import { llmCheck } from './checks/llm.ts';
 import { obsCheck } from './checks/obs.ts';
+import { kickCheck, youtubeCheck } from './checks/platforms.ts';
 import { diskCheck, localVoiceCheck, nodeCheck, portCheck } from './checks/system.ts';
 import { twitchCheck } from './checks/twitch.ts';
 import { exitCodeOf, formatResult, runChecks } from './run.ts';
@@ -33,6 +34,8 @@ export function doctorChecks(env: Env, opts: DoctorOptions = {}): Check[] {
     llmCheck(env),
     deepgramCheck(env),
     twitchCheck(env, { tokens: botToken ? [{ setting: stored ? 'TWITCH_BOT_TOKEN (refreshed)' : 'TWITCH_BOT_TOKEN', token: botToken }] : [] }),
+    youtubeCheck(env),
+    kickCheck(env),
     chromeCheck(env, opts.chrome),
     obsCheck(env),
     localVoiceCheck({ deepgramKey: Boolean(env.DEEPGRAM_API_KEY), ...(opts.espeakBinary ? { espeakBinary: opts.espeakBinary } : {}), ...(opts.soxBinary ? { soxBinary: opts.soxBinary } : {}) }),

@@ -198,6 +198,8 @@ export class MemoryStore {
       for (const where of deleteFilters(op)) await withTimeout(this.need().delete(where), CALL_TIMEOUT_MS, 'delete');
       for (const login of op.about ?? []) await this.deleteNaming(login);
       for (const u of op.users ?? []) this.facts.delete(u);
+      // The facts cache is by login: a banned viewer's login is read again from the store.
+      for (const key of op.speakers ?? []) this.facts.delete(key.slice(key.indexOf(':') + 1));
       if (op.ids?.length || op.messageIds?.length) {
         const ids = new Set(op.ids ?? []);
         const msgs = new Set(op.messageIds ?? []);

@@ -9,7 +9,7 @@
  * vision output) is untrusted too: pages set it with `textContent` only.
  */
 import type { ChatDigest } from '../../machines/brain/digest.ts';
-import type { Decision, DecisionReason, Emotion, ExpressionWeights, VrmExpression, ViewerKey } from '../../machines/events.ts';
+import type { ChatPlatform, Decision, DecisionReason, Emotion, ExpressionWeights, VrmExpression, ViewerKey } from '../../machines/events.ts';
 import type { Readiness } from '../../machines/readiness.ts';
 import type { Settings } from '../config/settings.ts';
 import type { ServiceStatus } from '../status.ts';
@@ -150,8 +150,8 @@ export interface AvatarClientEvents {
 
 /** One row of the panel's transcript. `ts`: ms since epoch. */
 export type TranscriptLine =
-  /** A chat line (`user` is the display name); `repeats` > 1 when the same line came several times. */
-  | { kind: 'chat'; user: string; text: string; ts: number; repeats: number }
+  /** A chat line (`user` is the display name, `platform` where it was said); `repeats` > 1 when the same line came several times. */
+  | { kind: 'chat'; user: string; platform: ChatPlatform; text: string; ts: number; repeats: number }
   /** What Pickle said, with the prompt size of that reply when known. */
   | { kind: 'reply'; text: string; emotion: Emotion; ts: number; promptTokens?: number; promptBudget?: number }
   /** A reply that did not happen; `text` says why in words. */

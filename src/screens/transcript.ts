@@ -11,9 +11,10 @@ export interface PromptSize {
 }
 
 export const transcriptLine = {
-  chat: (m: Pick<ChatMessage, 'displayName' | 'text' | 'ts'> & { repeats?: number }): TranscriptLine => ({
+  chat: (m: Pick<ChatMessage, 'displayName' | 'text' | 'ts' | 'platform'> & { repeats?: number }): TranscriptLine => ({
     kind: 'chat',
     user: m.displayName,
+    platform: m.platform,
     text: m.text,
     ts: m.ts,
     repeats: m.repeats ?? 1,

@@ -12,6 +12,8 @@ import { startObsStandin, type ObsStandin } from '../standins/obs.ts';
 import { startOllamaStandin, type OllamaStandin } from '../standins/ollama.ts';
 import { startOpenAiStandin, type OpenAiStandin } from '../standins/openai.ts';
 import { startTwitchAuthStandin, type TwitchAuthStandin } from '../standins/twitchAuth.ts';
+import { startKickStandin } from '../standins/kick.ts';
+import { startYoutubeStandin } from '../standins/youtubeApi.ts';
 
 /** `npm run doctor` against the stand-ins: the all-good case, then each failure with its fix. */
 
@@ -29,6 +31,8 @@ let auth: TwitchAuthStandin;
 let readonlyAuth: TwitchAuthStandin;
 let helix: HelixUsersStandin;
 let obs: ObsStandin;
+let yt: Awaited<ReturnType<typeof startYoutubeStandin>>;
+let kick: Awaited<ReturnType<typeof startKickStandin>>;
 let dataDir: string;
 
 beforeAll(async () => {
@@ -42,11 +46,13 @@ beforeAll(async () => {
     password: OBS_PASSWORD,
     inputs: [{ name: 'Pickle overlay', kind: 'browser_source', settings: { url: 'http://127.0.0.1:8000/overlay', width: 1920, height: 1080, reroute_audio: true }, scenes: ['Just Chatting'] }],
   });
+  yt = await startYoutubeStandin();
+  kick = await startKickStandin();
   dataDir = mkdtempSync(join(tmpdir(), 'pickle-doctor-'));
 });
 
 afterAll(async () => {
-  await Promise.all([ollama.close(), openai.close(), deepgram.close(), auth.close(), readonlyAuth.close(), helix.close(), obs.close()]);
+  await Promise.all([ollama.close(), openai.close(), deepgram.close(), auth.close(), readonlyAuth.close(), helix.close(), obs.close(), yt.close(), kick.close()]);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -62,6 +68,11 @@ const good = (): Record<string, string> => ({
   TWITCH_API_URL: helix.url,
   OBS_WEBSOCKET_URL: obs.url,
   OBS_WEBSOCKET_PASSWORD: OBS_PASSWORD,
+  YOUTUBE_API_KEY: yt.apiKey,
+  YOUTUBE_VIDEO_ID: yt.videoId,
+  YOUTUBE_API_URL: yt.url,
+  KICK_CHANNEL: kick.slug,
+  KICK_API_URL: kick.apiUrl,
   // Most cases do not need a browser: a missing one is only a note while vision is off.
   CHROME_PATH: '/nonexistent/chrome',
 });
@@ -100,6 +111,8 @@ describe('npm run doctor', () => {
     expect(d.line('Microphones').found).toContain('Fake Default Audio Input');
     expect(d.line('Cameras').found).toContain('fake_device_0');
     expect(d.line('OBS').found).toContain('"Pickle overlay" is set up');
+    expect(d.line('YouTube chat').found).toContain('live now');
+    expect(d.line('Kick chat').found).toContain(`chatroom ${kick.chatroomId}`);
     expect(d.text).toContain('ready to go live');
     for (const s of secrets) expect(d.text).not.toContain(s);
     expect(deepgram.requests.some((r) => r.status === 200)).toBe(true);
@@ -114,6 +127,22 @@ describe('npm run doctor', () => {
     expect(d.text.trim().split('\n').at(-1)).toMatch(/^! ready to rehearse, not to go live: no TWITCH_CHANNEL → set TWITCH_CHANNEL=/);
     expect(d.exitCode).toBe(0);
   }, 30_000);
+
+  it('YouTube and Kick: a line each; a refused key names YOUTUBE_API_KEY, a Cloudflare 403 names KICK_CHATROOM_ID, none set is disabled with the step', async () => {
+    const bad = await doctor({ ...good(), YOUTUBE_API_KEY: 'AIza-wrong' });
+    expect(bad.line('YouTube chat')).toMatchObject({ mark: 'fail', fix: expect.stringContaining('YOUTUBE_API_KEY') });
+    kick.setCloudflare(true);
+    try {
+      expect((await doctor(good())).line('Kick chat')).toMatchObject({ mark: 'fail', found: expect.stringContaining('403'), fix: expect.stringContaining('KICK_CHATROOM_ID') });
+    } finally {
+      kick.setCloudflare(false);
+    }
+    const none = good();
+    for (const k of ['YOUTUBE_API_KEY', 'YOUTUBE_VIDEO_ID', 'KICK_CHANNEL']) delete none[k];
+    const d = await doctor(none);
+    expect(d.line('YouTube chat')).toMatchObject({ mark: 'warn', found: 'disabled', fix: expect.stringContaining('YOUTUBE_API_KEY') });
+    expect(d.line('Kick chat')).toMatchObject({ mark: 'warn', found: 'disabled', fix: expect.stringContaining('KICK_CHANNEL') });
+  });
 
   it('Ollama: not reachable → start it / OLLAMA_HOST; model not pulled → `ollama pull NAME`', async () => {
     const gone = await doctor({ ...good(), OLLAMA_HOST: 'http://127.0.0.1:9' });

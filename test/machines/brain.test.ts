@@ -250,11 +250,11 @@ describe('brain reply cycle', () => {
     const t = setup();
     const bad = msg('pickle say something awful', { user: 'troll' });
     t.batch(msg('earlier from troll', { user: 'troll' }), bad);
-    t.h.send({ type: 'chat.removed', messageIds: [bad.id], users: [], all: false });
+    t.h.send({ type: 'chat.removed', platform: 'twitch', messageIds: [bad.id], users: [], all: false });
     expect(t.llm.last().aborted).toBe(true);
     expect(t.h.of('reply.failed')[0]).toMatchObject({ reason: 'moderated' });
     expect(t.state()).toBe('idle');
-    t.h.send({ type: 'chat.removed', messageIds: [], users: ['troll'], all: false });
+    t.h.send({ type: 'chat.removed', platform: 'twitch', messageIds: [], users: ['twitch:troll'], all: false });
     t.batch(msg('pickle hello'));
     const prompt = t.llm.last().input.messages[1]!.content;
     expect(prompt).not.toContain('troll');
@@ -264,7 +264,7 @@ describe('brain reply cycle', () => {
     const t = setup();
     t.batch(msg('pickle first'));
     t.batch(msg('pickle me next', { user: 'troll' }));
-    t.h.send({ type: 'chat.removed', messageIds: [], users: ['troll'], all: false });
+    t.h.send({ type: 'chat.removed', platform: 'twitch', messageIds: [], users: ['twitch:troll'], all: false });
     t.llm.reply(['One.']);
     t.voiceStarts();
     t.voiceDone('One.');

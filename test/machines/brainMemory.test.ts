@@ -132,7 +132,7 @@ describe('brain: the recall step before thinking', () => {
     const t = setup();
     const m = msg('pickle say something rude', { user: 'troll' });
     t.batch(m);
-    t.h.send({ type: 'chat.removed', messageIds: [m.id], users: [], all: false });
+    t.h.send({ type: 'chat.removed', platform: 'twitch', messageIds: [m.id], users: [], all: false });
     expect(t.state()).toBe('idle');
     expect(t.h.of('reply.failed')[0]).toMatchObject({ reason: 'moderated' });
     expect(t.llm.calls).toHaveLength(0);

@@ -158,7 +158,7 @@ describe('addressed queue: ranks', () => {
     const bob = viewer('bob', 'pickle hello');
     t.batch(troll);
     t.batch(bob);
-    t.h.send({ type: 'chat.removed', messageIds: [], users: ['troll'], all: false });
+    t.h.send({ type: 'chat.removed', platform: 'twitch', messageIds: [], users: ['twitch:troll'], all: false });
     expect(t.decisions().at(-1)).toMatchObject({ respond: false, reason: 'moderated', triggerId: troll.id });
     t.h.send({ type: 'brain.mute' });
     expect(t.decisions().at(-1)).toMatchObject({ respond: false, reason: 'muted', triggerId: bob.id });

@@ -110,7 +110,7 @@ describe('a recap from real chat', () => {
   });
 
   it('the lines quoted stay within the recap budget; a second recap quotes only what came after the first', () => {
-    const lines = burst(0).map((m) => ({ id: m.id, user: m.user, displayName: m.displayName, text: m.text, ts: m.ts }));
+    const lines = burst(0).map((m) => ({ id: m.id, platform: m.platform, user: m.user, displayName: m.displayName, text: m.text, ts: m.ts }));
     const first = recapOf(lines, { now: lines.at(-1)!.ts });
     const cost = first.lines.reduce((n, l) => n + estimateTokens(`${l.displayName} ${l.user} ${l.text}`) + 12, 0) + estimateTokens(first.earlier ?? '');
     expect(cost).toBeLessThanOrEqual(RECAP_MAX_TOKENS * 1.1);

@@ -195,7 +195,7 @@ describe('chat digest and recap', () => {
   it('a viewer mention asking what chat talked about is a recap too; moderated lines leave the digest', () => {
     const t = setup({ idleAfterSec: 0 });
     busyMinute(t);
-    t.h.send({ type: 'chat.removed', messageIds: [], users: ['dee'], all: false });
+    t.h.send({ type: 'chat.removed', platform: 'twitch', messageIds: [], users: ['twitch:dee'], all: false });
     t.finish();
     vi.advanceTimersByTime(5000);
     const ask = line('gus', 'pickle what has chat been talking about');

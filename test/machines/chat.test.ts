@@ -102,7 +102,7 @@ describe('chat machine', () => {
     const bad = msg('something awful');
     h.send({ type: 'chat.message', message: msg('fine line') });
     h.send({ type: 'chat.message', message: bad });
-    h.send({ type: 'chat.deleted', messageId: bad.id });
+    h.send({ type: 'chat.deleted', platform: 'twitch', messageId: bad.id });
     vi.advanceTimersByTime(2000);
     expect(h.of('chat.batch')[0]!.messages.map((m: { text: string }) => m.text)).toEqual(['fine line']);
     expect(h.of('chat.removed')[0]).toMatchObject({ messageIds: [bad.id], all: false });
@@ -111,10 +111,10 @@ describe('chat machine', () => {
   it('a timed-out user leaves the batch; the batch empties without a flush when nothing is left', () => {
     const h = harness(chatMachine, input);
     h.send({ type: 'chat.message', message: msg('spam spam', { user: 'troll' }) });
-    h.send({ type: 'chat.cleared', user: 'troll', durationSec: 600 });
+    h.send({ type: 'chat.cleared', platform: 'twitch', user: 'troll', durationSec: 600 });
     vi.advanceTimersByTime(5000);
     expect(h.of('chat.batch')).toHaveLength(0);
-    expect(h.of('chat.removed')[0]).toMatchObject({ users: ['troll'], all: false });
+    expect(h.of('chat.removed')[0]).toMatchObject({ platform: 'twitch', users: ['twitch:troll'], all: false });
     expect(h.snapshot().value).toBe('idle');
   });
 

@@ -47,7 +47,7 @@ describe('addressed queue (pure)', () => {
   });
 });
 
-const l = (user: string, text: string, ts: number): DigestLine => ({ id: `${user}-${ts}`, user, displayName: user, text, ts });
+const l = (user: string, text: string, ts: number): DigestLine => ({ id: `${user}-${ts}`, user, platform: 'twitch', displayName: user, text, ts });
 
 describe('chat digest (pure)', () => {
   it('keeps the last 10 minutes, at most DIGEST_MAX_LINES lines', () => {
@@ -76,8 +76,8 @@ describe('chat digest (pure)', () => {
 
   it('moderated lines leave it; asking for a recap is recognised', () => {
     const log = [l('a', 'hi', 1), l('troll', 'bad', 2)];
-    expect(forgetLines(log, { messageIds: [], users: ['troll'], all: false })).toHaveLength(1);
-    expect(forgetLines(log, { messageIds: [], users: [], all: true })).toHaveLength(0);
+    expect(forgetLines(log, { platform: 'twitch', messageIds: [], users: ['twitch:troll'], all: false })).toHaveLength(1);
+    expect(forgetLines(log, { platform: 'twitch', messageIds: [], users: [], all: true })).toHaveLength(0);
     for (const yes of ['Pickle, what did chat say?', "what's chat talking about pickle", 'pickle what did I miss', 'what has chat been saying']) expect(asksForRecap(yes)).toBe(true);
     for (const no of ['pickle say hi to chat', 'what did you eat?', 'chat is wild']) expect(asksForRecap(no)).toBe(false);
   });

@@ -90,10 +90,10 @@ describe('records and removals from orchestrator events', () => {
   });
 
   it('CLEARMSG and bans are removed from LTM; timeouts and a chat clear are not', () => {
-    expect(removalOf({ type: 'chat.removed', messageIds: ['m1'], users: [], all: false })).toEqual({ op: 'delete', messageIds: ['m1'] });
-    expect(removalOf({ type: 'chat.removed', messageIds: [], users: ['troll'], all: false, banned: ['troll'] })).toEqual({ op: 'delete', users: ['troll'] });
-    expect(removalOf({ type: 'chat.removed', messageIds: [], users: ['troll'], all: false })).toBeUndefined(); // timeout
-    expect(removalOf({ type: 'chat.removed', messageIds: [], users: [], all: true })).toBeUndefined(); // /clear
+    expect(removalOf({ type: 'chat.removed', platform: 'twitch', messageIds: ['m1'], users: [], all: false })).toEqual({ op: 'delete', messageIds: ['m1'] });
+    expect(removalOf({ type: 'chat.removed', platform: 'kick', messageIds: [], users: ['kick:troll'], all: false, banned: ['kick:troll'] })).toEqual({ op: 'delete', speakers: ['kick:troll'] });
+    expect(removalOf({ type: 'chat.removed', platform: 'twitch', messageIds: [], users: ['twitch:troll'], all: false })).toBeUndefined(); // timeout
+    expect(removalOf({ type: 'chat.removed', platform: 'twitch', messageIds: [], users: [], all: true })).toBeUndefined(); // /clear
   });
 
   it('!forgetme deletes the viewer who sent it, nobody else', () => {

@@ -150,7 +150,7 @@ describe('panel history: rings', () => {
     const history = createPanelHistory({ size: 3 });
     history.record({ event: 'decision', data: { input: 'chat', respond: true, reason: 'mention', summary: 's', ts: 1 } });
     history.record({ event: 'transcript', data: { kind: 'reply', text: 'hi', emotion: 'happy', ts: 2 } });
-    for (let i = 0; i < 10; i++) history.record({ event: 'transcript', data: { kind: 'chat', user: 'u', text: `line ${i}`, ts: 3 + i, repeats: 1 } });
+    for (let i = 0; i < 10; i++) history.record({ event: 'transcript', data: { kind: 'chat', user: 'u', platform: 'twitch', text: `line ${i}`, ts: 3 + i, repeats: 1 } });
     history.record({ event: 'brain', data: { state: 'thinking', muted: false } });
     history.record({ event: 'brain', data: { state: 'idle', muted: true } });
     const { entries, latest } = history.payload();
