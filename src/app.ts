@@ -78,12 +78,8 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   // Screens: overlay state on connect, panel history + charts, inspector (before the orchestrator starts).
   const screens = startScreens({
-    server, orchestrator, counters, settings, log, personasDir, status, mode, avatarModels,
-    persona: () => persona.current(),
-    secrets: secretsOf(env),
-    memorySize: () => storedMemories(memory),
-    ownSystems: () => (memory.link?.machine ? [memory.link.machine] : []),
-    tuning: opts.tuning ?? {},
+    server, orchestrator, counters, settings, log, personasDir, status, mode, avatarModels, persona: () => persona.current(), secrets: secretsOf(env),
+    memorySize: () => storedMemories(memory), ownSystems: () => (memory.link?.machine ? [memory.link.machine] : []), tuning: opts.tuning ?? {},
   });
 
   // Outputs of the machines -> overlay, panel, log; chat.say -> the chat it answers (startChatPlatforms).
@@ -115,7 +111,6 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   const chats = startChatPlatforms({ env, dataDir, status, log, send, events, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
-
   obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
 
   return {
