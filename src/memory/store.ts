@@ -20,6 +20,7 @@ import { aboutKey, concerns, forgetPlan } from '../../machines/memory/provenance
 import { fromRow, toMetadata, type StoredMemory } from './metadata.ts';
 import type { RecalledMemory } from '../../machines/events.ts';
 import type { MemoryOp, MemoryRecord } from '../../machines/memory/rules.ts';
+import { deleteFilters } from './deleteFilters.ts';
 
 /** The seed's threshold. relevance = 1 − cosine distance (Chroma's cosine space gives distance = 1 − cosine similarity). */
 export const MIN_RELEVANCE = 0.4;
@@ -388,15 +389,4 @@ export class MemoryStore {
     const all = r.ids.map((id, i) => fromRow(id, r.documents[i], r.metadatas[i]));
     return { total, memories: all.sort((a, b) => b.ts - a.ts).slice(0, opts.limit) };
   }
-}
-
-/** A delete op as Chroma calls. Viewer deletes touch chat lines only (a login may look like `streamer`). */
-function deleteFilters(op: Extract<MemoryOp, { op: 'delete' }>): Array<{ ids?: string[]; where?: Where }> {
-  const out: Array<{ ids?: string[]; where?: Where }> = [];
-  if (op.ids?.length) out.push({ ids: op.ids });
-  if (op.messageIds?.length) out.push({ where: { messageId: op.messageIds.length === 1 ? op.messageIds[0]! : { $in: op.messageIds } } });
-  if (op.users?.length) out.push({ where: { $and: [{ user: op.users.length === 1 ? op.users[0]! : { $in: op.users } }, { source: 'chat' }] } });
-  if (op.speakers?.length) out.push({ where: { $and: [{ speaker: op.speakers.length === 1 ? op.speakers[0]! : { $in: op.speakers } }, { source: 'chat' }] } });
-  for (const login of op.about ?? []) out.push({ where: { [aboutKey(login)]: true } });
-  return out;
 }
