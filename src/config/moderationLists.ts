@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PersonaError } from './persona.ts';
 import { isListCategory, type ListCategory, type WordList } from '../../machines/moderation/types.ts';
 
@@ -62,14 +62,14 @@ export function parseWordList(source: string, text: string, defaultCategory: Lis
 
 const require = createRequire(import.meta.url);
 
-/** The `naughty-words` list for a language, or none. */
+/** The `naughty-words` list for a language, or none when the package has no list for it. */
 function packageList(lang: string): string[] {
-  try {
-    const words = require(`naughty-words/${lang}.json`) as unknown;
-    return Array.isArray(words) ? words.filter((w): w is string => typeof w === 'string').map((w) => w.toLowerCase()) : [];
-  } catch {
-    return [];
-  }
+  // A missing package is a broken install, not a language without a list: the guard would be silently weaker.
+  const dir = dirname(require.resolve('naughty-words/package.json'));
+  const file = join(dir, `${lang}.json`);
+  if (!existsSync(file)) return [];
+  const words: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  return Array.isArray(words) ? words.filter((w): w is string => typeof w === 'string').map((w) => w.toLowerCase()) : [];
 }
 
 /** The lists for these languages (a language without a file is reported, not fatal) plus the blocklist. */
