@@ -23,7 +23,7 @@ export const KICK_FIX = 'set KICK_CHANNEL=yourchannel in .env (the name in kick.
 export function startKickChat(opts: StartKickOptions): KickChat | undefined {
   const { env, status } = opts;
   if (!env.KICK_CHANNEL && env.KICK_CHATROOM_ID === undefined) {
-    status.set('kick', 'disabled', 'Kick chat is not read (no KICK_CHANNEL)', { fix: KICK_FIX });
+    status.set('kick', 'disabled', 'Kick chat is not read (no KICK_CHANNEL)', { fix: KICK_FIX, configured: false });
     return undefined;
   }
   const refresh = env.KICK_CLIENT_ID && env.KICK_CLIENT_SECRET && env.KICK_REFRESH_TOKEN

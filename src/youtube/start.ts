@@ -24,7 +24,7 @@ export function startYoutubeChat(opts: StartYoutubeOptions): YoutubeChat | undef
   const { env, status } = opts;
   if (!env.YOUTUBE_API_KEY || !(env.YOUTUBE_VIDEO_ID || env.YOUTUBE_CHANNEL_ID)) {
     const missing = !env.YOUTUBE_API_KEY ? 'no YOUTUBE_API_KEY' : 'no YOUTUBE_VIDEO_ID or YOUTUBE_CHANNEL_ID';
-    status.set('youtube', 'disabled', `YouTube chat is not read (${missing})`, { fix: YOUTUBE_FIX });
+    status.set('youtube', 'disabled', `YouTube chat is not read (${missing})`, { fix: YOUTUBE_FIX, configured: false });
     return undefined;
   }
   const oauth = env.YOUTUBE_CLIENT_ID && env.YOUTUBE_CLIENT_SECRET && env.YOUTUBE_REFRESH_TOKEN
