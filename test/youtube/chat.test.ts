@@ -59,7 +59,8 @@ describe('youtube chat adapter', () => {
     yt = await startYoutubeStandin({ pollingIntervalMillis: 100 });
     const t = start({ videoId: undefined, channelId: yt.channelId, dailyQuota: 10_000 });
     await until(() => yt!.polls.length >= 1, 'a poll');
-    await until(() => /units today/.test(t.state()?.detail ?? ''), 'the status line');
+    // The stand-in counts the poll when it answers; the status line follows once Pickle has read that answer.
+    await until(() => /units today, polling every/.test(t.state()?.detail ?? ''), 'the status line after the first poll');
     // 100 (search) + 1 (videos) + 5 per poll, planned to last 8 hours: 8 h × 5 / 9,894 ≈ 15 s.
     expect(t.state()?.detail).toBe('106 of 10,000 units today, polling every 15 s');
   });
