@@ -68,7 +68,9 @@ describe('EventSub stand-in', () => {
   });
 
   it('closes 4003 when nothing subscribes in time; not once subscribed', async () => {
-    const s = await start({ unusedCloseMs: 300 });
+    // Long enough to subscribe in on a loaded machine; `other` opens after the subscription, so
+    // its 4003 comes after `used`'s own window has run out.
+    const s = await start({ unusedCloseMs: 2000 });
     const unused = open(s.wsUrl);
     expect(await unused.closed).toBe(4003);
     const used = open(s.wsUrl);
