@@ -29,7 +29,7 @@ function start(opts: { reporters?: number; leadMs?: number } = {}) {
   const h = harness(logic, { replyId: 'r1' });
   const t0 = Date.now();
   const at = (e: { t: number }) => e.t - t0;
-  const play = (cmd: PlayCommand) => h.send(cmd as never);
+  const play = (cmd: PlayCommand) => h.send(cmd);
   const audio = (index: number, ms: number, text = `s${index}`) => play({ type: 'play.audio', index, text, pcm: new Uint8Array(bytes(ms)) });
   return { ...rec, h, at, play, audio, t0, scheduled: () => h.of('playback.scheduled').map((e) => [e.index, e.inMs]) };
 }

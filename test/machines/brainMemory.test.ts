@@ -72,7 +72,7 @@ describe('brain: the recall step before thinking', () => {
     // A past reply is quoted as what was said on stream, never as the co-host's own knowledge.
     expect(prompt).toContain('- 24 h ago, a past reply on stream (not something you know): "Sam, you are a legend."');
     expect(prompt).not.toContain('you (Pickle) said: "Sam');
-    expect(t.h.of('reply.start')[0]!.prompt[1].content).toBe(prompt);
+    expect(t.h.of('reply.start')[0]!.prompt[1]!.content).toBe(prompt);
     // The system prompt stays the persona's: memories are data in the user message only.
     expect(t.llm.last().input.messages[0]!.content).not.toContain('nurse');
     expect(t.h.of('brain.state').map((e) => e.state)).toEqual(['idle', 'thinking']);
