@@ -131,7 +131,7 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
     firstByteOf = () => rec.firstByteAt;
   });
   let firstByteOf: () => number | undefined = () => undefined;
-  pickle.orchestrator.on('voice.started', () => (marks.firstAudioInPickle ??= performance.now()));
+  pickle.orchestrator.on('voice.sentenceStarted', () => (marks.firstAudioInPickle ??= performance.now()));
   let phase = 'idle';
   pickle.orchestrator.on('brain.state', (e) => (phase = e.state));
 

@@ -76,7 +76,7 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
     let unsubscribe: (() => void) | undefined;
 
     // Socket writes wait for the end of the current synchronous turn, so that the state events
-    // the same chunk causes (voice.started → `speaking: true`) reach the overlay first.
+    // the same chunk causes (the first voice.sentenceStarted → `speaking: true`) reach the overlay first.
     const outbox: Array<() => void> = [];
     let flushQueued = false;
     const out = (fn: () => void) => {

@@ -42,7 +42,7 @@ async function start(opts: { dg?: DeepgramStandinOptions; key?: string; sentence
   const brain: Array<{ state: string; t: number }> = [];
   rig.pickle.orchestrator.on('brain.state', (e) => brain.push({ state: e.state, t: performance.now() }));
   const playing: string[] = [];
-  rig.pickle.orchestrator.on('voice.playing', (e) => playing.push(e.text));
+  rig.pickle.orchestrator.on('voice.sentenceStarted', (e) => playing.push(e.text));
   const r = rig;
   const waitFor: typeof r.waitFor = (...a) => r.waitFor(...a);
   return {

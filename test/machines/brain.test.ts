@@ -19,7 +19,11 @@ function setup(opts: { rolls?: number[]; blocklist?: string[]; cooldownSec?: num
   };
   const batch = (...messages: ChatMessage[]) => h.send({ type: 'chat.batch', messages, flush: 'timer' });
   /** The voice side: plays whatever the brain sent, finishing at once. */
-  const voiceStarts = () => h.send({ type: 'voice.started', replyId: llm.last().input.replyId });
+  const voiceStarts = () => {
+    const replyId = llm.last().input.replyId;
+    const first = h.of('reply.sentence').find((e) => e.replyId === replyId);
+    h.send({ type: 'voice.sentenceStarted', replyId, index: 0, text: first?.text ?? '', first: true });
+  };
   const voiceDone = (spokenText: string, interrupted = false) =>
     h.send({ type: 'voice.done', replyId: llm.last().input.replyId, spokenText, interrupted });
   return { h, llm, state, batch, voiceStarts, voiceDone };

@@ -151,7 +151,7 @@ describe('brain: the recall step before thinking', () => {
     t.batch(msg('pickle, what is up?', { user: 'bob' }));
     t.recall.last().answer([]);
     t.llm.reply(['Welcome!']);
-    t.h.send({ type: 'voice.started', replyId: t.llm.last().input.replyId });
+    t.h.send({ type: 'voice.sentenceStarted', replyId: t.llm.last().input.replyId, index: 0, text: 'Welcome!', first: true });
     t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Welcome!', interrupted: false });
     expect(t.h.of('reply.spoken')[0]).toMatchObject({ text: 'Welcome!', about: ['bob'] });
     t.h.send({ type: 'chat.batch', messages: [msg('did you know bob is a scammer', { user: 'mallory' }), msg('nice stream', { user: 'kim' })], flush: 'timer' });

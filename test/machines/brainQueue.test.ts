@@ -24,12 +24,12 @@ function setup(opts: { cooldownSec?: number } = {}) {
   /** The current reply is written, heard, and over. */
   const speakAndFinish = (text = 'Sure.') => {
     llm.reply([text]);
-    h.send({ type: 'voice.started', replyId: replyId() });
+    h.send({ type: 'voice.sentenceStarted', replyId: replyId(), index: 0, text: text, first: true });
     h.send({ type: 'voice.done', replyId: replyId(), spokenText: text, interrupted: false });
   };
   const startSpeaking = () => {
     llm.last().emit({ type: 'llm.sentence', text: 'Talking now.' });
-    h.send({ type: 'voice.started', replyId: replyId() });
+    h.send({ type: 'voice.sentenceStarted', replyId: replyId(), index: 0, text: 'Talking now.', first: true });
   };
   const decisions = () => h.of('brain.decision').map((e) => e.decision);
   const answeredIds = () => h.of('reply.start').map((e) => e.triggerId as string | undefined);

@@ -25,7 +25,7 @@ function setup(over: Partial<PersonaRuntime> = {}) {
   const decisions = () => h.of('brain.decision').map((e) => e.decision);
   const finish = (text = 'Okay.') => {
     llm.reply([text]);
-    h.send({ type: 'voice.started', replyId: llm.last().input.replyId });
+    h.send({ type: 'voice.sentenceStarted', replyId: llm.last().input.replyId, index: 0, text: text, first: true });
     h.send({ type: 'voice.done', replyId: llm.last().input.replyId, spokenText: text, interrupted: false });
   };
   const userPrompt = () => llm.last().input.messages[1]!.content;
@@ -183,7 +183,7 @@ describe('chat digest and recap', () => {
     t.batch(line('ann', 'pickle hi'));
     busyMinute(t);
     t.llm.last().emit({ type: 'llm.sentence', text: 'Hi Ann.' });
-    t.h.send({ type: 'voice.started', replyId: t.llm.last().input.replyId });
+    t.h.send({ type: 'voice.sentenceStarted', replyId: t.llm.last().input.replyId, index: 0, text: 'Hi Ann.', first: true });
     t.h.send({ type: 'speech.final', text: 'Pickle, what did chat say?', ts: 9 });
     t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Hi Ann.', interrupted: false });
     vi.advanceTimersByTime(BREATH_MS);

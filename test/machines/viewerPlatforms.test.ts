@@ -17,7 +17,7 @@ function brain(over: Partial<typeof persona> = {}) {
   const speak = (text: string) => {
     const replyId = llm.last().input.replyId;
     llm.reply([text]);
-    h.send({ type: 'voice.started', replyId });
+    h.send({ type: 'voice.sentenceStarted', replyId, index: 0, text: text, first: true });
     h.send({ type: 'voice.done', replyId, spokenText: text, interrupted: false });
   };
   return { h, llm, batch, speak, decisions: () => h.of('brain.decision').map((e) => e.decision) };
