@@ -112,12 +112,12 @@ export function pump(ctx: VoiceContext): { slots: Slot[]; feed: number; finished
     }
     if (s.held) break;
     if (s.buffered.length > 0) {
-      for (const pcm of s.buffered) play.push({ type: 'play.audio', index: s.index, text: s.text, pcm });
+      for (const pcm of s.buffered) play.push({ type: 'play.audio', index: s.index, pcm });
       s.buffered = [];
       s.fed = true;
     }
     if (s.state !== 'done' && s.state !== 'failed') break;
-    if (!s.fed) play.push({ type: 'play.silence', index: s.index, text: s.text, ms: readingMs(s.text, ctx.msPerChar, ctx.minSentenceMs) });
+    if (!s.fed) play.push({ type: 'play.silence', index: s.index, ms: readingMs(s.text, ctx.msPerChar, ctx.minSentenceMs) });
     feed += 1;
   }
   let inFlight = slots.filter((s) => s.state === 'synthesizing').length;
