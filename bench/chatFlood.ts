@@ -101,8 +101,8 @@ async function floodOnce(rate: number, seconds: number, longTermMemory: boolean,
   pickle.orchestrator.on('reply.start', (e) => {
     if (e.triggerId) replyStarts.set(e.replyId, e.triggerId);
   });
-  pickle.orchestrator.on('voice.started', (e) => {
-    if (!mentionAnsweredAt && mentionId && replyStarts.get(e.replyId) === mentionId) mentionAnsweredAt = Date.now();
+  pickle.orchestrator.on('voice.sentenceStarted', (e) => {
+    if (e.first && !mentionAnsweredAt && mentionId && replyStarts.get(e.replyId) === mentionId) mentionAnsweredAt = Date.now();
   });
   let replies = 0;
   pickle.orchestrator.on('reply.spoken', () => (replies += 1));

@@ -89,7 +89,10 @@ export default async function conversation(args: string[]): Promise<Record<strin
     const m = mentions.get(replyOf.get(e.replyId) ?? '');
     if (m && !m.heardAt) m.failed = e.reason;
   });
-  pickle.orchestrator.on('voice.started', (e) => {
+  pickle.orchestrator.on('voice.sentenceStarted', (e) => {
+    const m = mentions.get(replyOf.get(e.replyId) ?? '');
+    if (m && e.index === 0 && !m.heardAt) m.heardAt = performance.now();
+    if (!e.first) return;
     speaking = e.replyId;
     // Now and then viewers speak to Pickle while it talks (sometimes two at once)…
     if (rand() < 0.75) setTimeout(() => inject(), 300 + rand() * 1200);
@@ -101,10 +104,6 @@ export default async function conversation(args: string[]): Promise<Record<strin
         for (const p of people.slice(10, 10 + BURST)) if (speaking) say(p.user, mentionText(rand), false, true);
       }, 400);
     }
-  });
-  pickle.orchestrator.on('voice.playing', (e) => {
-    const m = mentions.get(replyOf.get(e.replyId) ?? '');
-    if (m && e.index === 0 && !m.heardAt) m.heardAt = performance.now();
   });
   pickle.orchestrator.on('voice.done', (e) => {
     if (speaking === e.replyId) speaking = undefined;

@@ -131,7 +131,7 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
     firstByteOf = () => rec.firstByteAt;
   });
   let firstByteOf: () => number | undefined = () => undefined;
-  pickle.orchestrator.on('voice.started', () => (marks.firstAudioInPickle ??= performance.now()));
+  pickle.orchestrator.on('voice.sentenceStarted', () => (marks.firstAudioInPickle ??= performance.now()));
   let phase = 'idle';
   pickle.orchestrator.on('brain.state', (e) => (phase = e.state));
 
@@ -232,7 +232,7 @@ export default async function voiceLatency(args: string[] = []): Promise<Record<
     await tts.speak({ text: reply.text, model: 'aura-asteria-en', speed: 1, signal: new AbortController().signal, onAudio: (c) => chunks.push(c) });
     // 3. play it
     avatar.emit('stream_start', { sample_rate: 24000 });
-    avatar.emit('stream_audio', { audio: Buffer.concat(chunks).toString('base64'), text: reply.text });
+    avatar.emit('stream_audio', { audio: Buffer.concat(chunks).toString('base64') });
     avatar.emit('stream_end', {});
     await waitFor(() => baseFirst, 15_000, 'baseline audio');
     return baseFirst! - t0;

@@ -40,7 +40,7 @@ interface AvatarContext {
 type AvatarEvent =
   | Extract<InputEvent, { type: 'caption.holdRequested' | 'avatar.modelsShown' | 'avatar.noise' }>
   | Extract<BrainOutEvent, { type: 'reply.start' | 'reply.emotion' | 'reply.sentence' | 'reply.failed' }>
-  | Extract<VoiceOutEvent, { type: 'voice.started' | 'voice.playing' | 'voice.done' }>;
+  | Extract<VoiceOutEvent, { type: 'voice.sentenceStarted' | 'voice.done' }>;
 
 const out = (e: AvatarOutEvent) => e;
 
@@ -96,7 +96,7 @@ export const avatarMachine = setup({
       enqueue.sendParent(out({ type: 'avatar.speaking', value: params.value }));
     }),
     addCaption: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'voice.playing');
+      assertEvent(event, 'voice.sentenceStarted');
       const caption = context.caption ? `${context.caption} ${event.text}` : event.text;
       // The sentence now heard brings its own emotion to the face.
       const emotion = context.sentenceEmotions[event.index] ?? context.emotion;
@@ -153,7 +153,7 @@ export const avatarMachine = setup({
           on: {
             'reply.emotion': { guard: 'isMine', actions: 'setEmotion' },
             'reply.sentence': { guard: 'isMine', actions: 'noteSentence' },
-            'voice.started': { guard: 'isMine', actions: { type: 'speaking', params: { value: true } }, target: 'speaking' },
+            'voice.sentenceStarted': { guard: 'isMine', actions: [{ type: 'speaking', params: { value: true } }, 'addCaption'], target: 'speaking' },
             'reply.failed': { guard: 'isMine', actions: 'clear', target: 'idle' },
           },
         },
@@ -161,7 +161,7 @@ export const avatarMachine = setup({
           on: {
             'reply.emotion': { guard: 'isMine', actions: 'setEmotion' },
             'reply.sentence': { guard: 'isMine', actions: 'noteSentence' },
-            'voice.playing': { guard: 'isMine', actions: 'addCaption' },
+            'voice.sentenceStarted': { guard: 'isMine', actions: 'addCaption' },
             'voice.done': { guard: 'isMine', actions: { type: 'speaking', params: { value: false } }, target: 'holding' },
           },
         },

@@ -161,7 +161,7 @@ export const brainMachine = brainInputs.createMachine({
             },
           },
           on: {
-            'voice.started': { guard: 'isMine', target: 'speaking' },
+            'voice.sentenceStarted': { guard: 'isMine', target: 'speaking' },
             'llm.done': [{ guard: 'nothingSpoken', actions: 'failEmpty', target: '#brain.idle' }, { actions: 'finishText' }],
             'llm.error': [
               { guard: 'retryAfterError', actions: 'keepForRetry', target: '#brain.retryWait' },

@@ -291,9 +291,11 @@ export type BrainOutEvent =
 export type VoiceOutEvent =
   /** The first bytes of the reply's audio came from its TTS engine (not yet heard). */
   | { type: 'voice.firstByte'; replyId: string }
-  /** First audio of a reply started playing. */
-  | { type: 'voice.started'; replyId: string }
-  | { type: 'voice.playing'; replyId: string; index: number; text: string }
+  /**
+   * Sentence `index` of a reply starts being heard (caption sync). `first`: the first of the reply
+   * heard, that is the reply started being heard (not always index 0: a sentence may be dropped unheard).
+   */
+  | { type: 'voice.sentenceStarted'; replyId: string; index: number; text: string; first: boolean }
   /** Playback of the reply ended (finished or interrupted); spokenText is what was heard. */
   | { type: 'voice.done'; replyId: string; spokenText: string; interrupted: boolean };
 

@@ -80,8 +80,7 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'reply.done': ['voice'],
   'reply.failed': ['voice', 'avatar', 'redemptions'],
   'voice.skip': ['voice'],
-  'voice.started': ['brain', 'avatar', 'speech'],
-  'voice.playing': ['avatar', 'speech'],
+  'voice.sentenceStarted': ['brain', 'avatar', 'speech'],
   'voice.done': ['brain', 'avatar', 'speech'],
   // The streamer's voice (src/stt): the speech machine turns it into speech.final / speech.started.
   'stt.words': ['speech'],

@@ -32,7 +32,7 @@ export interface SpeechInput {
 export type SpeechEvent =
   | Extract<InputEvent, { type: 'stt.words' | 'stt.voiceActivity' | 'stt.utteranceEnd' }>
   | Extract<BrainOutEvent, { type: 'reply.sentence' }>
-  | Extract<VoiceOutEvent, { type: 'voice.started' | 'voice.playing' | 'voice.done' }>;
+  | Extract<VoiceOutEvent, { type: 'voice.sentenceStarted' | 'voice.done' }>;
 
 interface SpeechContext {
   minChars: number;
@@ -65,7 +65,7 @@ export const speechMachine = setup({
     /** Pickle's sentences, as the brain sends them to the voice and as the voice plays them.
      *  A new reply replaces the old text when Pickle is quiet, and adds to it while the old one may still echo. */
     addReference: assign(({ context, event }, params: { keepOld: boolean }) => {
-      assertEvent(event, ['reply.sentence', 'voice.playing']);
+      assertEvent(event, ['reply.sentence', 'voice.sentenceStarted']);
       const fresh = event.replyId !== context.replyId;
       const base = fresh && !params.keepOld ? [] : context.reference;
       return {
@@ -141,8 +141,7 @@ export const speechMachine = setup({
         'stt.voiceActivity': { actions: 'passVoiceActivity' },
         'stt.words': { actions: 'collect' },
         'reply.sentence': { actions: { type: 'addReference', params: { keepOld: false } } },
-        'voice.started': { target: 'speaking' },
-        'voice.playing': { actions: { type: 'addReference', params: { keepOld: false } }, target: 'speaking' },
+        'voice.sentenceStarted': { actions: { type: 'addReference', params: { keepOld: true } }, target: 'speaking' },
       },
     },
     speaking: {
@@ -150,7 +149,7 @@ export const speechMachine = setup({
       on: {
         'stt.voiceActivity': { actions: 'holdVoiceActivity' },
         'stt.words': { actions: 'collectGuarded' },
-        'voice.playing': { actions: { type: 'addReference', params: { keepOld: true } } },
+        'voice.sentenceStarted': { actions: { type: 'addReference', params: { keepOld: true } } },
         'voice.done': { target: 'tail' },
       },
     },
@@ -160,8 +159,7 @@ export const speechMachine = setup({
       on: {
         'stt.voiceActivity': { actions: 'passVoiceActivity' },
         'stt.words': { actions: 'collectGuarded' },
-        'voice.started': { target: 'speaking' },
-        'voice.playing': { actions: { type: 'addReference', params: { keepOld: true } }, target: 'speaking' },
+        'voice.sentenceStarted': { actions: { type: 'addReference', params: { keepOld: true } }, target: 'speaking' },
       },
     },
   },

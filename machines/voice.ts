@@ -22,8 +22,8 @@ export type { PlaybackInput, SynthesizeInput } from './services.ts';
  * strictly in sentence order, buffering what is early. A sentence without audio (captions
  * only, or its TTS failed) is played as silence for its reading time, so captions still show.
  *
- * What the brain and avatar get: `voice.started` when the first sentence starts being heard,
- * `voice.playing` as each sentence starts (caption sync), and `voice.done` when the reply has
+ * What the brain and avatar get: `voice.sentenceStarted` as each sentence starts being heard
+ * (caption sync; `first` on the reply's first one), and `voice.done` when the reply has
  * been played or was cut (`voice.skip`). `spokenText` is only what was heard: the sentences
  * that started playing, joined, with no markers; a reply cut before any audio gives ''.
  *
@@ -112,12 +112,12 @@ export function pump(ctx: VoiceContext): { slots: Slot[]; feed: number; finished
     }
     if (s.held) break;
     if (s.buffered.length > 0) {
-      for (const pcm of s.buffered) play.push({ type: 'play.audio', index: s.index, text: s.text, pcm });
+      for (const pcm of s.buffered) play.push({ type: 'play.audio', index: s.index, pcm });
       s.buffered = [];
       s.fed = true;
     }
     if (s.state !== 'done' && s.state !== 'failed') break;
-    if (!s.fed) play.push({ type: 'play.silence', index: s.index, text: s.text, ms: readingMs(s.text, ctx.msPerChar, ctx.minSentenceMs) });
+    if (!s.fed) play.push({ type: 'play.silence', index: s.index, ms: readingMs(s.text, ctx.msPerChar, ctx.minSentenceMs) });
     feed += 1;
   }
   let inFlight = slots.filter((s) => s.state === 'synthesizing').length;
@@ -324,9 +324,14 @@ export const voiceMachine = setup({
       if (!context.replyId) return;
       const slot = context.slots[event.index];
       if (!slot) return;
-      if (context.heard.length === 0) enqueue.sendParent({ type: 'voice.started', replyId: context.replyId } satisfies VoiceOutEvent);
       enqueue.assign({ heard: [...context.heard, slot.text] });
-      enqueue.sendParent({ type: 'voice.playing', replyId: context.replyId, index: slot.index, text: slot.text } satisfies VoiceOutEvent);
+      enqueue.sendParent({
+        type: 'voice.sentenceStarted',
+        replyId: context.replyId,
+        index: slot.index,
+        text: slot.text,
+        first: context.heard.length === 0,
+      } satisfies VoiceOutEvent);
     }),
     report: enqueueActions(({ context, enqueue }, params: { interrupted: boolean }) => {
       if (!context.replyId) return;

@@ -23,9 +23,9 @@ export type TtsEvent =
 
 /** What the voice machine sends its playback actor, strictly in playing order. */
 export type PlayCommand =
-  | { type: 'play.audio'; index: number; text: string; pcm: Uint8Array }
+  | { type: 'play.audio'; index: number; pcm: Uint8Array }
   /** A sentence without audio (captions only, or its TTS failed): shown for its reading time. */
-  | { type: 'play.silence'; index: number; text: string; ms: number }
+  | { type: 'play.silence'; index: number; ms: number }
   /** No more sentences in this reply: end the stream, report `playback.drained` when it has been heard. */
   | { type: 'play.finish' };
 

@@ -9,7 +9,7 @@
 //   }
 // Protocol (socket.io namespace /avatar):
 //   server -> page: stream_start {sample_rate, id}   a new reply's audio (PCM16 LE mono)
-//                   stream_audio {audio: base64, text} chunks, played back to back
+//                   stream_audio {audio: base64}      chunks, played back to back
 //                   stream_end {}                     no more chunks for this stream
 //                   stream_stop {}                    stop now and drop what is queued (skip / barge-in)
 //   page -> server: audio_state {state: 'running' | 'blocked' | 'unsupported'}  on connect and on change

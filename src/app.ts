@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PickleEvent } from '../machines/events.ts';
 import { secretsOf } from './config/env.ts';
 import { createSettingsStore } from './config/settings.ts';
 import { silentConsole } from './console.ts';
@@ -66,7 +65,8 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const { llm, memory, voice, plugins } = await startBackends({ env, log, status, out, settings, dataDir, rootDir: ROOT_DIR, persona, moderation, tuning: opts.tuning });
 
   const orchestrator = createPickleOrchestrator({ env, opts, settings: settings.get(), persona, blocklist, llm, counters, moderation, plugins, voice, memory });
-  const send = (event: PickleEvent) => orchestrator.send(event);
+  // The actor's own `send`, no wrapper: an adapter's event reaches the routing table in one call.
+  const send = orchestrator.send.bind(orchestrator);
   const analytics = createStreamAnalytics({ dataDir, keepDays: env.ANALYTICS_KEEP_DAYS, log, status, orchestrator, memorySize: () => storedMemories(memory), ...(opts.tuning?.streams ? { tuning: opts.tuning.streams } : {}) });
 
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);

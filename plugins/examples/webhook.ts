@@ -4,7 +4,7 @@
  *
  *   PLUGINS=./plugins/examples/webhook.ts
  *   PLUGIN_WEBHOOK_URL=http://127.0.0.1:1880/pickle      where to POST (required; http or https)
- *   PLUGIN_WEBHOOK_EVENTS=reply.spoken,voice.started      event types to send (default reply.spoken)
+ *   PLUGIN_WEBHOOK_EVENTS=reply.spoken,voice.done         event types to send (default reply.spoken)
  *   PLUGIN_WEBHOOK_TOKEN=…                                sent as `Authorization: Bearer …` (optional)
  *   PLUGIN_WEBHOOK_TIMEOUT_MS=5000
  *

@@ -124,7 +124,9 @@ export function createStreamAnalytics(o: StreamAnalyticsOptions): StreamAnalytic
           if (e.index === 0) send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'sentence' });
         }),
         on('voice.firstByte', (e) => send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'tts' })),
-        on('voice.started', (e) => send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'audio' })),
+        on('voice.sentenceStarted', (e) => {
+          if (e.first) send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'audio' });
+        }),
         on('reply.emotion', (e) => send({ type: 'reply.emotionNoted', replyId: e.replyId, emotion: e.emotion })),
         on('reply.done', (e) => send({ type: 'reply.written', replyId: e.replyId, emotion: e.emotion, ...(e.tokens !== undefined ? { tokens: e.tokens } : {}) })),
         on('reply.blocked', (e) => send({ type: 'reply.blocked', replyId: e.replyId, category: e.category })),

@@ -42,7 +42,7 @@ export function startTwitchChat(opts: TwitchChatOptions): TwitchChat | undefined
       authUrl: env.TWITCH_AUTH_URL!,
       status,
       log: log.child({ service: 'twitch' }),
-      send: (e) => send(e),
+      send,
       children: opts.children,
       ...(opts.twitchBackoffMs ? { backoff: { baseMs: opts.twitchBackoffMs, maxMs: opts.twitchBackoffMs * 4 } } : {}),
     });

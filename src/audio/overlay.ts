@@ -4,7 +4,7 @@
  * audio with "Control audio via OBS": no virtual cable).
  *
  * Server → overlay: `stream_start {sample_rate, id}`, `stream_audio {audio: base64 PCM16 LE
- * mono, text}`, `stream_end {}`, and `stream_stop {}` (flush now: skip / barge-in).
+ * mono}`, `stream_end {}`, and `stream_stop {}` (flush now: skip / barge-in).
  * Overlay → server: `audio_state {state: 'running' | 'blocked'}` (whether it can play), and
  * `playback_end {id}` when stream `id` has been played to the end. Messages from the page are
  * untrusted: validated, and only the oldest page that said it is playing is listened to.
@@ -60,8 +60,8 @@ export function createOverlayOutput(): OverlayOutput {
     start(id, sampleRate) {
       ns?.emit('stream_start', { sample_rate: sampleRate, id });
     },
-    audio(pcm, text) {
-      ns?.emit('stream_audio', { audio: pcm.toString('base64'), text });
+    audio(pcm) {
+      ns?.emit('stream_audio', { audio: pcm.toString('base64') });
     },
     end() {
       ns?.emit('stream_end', {});

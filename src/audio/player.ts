@@ -22,7 +22,8 @@ import { service, type PlaybackService } from '../../machines/services.ts';
 export interface AudioSink {
   /** A new stream (one per reply that has audio). */
   start(streamId: string, sampleRate: number): void;
-  audio(pcm: Buffer, text: string): void;
+  /** The next piece of the stream's audio (PCM16 LE mono at the stream's rate). */
+  audio(pcm: Buffer): void;
   /** No more audio in this stream. */
   end(): void;
   /** Stop playing at once and drop what is buffered. */
@@ -48,7 +49,6 @@ export interface PlaybackOptions {
 
 interface Item {
   index: number;
-  text: string;
   /** undefined: a timed silence before any audio (nothing is sent). */
   pcm: Buffer | undefined;
   startAt: number;
@@ -76,7 +76,7 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
     let unsubscribe: (() => void) | undefined;
 
     // Socket writes wait for the end of the current synchronous turn, so that the state events
-    // the same chunk causes (voice.started → `speaking: true`) reach the overlay first.
+    // the same chunk causes (the first voice.sentenceStarted → `speaking: true`) reach the overlay first.
     const outbox: Array<() => void> = [];
     let flushQueued = false;
     const out = (fn: () => void) => {
@@ -102,11 +102,11 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
       if (!stopped) sendBack(e);
     };
 
-    function schedule(index: number, text: string, ms: number, pcm: Buffer | undefined): void {
+    function schedule(index: number, ms: number, pcm: Buffer | undefined): void {
       const t = now();
       const startAt = cursor > t ? cursor : pcm ? t + startLeadMs : t;
       cursor = startAt + ms;
-      queue.push({ index, text, pcm, startAt });
+      queue.push({ index, pcm, startAt });
     }
 
     function drain(): void {
@@ -148,7 +148,7 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
           send({ type: 'playback.scheduled', replyId, index: item.index, inMs: Math.max(0, Math.round(item.startAt - startLeadMs - t)) });
         }
         if (item.pcm) {
-          const { pcm, text } = item;
+          const { pcm } = item;
           if (!sentAudio) {
             sentAudio = true;
             out(() => {
@@ -156,7 +156,7 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
               sink.start(replyId, VOICE_SAMPLE_RATE);
             });
           }
-          out(() => sink.audio(pcm, text));
+          out(() => sink.audio(pcm));
         }
       }
       if (finished && !endHandled) {
@@ -172,7 +172,7 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
         if (cmd.pcm.byteLength === 0) return;
         const pcm = Buffer.from(cmd.pcm.buffer, cmd.pcm.byteOffset, cmd.pcm.byteLength);
         hasAudio = true;
-        schedule(cmd.index, cmd.text, pcmMs(pcm.length), pcm);
+        schedule(cmd.index, pcmMs(pcm.length), pcm);
       } else if (cmd.type === 'play.silence') {
         if (hasAudio) {
           // Zeros keep the overlay's schedule where this clock is.
@@ -180,11 +180,11 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
           let left = Math.round((cmd.ms / 1000) * VOICE_SAMPLE_RATE) * 2;
           while (left > 0) {
             const n = Math.min(left, bytesPerPiece);
-            schedule(cmd.index, cmd.text, pcmMs(n), Buffer.alloc(n));
+            schedule(cmd.index, pcmMs(n), Buffer.alloc(n));
             left -= n;
           }
         } else {
-          schedule(cmd.index, cmd.text, cmd.ms, undefined);
+          schedule(cmd.index, cmd.ms, undefined);
         }
       } else if (cmd.type === 'play.finish') {
         finished = true;
@@ -210,7 +210,7 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
 export function combineSinks(sinks: AudioSink[]): AudioSink {
   return {
     start: (id, rate) => sinks.forEach((s) => s.start(id, rate)),
-    audio: (pcm, text) => sinks.forEach((s) => s.audio(pcm, text)),
+    audio: (pcm) => sinks.forEach((s) => s.audio(pcm)),
     end: () => sinks.forEach((s) => s.end()),
     stop: () => sinks.forEach((s) => s.stop()),
     reporters: () => sinks.reduce((n, s) => n + s.reporters(), 0),

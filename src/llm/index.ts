@@ -60,7 +60,7 @@ export function createLlm(env: Env, deps: CreateLlmDeps): LlmBackend {
       model: llm.model,
       where: displayHost(env.LLM_BASE_URL!),
       replyTokens,
-      generate: (messages, handlers, signal) => llm.generate(messages, handlers, signal),
+      generate: llm.generate,
       start: (children) => llm.start(children),
       stop: () => llm.stop(),
       contextBudget: async () =>
@@ -83,7 +83,7 @@ export function createLlm(env: Env, deps: CreateLlmDeps): LlmBackend {
     model: llm.model,
     where: displayHost(host),
     replyTokens,
-    generate: (messages, handlers, signal) => llm.generate(messages, handlers, signal),
+    generate: llm.generate,
     start: (children) => llm.start(children),
     stop: () => llm.stop(),
     contextBudget: async (signal) =>

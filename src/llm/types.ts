@@ -31,6 +31,9 @@ export interface GenerationResult {
 }
 
 export interface LlmClient {
-  /** Streams one reply; rejects with an `LlmError` (kind `aborted` when `signal` fired). */
-  generate(messages: PromptMessage[], handlers: ReplyHandlers, signal: AbortSignal): Promise<GenerationResult>;
+  /**
+   * Streams one reply; rejects with an `LlmError` (kind `aborted` when `signal` fired). A function
+   * of its own (no `this`), so a backend hands it on as it is, not through a wrapper.
+   */
+  generate: (messages: PromptMessage[], handlers: ReplyHandlers, signal: AbortSignal) => Promise<GenerationResult>;
 }

@@ -100,8 +100,6 @@ export interface StreamStartPayload {
 export interface StreamAudioPayload {
   /** Base64 PCM16 LE mono. */
   audio: string;
-  /** The sentence this audio says. */
-  text: string;
 }
 /** Whether the page can play audio (a browser may block it until a click; one without Web Audio never can). */
 export interface AudioStatePayload {

@@ -116,7 +116,9 @@ export function createPresenter(opts: PresenterOptions): Presenter {
     promptSizes.set(e.replyId, { tokens: e.promptTokens, budget: e.promptBudget });
     if (promptSizes.size > 50) promptSizes.delete(promptSizes.keys().next().value!);
   });
-  on('voice.started', (e) => counters.firstAudio(e.replyId));
+  on('voice.sentenceStarted', (e) => {
+    if (e.first) counters.firstAudio(e.replyId);
+  });
   on('reply.failed', (e) => {
     panel.send({ event: 'transcript', data: transcriptLine.replyFailed(e, now()) });
     log.warn({ event: 'reply.failed', replyId: e.replyId, reason: e.reason, detail: e.detail }, 'reply failed');

@@ -5,8 +5,7 @@
  * by the reconnect machine); what happens in the channel is forwarded by chatEvents.ts; replies
  * are paced by the chat pacing machine and sent by replies.ts. Every status change goes to the StatusBoard and out as `service.status`.
  */
-import type { ChatUserstate } from 'tmi.js';
-import type { InputEvent, ServiceState, StreamEvent } from '../../machines/events.ts';
+import type { InputEvent, ServiceState } from '../../machines/events.ts';
 import { standaloneChildren } from '../children.ts';
 import { errorText } from '../errors.ts';
 import { forwardChannelEvents } from './chatEvents.ts';
@@ -38,8 +37,14 @@ class TwitchChatClient implements TwitchChat {
         forwardChannelEvents(client, {
           mine,
           now: this.now,
-          message: (tags, text) => this.forwardMessage(tags, text),
-          streamEvent: (event) => this.forwardEvent(event),
+          message: (tags, text) => {
+            this.counters.messages++;
+            this.emitInput({ type: 'chat.message', message: chatMessageFromTags(tags, text, this.now()) });
+          },
+          streamEvent: (event) => {
+            this.counters.events++;
+            this.emitInput({ type: 'stream.event', event });
+          },
           moderation: (event) => this.emitInput(event),
           notice: (msgid) => this.replies.onNotice(msgid),
           failed: (err) => opts.log.error({ err: errorText(err) }, 'twitch: failed to handle a chat event'),
@@ -87,16 +92,6 @@ class TwitchChatClient implements TwitchChat {
 
   stats(): TwitchChatStats {
     return { connects: this.link.connects, ...this.counters, ...this.replies.stats };
-  }
-
-  private forwardMessage(tags: ChatUserstate, text: string): void {
-    this.counters.messages++;
-    this.emitInput({ type: 'chat.message', message: chatMessageFromTags(tags, text, this.now()) });
-  }
-
-  private forwardEvent(event: StreamEvent): void {
-    this.counters.events++;
-    this.emitInput({ type: 'stream.event', event });
   }
 
   private emitInput(event: InputEvent): void {

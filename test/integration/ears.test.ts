@@ -115,7 +115,7 @@ describe('ears: the echo guard with the whole app', () => {
     const conn = await t.rig.waitFor(() => t.dg.connections[0], 5000, 'a Deepgram connection');
     await t.rig.waitFor(() => t.rig.pickle.status.get('stt')?.state === 'up', 5000, 'stt up');
     conn.push({ type: 'Results', transcript: 'Pickle, tell me about bananas?', is_final: true, speech_final: true });
-    await t.rig.waitFor(() => t.of('voice.playing').length > 0, 5000, 'Pickle speaking');
+    await t.rig.waitFor(() => t.of('voice.sentenceStarted').length > 0, 5000, 'Pickle speaking');
     const startedBefore = t.of('speech.started').length;
 
     // The microphone picks up the speakers.

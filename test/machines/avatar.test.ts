@@ -34,8 +34,7 @@ function start(captionHoldMs = 3000) {
   const captions = () => sent.filter((e) => e.type === 'avatar.caption').map((e) => e.text);
   const speak = (replyId: string, text: string) => {
     actor.send({ type: 'reply.start', replyId, prompt: [] });
-    actor.send({ type: 'voice.started', replyId });
-    actor.send({ type: 'voice.playing', replyId, index: 0, text });
+    actor.send({ type: 'voice.sentenceStarted', replyId, index: 0, text, first: true });
     actor.send({ type: 'voice.done', replyId, spokenText: text, interrupted: false });
   };
   return { actor, avatar, captions, speak };
@@ -65,8 +64,7 @@ describe('avatar: caption timing is decided here', () => {
     expect(a.avatar().context.caption).toBe('');
     vi.advanceTimersByTime(10_000);
     expect(a.captions()).toEqual(['First.', '']);
-    a.actor.send({ type: 'voice.started', replyId: 'r2' });
-    a.actor.send({ type: 'voice.playing', replyId: 'r2', index: 0, text: 'Second.' });
+    a.actor.send({ type: 'voice.sentenceStarted', replyId: 'r2', index: 0, text: 'Second.', first: true });
     expect(a.captions()).toEqual(['First.', '', 'Second.']);
   });
 

@@ -46,13 +46,12 @@ describe('avatar: the face of a model', () => {
     a.actor.send({ type: 'reply.start', replyId: 'r1', prompt: [] });
     a.actor.send({ type: 'reply.sentence', replyId: 'r1', index: 0, text: 'Great news!', emotion: 'happy' });
     a.actor.send({ type: 'reply.sentence', replyId: 'r1', index: 1, text: 'But then it rained.', emotion: 'sad' });
-    a.actor.send({ type: 'voice.started', replyId: 'r1' });
-    a.actor.send({ type: 'voice.playing', replyId: 'r1', index: 0, text: 'Great news!' });
+    a.actor.send({ type: 'voice.sentenceStarted', replyId: 'r1', index: 0, text: 'Great news!', first: true });
     let last = a.of('avatar.expression').at(-1)!;
     expect(last.weights.happy).toBe(EXPRESSION_CAP);
     expect(last.weights.sad).toBe(0);
     expect(last.easeMs).toBeGreaterThan(0);
-    a.actor.send({ type: 'voice.playing', replyId: 'r1', index: 1, text: 'But then it rained.' });
+    a.actor.send({ type: 'voice.sentenceStarted', replyId: 'r1', index: 1, text: 'But then it rained.', first: false });
     last = a.of('avatar.expression').at(-1)!;
     expect(last.weights.sad).toBe(EXPRESSION_CAP);
     expect(last.weights.happy).toBe(0);

@@ -19,7 +19,11 @@ function setup(opts: { rolls?: number[]; blocklist?: string[]; cooldownSec?: num
   };
   const batch = (...messages: ChatMessage[]) => h.send({ type: 'chat.batch', messages, flush: 'timer' });
   /** The voice side: plays whatever the brain sent, finishing at once. */
-  const voiceStarts = () => h.send({ type: 'voice.started', replyId: llm.last().input.replyId });
+  const voiceStarts = () => {
+    const replyId = llm.last().input.replyId;
+    const first = h.of('reply.sentence').find((e) => e.replyId === replyId);
+    h.send({ type: 'voice.sentenceStarted', replyId, index: 0, text: first?.text ?? '', first: true });
+  };
   const voiceDone = (spokenText: string, interrupted = false) =>
     h.send({ type: 'voice.done', replyId: llm.last().input.replyId, spokenText, interrupted });
   return { h, llm, state, batch, voiceStarts, voiceDone };
@@ -49,9 +53,9 @@ describe('brain gating (idle)', () => {
 
   it('stream events are acknowledged per the persona switch', () => {
     const t = setup();
-    t.h.send({ type: 'chat.event', event: { kind: 'bits', id: 'b1', user: 'x', displayName: 'X', ts: 1, amount: 100 } });
+    t.h.send({ type: 'chat.event', event: { platform: 'twitch', kind: 'bits', id: 'b1', user: 'x', displayName: 'X', ts: 1, amount: 100 } });
     expect(t.h.of('brain.decision')[0]!.decision).toMatchObject({ respond: false, reason: 'event-off' });
-    t.h.send({ type: 'chat.event', event: { kind: 'raid', id: 'r1', user: 'big', displayName: 'BigStreamer', ts: 2, amount: 120 } });
+    t.h.send({ type: 'chat.event', event: { platform: 'twitch', kind: 'raid', id: 'r1', user: 'big', displayName: 'BigStreamer', ts: 2, amount: 120 } });
     expect(t.h.of('brain.decision')[1]!.decision).toMatchObject({ respond: true, reason: 'event' });
     expect(t.llm.last().input.messages[1]!.content).toContain('BigStreamer is raiding with 120 viewers');
   });

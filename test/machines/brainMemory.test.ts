@@ -72,7 +72,7 @@ describe('brain: the recall step before thinking', () => {
     // A past reply is quoted as what was said on stream, never as the co-host's own knowledge.
     expect(prompt).toContain('- 24 h ago, a past reply on stream (not something you know): "Sam, you are a legend."');
     expect(prompt).not.toContain('you (Pickle) said: "Sam');
-    expect(t.h.of('reply.start')[0]!.prompt[1].content).toBe(prompt);
+    expect(t.h.of('reply.start')[0]!.prompt[1]!.content).toBe(prompt);
     // The system prompt stays the persona's: memories are data in the user message only.
     expect(t.llm.last().input.messages[0]!.content).not.toContain('nurse');
     expect(t.h.of('brain.state').map((e) => e.state)).toEqual(['idle', 'thinking']);
@@ -151,7 +151,7 @@ describe('brain: the recall step before thinking', () => {
     t.batch(msg('pickle, what is up?', { user: 'bob' }));
     t.recall.last().answer([]);
     t.llm.reply(['Welcome!']);
-    t.h.send({ type: 'voice.started', replyId: t.llm.last().input.replyId });
+    t.h.send({ type: 'voice.sentenceStarted', replyId: t.llm.last().input.replyId, index: 0, text: 'Welcome!', first: true });
     t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Welcome!', interrupted: false });
     expect(t.h.of('reply.spoken')[0]).toMatchObject({ text: 'Welcome!', about: ['bob'] });
     t.h.send({ type: 'chat.batch', messages: [msg('did you know bob is a scammer', { user: 'mallory' }), msg('nice stream', { user: 'kim' })], flush: 'timer' });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { brainMachine } from '../../machines/brain.ts';
 import { BREATH_MS } from '../../machines/brain/conversation.ts';
 import { ENTRY_TTL_MS } from '../../machines/brain/addressed.ts';
-import type { ChatMessage, Decision } from '../../machines/events.ts';
+import type { ChatMessage } from '../../machines/events.ts';
 import { harness } from './harness.ts';
 import { fakeLlm } from './fakeLlm.ts';
 import { msg, persona } from './fixtures.ts';
@@ -24,14 +24,14 @@ function setup(opts: { cooldownSec?: number } = {}) {
   /** The current reply is written, heard, and over. */
   const speakAndFinish = (text = 'Sure.') => {
     llm.reply([text]);
-    h.send({ type: 'voice.started', replyId: replyId() });
+    h.send({ type: 'voice.sentenceStarted', replyId: replyId(), index: 0, text: text, first: true });
     h.send({ type: 'voice.done', replyId: replyId(), spokenText: text, interrupted: false });
   };
   const startSpeaking = () => {
     llm.last().emit({ type: 'llm.sentence', text: 'Talking now.' });
-    h.send({ type: 'voice.started', replyId: replyId() });
+    h.send({ type: 'voice.sentenceStarted', replyId: replyId(), index: 0, text: 'Talking now.', first: true });
   };
-  const decisions = () => h.of('brain.decision').map((e) => e.decision as Decision);
+  const decisions = () => h.of('brain.decision').map((e) => e.decision);
   const answeredIds = () => h.of('reply.start').map((e) => e.triggerId as string | undefined);
   const newInput = () => llm.last().input.messages[1]!.content.split('New input')[1]!;
   return { h, llm, state, batch, speakAndFinish, startSpeaking, decisions, answeredIds, newInput };
@@ -68,7 +68,7 @@ describe('addressed queue: ranks', () => {
     // The streamer's speech has no message id; every chat answer carries the message it answers.
     expect(t.answeredIds()).toEqual([first.id, undefined, paid.id, mod.id, waiting.id, again.id]);
     expect(t.llm.calls[1]!.input.messages[1]!.content).toContain('say hi to everyone');
-    expect(t.h.of('reply.start')[2]!.prompt[1].content).toContain('redeemed channel points');
+    expect(t.h.of('reply.start')[2]!.prompt[1]!.content).toContain('redeemed channel points');
   });
 
   it('one slot per viewer: the latest message wins it and the earlier one is dropped as `replaced`', () => {

@@ -132,7 +132,7 @@ describe('a recap from real chat', () => {
     // The reply ends; back to idle with 40 lines waiting and no new chat: the summary is asked for.
     t.llm.reply(['Hi Ann.']);
     const replyId = t.llm.last().input.replyId;
-    t.h.send({ type: 'voice.started', replyId });
+    t.h.send({ type: 'voice.sentenceStarted', replyId, index: 0, text: 'Hi Ann.', first: true });
     t.h.send({ type: 'voice.done', replyId, spokenText: 'Hi Ann.', interrupted: false });
     vi.advanceTimersByTime(persona.cooldownSec * 1000 + BREATH_MS);
     expect(t.summariser.calls).toHaveLength(1);

@@ -2,8 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { brainMachine } from '../../machines/brain.ts';
 import { BREATH_MS, DIGEST_PUBLISH_MS } from '../../machines/brain/conversation.ts';
 import { estimateTokens } from '../../machines/brain/budget.ts';
-import type { ChatDigest } from '../../machines/brain/digest.ts';
-import type { ChatMessage, Decision, PersonaRuntime } from '../../machines/events.ts';
+import type { ChatMessage, PersonaRuntime } from '../../machines/events.ts';
 import { service } from '../../machines/services.ts';
 import type { SummariseEvent, SummariseInput } from '../../machines/brain/digest.ts';
 import { harness } from './harness.ts';
@@ -23,10 +22,10 @@ function setup(over: Partial<PersonaRuntime> = {}) {
     return typeof v === 'string' ? v : Object.values(v as object)[0];
   };
   const batch = (...messages: ChatMessage[]) => h.send({ type: 'chat.batch', messages, flush: 'timer' });
-  const decisions = () => h.of('brain.decision').map((e) => e.decision as Decision);
+  const decisions = () => h.of('brain.decision').map((e) => e.decision);
   const finish = (text = 'Okay.') => {
     llm.reply([text]);
-    h.send({ type: 'voice.started', replyId: llm.last().input.replyId });
+    h.send({ type: 'voice.sentenceStarted', replyId: llm.last().input.replyId, index: 0, text: text, first: true });
     h.send({ type: 'voice.done', replyId: llm.last().input.replyId, spokenText: text, interrupted: false });
   };
   const userPrompt = () => llm.last().input.messages[1]!.content;
@@ -131,7 +130,7 @@ describe('chat digest and recap', () => {
     vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
     const digests = t.h.of('chat.digest');
     expect(digests).toHaveLength(1);
-    const d = digests[0]!.digest as ChatDigest;
+    const d = digests[0]!.digest;
     expect(d).toMatchObject({ source: 'plain', messages: 6, viewers: 6 });
     expect(d.topics[0]).toBe('ramen');
     expect(d.questions.map((q) => q.who)).toEqual(['dee', 'bob']);
@@ -146,7 +145,7 @@ describe('chat digest and recap', () => {
     vi.advanceTimersByTime(BREATH_MS);
     t.batch(line('dee', 'is it raining in tokyo?'), line('eve', 'Is it  raining in Tokyo?'), line('fay', 'love the lanterns'));
     vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
-    const d = t.h.of('chat.digest').at(-1)!.digest as ChatDigest;
+    const d = t.h.of('chat.digest').at(-1)!.digest;
     expect(d.questions.map((q) => q.who)).toEqual(['eve']);
   });
 
@@ -154,10 +153,10 @@ describe('chat digest and recap', () => {
     const t = setup({ idleAfterSec: 0 });
     t.batch(line('bob', 'pickle, ramen or sushi tonight?'));
     vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
-    expect((t.h.of('chat.digest').at(-1)!.digest as ChatDigest).questions.map((q) => q.who)).toEqual(['bob']);
+    expect(t.h.of('chat.digest').at(-1)!.digest.questions.map((q) => q.who)).toEqual(['bob']);
     t.finish('Ramen, always.');
     vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
-    expect((t.h.of('chat.digest').at(-1)!.digest as ChatDigest).questions).toEqual([]);
+    expect(t.h.of('chat.digest').at(-1)!.digest.questions).toEqual([]);
   });
 
   it('!recap from a mod answers with the chat lines quoted as data, oldest first', () => {
@@ -184,7 +183,7 @@ describe('chat digest and recap', () => {
     t.batch(line('ann', 'pickle hi'));
     busyMinute(t);
     t.llm.last().emit({ type: 'llm.sentence', text: 'Hi Ann.' });
-    t.h.send({ type: 'voice.started', replyId: t.llm.last().input.replyId });
+    t.h.send({ type: 'voice.sentenceStarted', replyId: t.llm.last().input.replyId, index: 0, text: 'Hi Ann.', first: true });
     t.h.send({ type: 'speech.final', text: 'Pickle, what did chat say?', ts: 9 });
     t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Hi Ann.', interrupted: false });
     vi.advanceTimersByTime(BREATH_MS);
@@ -234,7 +233,7 @@ describe('chat digest and recap', () => {
     expect(calls[0]!.stopped).toBe(true);
     h.send({ type: 'chat.batch', messages: lines(30, 30), flush: 'size' });
     vi.advanceTimersByTime(DIGEST_PUBLISH_MS);
-    const d = h.of('chat.digest').at(-1)!.digest as ChatDigest;
+    const d = h.of('chat.digest').at(-1)!.digest;
     expect(d.source).toBe('llm');
     expect(d.text).toMatch(/^Chat argued about tacos\. Since then: 30 messages/);
     // A second summary was asked for (30 new lines); a mention needs the LLM: the summary is dropped.

@@ -24,7 +24,7 @@ function setup(rolls: number[] = []) {
   const chat = (...messages: ChatMessage[]) => h.send({ type: 'chat.batch', messages, flush: 'timer' });
   const finishReply = (text: string) => {
     llm.reply([text]);
-    h.send({ type: 'voice.started', replyId: llm.last().input.replyId });
+    h.send({ type: 'voice.sentenceStarted', replyId: llm.last().input.replyId, index: 0, text: text, first: true });
     h.send({ type: 'voice.done', replyId: llm.last().input.replyId, spokenText: text, interrupted: false });
   };
   return { h, llm, state, batch, chat, finishReply };
@@ -69,7 +69,7 @@ describe('brain: vision batches', () => {
     expect(t.state()).toBe('thinking');
     t.batch('A cat on the keyboard.');
     t.llm.reply(['Hello there.']);
-    t.h.send({ type: 'voice.started', replyId: t.llm.last().input.replyId });
+    t.h.send({ type: 'voice.sentenceStarted', replyId: t.llm.last().input.replyId, index: 0, text: 'Hello there.', first: true });
     t.batch('A cat asleep on the keyboard.');
     expect(t.state()).toBe('speaking');
     t.h.send({ type: 'voice.done', replyId: t.llm.last().input.replyId, spokenText: 'Hello there.', interrupted: false });

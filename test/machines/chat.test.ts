@@ -64,7 +64,7 @@ describe('chat machine', () => {
     vi.advanceTimersByTime(2000);
     const [batch] = h.of('chat.batch');
     expect(batch!.messages).toHaveLength(2);
-    expect(batch!.messages[0].repeats).toBe(5);
+    expect(batch!.messages[0]!.repeats).toBe(5);
     expect(h.of('chat.ignored').filter((e) => e.reason === 'duplicate')).toHaveLength(4);
   });
 
@@ -120,7 +120,7 @@ describe('chat machine', () => {
 
   it('stream events pass straight through', () => {
     const h = harness(chatMachine, input);
-    h.send({ type: 'stream.event', event: { kind: 'raid', id: 'e1', user: 'big', displayName: 'Big', ts: 1, amount: 50 } });
+    h.send({ type: 'stream.event', event: { platform: 'twitch', kind: 'raid', id: 'e1', user: 'big', displayName: 'Big', ts: 1, amount: 50 } });
     expect(h.of('chat.event')).toHaveLength(1);
   });
 

@@ -94,7 +94,7 @@ describe("adapters' machines as the orchestrator's children", () => {
     expect(player?.src).toBe('playback');
     expect((player?.getSnapshot() as { machine?: unknown }).machine).toBe(timedPlayback);
     expect(p.createdIds()).toContain('player-r1');
-    expect(p.seen.filter((e) => e.type === 'voice.started')).toHaveLength(1);
+    expect(p.seen.filter((e) => e.type === 'voice.sentenceStarted' && e.first)).toHaveLength(1);
 
     vi.advanceTimersByTime(10_000);
     expect(p.seen.filter((e) => e.type === 'voice.done')).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { service } from '../../machines/services.ts';
 import type { GenerateReplyInput } from '../../machines/brain.ts';
-import type { LlmEvent } from '../../machines/events.ts';
+import type { Emotion, LlmEvent } from '../../machines/events.ts';
 
 /** A scripted LLM actor: each call is recorded; the test decides what it streams and when. */
 export function fakeLlm() {
@@ -18,11 +18,11 @@ export function fakeLlm() {
     calls,
     last,
     /** Streams a whole reply: emotion, sentences, done. */
-    reply(sentences: string[], emotion: LlmEvent & { type: 'llm.emotion' } extends never ? never : string = 'happy') {
+    reply(sentences: string[], emotion: Emotion = 'happy') {
       const c = last();
-      c.emit({ type: 'llm.emotion', emotion: emotion as never });
+      c.emit({ type: 'llm.emotion', emotion });
       for (const s of sentences) c.emit({ type: 'llm.sentence', text: s });
-      c.emit({ type: 'llm.done', text: sentences.join(' '), emotion: emotion as never, ts: 0 });
+      c.emit({ type: 'llm.done', text: sentences.join(' '), emotion, ts: 0 });
     },
   };
 }

@@ -29,6 +29,6 @@ describe('follow thanks batching', () => {
     ]);
     follow('Fay', 20);
     vi.advanceTimersByTime(5_000);
-    expect(out[1]?.event).toMatchObject({ displayName: 'Fay', amount: 1 });
+    expect(h.of('stream.event')[1]?.event).toMatchObject({ displayName: 'Fay', amount: 1 });
   });
 });

@@ -13,8 +13,7 @@ const vad = (h: H) => h.send({ type: 'stt.voiceActivity', ts: ++ts });
 /** Pickle says these sentences: the brain sends them, the voice starts playing the first. */
 function pickleSays(h: H, replyId: string, sentences: string[]) {
   sentences.forEach((text, index) => h.send({ type: 'reply.sentence', replyId, index, text, emotion: 'happy' }));
-  h.send({ type: 'voice.started', replyId });
-  h.send({ type: 'voice.playing', replyId, index: 0, text: sentences[0]! });
+  h.send({ type: 'voice.sentenceStarted', replyId, index: 0, text: sentences[0]!, first: true });
 }
 const pickleDone = (h: H, replyId: string, spokenText = '') => h.send({ type: 'voice.done', replyId, spokenText, interrupted: false });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { brainMachine } from '../../machines/brain.ts';
 import { chatMachine } from '../../machines/chat.ts';
 import { removalOf } from '../../machines/memory/rules.ts';
-import type { ChatMessage, Decision, PickleEvent } from '../../machines/events.ts';
+import type { ChatMessage } from '../../machines/events.ts';
 import { harness } from './harness.ts';
 import { fakeLlm } from './fakeLlm.ts';
 import { msg, persona } from './fixtures.ts';
@@ -17,10 +17,10 @@ function brain(over: Partial<typeof persona> = {}) {
   const speak = (text: string) => {
     const replyId = llm.last().input.replyId;
     llm.reply([text]);
-    h.send({ type: 'voice.started', replyId });
+    h.send({ type: 'voice.sentenceStarted', replyId, index: 0, text: text, first: true });
     h.send({ type: 'voice.done', replyId, spokenText: text, interrupted: false });
   };
-  return { h, llm, batch, speak, decisions: () => h.of('brain.decision').map((e) => e.decision as Decision) };
+  return { h, llm, batch, speak, decisions: () => h.of('brain.decision').map((e) => e.decision) };
 }
 
 describe('viewers per platform', () => {
@@ -93,7 +93,7 @@ describe('viewers per platform', () => {
     t.speak('Hi Kick alice.');
     expect(t.h.of('chat.say')).toEqual([{ type: 'chat.say', replyId: t.llm.last().input.replyId, text: 'Hi Kick alice.', platform: 'kick', inReplyTo: ask.id }]);
     vi.advanceTimersByTime(31_000);
-    const says = () => t.h.of('chat.say') as Array<Extract<PickleEvent, { type: 'chat.say' }>>;
+    const says = () => t.h.of('chat.say');
     if (t.llm.calls.length > 1) t.speak('Quiet out here, huh.');
     expect(t.llm.calls.length).toBe(2);
     expect(says()).toHaveLength(1);

@@ -2,13 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { sameScene, sceneSimilarity, visionBatcherMachine, VISION_BATCH_SIZE, VISION_BATCH_WINDOW_MS } from '../../machines/visionBatcher.ts';
 import { providePickle } from '../../machines/orchestrator.ts';
-import type { PickleEvent, VisionScene } from '../../machines/events.ts';
+import type { PickleEvent } from '../../machines/events.ts';
 import { harness } from './harness.ts';
 import { fakeLlm } from './fakeLlm.ts';
 import { persona } from './fixtures.ts';
 
 let ts = 1_700_000_000_000;
-const scene = (text: string) => ({ type: 'vision.scene', text, ts: (ts += 1000) });
+const scene = (text: string): Extract<PickleEvent, { type: 'vision.scene' }> => ({ type: 'vision.scene', text, ts: (ts += 1000) });
 
 describe('visionBatcher: the seed\'s 5 scenes or 15 s', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -28,7 +28,7 @@ describe('visionBatcher: the seed\'s 5 scenes or 15 s', () => {
     }
     const [batch] = h.of('vision.batch');
     expect(batch!.flush).toBe('size');
-    expect((batch!.scenes as VisionScene[]).map((s) => s.text)).toEqual(texts);
+    expect(batch!.scenes.map((s) => s.text)).toEqual(texts);
     // Nothing left over: no timer flush later.
     vi.advanceTimersByTime(60_000);
     expect(h.of('vision.batch')).toHaveLength(1);
@@ -44,7 +44,7 @@ describe('visionBatcher: the seed\'s 5 scenes or 15 s', () => {
     vi.advanceTimersByTime(1);
     expect(h.of('vision.batch')).toHaveLength(1);
     expect(h.of('vision.batch')[0]).toMatchObject({ flush: 'timer' });
-    expect((h.of('vision.batch')[0]!.scenes as VisionScene[]).map((s) => s.text)).toEqual(['a kitchen', 'a dog on a sofa']);
+    expect(h.of('vision.batch')[0]!.scenes.map((s) => s.text)).toEqual(['a kitchen', 'a dog on a sofa']);
     // The next batch has its own window from its own first scene.
     vi.advanceTimersByTime(20_000);
     h.send(scene('a beach'));
@@ -71,7 +71,7 @@ describe('visionBatcher: the seed\'s 5 scenes or 15 s', () => {
     expect(h.of('vision.batch')).toHaveLength(0);
     h.send(scene('The man sits at his desk.'));
     const [batch] = h.of('vision.batch');
-    const scenes = batch!.scenes as VisionScene[];
+    const scenes = batch!.scenes;
     expect(scenes.map((s) => [s.text, s.repeats])).toEqual([
       ['The man sits at his desk.', 4],
       ['A cat jumps onto the desk', 1],

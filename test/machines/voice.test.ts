@@ -102,12 +102,12 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
     t.sentence(1, 'How are you?');
     t.synth.audio(0, 4);
     t.player.scheduled(0, 0);
-    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0]);
+    expect(t.h.of('voice.sentenceStarted').map((e) => e.index)).toEqual([0]);
     t.player.scheduled(1, 1_200);
     vi.advanceTimersByTime(1_199);
-    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0]);
+    expect(t.h.of('voice.sentenceStarted').map((e) => e.index)).toEqual([0]);
     vi.advanceTimersByTime(1);
-    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0, 1]);
+    expect(t.h.of('voice.sentenceStarted').map((e) => e.index)).toEqual([0, 1]);
   });
 
   it('a caption still waiting when the reply is cut never appears', () => {
@@ -119,7 +119,7 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
     t.player.scheduled(1, 1_000);
     t.h.send({ type: 'voice.skip' });
     vi.advanceTimersByTime(5_000);
-    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0]);
+    expect(t.h.of('voice.sentenceStarted').map((e) => e.index)).toEqual([0]);
   });
 
   it('keeps at most maxParallel TTS requests in flight, in sentence order', () => {
@@ -144,12 +144,12 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
     t.synth.done(0);
     t.synth.audio(1, 4);
     t.synth.done(1);
-    expect(t.h.of('voice.started')).toHaveLength(0); // handed over is not heard
+    expect(t.h.of('voice.sentenceStarted')).toHaveLength(0); // handed over is not heard
     t.player.started(0);
-    expect(t.h.of('voice.started')).toHaveLength(1);
-    expect(t.h.of('voice.playing').map((e) => e.text)).toEqual(['Hello there.']);
+    // One announcement per sentence heard; the first says the reply started being heard.
+    expect(t.h.of('voice.sentenceStarted')).toEqual([{ type: 'voice.sentenceStarted', replyId: 'r1', index: 0, text: 'Hello there.', first: true }]);
     t.player.started(1);
-    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([0, 1]);
+    expect(t.h.of('voice.sentenceStarted').map((e) => [e.index, e.first])).toEqual([[0, true], [1, false]]);
     t.player.drained();
     expect(t.h.of('voice.done')).toEqual([{ type: 'voice.done', replyId: 'r1', spokenText: 'Hello there. How are you?', interrupted: false }]);
     expect(t.player.last().stopped).toBe(true);
@@ -172,7 +172,7 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
     expect(t.player.last().stopped).toBe(true);
     // late events of the cut reply change nothing
     t.player.started(1);
-    expect(t.h.of('voice.playing')).toHaveLength(1);
+    expect(t.h.of('voice.sentenceStarted')).toHaveLength(1);
   });
 
   it('skip before any audio: empty spokenText, never a marker', () => {
@@ -181,7 +181,7 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
     t.sentence(0, 'Never heard.');
     t.h.send({ type: 'voice.skip' });
     expect(t.h.of('voice.done')[0]).toMatchObject({ spokenText: '', interrupted: true });
-    expect(t.h.of('voice.started')).toHaveLength(0);
+    expect(t.h.of('voice.sentenceStarted').filter((e) => e.first)).toHaveLength(0);
   });
 
   it('a sentence whose TTS failed is shown for its reading time (silence) and the rest still plays', () => {
@@ -242,11 +242,11 @@ describe('voice without provided actors: captions only, timed like a player', ()
     h.send({ type: 'reply.sentence', replyId: 'r1', index: 0, text: 'Short.', emotion: 'happy' });
     h.send({ type: 'reply.sentence', replyId: 'r1', index: 1, text: 'A somewhat longer sentence.', emotion: 'happy' });
     h.send({ type: 'reply.done', replyId: 'r1', text: '', emotion: 'happy' });
-    expect(h.of('voice.playing').map((e) => e.index)).toEqual([0]);
+    expect(h.of('voice.sentenceStarted').map((e) => e.index)).toEqual([0]);
     vi.advanceTimersByTime(99);
-    expect(h.of('voice.playing')).toHaveLength(1);
+    expect(h.of('voice.sentenceStarted')).toHaveLength(1);
     vi.advanceTimersByTime(1);
-    expect(h.of('voice.playing').map((e) => e.index)).toEqual([0, 1]);
+    expect(h.of('voice.sentenceStarted').map((e) => e.index)).toEqual([0, 1]);
     vi.advanceTimersByTime(269);
     expect(h.of('voice.done')).toHaveLength(0);
     vi.advanceTimersByTime(1);
@@ -309,7 +309,8 @@ describe('voice: sentences the ML classifier is still judging', () => {
     expect(t.player.script()).toEqual(['a1:6', 'end']);
     t.player.started(1);
     t.player.drained();
-    expect(t.h.of('voice.playing').map((e) => e.index)).toEqual([1]);
+    // The dropped sentence 0 was never heard: sentence 1 is the reply's first.
+    expect(t.h.of('voice.sentenceStarted').map((e) => [e.index, e.first])).toEqual([[1, true]]);
     expect(t.h.of('voice.done')[0]).toMatchObject({ spokenText: 'Anyway, welcome!' });
   });
 });

@@ -46,11 +46,11 @@ describe('loadPluginModules', () => {
     const { loaded, failed } = await loadPluginModules({
       dir,
       extra: [extra],
-      vars: { PLUGIN_FACT_EVENTS: 'reply.spoken,voice.started', PLUGIN_OBJ_URL: 'http://x' },
+      vars: { PLUGIN_FACT_EVENTS: 'reply.spoken,voice.done', PLUGIN_OBJ_URL: 'http://x' },
     });
     expect(failed).toEqual([]);
     expect(loaded.map((l) => [l.name, l.events, l.config])).toEqual([
-      ['fact', ['reply.spoken', 'voice.started'], { events: 'reply.spoken,voice.started' }],
+      ['fact', ['reply.spoken', 'voice.done'], { events: 'reply.spoken,voice.done' }],
       ['named', [], {}],
       ['obj', ['reply.spoken'], { url: 'http://x' }],
       ['hook', [], {}],

@@ -112,12 +112,12 @@ describe('plugins under the orchestrator', () => {
   });
 
   it('an output plugin gets exactly the event types it subscribed to, in order', async () => {
-    const s = sink('lights', ['reply.spoken', 'voice.started']);
+    const s = sink('lights', ['reply.spoken', 'voice.sentenceStarted']);
     const p = run([s.plugin]);
     await reply(p, 'one');
     await reply(p, 'two');
     await until(() => s.got.filter((e) => e.type === 'reply.spoken').length === 2, 'two replies');
-    expect(s.got.map((e) => e.type)).toEqual(['voice.started', 'reply.spoken', 'voice.started', 'reply.spoken']);
+    expect(s.got.map((e) => e.type)).toEqual(['voice.sentenceStarted', 'reply.spoken', 'voice.sentenceStarted', 'reply.spoken']);
     expect(s.got.filter((e) => e.type === 'reply.spoken').map((e) => (e as { text: string }).text)).toEqual(['one!', 'two!']);
   });
 
