@@ -41,6 +41,9 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
   const stats = { connections: 0, subscriptions: 0, pings: 0, pongs: 0, lookups: 0 };
   const posted: Array<{ content: string; body: Record<string, unknown> }> = [];
   const tokens = new Set<string>(['kick-token']);
+  // Kick rotates refresh tokens: each refresh answers a new one, and the one it used stops working.
+  const refreshTokens = new Set<string>(['kick-refresh']);
+  const refreshed: string[] = [];
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -108,12 +111,18 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
           codes.delete(form.get('code') ?? '');
           const token = `kick-${randomUUID()}`;
           tokens.add(token);
-          return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: 'kick-refresh', expires_in: 7200, scope: 'user:read chat:write' });
+          const refresh = `kick-refresh-${randomUUID()}`;
+          refreshTokens.add(refresh);
+          return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: refresh, expires_in: 7200, scope: 'user:read chat:write' });
         }
-        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'kick-refresh') return json(res, 400, { error: 'invalid_grant' });
+        const used = form.get('refresh_token') ?? '';
+        if (form.get('grant_type') !== 'refresh_token' || !refreshTokens.delete(used)) return json(res, 400, { error: 'invalid_grant', error_description: 'The refresh token is invalid.' });
+        refreshed.push(used);
         const token = `kick-${randomUUID()}`;
         tokens.add(token);
-        return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: 'kick-refresh', expires_in: 7200, scope: 'chat:write' });
+        const refresh = `kick-refresh-${randomUUID()}`;
+        refreshTokens.add(refresh);
+        return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: refresh, expires_in: 7200, scope: 'chat:write' });
       }
       if (req.method === 'POST' && url.pathname === '/public/v1/chat') {
         const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -186,6 +195,10 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
     chatroomId,
     stats,
     posted,
+    /** The refresh tokens used, in order (each works once). */
+    refreshed,
+    /** Every access token issued so far expires (Kick's live for hours; a restart the next day finds them gone). */
+    expireAccessTokens: () => tokens.clear(),
     /** Sockets subscribed to the chatroom right now. */
     listeners: () => [...subscribed.values()].filter((s) => s.has(channelName)).length,
     message,
