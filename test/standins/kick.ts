@@ -61,7 +61,10 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
   const toRoom = (raw: string) => {
     for (const ws of sockets) if (subscribed.get(ws)?.has(channelName)) ws.send(raw);
   };
-  const message = (sender: KickSenderSpec, content: string, id = randomUUID()) => {
+  /** Messages sent in the room: a reply names one of them. */
+  const said = new Map<string, string>();
+  const message = (sender: KickSenderSpec, content: string, id = randomUUID(), replyTo?: string) => {
+    said.set(id, content);
     toRoom(
       frame(
         'App\\Events\\ChatMessageEvent',
@@ -69,10 +72,10 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
           id,
           chatroom_id: chatroomId,
           content,
-          type: 'message',
+          type: replyTo ? 'reply' : 'message',
           created_at: new Date().toISOString(),
           sender: { id: sender.username.length * 1000, username: sender.username, slug: sender.username.toLowerCase(), identity: { color: '#75FD46', badges: (sender.badges ?? []).map((type) => ({ type, text: type })) } },
-          metadata: { message_ref: String(Date.now()) },
+          metadata: { message_ref: String(Date.now()), ...(replyTo ? { original_message: { id: replyTo, content: said.get(replyTo) ?? '' } } : {}) },
         },
         channelName,
       ),
@@ -130,8 +133,13 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
         const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
         const content = typeof body.content === 'string' ? body.content : '';
         if (!content || content.length > 500) return json(res, 400, { data: {}, message: 'content must be 1-500 characters' });
+        // A reply names a message of this chat by its id (a UUID).
+        const replyTo = body.reply_to_message_id;
+        if (replyTo !== undefined && (typeof replyTo !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(replyTo) || !said.has(replyTo))) {
+          return json(res, 400, { data: {}, message: 'reply_to_message_id must be the id of a message in this chat' });
+        }
         posted.push({ content, body });
-        const id = message({ username: slug, badges: ['broadcaster'] }, content);
+        const id = message({ username: slug, badges: ['broadcaster'] }, content, randomUUID(), replyTo);
         return json(res, 200, { data: { is_sent: true, message_id: id }, message: 'OK' });
       }
       json(res, 404, { message: 'Not found' });
