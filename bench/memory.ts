@@ -22,7 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createActor, setup, type AnyActorLogic } from 'xstate';
 import { brainMachine, type GenerateReplyInput } from '../machines/brain.ts';
 import { RECALL_BUDGET_MS, type RecallInput } from '../machines/brain/recall.ts';
-import type { ChatMessage, LlmEvent, PersonaRuntime, RecallEvent } from '../machines/events.ts';
+import { viewerKey, type ChatMessage, type LlmEvent, type PersonaRuntime, type RecallEvent, type ViewerKey } from '../machines/events.ts';
 import { silentLogger } from '../src/log.ts';
 import { startEmbeddedChroma } from '../src/memory/chroma.ts';
 import { loadEmbedder, type Embedder } from '../src/memory/embedder.ts';
@@ -148,14 +148,14 @@ async function queries(store: MemoryStore, embedder: Embedder, gen: ReturnType<t
     await (store as unknown as { knn(e: number[], n: number): Promise<unknown> }).knn(v!, 3);
     knn.push(performance.now() - t);
     // Cold: viewers whose facts are not in RAM yet (their first line of the session is the one answered).
-    const users = [fresh(), fresh()];
+    const viewers = [viewerKey('twitch', fresh()), viewerKey('twitch', fresh())];
     t = performance.now();
-    await store.recall({ query: q, users, persona, exclude: { ids: [], texts: [] }, now: Date.now() });
+    await store.recall({ query: q, viewers, persona, exclude: { ids: [], texts: [] }, now: Date.now() });
     cold.push(performance.now() - t);
     // Warm: viewers who chatted before (Pickle loads a viewer's facts when their chat arrives).
     const q2 = gen.text();
     t = performance.now();
-    await store.recall({ query: q2, users, persona, exclude: { ids: [], texts: [] }, now: Date.now() });
+    await store.recall({ query: q2, viewers, persona, exclude: { ids: [], texts: [] }, now: Date.now() });
     warm.push(performance.now() - t);
   }
   return { chromaQueryTop3Ms: dist(knn), recallMs: { viewersSeenBefore: dist(warm), viewersFirstLine: dist(cold) } };
@@ -187,7 +187,7 @@ const persona: PersonaRuntime = {
 };
 
 /** Batch sent → LLM actor started, through the brain machine, with a given recall actor (or none). */
-async function replyStartLatency(recallActor: AnyActorLogic | undefined, gen: ReturnType<typeof chatGenerator>, n: number, warm: (users: string[]) => Promise<void>) {
+async function replyStartLatency(recallActor: AnyActorLogic | undefined, gen: ReturnType<typeof chatGenerator>, n: number, warm: (viewers: ViewerKey[]) => Promise<void>) {
   let resolveStart: (() => void) | undefined;
   const llm = service<GenerateReplyInput, LlmEvent>(({ sendBack }) => {
     resolveStart?.();
@@ -205,7 +205,7 @@ async function replyStartLatency(recallActor: AnyActorLogic | undefined, gen: Re
   for (let i = 0; i < n; i++) {
     const user = gen.user();
     // The viewer chatted before (their facts were loaded then), as when a regular names Pickle.
-    await warm([user]);
+    await warm([viewerKey('twitch', user)]);
     const message: ChatMessage = { platform: 'twitch', id: `q-${i}`, user, displayName: user, text: `pickle ${gen.text()}`, role: 'viewer', ts: Date.now() };
     const started = new Promise<void>((r) => (resolveStart = r));
     const t = performance.now();
@@ -271,7 +271,7 @@ export default async function memoryBench(args: string[] = []): Promise<Record<s
       const without: number[] = [];
       const withMem: number[] = [];
       for (let round = 0; round < 5; round++) {
-        const warm = (users: string[]) => store.warmFacts(users);
+        const warm = (viewers: ViewerKey[]) => store.warmFacts(viewers);
         without.push(...(await replyStartLatency(undefined, gen, Math.ceil(nQueries / 10), warm)));
         withMem.push(...(await replyStartLatency(recallActor, gen, Math.ceil(nQueries / 10), warm)));
       }

@@ -49,6 +49,13 @@ export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
 export type ViewerKey = `${ChatPlatform}:${string}`;
 export const viewerKey = (platform: ChatPlatform, login: string): ViewerKey => `${platform}:${login}`;
 
+/** `twitch:sam` → ['twitch', 'sam']; `sam` (or an unknown platform) → [undefined, 'sam']. */
+export function splitViewer(viewer: string): [ChatPlatform | undefined, string] {
+  const at = viewer.indexOf(':');
+  const platform = CHAT_PLATFORMS.find((p) => p === viewer.slice(0, at));
+  return at > 0 && platform ? [platform, viewer.slice(at + 1)] : [undefined, viewer];
+}
+
 /** One chat line, normalised by its platform's adapter (or injected by the rehearsal API or a plugin). */
 export interface ChatMessage {
   platform: ChatPlatform;

@@ -1,4 +1,4 @@
-import { assign, emit, setup } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 
 /**
  * Reading a YouTube live chat inside the day's API quota, as decisions only. The adapter
@@ -14,6 +14,11 @@ import { assign, emit, setup } from 'xstate';
  *   else is retried after `RETRY_MS`.
  *
  * Every state says how it is going as `chat.status` (the adapter's /health line).
+ *
+ * The day's count outlives a restart: the adapter gives the count it stored with its quota day
+ * (`stored`) and the quota day it is now (`day`, as YouTube counts it, Pacific time); the count
+ * goes on from the stored one only when they are the same day. Each change of the count is
+ * emitted as `quota.counted` for the adapter to store.
  */
 
 /** What one call costs in quota units (developers.google.com/youtube/v3/determine_quota_cost). */
@@ -40,13 +45,21 @@ export type YoutubeChatEvent =
   | { type: 'chat.failed'; failure: YoutubeFailure; detail: string; units: number }
   /** A reply posted (or refused) cost units too. */
   | { type: 'quota.spent'; units: number }
-  /** A new quota day began (midnight Pacific time): today's count starts at 0. */
-  | { type: 'quota.dayStarted' };
+  /** A new quota day began (midnight Pacific time, `day` as `YYYY-MM-DD` there): today's count starts at 0. */
+  | { type: 'quota.dayStarted'; day: string };
 
 export type YoutubeChatEmitted =
   | { type: 'chat.lookup' }
   | { type: 'chat.poll'; liveChatId: string }
-  | { type: 'chat.status'; state: 'up' | 'degraded' | 'down' | 'starting'; detail: string; fix?: string };
+  | { type: 'chat.status'; state: 'up' | 'degraded' | 'down' | 'starting'; detail: string; fix?: string }
+  /** The units used on the quota day `day`, to keep across a restart. */
+  | { type: 'quota.counted'; day: string; used: number };
+
+/** The count as the adapter stored it. */
+export interface StoredQuotaCount {
+  day: string;
+  used: number;
+}
 
 export interface YoutubeChatInput {
   dailyQuota: number;
@@ -54,9 +67,13 @@ export interface YoutubeChatInput {
   lookupCost: number;
   /** Replies in chat are possible: keep units for them. */
   replies: boolean;
+  /** The quota day it is at start (`YYYY-MM-DD`, Pacific time). */
+  day: string;
+  /** The count stored by an earlier run, if any. */
+  stored?: StoredQuotaCount | undefined;
 }
 
-interface YoutubeChatContext extends YoutubeChatInput {
+interface YoutubeChatContext extends Omit<YoutubeChatInput, 'stored'> {
   used: number;
   liveChatId: string | undefined;
   /** YouTube's last `pollingIntervalMillis`. */
@@ -83,6 +100,12 @@ export function lookupWaitMs(c: Pick<YoutubeChatContext, 'dailyQuota' | 'used' |
   return Math.round(Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, planned)));
 }
 
+/** Units already used today: the stored count when it is today's (a count that makes no sense is none). */
+export function usedAtStart(day: string, stored: StoredQuotaCount | undefined): number {
+  if (!stored || stored.day !== day || !Number.isFinite(stored.used) || stored.used < 0) return 0;
+  return Math.floor(stored.used);
+}
+
 const units = (c: YoutubeChatContext) => `${fmt(c.used)} of ${fmt(c.dailyQuota)} units today`;
 const QUOTA_FIX = 'wait for the quota to reset at midnight Pacific time, or raise YOUTUBE_DAILY_QUOTA after Google grants more (console.cloud.google.com → YouTube Data API v3 → Quotas)';
 const KEY_FIX = 'set YOUTUBE_API_KEY to a valid key with the YouTube Data API v3 enabled (console.cloud.google.com → APIs & Services → Credentials)';
@@ -106,8 +129,18 @@ export const youtubeChatMachine = setup({
     cannotLookUp: ({ context }) => left(context) < context.lookupCost,
   },
   actions: {
-    count: assign({ used: ({ context, event }) => context.used + ('units' in event ? event.units : 0) }),
-    newDay: assign({ used: 0 }),
+    count: enqueueActions(({ context, event, enqueue }) => {
+      const units = 'units' in event ? event.units : 0;
+      if (units <= 0) return;
+      const used = context.used + units;
+      enqueue.assign({ used });
+      enqueue.emit({ type: 'quota.counted', day: context.day, used });
+    }),
+    newDay: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'quota.dayStarted') return;
+      enqueue.assign({ used: 0, day: event.day });
+      enqueue.emit({ type: 'quota.counted', day: event.day, used: 0 });
+    }),
     keepChat: assign({ liveChatId: ({ event }) => (event.type === 'chat.found' ? event.liveChatId : undefined) }),
     plan: assign(({ context, event }) => {
       const askedMs = event.type === 'chat.polled' ? event.pollingIntervalMs : context.askedMs;
@@ -131,14 +164,15 @@ export const youtubeChatMachine = setup({
   },
 }).createMachine({
   id: 'youtubeChat',
-  context: ({ input }) => ({ ...input, used: 0, liveChatId: undefined, askedMs: 0, pollMs: 0, detail: '' }),
+  context: ({ input: { stored, ...input } }) => ({ ...input, used: usedAtStart(input.day, stored), liveChatId: undefined, askedMs: 0, pollMs: 0, detail: '' }),
   initial: 'idle',
   on: {
     'quota.spent': { actions: ['count', 'replan'] },
     'quota.dayStarted': { actions: 'newDay' },
   },
   states: {
-    idle: { on: { 'chat.start': 'looking' } },
+    // Today's units, as stored by the run before, may not pay for a lookup.
+    idle: { on: { 'chat.start': [{ guard: 'cannotLookUp', target: 'exhausted' }, { target: 'looking' }] } },
     looking: {
       entry: ['reportStarting', 'lookup'],
       on: {

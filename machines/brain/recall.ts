@@ -1,4 +1,4 @@
-import type { RecalledMemory } from '../events.ts';
+import { viewerKey, type ChatPlatform, type RecalledMemory, type ViewerKey } from '../events.ts';
 import type { StmEntry } from './stm.ts';
 
 /**
@@ -16,8 +16,8 @@ export const RECALL_MAX_USERS = 5;
 export interface RecallInput {
   /** The text being answered: the similarity query. */
   query: string;
-  /** Viewers in the current input (logins): their top facts are fetched by metadata filter. */
-  users: string[];
+  /** Viewers in the current input (`platform:login`): their top facts are fetched by metadata filter. */
+  viewers: ViewerKey[];
   /** The persona replying: its own past replies are recalled, not another persona's. */
   persona: string;
   /** What STM already holds (message ids and texts): not worth repeating from LTM. */
@@ -28,21 +28,28 @@ export interface RecallInput {
 interface TriggerLike {
   entries: readonly StmEntry[];
   triggerId?: string;
+  /** Logins on `platform` (or on the platform of the trigger's own entry). */
   users: readonly string[];
+  platform?: ChatPlatform;
+  viewer?: ViewerKey;
 }
 
 export function recallInputOf(trigger: TriggerLike, stm: readonly StmEntry[], persona: string, now: number): RecallInput {
   const main = trigger.entries.find((e) => e.id === trigger.triggerId);
   // The message that triggered the reply is the query; without one (speech, vision), the last few entries.
   const query = main ? main.text : trigger.entries.slice(-3).map((e) => e.text).join('\n');
-  const users: string[] = [];
-  for (const u of [...trigger.users, ...trigger.entries.filter((e) => e.kind === 'chat').map((e) => e.user)]) {
-    if (!users.includes(u) && users.length < RECALL_MAX_USERS) users.push(u);
-  }
+  const platform = trigger.platform ?? main?.platform;
+  const viewers: ViewerKey[] = [];
+  const add = (v: ViewerKey) => {
+    if (!viewers.includes(v) && viewers.length < RECALL_MAX_USERS) viewers.push(v);
+  };
+  if (trigger.viewer) add(trigger.viewer);
+  if (platform) for (const u of trigger.users) add(viewerKey(platform, u));
+  for (const e of trigger.entries) if (e.kind === 'chat' && e.platform) add(viewerKey(e.platform, e.user));
   const all = [...stm, ...trigger.entries];
   return {
     query,
-    users,
+    viewers,
     persona,
     exclude: { ids: [...new Set(all.map((e) => e.id))], texts: [...new Set(all.map((e) => normalise(e.text)))] },
     now,

@@ -82,7 +82,7 @@ export function toTrigger(context: BrainContext, event: BrainEvent): { trigger?:
     case 'chat.event': {
       const gate = gateStreamEvent(event.event, p);
       const text = describeStreamEvent(event.event);
-      const entry: StmEntry = { id: event.event.id, kind: 'event', user: event.event.user, displayName: event.event.displayName, text, ts: event.event.ts };
+      const entry: StmEntry = { id: event.event.id, kind: 'event', user: event.event.user, platform: event.event.platform, displayName: event.event.displayName, text, ts: event.event.ts };
       const trigger: Trigger = {
         input: 'event',
         reason: 'event',

@@ -9,7 +9,8 @@ import { EMPTY_PACING, enqueue, nextSend, type ChatSendLimits, type Enqueued, ty
  */
 
 export type ChatPacingEvent =
-  | { type: 'line.requested'; text: string; ts: number }
+  /** `inReplyTo`: the platform's id of the message the line answers (threaded where the platform can). */
+  | { type: 'line.requested'; text: string; ts: number; inReplyTo?: string | undefined }
   | { type: 'channel.joined'; ts: number }
   /** No connection to write with: the queue waits for the next join. */
   | { type: 'channel.left' }
@@ -19,7 +20,7 @@ export type ChatPacingEvent =
   | { type: 'lines.cleared' };
 
 export type ChatPacingEmitted =
-  | { type: 'line.send'; text: string }
+  | { type: 'line.send'; text: string; inReplyTo?: string }
   | { type: 'line.refused'; reason: Extract<Enqueued, { ok: false }>['reason'] }
   /** The queue was full: its oldest line was dropped for this one. */
   | { type: 'line.droppedOldest' };
@@ -60,7 +61,7 @@ export const chatPacingMachine = setup({
     queueLine: enqueueActions(({ context, event, enqueue: q }) => {
       assertEvent(event, 'line.requested');
       const clock = tickTo(context, event.ts);
-      const { pacing, result } = enqueue(context.pacing, context.limits, event.text, clock);
+      const { pacing, result } = enqueue(context.pacing, context.limits, event.text, clock, event.inReplyTo);
       q.assign({ pacing, clock });
       if (!result.ok) q.emit({ type: 'line.refused', reason: result.reason });
       else if (result.droppedOldest) q.emit({ type: 'line.droppedOldest' });
@@ -85,7 +86,7 @@ export const chatPacingMachine = setup({
           q.assign({ pacing, waitMs: step.next.waitMs, waitUntil: context.clock + step.next.waitMs });
           return;
         }
-        q.emit({ type: 'line.send', text: step.next.text });
+        q.emit({ type: 'line.send', text: step.next.text, ...(step.next.inReplyTo ? { inReplyTo: step.next.inReplyTo } : {}) });
       }
     }),
     clearQueue: assign({ pacing: ({ context }) => ({ ...context.pacing, queue: [] }), waitMs: 0 }),

@@ -31,8 +31,14 @@ export interface PacingStats {
   truncated: number;
 }
 
+/** A line waiting to go out, and the message it answers (a platform that threads replies shows it as a reply). */
+export interface QueuedLine {
+  text: string;
+  inReplyTo?: string;
+}
+
 export interface Pacing {
-  queue: readonly string[];
+  queue: readonly QueuedLine[];
   /** When each message still inside the window went out. */
   sentAt: readonly number[];
   /** Messages sent within the duplicate window. */
@@ -56,7 +62,7 @@ export type Enqueued =
   | { ok: false; reason: 'empty' | 'duplicate' };
 
 /** The next message if it may go out at `now`, else how long to wait; null when nothing waits. */
-export type NextSend = { text: string } | { waitMs: number } | null;
+export type NextSend = QueuedLine | { waitMs: number } | null;
 
 /**
  * Turns arbitrary (LLM) text into one safe chat line: no control characters (a CR/LF would
@@ -89,14 +95,14 @@ function forgetOld(p: Pacing, limits: ChatSendLimits, now: number): Pacing {
 }
 
 /** A reply asked for at `now`: cleaned, refused when empty or a duplicate, queued (dropping the oldest beyond `maxQueue`). */
-export function enqueue(pacing: Pacing, limits: ChatSendLimits, raw: string, now: number): { pacing: Pacing; result: Enqueued } {
+export function enqueue(pacing: Pacing, limits: ChatSendLimits, raw: string, now: number, inReplyTo?: string): { pacing: Pacing; result: Enqueued } {
   const { text, truncated } = prepareChatText(raw, limits.maxChars);
   if (!text) return { pacing, result: { ok: false, reason: 'empty' } };
   const p = forgetOld(pacing, limits, now);
-  if (p.queue.includes(text) || p.recent.some((r) => r.text === text)) {
+  if (p.queue.some((q) => q.text === text) || p.recent.some((r) => r.text === text)) {
     return { pacing: { ...p, stats: { ...p.stats, rejectedDuplicate: p.stats.rejectedDuplicate + 1 } }, result: { ok: false, reason: 'duplicate' } };
   }
-  const queue = [...p.queue, text];
+  const queue = [...p.queue, { text, ...(inReplyTo ? { inReplyTo } : {}) }];
   const dropped = Math.max(0, queue.length - limits.maxQueue);
   const stats = { ...p.stats, truncated: p.stats.truncated + (truncated ? 1 : 0), droppedOverflow: p.stats.droppedOverflow + dropped };
   return { pacing: { ...p, queue: queue.slice(dropped), stats }, result: { ok: true, text, truncated, droppedOldest: dropped > 0 } };
@@ -104,8 +110,8 @@ export function enqueue(pacing: Pacing, limits: ChatSendLimits, raw: string, now
 
 /** The next message if it may go out at `now` (counted as sent), else how long to wait. */
 export function nextSend(pacing: Pacing, limits: ChatSendLimits, now: number): { pacing: Pacing; next: NextSend } {
-  const [text, ...rest] = pacing.queue;
-  if (text === undefined) return { pacing, next: null };
+  const [line, ...rest] = pacing.queue;
+  if (line === undefined) return { pacing, next: null };
   const p = forgetOld(pacing, limits, now);
   const window = limits.windowMs + limits.safetyMs;
   const limit = p.privileged ? limits.privilegedLimit : limits.normalLimit;
@@ -122,9 +128,9 @@ export function nextSend(pacing: Pacing, limits: ChatSendLimits, now: number): {
       queue: rest,
       sentAt: [...p.sentAt, now],
       lastSentAt: now,
-      recent: [...p.recent, { text, at: now }],
+      recent: [...p.recent, { text: line.text, at: now }],
       stats: { ...p.stats, sent: p.stats.sent + 1 },
     },
-    next: { text },
+    next: line,
   };
 }

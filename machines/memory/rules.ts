@@ -1,4 +1,4 @@
-import { CHAT_PLATFORMS, viewerKey, type ChatPlatform, type MemorySource, type PickleEvent, type ViewerKey } from '../events.ts';
+import { splitViewer, viewerKey, type ChatPlatform, type MemorySource, type PickleEvent, type ViewerKey } from '../events.ts';
 import { chatProvenance, concerns, forgetPlan, namedLogins, replyProvenance, selfNames } from './provenance.ts';
 import { moderate, type ModerationData } from '../moderation/pipeline.ts';
 import type { ModerationCategory } from '../moderation/types.ts';
@@ -239,11 +239,13 @@ function forgettingViewer(platform: ChatPlatform, user: string): Forgetting {
   return { login, op: { op: 'delete', speakers: [speaker], about: [login] }, provenance: true };
 }
 
-/** `twitch:sam` → ['twitch', 'sam']; `sam` → [undefined, 'sam']. */
-function splitViewer(viewer: string): [ChatPlatform | undefined, string] {
-  const at = viewer.indexOf(':');
-  const platform = CHAT_PLATFORMS.find((p) => p === viewer.slice(0, at));
-  return at > 0 && platform ? [platform, viewer.slice(at + 1)] : [undefined, viewer];
+/**
+ * The viewer a chat record is by, as `platform:login`: its speaker. A record stored before
+ * Pickle read more than one platform has no speaker (or a bare login): it was Twitch's.
+ */
+export function viewerOfRecord(r: Pick<MemoryRecord, 'user' | 'speaker'>): ViewerKey {
+  const [platform, login] = splitViewer(r.speaker ?? '');
+  return platform ? viewerKey(platform, login) : viewerKey('twitch', r.user.toLowerCase());
 }
 
 /**

@@ -41,8 +41,8 @@ export function startChatPlatforms(opts: ChatPlatformsOptions): ChatPlatforms {
   return {
     async stop() {
       sink.stop();
-      youtube?.stop();
       kick?.stop();
+      await youtube?.stop();
       await twitch?.stop();
     },
   };

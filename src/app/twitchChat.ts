@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { createTwitchChat, type TwitchChat } from '../twitch/client.ts';
 import type { ChildHost } from '../children.ts';
-import { loadStoredTokens, saveTokens } from '../twitch/tokenStore.ts';
+import { loadStoredTokens, saveTokens } from '../chat/tokenStore.ts';
 
 export interface TwitchChatOptions {
   env: Env;

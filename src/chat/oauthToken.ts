@@ -9,6 +9,8 @@ export interface RefreshSettings {
   clientId: string;
   clientSecret: string;
   refreshToken: string;
+  /** Told the tokens of each refresh (Kick rotates the refresh token: the old one stops working), to keep them for the next start. */
+  onRefreshed?: ((tokens: { accessToken: string; refreshToken?: string }) => void) | undefined;
 }
 
 export class OAuthToken {
@@ -57,6 +59,7 @@ export class OAuthToken {
         if (typeof json.access_token !== 'string') throw new Error('token refresh answered without access_token');
         this.token = json.access_token;
         this.expiresAt = this.now() + (typeof json.expires_in === 'number' ? json.expires_in : 3600) * 1000;
+        s.onRefreshed?.({ accessToken: this.token, ...(this.refreshToken ? { refreshToken: this.refreshToken } : {}) });
         return this.token;
       } finally {
         this.pending = undefined;

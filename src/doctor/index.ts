@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { secretsOf, type Env } from '../config/env.ts';
 import { urlSecrets } from '../security/maskUrl.ts';
-import { loadStoredTokens } from '../twitch/tokenStore.ts';
+import { loadStoredTokens } from '../chat/tokenStore.ts';
 import { chromeCheck, type ChromeCheckOptions } from './checks/chrome.ts';
 import { deepgramCheck } from './checks/deepgram.ts';
 import { llmCheck } from './checks/llm.ts';

@@ -18,7 +18,8 @@ import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { CHATROOM_FIX, KickLookupError, lookUpChannel, type KickChannel } from './channel.ts';
 import { inputOf } from './parse.ts';
-import { pusherOptionsOf, pusherVerdict } from './pusherUrl.ts';
+import { pusherOptionsOf } from './pusherUrl.ts';
+import { pusherVerdict } from '../errors.ts';
 import { Pusher, type PusherClient } from './pusherClient.ts';
 import { postKickLine } from './replies.ts';
 import { KICK_SEND_LIMITS } from './sendLimits.ts';
@@ -66,7 +67,7 @@ export class KickChat implements ChatWriter {
     this.link.on('connection.retrying', (e) => this.onRetrying(e));
     this.link.on('connection.failed', (e) => this.report('down', `Kick chat stopped: ${e.reason}`, e.fix));
     this.link.on('connection.givenUp', (e) => this.report('down', `Kick chat gave up after ${e.attempts} attempts: ${e.reason}`));
-    this.pacing.on('line.send', (e) => void this.post(e.text));
+    this.pacing.on('line.send', (e) => void this.post(e.text, e.inReplyTo));
   }
 
   get badInput(): Readonly<Record<string, number>> {
@@ -86,12 +87,13 @@ export class KickChat implements ChatWriter {
     this.opts.children.stop('chatPacing:kick');
   }
 
-  say(text: string): void {
+  /** `inReplyTo`: the Kick message the line answers; Kick shows the line as a reply to it. */
+  say(text: string, inReplyTo?: string): void {
     if (!this.opts.token || !this.connected) {
       this.counters.sayRefused++;
       return;
     }
-    tell(this.pacing, { type: 'line.requested', text, ts: this.now() });
+    tell(this.pacing, { type: 'line.requested', text, ts: this.now(), inReplyTo });
   }
 
   private async open(): Promise<void> {
@@ -169,12 +171,12 @@ export class KickChat implements ChatWriter {
     if (p) queueMicrotask(() => p.disconnect());
   }
 
-  private async post(text: string): Promise<void> {
+  private async post(text: string, inReplyTo: string | undefined): Promise<void> {
     const token = this.opts.token;
     if (!token) return;
     this.own.posting(text);
     try {
-      const id = await postKickLine(this.opts.publicApiUrl, token, text, this.room?.userId);
+      const id = await postKickLine(this.opts.publicApiUrl, token, text, this.room?.userId, inReplyTo);
       this.counters.sent++;
       this.own.posted(text, id);
     } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * Pickle's lines in Kick chat through Kick's official public API (`POST /public/v1/chat`), with a
  * user token that has `chat:write`; a refused token is refreshed once (KICK_CLIENT_ID/SECRET/REFRESH_TOKEN).
+ * A line that answers a message names it (`reply_to_message_id`), so Kick shows it as a reply.
  */
 import type { OAuthToken } from '../chat/oauthToken.ts';
 
@@ -15,9 +16,13 @@ export class KickPostError extends Error {
 }
 
 /** Posts one line; returns Kick's message id (its echo in chat is not an input). */
-export async function postKickLine(apiUrl: string, token: OAuthToken, text: string, broadcasterUserId: number | undefined): Promise<string | undefined> {
+export async function postKickLine(apiUrl: string, token: OAuthToken, text: string, broadcasterUserId: number | undefined, replyTo?: string): Promise<string | undefined> {
   const attempt = async () => {
-    const body = broadcasterUserId !== undefined ? { type: 'user', broadcaster_user_id: broadcasterUserId, content: text } : { type: 'bot', content: text };
+    const body = {
+      ...(broadcasterUserId !== undefined ? { type: 'user', broadcaster_user_id: broadcasterUserId } : { type: 'bot' }),
+      content: text,
+      ...(replyTo ? { reply_to_message_id: replyTo } : {}),
+    };
     return fetch(`${apiUrl}/public/v1/chat`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await token.get()}`, 'content-type': 'application/json', accept: 'application/json' },

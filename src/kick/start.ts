@@ -4,6 +4,7 @@
  */
 import type { InputEvent } from '../../machines/events.ts';
 import { OAuthToken } from '../chat/oauthToken.ts';
+import { loadStoredTokens, saveTokens } from '../chat/tokenStore.ts';
 import type { ChildHost } from '../children.ts';
 import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
@@ -16,7 +17,11 @@ export interface StartKickOptions {
   log: Logger;
   send: (event: InputEvent) => void;
   children: ChildHost;
+  /** Where refreshed tokens are kept (`kick-tokens.json`). */
+  dataDir: string;
 }
+
+export const KICK_TOKEN_FILE = 'kick-tokens.json';
 
 export const KICK_FIX = 'set KICK_CHANNEL=yourchannel in .env (the name in kick.com/<name>); add KICK_TOKEN to also post (npm run kick -- login)';
 
@@ -26,10 +31,28 @@ export function startKickChat(opts: StartKickOptions): KickChat | undefined {
     status.set('kick', 'disabled', 'Kick chat is not read (no KICK_CHANNEL)', { fix: KICK_FIX, configured: false });
     return undefined;
   }
+  // Kick rotates refresh tokens: the pair of the last refresh is kept, and used while .env still
+  // holds the pair it replaced (the fingerprint is of both, so pasting either anew wins).
+  const envPair = `${env.KICK_TOKEN ?? ''}\n${env.KICK_REFRESH_TOKEN ?? ''}`;
+  const stored = env.KICK_REFRESH_TOKEN ? loadStoredTokens(opts.dataDir, envPair, KICK_TOKEN_FILE) : undefined;
+  const log = opts.log.child({ service: 'kick' });
   const refresh = env.KICK_CLIENT_ID && env.KICK_CLIENT_SECRET && env.KICK_REFRESH_TOKEN
-    ? { tokenUrl: `${env.KICK_AUTH_URL}/oauth/token`, clientId: env.KICK_CLIENT_ID, clientSecret: env.KICK_CLIENT_SECRET, refreshToken: env.KICK_REFRESH_TOKEN }
+    ? {
+        tokenUrl: `${env.KICK_AUTH_URL}/oauth/token`,
+        clientId: env.KICK_CLIENT_ID,
+        clientSecret: env.KICK_CLIENT_SECRET,
+        refreshToken: stored?.refreshToken ?? env.KICK_REFRESH_TOKEN,
+        onRefreshed: (tokens: { accessToken: string; refreshToken?: string }) => {
+          try {
+            saveTokens(opts.dataDir, envPair, tokens, KICK_TOKEN_FILE);
+          } catch (err) {
+            log.warn({ err: err instanceof Error ? err.message : String(err) }, 'kick: could not store the refreshed tokens');
+          }
+        },
+      }
     : undefined;
-  const token = env.KICK_TOKEN || refresh ? new OAuthToken(refresh, env.KICK_TOKEN) : undefined;
+  const access = stored?.accessToken ?? env.KICK_TOKEN;
+  const token = access || refresh ? new OAuthToken(refresh, access) : undefined;
   const chat = new KickChat({
     channel: env.KICK_CHANNEL,
     chatroomId: env.KICK_CHATROOM_ID,
@@ -39,7 +62,7 @@ export function startKickChat(opts: StartKickOptions): KickChat | undefined {
     token,
     children: opts.children,
     status,
-    log: opts.log.child({ service: 'kick' }),
+    log,
     send: opts.send,
   });
   chat.start();

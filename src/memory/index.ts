@@ -24,7 +24,7 @@ import { memoryRouter } from './api.ts';
 import { startEmbeddedChroma, watchExternalChroma, type ChromaLink } from './chroma.ts';
 import { loadEmbedder, type DownloadProgress, type EmbedderLoadError, type LoadedEmbedder } from './embedder.ts';
 import { Journal } from './journal.ts';
-import { forgettingOf, MAX_TEXT, recordsOf, removalOf, type Forgetting, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
+import { forgettingOf, MAX_TEXT, recordsOf, removalOf, viewerOfRecord, type Forgetting, type MemoryRecord, type StorageModeration } from '../../machines/memory/rules.ts';
 import { namedLogins, selfNames } from '../../machines/memory/provenance.ts';
 import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
@@ -334,7 +334,7 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       orchestrator.on('chat.batch', (e) => {
         const stored = add(e);
         // The facts of viewers who talk are loaded now, so a reply to them later ranks them in RAM.
-        const talkers = stored.filter((r) => r.source === 'chat').map((r) => r.user);
+        const talkers = stored.filter((r) => r.source === 'chat').map(viewerOfRecord);
         if (talkers.length && !unavailable()) void store!.warmFacts(talkers).catch(() => {});
       });
       orchestrator.on('speech.final', (e) => remembers('ears') && add(e));

@@ -5,7 +5,7 @@
 import type { Metadata } from 'chromadb';
 import type { RecalledMemory } from '../../machines/events.ts';
 import { aboutKey } from '../../machines/memory/provenance.ts';
-import type { MemoryRecord } from '../../machines/memory/rules.ts';
+import { viewerOfRecord, type MemoryRecord } from '../../machines/memory/rules.ts';
 
 
 /** A metadata field as text: Chroma stores strings, numbers and booleans only. */
@@ -26,8 +26,10 @@ export function toMetadata(r: MemoryRecord): Metadata {
     ts: r.ts,
     persona: r.persona,
     fact: r.fact,
-    // One key for "facts of this viewer": a single-key filter is what Chroma answers fast.
-    ...(r.fact ? { factUser: r.user } : {}),
+    // One key for "facts of this viewer" (`platform:login`): a single-key filter is what Chroma
+    // answers fast. Records stored before Pickle read more than one platform hold the bare
+    // login here, and are Twitch's (`viewerOfRecord`).
+    ...(r.fact ? { factUser: viewerOfRecord(r) } : {}),
     ...(r.messageId ? { messageId: r.messageId } : {}),
     ...(r.speaker ? { speaker: r.speaker } : {}),
     // Shown as is; one boolean key per login so a delete can filter on it.

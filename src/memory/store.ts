@@ -18,8 +18,8 @@ import type { Logger } from '../log.ts';
 import type { Embedder } from './embedder.ts';
 import { aboutKey, concerns, forgetPlan } from '../../machines/memory/provenance.ts';
 import { fromRow, toMetadata, type StoredMemory } from './metadata.ts';
-import type { RecalledMemory } from '../../machines/events.ts';
-import type { MemoryOp, MemoryRecord } from '../../machines/memory/rules.ts';
+import { splitViewer, type RecalledMemory, type ViewerKey } from '../../machines/events.ts';
+import { viewerOfRecord, type MemoryOp, type MemoryRecord } from '../../machines/memory/rules.ts';
 import { deleteFilters } from './deleteFilters.ts';
 
 /** The seed's threshold. relevance = 1 − cosine distance (Chroma's cosine space gives distance = 1 − cosine similarity). */
@@ -82,10 +82,11 @@ export class MemoryStore {
   /**
    * Facts of recently seen viewers, with their vectors, so a reply ranks them locally instead of
    * asking Chroma for a metadata-filtered search (slow at 100k). Kept exact: every write goes
-   * through `apply`, which updates it.
+   * through `apply`, which updates it. By viewer (`platform:login`): a Kick `alice` never sees
+   * Twitch `alice`'s facts.
    */
-  private readonly facts = new Map<string, { at: number; items: CachedFact[] }>();
-  private readonly factsLoading = new Map<string, Promise<void>>();
+  private readonly facts = new Map<ViewerKey, { at: number; items: CachedFact[] }>();
+  private readonly factsLoading = new Map<ViewerKey, Promise<void>>();
 
   constructor(
     private readonly embedder: Embedder,
@@ -185,7 +186,7 @@ export class MemoryStore {
         'upsert',
       );
       records.forEach((r, i) => {
-        const cached = r.fact ? this.facts.get(r.user) : undefined;
+        const cached = r.fact ? this.facts.get(viewerOfRecord(r)) : undefined;
         if (!cached) return;
         cached.items = [{ memory: fromRow(r.id, r.text, metadatas[i]), embedding: Float32Array.from(embeddings[i]!) }, ...cached.items.filter((f) => f.memory.id !== r.id)].slice(0, FACTS_CACHED_PER_USER);
       });
@@ -198,9 +199,10 @@ export class MemoryStore {
       await flushBatch();
       for (const where of deleteFilters(op)) await withTimeout(this.need().delete(where), CALL_TIMEOUT_MS, 'delete');
       for (const login of op.about ?? []) await this.deleteNaming(login);
-      for (const u of op.users ?? []) this.facts.delete(u);
-      // The facts cache is by login: a banned viewer's login is read again from the store.
-      for (const key of op.speakers ?? []) this.facts.delete(key.slice(key.indexOf(':') + 1));
+      // A bare login is that login on every platform.
+      const logins = new Set(op.users ?? []);
+      if (logins.size) for (const key of [...this.facts.keys()]) if (logins.has(splitViewer(key)[1])) this.facts.delete(key);
+      for (const key of op.speakers ?? []) this.facts.delete(key);
       if (op.ids?.length || op.messageIds?.length) {
         const ids = new Set(op.ids ?? []);
         const msgs = new Set(op.messageIds ?? []);
@@ -292,7 +294,7 @@ export class MemoryStore {
     const mine = (m: StoredMemory) => m.source !== 'reply' || m.persona === input.persona;
     // Over-fetch by what STM holds: the current conversation is in Chroma too and would crowd out older memories.
     const spare = Math.min(input.exclude.ids.length, 20);
-    const [general, facts] = await Promise.all([this.knn(embedding, RECALL_TOP_K + spare), this.factsOf(input.users, embedding)]);
+    const [general, facts] = await Promise.all([this.knn(embedding, RECALL_TOP_K + spare), this.factsOf(input.viewers, embedding)]);
     const out: RecalledMemory[] = [];
     const seen = new Set<string>();
     const take = (m: StoredMemory) => {
@@ -302,32 +304,36 @@ export class MemoryStore {
       out.push({ id, user, text, ts, source, ...(messageId ? { messageId } : {}), ...(relevance !== undefined ? { relevance } : {}), ...(about ? { about } : {}), ...(hearsay ? { hearsay } : {}) });
     };
     general.filter((m) => fresh(m) && mine(m) && (m.relevance ?? 0) >= MIN_RELEVANCE).slice(0, RECALL_TOP_K).forEach(take);
-    const perUser = new Map<string, number>();
+    const perViewer = new Map<ViewerKey, number>();
     for (const m of facts) {
       if (!fresh(m)) continue;
-      const n = perUser.get(m.user) ?? 0;
+      const viewer = viewerOfRecord(m);
+      const n = perViewer.get(viewer) ?? 0;
       if (n >= FACTS_PER_USER) continue;
-      perUser.set(m.user, n + 1);
+      perViewer.set(viewer, n + 1);
       take(m);
     }
     return out;
   }
 
   /** Loads the facts of viewers not cached yet (one query for all of them). Called as soon as a viewer chats. */
-  warmFacts(users: readonly string[]): Promise<void> {
+  warmFacts(viewers: readonly ViewerKey[]): Promise<void> {
     const now = Date.now();
-    const missing = [...new Set(users)].filter((u) => {
+    const missing = [...new Set(viewers)].filter((u) => {
       const c = this.facts.get(u);
       return (!c || now - c.at > FACT_CACHE_TTL_MS) && !this.factsLoading.has(u);
     });
-    const waiting = [...new Set(users)].map((u) => this.factsLoading.get(u)).filter((p): p is Promise<void> => p !== undefined);
+    const waiting = [...new Set(viewers)].map((u) => this.factsLoading.get(u)).filter((p): p is Promise<void> => p !== undefined);
     if (missing.length === 0 || !this.collection) return Promise.all(waiting).then(() => undefined);
     const col = this.collection;
+    // Records stored before Pickle read more than one platform hold the bare login: asked for
+    // too, and sorted to their viewer below (`viewerOfRecord`).
+    const keys = [...new Set([...missing, ...missing.map((k) => splitViewer(k)[1])])];
     const load = (async () => {
       const r = await withTimeout(
         retryRead(() =>
           col.get({
-            where: { factUser: missing.length === 1 ? missing[0]! : { $in: missing } },
+            where: { factUser: { $in: keys } },
             limit: FACTS_CACHED_PER_USER * missing.length * 4,
             include: ['documents', 'metadatas', 'embeddings'],
           }),
@@ -335,11 +341,11 @@ export class MemoryStore {
         CALL_TIMEOUT_MS,
         'get facts',
       );
-      const byUser = new Map<string, CachedFact[]>(missing.map((u) => [u, []]));
+      const byUser = new Map<ViewerKey, CachedFact[]>(missing.map((u) => [u, []]));
       r.ids.forEach((id, i) => {
         const memory = fromRow(id, r.documents[i], r.metadatas[i]);
         const embedding = r.embeddings?.[i];
-        if (embedding) byUser.get(memory.user)?.push({ memory, embedding: Float32Array.from(embedding) });
+        if (embedding) byUser.get(viewerOfRecord(memory))?.push({ memory, embedding: Float32Array.from(embedding) });
       });
       if (this.collection !== col) return;
       for (const [u, items] of byUser) {
@@ -355,11 +361,11 @@ export class MemoryStore {
   }
 
   /** The viewers' facts, ranked by similarity to the query (relevance = cosine, as Chroma's 1 − distance). */
-  private async factsOf(users: readonly string[], embedding: number[]): Promise<StoredMemory[]> {
-    if (users.length === 0) return [];
-    await this.warmFacts(users);
+  private async factsOf(viewers: readonly ViewerKey[], embedding: number[]): Promise<StoredMemory[]> {
+    if (viewers.length === 0) return [];
+    await this.warmFacts(viewers);
     const out: StoredMemory[] = [];
-    for (const u of users) {
+    for (const u of viewers) {
       const items = this.facts.get(u)?.items ?? [];
       out.push(
         ...items

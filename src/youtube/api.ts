@@ -1,9 +1,10 @@
 /**
- * YouTube Data API v3 calls for live chat (an API key reads; an OAuth token posts), and what a
- * failure means. Errors come as Google's JSON (`{error: {code, message, errors: [{reason, domain}]}}`);
- * the reason says which failure it is.
+ * YouTube Data API v3 calls for live chat (an API key reads; an OAuth token posts). Errors come as
+ * Google's JSON (`{error: {code, message, errors: [{reason, domain}]}}`); what their reason means
+ * is in the one table in src/errors.ts (`classifyYoutubeFailure`).
  */
 import type { YoutubeFailure } from '../../machines/youtubeChat.ts';
+import { classifyYoutubeFailure } from '../errors.ts';
 import type { LiveChatPage } from './parse.ts';
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -24,8 +25,6 @@ interface GoogleErrorBody {
   error?: { code?: number; message?: string; status?: string; errors?: Array<{ reason?: string; domain?: string; message?: string }>; details?: Array<{ reason?: string }> };
 }
 
-const AUTH_REASONS = new Set(['keyInvalid', 'API_KEY_INVALID', 'keyExpired', 'API_KEY_EXPIRED', 'accessNotConfigured', 'SERVICE_DISABLED', 'ipRefererBlocked', 'authError', 'unauthorized']);
-
 /** What an HTTP failure means, from its status and Google's error body (any body, even not JSON). */
 export function youtubeFailureOf(status: number, body: string): YoutubeApiError {
   let parsed: GoogleErrorBody = {};
@@ -39,17 +38,7 @@ export function youtubeFailureOf(status: number, body: string): YoutubeApiError 
   const reasons = [...(e.errors ?? []).map((x) => x.reason ?? ''), ...(e.details ?? []).map((x) => x.reason ?? '')].filter(Boolean);
   const reason = reasons[0] ?? `HTTP ${status}`;
   const message = (e.message ?? body.slice(0, 200)).replace(/\s+/g, ' ').trim() || `HTTP ${status}`;
-  const has = (...r: string[]) => reasons.some((x) => r.includes(x));
-  const failure: YoutubeFailure = has('quotaExceeded', 'dailyLimitExceeded')
-    ? 'quotaExceeded'
-    : has('liveChatEnded', 'liveChatDisabled')
-      ? 'liveChatEnded'
-      : has('liveChatNotFound', 'videoNotFound', 'notFound') || status === 404
-        ? 'notFound'
-        : status === 401 || reasons.some((r) => AUTH_REASONS.has(r)) || /API key not valid/i.test(message)
-          ? 'auth'
-          : 'retryable';
-  return new YoutubeApiError(failure, `${message} (${reason})`, status, reason);
+  return new YoutubeApiError(classifyYoutubeFailure(status, reasons, message), `${message} (${reason})`, status, reason);
 }
 
 export interface YoutubeApiOptions {

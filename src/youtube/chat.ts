@@ -16,6 +16,7 @@ import { tell, type ChildHost } from '../children.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { YoutubeApi, YoutubeApiError } from './api.ts';
+import { QuotaCountFile, readQuotaCount } from './quotaCount.ts';
 import { inputOf, type LiveChatMessage } from './parse.ts';
 import { YOUTUBE_SEND_LIMITS } from './sendLimits.ts';
 
@@ -32,6 +33,8 @@ export interface YoutubeChatOptions {
   log: Logger;
   send: (event: InputEvent) => void;
   now?: () => number;
+  /** Where the day's units are kept across restarts (`youtube-quota.json` in the data folder); without it they are this run's. */
+  quotaFile?: string | undefined;
 }
 
 /** YouTube's quota day ends at midnight Pacific time. */
@@ -49,6 +52,7 @@ export class YoutubeChat implements ChatWriter {
   private day: string;
   private dayTimer: NodeJS.Timeout | undefined;
   private lastState: ServiceState | undefined;
+  private readonly quotaCount: QuotaCountFile | undefined;
   /** Lines Pickle posted: they come back in the next page and are not inputs. */
   private readonly own = new OwnLines();
   readonly counters = { messages: 0, polls: 0, sayRefused: 0, sent: 0 };
@@ -58,11 +62,20 @@ export class YoutubeChat implements ChatWriter {
     this.now = opts.now ?? Date.now;
     this.day = quotaDay(this.now());
     this.bad = badInputLog(opts.log, 'youtube');
+    const file = opts.quotaFile;
+    this.quotaCount = file ? new QuotaCountFile(file, (err) => opts.log.warn({ err: err.message }, 'youtube: could not store the units used today')) : undefined;
     this.machine = opts.children.start({
       src: 'youtubeChat',
       systemId: 'youtubeChat',
-      input: { dailyQuota: opts.dailyQuota, lookupCost: opts.videoId ? YOUTUBE_COST.videos : YOUTUBE_COST.search + YOUTUBE_COST.videos, replies: opts.token !== undefined },
+      input: {
+        dailyQuota: opts.dailyQuota,
+        lookupCost: opts.videoId ? YOUTUBE_COST.videos : YOUTUBE_COST.search + YOUTUBE_COST.videos,
+        replies: opts.token !== undefined,
+        day: this.day,
+        stored: file ? readQuotaCount(file) : undefined,
+      },
     });
+    this.machine.on('quota.counted', (e) => this.quotaCount?.save({ day: e.day, used: e.used }));
     this.pacing = opts.children.start({ src: 'chatPacing', systemId: 'chatPacing:youtube', input: { limits: YOUTUBE_SEND_LIMITS } });
     this.machine.on('chat.lookup', () => void this.lookup());
     this.machine.on('chat.poll', (e) => void this.poll(e.liveChatId));
@@ -81,11 +94,13 @@ export class YoutubeChat implements ChatWriter {
     this.dayTimer.unref();
   }
 
-  stop(): void {
+  /** Resolves once the last count of units is stored. */
+  async stop(): Promise<void> {
     clearInterval(this.dayTimer);
     tell(this.pacing, { type: 'lines.cleared' });
     this.opts.children.stop('youtubeChat');
     this.opts.children.stop('chatPacing:youtube');
+    await this.quotaCount?.settled();
   }
 
   say(text: string): void {
@@ -100,7 +115,7 @@ export class YoutubeChat implements ChatWriter {
     const day = quotaDay(this.now());
     if (day === this.day) return;
     this.day = day;
-    tell(this.machine, { type: 'quota.dayStarted' });
+    tell(this.machine, { type: 'quota.dayStarted', day });
   }
 
   private async lookup(): Promise<void> {

@@ -9,6 +9,7 @@ import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { YoutubeChat } from './chat.ts';
+import { quotaCountPath } from './quotaCount.ts';
 
 export interface StartYoutubeOptions {
   env: Env;
@@ -16,6 +17,7 @@ export interface StartYoutubeOptions {
   log: Logger;
   send: (event: InputEvent) => void;
   children: ChildHost;
+  dataDir: string;
 }
 
 export const YOUTUBE_FIX = 'set YOUTUBE_API_KEY (console.cloud.google.com → YouTube Data API v3 → Credentials) and YOUTUBE_VIDEO_ID or YOUTUBE_CHANNEL_ID in .env';
@@ -41,6 +43,7 @@ export function startYoutubeChat(opts: StartYoutubeOptions): YoutubeChat | undef
     status,
     log: opts.log.child({ service: 'youtube' }),
     send: opts.send,
+    quotaFile: quotaCountPath(opts.dataDir),
   });
   chat.start();
   return chat;

@@ -59,7 +59,7 @@ describe('multistream: one conversation, answered where it was asked', () => {
       const who = /from kick/.test(asked) ? 'Kick' : /from youtube/.test(asked) ? 'YouTube' : 'Twitch';
       return { emotion: 'happy', text: `Hello ${who} friend.` };
     };
-    kick!.message({ username: 'Alice' }, 'hey Pickle, hello from kick');
+    const kickQuestion = kick!.message({ username: 'Alice' }, 'hey Pickle, hello from kick');
     await r.waitFor(() => kick!.posted.length === 1, 15_000, 'the Kick reply');
     yt!.say({ channelId: 'UCalice', displayName: '@alice' }, 'Pickle hello from youtube');
     await r.waitFor(() => yt!.inserted.length === 1, 15_000, 'the YouTube reply');
@@ -67,6 +67,8 @@ describe('multistream: one conversation, answered where it was asked', () => {
     await r.waitFor(() => r.irc!.sent.length === 1, 15_000, 'the Twitch reply');
     await new Promise((res) => setTimeout(res, 1_000));
     expect(kick!.posted.map((p) => p.content)).toEqual(['Hello Kick friend.']);
+    // Threaded on Kick: the reply names the message it answers.
+    expect(kick!.posted[0]!.body.reply_to_message_id).toBe(kickQuestion);
     expect(yt!.inserted.map((p) => p.text)).toEqual(['Hello YouTube friend.']);
     expect(r.irc!.sent.map((s) => s.text)).toEqual(['Hello Twitch friend.']);
     // Spoken once each: three replies, three captions.

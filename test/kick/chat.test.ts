@@ -117,6 +117,24 @@ describe('kick chat adapter', () => {
     expect(kick.stats.connections).toBe(0);
   });
 
+  it('a reply names the message it answers (reply_to_message_id); Kick refuses an id that is not one of its messages', async () => {
+    kick = await startKickStandin();
+    const token = new OAuthToken(undefined, 'kick-token');
+    const t = start({ token });
+    await until(() => t.state()?.state === 'up', 'up');
+    const question = kick.message({ username: 'Alice' }, 'pickle what is up?');
+    await until(() => t.of('chat.message').length === 1, 'the question');
+    t.chat.say('not much, Alice', t.of('chat.message')[0]!.message.id);
+    await until(() => kick!.posted.length === 1, 'the reply');
+    expect(kick.posted[0]!.body).toMatchObject({ content: 'not much, Alice', reply_to_message_id: question });
+    t.chat.say('a line that answers nothing');
+    await until(() => kick!.posted.length === 2, 'the plain line');
+    expect(kick.posted[1]!.body).not.toHaveProperty('reply_to_message_id');
+    t.chat.say('an answer to nothing Kick knows', 'not-a-kick-id');
+    await until(() => t.logLines.some((l) => l.includes('could not post a chat reply') && l.includes('HTTP 400')), 'the refusal, logged');
+    expect(kick.posted).toHaveLength(2);
+  });
+
   it('replies go out through the official API with a refreshed token and are not read back as input', async () => {
     kick = await startKickStandin();
     const token = new OAuthToken({ tokenUrl: kick.tokenUrl, clientId: 'cid', clientSecret: 'sec', refreshToken: 'kick-refresh' }, 'expired-token');

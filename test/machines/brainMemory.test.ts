@@ -61,7 +61,7 @@ describe('brain: the recall step before thinking', () => {
     expect(t.llm.calls).toHaveLength(0);
     expect(t.h.of('reply.start')).toHaveLength(0);
     const asked = t.recall.last().input;
-    expect(asked).toMatchObject({ query: 'hey pickle, remember me?', users: ['sam', 'kim'], persona: 'default' });
+    expect(asked).toMatchObject({ query: 'hey pickle, remember me?', viewers: ['twitch:sam', 'twitch:kim'], persona: 'default' });
 
     t.recall.last().answer([fact(), fact({ id: 'mem-2', messageId: undefined, user: 'default', source: 'reply', text: 'Sam, you are a legend.', ts: 1_700_000_000_000 - DAY })]);
     expect(t.state()).toBe('thinking');
@@ -177,11 +177,20 @@ describe('brain: the recall step before thinking', () => {
 });
 
 describe('recall helpers', () => {
-  it('recallInputOf: the trigger message is the query, the trigger author comes first, at most 5 viewers', () => {
-    const entries = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((u) => ({ id: `id-${u}`, kind: 'chat' as const, user: u, displayName: u, text: `line of ${u}`, ts: 1 }));
+  it('recallInputOf: the trigger message is the query, the trigger author comes first, at most 5 viewers, each as platform:login', () => {
+    const entries = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((u) => ({ id: `id-${u}`, kind: 'chat' as const, user: u, platform: u === 'b' ? ('kick' as const) : ('twitch' as const), displayName: u, text: `line of ${u}`, ts: 1 }));
     const input = recallInputOf({ entries, triggerId: 'id-f', users: ['f'] }, [], 'default', 5);
     expect(input.query).toBe('line of f');
-    expect(input.users).toEqual(['f', 'a', 'b', 'c', 'd']);
+    expect(input.viewers).toEqual(['twitch:f', 'twitch:a', 'kick:b', 'twitch:c', 'twitch:d']);
+  });
+
+  it('recallInputOf: a Kick alice and a Twitch alice in one batch are two viewers, the one who asked first', () => {
+    const entries = [
+      { id: 'k1', kind: 'chat' as const, user: 'alice', platform: 'twitch' as const, displayName: 'alice', text: 'hi', ts: 1 },
+      { id: 'k2', kind: 'chat' as const, user: 'alice', platform: 'kick' as const, displayName: 'alice', text: 'pickle what do I like?', ts: 2 },
+    ];
+    const input = recallInputOf({ entries, triggerId: 'k2', users: ['alice'], platform: 'kick' }, [], 'default', 2);
+    expect(input.viewers).toEqual(['kick:alice', 'twitch:alice']);
   });
 
   it('recallInputOf: speech has no viewer, the transcript is the query', () => {
@@ -191,7 +200,7 @@ describe('recall helpers', () => {
       'default',
       1,
     );
-    expect(input).toMatchObject({ query: 'pickle what did sam say', users: [] });
+    expect(input).toMatchObject({ query: 'pickle what did sam say', viewers: [] });
   });
 
   it('dedupeMemories drops duplicates among the memories and sorts oldest first', () => {

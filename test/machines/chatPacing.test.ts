@@ -192,6 +192,20 @@ describe('chat pacing machine', () => {
     return { actor, out, sentAt, say, state: () => actor.getSnapshot().value };
   }
 
+  it('a line keeps the message it answers through the queue and its wait', () => {
+    const m = run();
+    m.actor.send({ type: 'channel.joined', ts: Date.now() });
+    m.actor.send({ type: 'line.requested', text: 'first', ts: Date.now(), inReplyTo: 'msg-1' });
+    m.say('second, answering nothing');
+    m.actor.send({ type: 'line.requested', text: 'third', ts: Date.now(), inReplyTo: 'msg-3' });
+    vi.advanceTimersByTime(5_000);
+    expect(m.out.filter((e) => e.type === 'line.send')).toEqual([
+      { type: 'line.send', text: 'first', inReplyTo: 'msg-1' },
+      { type: 'line.send', text: 'second, answering nothing' },
+      { type: 'line.send', text: 'third', inReplyTo: 'msg-3' },
+    ]);
+  });
+
   it('holds lines until the channel is joined, then sends them 1.1 s apart', () => {
     const m = run();
     m.say('one');

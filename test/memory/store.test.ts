@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ChromaClient } from 'chromadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecallInput } from '../../machines/brain/recall.ts';
+import type { ViewerKey } from '../../machines/events.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startEmbeddedChroma, type ChromaLink } from '../../src/memory/chroma.ts';
 import { createFallbackEmbedder, hashEmbed, type Embedder } from '../../src/memory/embedder.ts';
@@ -37,7 +38,7 @@ function rec(text: string, over: Partial<MemoryRecord> = {}): MemoryRecord {
   seq += 1;
   return { id: `t-${seq}`, text, user: 'sam', displayName: 'Sam', source: 'chat', ts: 1_000 + seq, persona: 'default', messageId: `msg-${seq}`, fact: false, ...over };
 }
-const ask = (query: string, over: Partial<RecallInput> = {}): RecallInput => ({ query, users: [], persona: 'default', exclude: { ids: [], texts: [] }, now: 0, ...over });
+const ask = (query: string, over: Partial<RecallInput> = {}): RecallInput => ({ query, viewers: [], persona: 'default', exclude: { ids: [], texts: [] }, now: 0, ...over });
 const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
 /** A fresh collection per test: a store over an embedder with its own vector-space name. */
@@ -81,12 +82,12 @@ describe('retrieval (seed): top 3, relevance = 1 − cosine distance ≥ 0.4', (
     const chatter = rec('that was so funny lol omg', { fact: false });
     const kim = rec('I love knitting', { user: 'kim', displayName: 'Kim', fact: true });
     await store.apply([{ op: 'upsert', records: [nurse, ring, third, chatter, kim] }]);
-    const got = await store.recall(ask('hey pickle how are you', { users: ['sam'] }));
+    const got = await store.recall(ask('hey pickle how are you', { viewers: ['twitch:sam'] }));
     const ids = got.map((m) => m.id);
     expect(ids).toHaveLength(2);
     expect(ids.every((id) => [nurse.id, ring.id, third.id].includes(id))).toBe(true);
-    expect(await store.recall(ask('hey pickle how are you', { users: ['nobody'] }))).toEqual([]);
-    const both = await store.recall(ask('hey pickle', { users: ['sam', 'kim'] }));
+    expect(await store.recall(ask('hey pickle how are you', { viewers: ['twitch:nobody'] }))).toEqual([]);
+    const both = await store.recall(ask('hey pickle', { viewers: ['twitch:sam', 'twitch:kim'] }));
     expect(both.map((m) => m.user).sort()).toEqual(['kim', 'sam', 'sam']);
   });
 
@@ -94,7 +95,7 @@ describe('retrieval (seed): top 3, relevance = 1 − cosine distance ≥ 0.4', (
     const store = await freshStore('t_factcache');
     const first = rec('I love chess', { fact: true });
     await store.apply([{ op: 'upsert', records: [first] }]);
-    const ids = async () => (await store.recall(ask('good morning', { users: ['sam'] }))).map((m) => m.id).sort();
+    const ids = async () => (await store.recall(ask('good morning', { viewers: ['twitch:sam'] }))).map((m) => m.id).sort();
     expect(await ids()).toEqual([first.id]); // loads the cache
     const second = rec("I'm a pilot", { fact: true });
     await store.apply([{ op: 'upsert', records: [second] }]);
@@ -103,6 +104,45 @@ describe('retrieval (seed): top 3, relevance = 1 − cosine distance ≥ 0.4', (
     expect(await ids()).toEqual([second.id]);
     await store.apply([{ op: 'delete', users: ['sam'] }]);
     expect(await ids()).toEqual([]);
+  });
+
+  it("facts are a viewer's on one platform: Twitch alice's are not recalled for Kick alice, nor the other way round", async () => {
+    const store = await freshStore('t_factplatform');
+    const onTwitch = rec('I love chess', { user: 'alice', speaker: 'twitch:alice', fact: true });
+    const onKick = rec("I'm a pilot", { user: 'alice', speaker: 'kick:alice', fact: true });
+    await store.apply([{ op: 'upsert', records: [onTwitch, onKick] }]);
+    const ids = async (viewer: ViewerKey) => (await store.recall(ask('good morning', { viewers: [viewer] }))).map((m) => m.id);
+    // Twice each: first from Chroma (cold), then from the facts cache.
+    for (let round = 0; round < 2; round++) {
+      expect(await ids('twitch:alice')).toEqual([onTwitch.id]);
+      expect(await ids('kick:alice')).toEqual([onKick.id]);
+      expect(await ids('youtube:alice')).toEqual([]);
+    }
+    // A new fact on one platform joins that viewer's cached facts only.
+    const later = rec('I work nights', { user: 'alice', speaker: 'kick:alice', fact: true });
+    await store.apply([{ op: 'upsert', records: [later] }]);
+    expect((await ids('kick:alice')).sort()).toEqual([onKick.id, later.id].sort());
+    expect(await ids('twitch:alice')).toEqual([onTwitch.id]);
+    // A Kick ban of alice takes Kick alice's facts, not Twitch alice's.
+    await store.apply([{ op: 'delete', speakers: ['kick:alice'] }]);
+    expect(await ids('kick:alice')).toEqual([]);
+    expect(await ids('twitch:alice')).toEqual([onTwitch.id]);
+  });
+
+  it('a fact stored before Pickle read other platforms (bare login, no speaker) is Twitch\'s', async () => {
+    const store = await freshStore('t_factlegacy');
+    const client = new ChromaClient({ host: '127.0.0.1', port: Number(new URL(link.url).port), headers: link.headers });
+    const col = await client.getCollection({ name: store.name });
+    const text = 'I love knitting';
+    // The metadata as older versions wrote it: `factUser` is the bare login, no speaker.
+    await col.upsert({ ids: ['legacy-1'], embeddings: [hashEmbed(text)], documents: [text], metadatas: [{ user: 'alice', displayName: 'alice', source: 'chat', ts: 1, persona: 'default', fact: true, factUser: 'alice', messageId: 'old-msg' }] });
+    const ids = async (viewer: ViewerKey) => (await store.recall(ask('good morning', { viewers: [viewer] }))).map((m) => m.id);
+    expect(await ids('twitch:alice')).toEqual(['legacy-1']);
+    expect(await ids('kick:alice')).toEqual([]);
+    // And a new fact of Twitch alice sits beside it.
+    const fresh = rec('I play the drums', { user: 'alice', speaker: 'twitch:alice', fact: true });
+    await store.apply([{ op: 'upsert', records: [fresh] }]);
+    expect((await ids('twitch:alice')).sort()).toEqual(['legacy-1', fresh.id].sort());
   });
 
   it('what STM already shows is skipped, and older memories fill in', async () => {

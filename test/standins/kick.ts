@@ -41,6 +41,9 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
   const stats = { connections: 0, subscriptions: 0, pings: 0, pongs: 0, lookups: 0 };
   const posted: Array<{ content: string; body: Record<string, unknown> }> = [];
   const tokens = new Set<string>(['kick-token']);
+  // Kick rotates refresh tokens: each refresh answers a new one, and the one it used stops working.
+  const refreshTokens = new Set<string>(['kick-refresh']);
+  const refreshed: string[] = [];
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -58,7 +61,10 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
   const toRoom = (raw: string) => {
     for (const ws of sockets) if (subscribed.get(ws)?.has(channelName)) ws.send(raw);
   };
-  const message = (sender: KickSenderSpec, content: string, id = randomUUID()) => {
+  /** Messages sent in the room: a reply names one of them. */
+  const said = new Map<string, string>();
+  const message = (sender: KickSenderSpec, content: string, id = randomUUID(), replyTo?: string) => {
+    said.set(id, content);
     toRoom(
       frame(
         'App\\Events\\ChatMessageEvent',
@@ -66,10 +72,10 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
           id,
           chatroom_id: chatroomId,
           content,
-          type: 'message',
+          type: replyTo ? 'reply' : 'message',
           created_at: new Date().toISOString(),
           sender: { id: sender.username.length * 1000, username: sender.username, slug: sender.username.toLowerCase(), identity: { color: '#75FD46', badges: (sender.badges ?? []).map((type) => ({ type, text: type })) } },
-          metadata: { message_ref: String(Date.now()) },
+          metadata: { message_ref: String(Date.now()), ...(replyTo ? { original_message: { id: replyTo, content: said.get(replyTo) ?? '' } } : {}) },
         },
         channelName,
       ),
@@ -108,12 +114,18 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
           codes.delete(form.get('code') ?? '');
           const token = `kick-${randomUUID()}`;
           tokens.add(token);
-          return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: 'kick-refresh', expires_in: 7200, scope: 'user:read chat:write' });
+          const refresh = `kick-refresh-${randomUUID()}`;
+          refreshTokens.add(refresh);
+          return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: refresh, expires_in: 7200, scope: 'user:read chat:write' });
         }
-        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'kick-refresh') return json(res, 400, { error: 'invalid_grant' });
+        const used = form.get('refresh_token') ?? '';
+        if (form.get('grant_type') !== 'refresh_token' || !refreshTokens.delete(used)) return json(res, 400, { error: 'invalid_grant', error_description: 'The refresh token is invalid.' });
+        refreshed.push(used);
         const token = `kick-${randomUUID()}`;
         tokens.add(token);
-        return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: 'kick-refresh', expires_in: 7200, scope: 'chat:write' });
+        const refresh = `kick-refresh-${randomUUID()}`;
+        refreshTokens.add(refresh);
+        return json(res, 200, { access_token: token, token_type: 'Bearer', refresh_token: refresh, expires_in: 7200, scope: 'chat:write' });
       }
       if (req.method === 'POST' && url.pathname === '/public/v1/chat') {
         const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -121,8 +133,13 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
         const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
         const content = typeof body.content === 'string' ? body.content : '';
         if (!content || content.length > 500) return json(res, 400, { data: {}, message: 'content must be 1-500 characters' });
+        // A reply names a message of this chat by its id (a UUID).
+        const replyTo = body.reply_to_message_id;
+        if (replyTo !== undefined && (typeof replyTo !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(replyTo) || !said.has(replyTo))) {
+          return json(res, 400, { data: {}, message: 'reply_to_message_id must be the id of a message in this chat' });
+        }
         posted.push({ content, body });
-        const id = message({ username: slug, badges: ['broadcaster'] }, content);
+        const id = message({ username: slug, badges: ['broadcaster'] }, content, randomUUID(), replyTo);
         return json(res, 200, { data: { is_sent: true, message_id: id }, message: 'OK' });
       }
       json(res, 404, { message: 'Not found' });
@@ -186,6 +203,10 @@ export async function startKickStandin(opts: KickStandinOptions = {}) {
     chatroomId,
     stats,
     posted,
+    /** The refresh tokens used, in order (each works once). */
+    refreshed,
+    /** Every access token issued so far expires (Kick's live for hours; a restart the next day finds them gone). */
+    expireAccessTokens: () => tokens.clear(),
     /** Sockets subscribed to the chatroom right now. */
     listeners: () => [...subscribed.values()].filter((s) => s.has(channelName)).length,
     message,

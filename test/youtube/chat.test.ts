@@ -1,8 +1,12 @@
 /** The YouTube chat adapter (its machine on its own clock) against the Data API v3 stand-in. */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OAuthToken } from '../../src/chat/oauthToken.ts';
 import { standaloneChildren } from '../../src/children.ts';
 import { YoutubeChat, type YoutubeChatOptions } from '../../src/youtube/chat.ts';
+import { QUOTA_COUNT_FILE } from '../../src/youtube/quotaCount.ts';
 import { adapterHarness, sleep, until } from '../chat/adapterHarness.ts';
 import { startYoutubeStandin } from '../standins/youtubeApi.ts';
 
@@ -10,7 +14,7 @@ type Standin = Awaited<ReturnType<typeof startYoutubeStandin>>;
 let yt: Standin | undefined;
 const chats: YoutubeChat[] = [];
 afterEach(async () => {
-  for (const c of chats.splice(0)) c.stop();
+  for (const c of chats.splice(0)) await c.stop();
   await yt?.close();
   yt = undefined;
 });
@@ -107,5 +111,50 @@ describe('youtube chat adapter', () => {
     yt.say(alice, 'after the reply');
     await until(() => t.of('chat.message').length === 1, 'alice');
     expect(t.of('chat.message')[0]!.message.text).toBe('after the reply');
+  });
+
+  describe("the day's units outlive a restart (PICKLE_DATA_DIR/youtube-quota.json)", () => {
+    // Noon UTC on 7 December is 04:00 that day in Pacific time, where YouTube's quota day is counted.
+    const NOON_UTC = Date.UTC(2026, 11, 7, 12);
+    let dir: string | undefined;
+    afterEach(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    });
+    const stored = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as unknown;
+
+    it('the count is stored (0600) as it changes, and the next run goes on from it', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'pickle-yt-quota-'));
+      const file = join(dir, QUOTA_COUNT_FILE);
+      yt = await startYoutubeStandin({ pollingIntervalMillis: 300 });
+      const first = start({ dailyQuota: 10_000_000, quotaFile: file, now: () => NOON_UTC });
+      await until(() => yt!.polls.length >= 3, 'three polls');
+      // Stopped once Pickle has counted what the stand-in billed (the next poll is 300 ms away).
+      await until(() => first.state()?.detail.startsWith(`${yt!.used.toLocaleString('en-US')} of`) === true, 'the count to catch up');
+      await first.chat.stop();
+      chats.splice(chats.indexOf(first.chat), 1);
+      const spent = yt.used;
+      // What the stand-in billed is what was stored: 1 (videos) + 5 per poll.
+      expect(stored(file)).toEqual({ day: '2026-12-07', used: spent });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const second = start({ dailyQuota: 10_000_000, quotaFile: file, now: () => NOON_UTC });
+      await until(() => /units today, polling every/.test(second.state()?.detail ?? ''), 'the status line after a poll');
+      const shown = Number(/^([\d,]+) of/.exec(second.state()!.detail)![1]!.replace(/,/g, ''));
+      expect(shown).toBeGreaterThanOrEqual(spent + 1 + 5);
+    });
+
+    it("yesterday's count (Pacific time) is not today's, and a damaged file is no count", async () => {
+      dir = mkdtempSync(join(tmpdir(), 'pickle-yt-quota-'));
+      const file = join(dir, QUOTA_COUNT_FILE);
+      yt = await startYoutubeStandin({ pollingIntervalMillis: 100 });
+      for (const content of [JSON.stringify({ day: '2026-12-06', used: 9_000 }), '{"day": "2026-12-07", "used": "lots"', '']) {
+        writeFileSync(file, content);
+        const t = start({ dailyQuota: 10_000, quotaFile: file, now: () => NOON_UTC });
+        await until(() => /units today, polling every/.test(t.state()?.detail ?? ''), 'the status line after a poll');
+        expect(t.state()!.detail).toMatch(/^(6|11|16) of 10,000 units today/);
+        await t.chat.stop();
+        chats.splice(chats.indexOf(t.chat), 1);
+      }
+    });
   });
 });

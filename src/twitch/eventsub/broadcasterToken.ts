@@ -1,5 +1,5 @@
 import { refreshTwitchToken, validateTwitchToken, TwitchAuthError, type ValidatedToken } from '../tokenRefresh.ts';
-import { loadStoredTokens, saveTokens } from '../tokenStore.ts';
+import { loadStoredTokens, saveTokens } from '../../chat/tokenStore.ts';
 import { errorText } from '../../errors.ts';
 
 /**

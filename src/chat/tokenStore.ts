@@ -3,9 +3,10 @@ import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 
 /**
- * Tokens Twitch handed back on a refresh. The old refresh token may stop working once a new one
- * is issued, so they are kept in the data dir (mode 0600) and used instead of the .env ones —
- * but only while .env still holds the tokens they replaced (a streamer who pastes a new token wins).
+ * Tokens a platform (Twitch, Kick) handed back on a refresh. The old refresh token may stop
+ * working once a new one is issued, so they are kept in the data dir (mode 0600, replaced
+ * atomically) and used instead of the .env ones — but only while .env still holds the tokens they
+ * replaced (a streamer who pastes a new token wins).
  */
 export interface StoredTokens {
   accessToken: string;
@@ -19,7 +20,7 @@ interface TokenFile extends StoredTokens {
 
 const fingerprint = (token: string | undefined) => createHash('sha256').update(token ?? '').digest('hex').slice(0, 16);
 
-/** `name`: the file for one account's tokens (the bot's by default; the broadcaster's has its own). */
+/** `name`: the file for one account's tokens (Twitch's bot by default; Twitch's broadcaster and Kick have their own). */
 export function tokenFile(dataDir: string, name = 'twitch-tokens.json'): string {
   return join(dataDir, name);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStoredTokens, saveTokens, tokenFile } from '../../src/twitch/tokenStore.ts';
+import { loadStoredTokens, saveTokens, tokenFile } from '../../src/chat/tokenStore.ts';
 
 describe('refreshed Twitch tokens', () => {
   it('are used while .env still holds the token they replaced, and only readable by the owner', () => {
