@@ -1,10 +1,12 @@
 /**
  * The map's names hold: every repository path ARCHITECTURE.md and the README write in backticks
  * exists, every `npm run X` is a script in package.json, and every `npm run bench -- NAME` is a
- * benchmark in bench/. A file moved or renamed without its sentence fails here.
+ * benchmark in bench/, and every chat command is in the README. A file moved or renamed, or a
+ * command added, without its sentence fails here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CHAT_COMMANDS } from '../../machines/commands.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, ROOT), 'utf8');
@@ -38,5 +40,10 @@ describe('the docs name what exists', () => {
     const named = [...read(doc).matchAll(/npm run bench -- ([a-z][a-z-]*)/g)].map((m) => m[1]!);
     const file = (name: string) => `bench/${name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}.ts`;
     expect([...new Set(named)].filter((n) => !existsSync(new URL(file(n), ROOT)))).toEqual([]);
+  });
+
+  it('every chat command is in the README', () => {
+    const readme = read('README.md');
+    expect(Object.keys(CHAT_COMMANDS).filter((c) => !readme.includes(`\`!${c}`))).toEqual([]);
   });
 });
