@@ -1,7 +1,8 @@
 /**
  * Chat commands, declared once: the name a viewer types after `!`, and who may use it. The chat
  * machine parses and authorises them from this table; what each one does is the brain's
- * `command` action (machines/brain/inputActions.ts) or an adapter listening to `chat.command`.
+ * `command` action (machines/brain/inputActions.ts) or a machine `ROUTES` sends `chat.command` to
+ * (`senses` for `!privacy`).
  */
 export const CHAT_COMMANDS = {
   skip: 'mod',

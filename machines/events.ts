@@ -277,8 +277,7 @@ export type BrainOutEvent =
   /** The LLM finished; `text` is what the LLM wrote and passed the guard (not necessarily spoken yet); `tokens`: what the LLM wrote, as its server counted. */
   | { type: 'reply.done'; replyId: string; text: string; emotion: Emotion; tokens?: number }
   | { type: 'reply.failed'; replyId: string; reason: DecisionReason; detail: string }
-  /** The reply as it will be remembered: only what was actually spoken. */
-  /** `about`: the viewers whose input the reply answered (its provenance in memory). */
+  /** The reply as it will be remembered: only what was actually spoken. `about`: the viewers whose input the reply answered (its provenance in memory). */
   | { type: 'reply.spoken'; replyId: string; text: string; emotion: Emotion; ts: number; about?: string[] }
   /**
    * Post this spoken reply in the chat of the platform whose message it answers (`inReplyTo`, that

@@ -135,7 +135,6 @@ export function summaryOf(t: Trigger): string {
   return main?.text ?? t.reason;
 }
 
-/** The digest as a prompt entry: quoted as data like every chat line. */
 /**
  * A recap's entries for the prompt: what came before in brief (when the lines do not all fit),
  * then the chat lines themselves, oldest first, each quoted as a viewer's line.

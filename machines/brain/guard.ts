@@ -82,7 +82,7 @@ export function echoesInput(sentence: string, inputs: readonly string[]): boolea
 }
 
 /** Cuts text at the last word boundary that fits, so the reply never ends mid-word. */
-export function clip(text: string, max: number): string {
+export function clipAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max);
   const space = cut.lastIndexOf(' ');
@@ -101,6 +101,6 @@ export function guardSentence(sentence: string, ctx: GuardContext): GuardVerdict
   const needed = (ctx.spokenChars > 0 ? 1 : 0) + sentence.length;
   if (needed <= room) return { ok: true, text: sentence, last: false };
   // Over the persona's length cap: the first sentence is clipped, later ones end the reply.
-  if (ctx.spokenChars === 0) return { ok: true, text: clip(sentence, ctx.maxChars), last: true };
+  if (ctx.spokenChars === 0) return { ok: true, text: clipAtWord(sentence, ctx.maxChars), last: true };
   return { ok: true, text: '', last: true };
 }

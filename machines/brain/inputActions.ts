@@ -84,7 +84,7 @@ export const brainInputs = brainReplies.extend({
       enqueue.assign({ pending: trigger, remarked: true });
       enqueue.sendParent(decided(decision('idle', true, 'idle', 'the stream has been quiet: starting a topic', context.lastTs)));
     }),
-    /** The panel's digest; while idle, the LLM is asked for a summary when enough new chat came in. */
+    /** The panel's digest, sent at most every `digestEvery` while chat moves (the LLM's summary is `summariseWhenDue`'s). */
     publishDigest: enqueueActions(({ context, enqueue }) => {
       const digest = digestOf(context.chatLog, { ...(context.digestSummary ? { summary: context.digestSummary } : {}), names: namesOf(context.persona), countTokens: context.countTokens });
       enqueue.assign({ digestDue: false });

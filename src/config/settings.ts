@@ -48,8 +48,6 @@ export const SettingsSchema = z.object({
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
-export type VoiceSettings = Settings['voice'];
-export type PersonaSettings = Settings['persona'];
 
 /** Patches are strict: a typo in a key is an error, not a silent no-op. `null` clears an override. */
 export const VoicePatchSchema = z.strictObject({ model: voiceModel, speed: voiceSpeed }).partial();
@@ -65,8 +63,6 @@ export const PersonaPatchSchema = z
 export const SensesPatchSchema = z.strictObject({ ears: z.boolean(), eyes: z.boolean() }).partial();
 export const SettingsPatchSchema = z.strictObject({ voice: VoicePatchSchema, persona: PersonaPatchSchema, senses: SensesPatchSchema }).partial();
 
-export type VoicePatch = z.infer<typeof VoicePatchSchema>;
-export type PersonaPatch = z.infer<typeof PersonaPatchSchema>;
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export function defaultSettings(): Settings {

@@ -160,7 +160,6 @@ export type TranscriptLine =
   | { kind: 'vision'; text: string; ts: number }
   /** Something the streamer should know (memory, moderation, OBS, commands). */
   | { kind: 'notice'; text: string; ts: number };
-export type TranscriptKind = TranscriptLine['kind'];
 
 export interface BrainStatePayload {
   state: 'idle' | 'thinking' | 'speaking' | 'cooldown';

@@ -48,9 +48,9 @@ export const noticeText = {
       : `!forgetme: ${f.viewer}'s memories will be deleted as soon as long-term memory is back (queued)`,
   sceneMute: (muted: boolean, scene: string): string => `${muted ? 'muted' : 'unmuted'}: OBS scene "${scene}" is live`,
   unknownPersona: (name: string): string => `!persona ${name}: no such persona`,
-  /** `until` is shown in the server's local time, as the streamer's clock reads. */
   /** A reply cut while it was being spoken (one that had not started says so in its own row). */
   cut: (by: { skip: 'streamer' } | { skip: 'moderator'; name: string } | { bargeIn: true }): string =>
     'bargeIn' in by ? 'reply cut by barge-in: you started talking' : by.skip === 'streamer' ? 'reply skipped by you' : `reply skipped by a mod (${by.name})`,
+  /** `until` is shown in the server's local time, as the streamer's clock reads. */
   silenced: (viewer: string, until: number): string => `${viewer} kept baiting: not answered until ${new Date(until).toLocaleTimeString()}`,
 };

@@ -3,7 +3,7 @@ import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { standaloneChildren, tell, type ChildHost } from '../children.ts';
-import type { BackoffOptions } from '../twitch/backoff.ts';
+import type { Backoff } from '../../machines/reconnect.ts';
 import { openDeepgramLive } from './deepgramClient.ts';
 import { closeError, transportError, type SttError } from './errors.ts';
 
@@ -58,7 +58,7 @@ export interface DeepgramLiveOptions {
   endpointingMs?: number;
   utteranceEndMs?: number;
   keepAliveMs?: number;
-  backoff?: BackoffOptions;
+  backoff?: Backoff;
   stableMs?: number;
   connectTimeoutMs?: number;
   closeTimeoutMs?: number;
@@ -78,7 +78,7 @@ export interface DeepgramLiveOptions {
   openClient?: (schema: LiveSchema) => LiveClientLike;
 }
 
-export const DEEPGRAM_STT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
+export const DEEPGRAM_STT_BACKOFF: Backoff = { baseMs: 500, maxMs: 30_000 };
 
 export type LiveState = 'idle' | 'connecting' | 'open' | 'waiting' | 'failed' | 'stopped';
 

@@ -6,6 +6,7 @@ import { config as loadDotenv } from 'dotenv';
 import { parseArgs } from 'node:util';
 import { startLogin, type LoginFlow } from '../chat/oauthLogin.ts';
 import { ConfigError, parseEnv, type Env } from '../config/env.ts';
+import { errorText } from '../errors.ts';
 
 type Platform = 'youtube' | 'kick';
 
@@ -50,7 +51,7 @@ export async function chatLogin(platform: Platform, argv: string[]): Promise<voi
     if (platform === 'youtube' && !t.refreshToken) return fail(platform, 'Google sent no refresh token: remove Pickle from myaccount.google.com/permissions and run the login again');
     process.stdout.write(`Signed in. Add to .env:\n${lines.join('\n')}\n`);
   } catch (err) {
-    return fail(platform, err instanceof Error ? err.message : String(err));
+    return fail(platform, errorText(err));
   }
 }
 

@@ -8,8 +8,6 @@ import { espeakVoice } from './espeak.ts';
 
 export const VOICE_ENGINES = [deepgramVoice, espeakVoice] as const;
 
-export type VoiceEngineName = (typeof VOICE_ENGINES)[number]['name'];
-
 const [first, ...rest] = VOICE_ENGINES;
 /** The names a persona may ask for (`voice.provider`). */
 export const VOICE_ENGINE_NAMES = [first.name, ...rest.map((e) => e.name)] as const;

@@ -3,7 +3,7 @@ import type { ChildHost } from '../children.ts';
 import type { InputEvent } from '../../machines/events.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
-import type { BackoffOptions } from './backoff.ts';
+import type { Backoff } from '../../machines/reconnect.ts';
 import type { ChatSendLimits, PacingStats } from '../../machines/chatPacing/pacing.ts';
 
 export const TWITCH_IRC_URL = 'wss://irc-ws.chat.twitch.tv:443';
@@ -38,7 +38,7 @@ export interface TwitchChatOptions {
   /** Keep reading chat anonymously when the token is rejected for good (default false: stay down). */
   fallbackToAnonymous?: boolean;
   /** Reconnect backoff (default 1 s doubling to 30 s). */
-  backoff?: Partial<BackoffOptions>;
+  backoff?: Partial<Backoff>;
   /** Give up on a connection attempt that has not logged in within this time (default 15 s). */
   connectTimeoutMs?: number;
   /** After login, report `degraded` if the channel is not joined within this time (default 10 s). */

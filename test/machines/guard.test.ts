@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, echoesInput, guardSentence } from '../../machines/brain/guard.ts';
+import { clipAtWord, echoesInput, guardSentence } from '../../machines/brain/guard.ts';
 import { moderate, moderationData } from '../../machines/moderation/pipeline.ts';
 
 const blocklist = ['slurword', 'kys', 'kill yourself'];
@@ -53,6 +53,6 @@ describe('output guard', () => {
 
   it('does not see slurs inside innocent words', () => {
     expect(moderate('the skys are clear', moderation)).toEqual({ ok: true });
-    expect(clip('abc def', 10)).toBe('abc def');
+    expect(clipAtWord('abc def', 10)).toBe('abc def');
   });
 });

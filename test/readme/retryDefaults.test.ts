@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ttsRetryDelayMs } from '../../machines/ttsRetry.ts';
 import { DEEPGRAM_STT_BACKOFF } from '../../src/stt/deepgram.ts';
 import { TTS_RETRY_BASE_MS } from '../../src/tts/synthesize.ts';
-import { backoffDelay } from '../../src/twitch/backoff.ts';
 import { PAGE_BACKOFF, reopenDelay } from '../../machines/browserPage.ts';
+import { reconnectDelayMs } from '../../machines/reconnect.ts';
 import { VISION_RETRY } from '../../src/vision/index.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
@@ -46,8 +46,8 @@ describe('retry intervals: README = code', () => {
   it('hearing: a dropped connection reconnects "within a second or two"', () => {
     expect(readme).toContain('a dropped connection reconnects within a second or two');
     for (const r of [0, 0.5, 1]) {
-      expect(backoffDelay(0, DEEPGRAM_STT_BACKOFF, () => r)).toBeLessThanOrEqual(2_000);
-      expect(backoffDelay(1, DEEPGRAM_STT_BACKOFF, () => r)).toBeLessThanOrEqual(2_000);
+      expect(reconnectDelayMs(0, DEEPGRAM_STT_BACKOFF, r)).toBeLessThanOrEqual(2_000);
+      expect(reconnectDelayMs(1, DEEPGRAM_STT_BACKOFF, r)).toBeLessThanOrEqual(2_000);
     }
   });
 });

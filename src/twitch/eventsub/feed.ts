@@ -6,7 +6,8 @@ import { standaloneChildren, type ChildHost } from '../../children.ts';
 import type { ChatMessage, PickleEvent } from '../../../machines/events.ts';
 import type { Logger } from '../../log.ts';
 import type { StatusBoard } from '../../status.ts';
-import { TWITCH_BACKOFF, type BackoffOptions } from '../backoff.ts';
+import type { Backoff } from '../../../machines/reconnect.ts';
+import { TWITCH_BACKOFF } from '../backoff.ts';
 import { BroadcasterToken, BroadcasterTokenError, FIX_TOKEN, SCOPE_FOLLOWERS, SCOPE_REDEMPTIONS } from './broadcasterToken.ts';
 import { createHelix, HelixError, type Helix, type SubscriptionRequest } from './helix.ts';
 import { parseFrame, readFollow, readRedemption } from './frames.ts';
@@ -43,7 +44,7 @@ export interface EventFeedOptions {
   send: (event: PickleEvent) => void;
   /** The persona's reward title (`behavior.reward_title`, default `Ask <name>`), read per redemption. */
   rewardTitle: () => string;
-  backoff?: BackoffOptions;
+  backoff?: Backoff;
   random?: () => number;
   followWindowMs?: number;
   answerTimeoutMs?: number;

@@ -2,7 +2,7 @@ import type { PickleEvent } from '../../../machines/events.ts';
 import type { Env } from '../../config/env.ts';
 import type { Logger } from '../../log.ts';
 import type { StatusBoard } from '../../status.ts';
-import type { BackoffOptions } from '../backoff.ts';
+import type { Backoff } from '../../../machines/reconnect.ts';
 import type { ChildHost } from '../../children.ts';
 import { createEventFeed, type EventFeed } from './feed.ts';
 
@@ -19,7 +19,7 @@ export function startEventFeed(p: {
   log: Logger;
   send: (event: PickleEvent) => void;
   rewardTitle: () => string;
-  backoff?: BackoffOptions;
+  backoff?: Backoff;
   /** The orchestrator's children: the feed's machines run there. */
   children: ChildHost;
 }): EventFeed | undefined {
