@@ -101,6 +101,8 @@ export interface DeepgramLive {
   finalize(): void;
   stop(): Promise<void>;
   stats(): LiveStats;
+  /** The source's name became known (a microphone names its device once open): the status line says it. */
+  relabelled(): void;
 }
 
 /** The WebSocket base URL the SDK should use for DEEPGRAM_URL. */
@@ -157,8 +159,9 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
     reportedAt = t;
     tell(flow, { type: 'arrivals.arrived' });
   };
+  const showHearing = () => status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
   flow.on('arrivals.flowing', () => {
-    if (stateOf() === 'open') status.set('stt', 'up', `hearing ${labelOf()} (Deepgram ${model})`);
+    if (stateOf() === 'open') showHearing();
   });
   flow.on('arrivals.stalled', (e) => {
     // A more precise fault (the microphone page's) stays.
@@ -324,6 +327,10 @@ export function createDeepgramLive(opts: DeepgramLiveOptions): DeepgramLive {
   return {
     start() {
       if (stateOf() === 'idle') tell(link, { type: 'connection.start' });
+    },
+    relabelled() {
+      // Audio can reach Deepgram before the microphone page names its device.
+      if (stateOf() === 'open' && status.get('stt')?.state === 'up') showHearing();
     },
     sendAudio(chunk) {
       const state = stateOf();

@@ -140,6 +140,7 @@ export async function startEars(opts: EarsOptions): Promise<Ears> {
                   } else if (r.state === 'up') {
                     // `stt: up` waits for its audio to reach Deepgram (src/stt/deepgram.ts).
                     log.info({ event: 'stt.microphone', label: r.label, sampleRate: r.sampleRate }, 'microphone open');
+                    live.relabelled();
                   }
                 },
                 onBrowser: (b) => {

@@ -111,18 +111,19 @@ describe.runIf(chromiumPath)('the overlay shows a VRM model (Chromium, software 
     expect(await page.$eval('#face', (el) => getComputedStyle(el).display)).toBe('none');
 
     // A happy reply: the happy expression rises (capped), the mouth moves while the voice plays, then closes.
+    // Every value the page sets is recorded as it is set (not polled: a loaded machine would miss them).
     const samples: Array<{ happy: number; mouth: number }> = [];
-    const sampler = setInterval(() => {
-      void page
-        .$eval('canvas.vrm', (c) => ({ happy: Number((c as HTMLElement).dataset['happy']), mouth: Number((c as HTMLElement).dataset['mouth']) }))
-        .then((s) => samples.push(s), () => undefined);
-    }, 50);
+    await page.exposeFunction('recordAvatar', (happy: number, mouth: number) => void samples.push({ happy, mouth }));
+    await page.$eval('canvas.vrm', (c) => {
+      const el = c as HTMLElement;
+      const record = (window as unknown as { recordAvatar(happy: number, mouth: number): void }).recordAvatar;
+      new MutationObserver(() => record(Number(el.dataset['happy']), Number(el.dataset['mouth']))).observe(el, { attributes: true, attributeFilter: ['data-happy', 'data-mouth'] });
+    });
     const states: string[] = [];
     r.pickle.orchestrator.on('brain.state', (e) => states.push(e.state));
     await fetch(`${r.pickle.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'sam', text: 'pickle how is your day' }) });
     await r.waitFor(() => states.includes('cooldown'), 20_000, 'the reply to end');
     await page.waitForFunction(() => Number((document.querySelector('canvas.vrm') as HTMLElement).dataset['mouth']) === 0, { timeout: 3000 });
-    clearInterval(sampler);
     const happy = Math.max(...samples.map((s) => s.happy));
     const mouthPeak = Math.max(...samples.map((s) => s.mouth));
     const moving = samples.filter((s) => s.mouth > 0.1).length;
