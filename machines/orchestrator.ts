@@ -36,7 +36,7 @@ export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar' | 'speech' | 'visi
  * routed to while they run. The others (one per connection or page) get only the facts their
  * adapter observes.
  */
-export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions'>;
+export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions' | 'vts'>;
 export type RouteTarget = ActorName | RoutedChild;
 
 /** Who consumes what. Events not listed here are outputs for the outside only. */
@@ -75,6 +75,9 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'caption.holdRequested': ['avatar'],
   'avatar.modelsShown': ['avatar'],
   'avatar.noise': ['avatar'],
+  // VTube Studio's hotkeys and lip-sync follow the avatar machine's face (AVATAR=vts).
+  'avatar.emotion': ['vts'],
+  'avatar.speaking': ['vts'],
   'reply.sentence': ['voice', 'speech', 'avatar'],
   'reply.judged': ['voice'],
   'reply.done': ['voice'],

@@ -99,7 +99,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   voice.start(children);
   llm.start(children);
   analytics.start(children);
-  const vts = startVts({ env, dataDir, status, log: log.child({ service: 'vts' }), children, orchestrator, avatar: server.avatar, persona: () => persona.current() });
+  const vts = startVts({ env, dataDir, status, log: log.child({ service: 'vts' }), children, avatar: server.avatar, persona: () => persona.current() });
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
