@@ -111,7 +111,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   const chats = startChatPlatforms({ env, dataDir, status, log, send, events, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
-  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
+  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, events, reports: screens.presenter, console: out });
 
   return {
     url: server.url,

@@ -32,8 +32,10 @@ export interface ObsStartOptions {
   serverUrl: string;
   overlayKey?: string | undefined;
   muteScenes: string[];
-  /** The live scene goes to the brain through it; OBS's machines run as its children. */
-  orchestrator: Pick<PickleActor, 'send' | 'on' | 'system'>;
+  /** OBS's machines run as its children (`sceneMute` sends the live scene up; the orchestrator routes it to the brain). */
+  orchestrator: Pick<PickleActor, 'send' | 'system'>;
+  /** The orchestrator's events, for the sink that says why Pickle went quiet (src/sinks.ts). */
+  events: Pick<PickleActor, 'on'>;
   /** The panel hears why Pickle went quiet. */
   reports?: Pick<PanelReports, 'sceneMute'>;
   console?: ConsoleOut;
@@ -139,7 +141,7 @@ export function createObs(deps: ObsDeps): ObsService {
       muteScenes = opts.muteScenes;
       mutedByScene = () => (opts.orchestrator.system.get('brain') as BrainActor | undefined)?.getSnapshot().context.mutedByScene;
       // Why Pickle went quiet (the brain decided it): the log, the panel and the console say so.
-      opts.orchestrator.on('scene.muteChanged', ({ muted, scene: name }) => {
+      opts.events.on('scene.muteChanged', ({ muted, scene: name }) => {
         log.info({ event: muted ? 'obs.mute' : 'obs.unmute', scene: name }, muted ? 'muted by OBS scene' : 'unmuted by OBS scene');
         opts.reports?.sceneMute({ muted, scene: name });
         opts.console?.line(`OBS: Pickle ${muted ? 'muted' : 'unmuted'}: OBS scene "${name}" is live`);
@@ -149,7 +151,6 @@ export function createObs(deps: ObsDeps): ObsService {
       children = orchestratorChildren(opts.orchestrator);
       const s = children.start({ src: 'sceneMute', systemId: 'sceneMute', input: { muteScenes } });
       scenes = s;
-      s.on('scene.live', (e) => opts.orchestrator.send(e));
 
       const m = children.start({ src: 'obsConnection', systemId: 'obsConnection', input: { url, ...(deps.tuning ?? {}) } });
       connection = m;
