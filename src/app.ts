@@ -88,7 +88,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Sinks: they carry out what the machines decided; their listeners go when Pickle stops.
   const events = sinkEvents(orchestrator);
   memory.attach(events, screens.presenter, (source) => senses?.remembers(source) ?? false, send);
-  moderation.attach({ on: events.on, system: orchestrator.system }, screens.presenter);
+  moderation.attach({ on: events.on, getSnapshot: () => orchestrator.getSnapshot() }, screens.presenter);
   // Persona switching (mods' !persona, or the panel through the settings API).
   followPersonaSwitches({ persona, personasDir, env, settings, events, reports: screens.presenter, moderation, obs, send, log, out });
 

@@ -8,7 +8,6 @@
  * `disabled` with the step that enables it: a streamer who does not use OBS (or adds the overlay by
  * hand) must not see a red line forever, and OBS 28+ asks for a password by default anyway.
  */
-import type { BrainActor } from '../../machines/brain.ts';
 import type { AdapterChild } from '../../machines/children.ts';
 import type { ObsConnectionInput } from '../../machines/obsConnection.ts';
 import type { PanelReports } from '../screens/presenter.ts';
@@ -33,7 +32,7 @@ export interface ObsStartOptions {
   overlayKey?: string | undefined;
   muteScenes: string[];
   /** OBS's machines run as its children (`sceneMute` sends the live scene up; the orchestrator routes it to the brain). */
-  orchestrator: Pick<PickleActor, 'send' | 'system'>;
+  orchestrator: Pick<PickleActor, 'send' | 'system' | 'getSnapshot'>;
   /** The orchestrator's events, for the sink that says why Pickle went quiet (src/sinks.ts). */
   events: Pick<PickleActor, 'on'>;
   /** The panel hears why Pickle went quiet. */
@@ -139,7 +138,7 @@ export function createObs(deps: ObsDeps): ObsService {
         return;
       }
       muteScenes = opts.muteScenes;
-      mutedByScene = () => (opts.orchestrator.system.get('brain') as BrainActor | undefined)?.getSnapshot().context.mutedByScene;
+      mutedByScene = () => opts.orchestrator.getSnapshot().children.brain?.getSnapshot().context.mutedByScene;
       // Why Pickle went quiet (the brain decided it): the log, the panel and the console say so.
       opts.events.on('scene.muteChanged', ({ muted, scene: name }) => {
         log.info({ event: muted ? 'obs.mute' : 'obs.unmute', scene: name }, muted ? 'muted by OBS scene' : 'unmuted by OBS scene');
