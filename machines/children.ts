@@ -1,4 +1,4 @@
-import type { ActorRefFrom, InputFrom } from 'xstate';
+import type { ActorRefFrom, AnyActorRef, InputFrom } from 'xstate';
 import { arrivalsMachine } from './arrivals.ts';
 import { analyticsMachine } from './analytics/machine.ts';
 import { audienceMachine } from './audience.ts';
@@ -71,3 +71,51 @@ export type ChildSpec<K extends AdapterMachineName = AdapterMachineName> = {
 export type AdapterChild<K extends AdapterMachineName> = ActorRefFrom<AdapterMachines[K]>;
 
 export type ChildEvent = { type: 'child.start'; child: ChildSpec } | { type: 'child.stop'; systemId: string };
+
+/** One machine of ADAPTER_MACHINES by name, with its id, systemId and its own input. */
+type SpawnArgs = { [N in AdapterMachineName]: [src: N, options: { id: string; systemId: string; input: InputFrom<AdapterMachines[N]> }] }[AdapterMachineName];
+
+/**
+ * What starting a child needs from its host: the `enqueue` of an `enqueueActions` in a machine
+ * whose `setup({ actors })` includes ADAPTER_MACHINES (the orchestrator, the standalone host).
+ */
+export interface ChildSpawner {
+  spawnChild: (...args: SpawnArgs) => void;
+}
+
+/**
+ * Starts an adapter's machine under its systemId (once: a second start of the same one is
+ * ignored). The one place every ADAPTER_MACHINES entry is spawned, for the orchestrator and for
+ * the standalone host (src/children.ts) alike.
+ */
+export function startAdapterChild(enqueue: ChildSpawner, system: { get(systemId: string): AnyActorRef | undefined }, child: ChildSpec): void {
+  if (system.get(child.systemId)) return;
+  const at = { id: child.systemId, systemId: child.systemId };
+  // One case per machine, so each input is checked against its own machine.
+  switch (child.src) {
+    case 'eventFeed': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'redemptions': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'followThanks': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'obsConnection': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'sceneMute': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'audience': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'healthCheck': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'chatRefusal': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'vts': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    case 'youtubeChat': return enqueue.spawnChild(child.src, { ...at, input: child.input });
+    default: {
+      // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
+      const unhandled: never = child;
+      return unhandled;
+    }
+  }
+}

@@ -15,7 +15,7 @@ import {
   type SynthesizeService,
 } from './services.ts';
 import { voiceMachine, type VoiceInput } from './voice.ts';
-import { ADAPTER_MACHINES, type AdapterMachineName, type ChildEvent } from './children.ts';
+import { ADAPTER_MACHINES, startAdapterChild, type AdapterMachineName, type ChildEvent } from './children.ts';
 import { visionBatcherMachine, type VisionBatcherInput } from './visionBatcher.ts';
 import { errorText } from './text.ts';
 
@@ -36,7 +36,7 @@ export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar' | 'speech' | 'visi
  * routed to while they run. The others (one per connection or page) get only the facts their
  * adapter observes.
  */
-export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions'>;
+export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions' | 'vts'>;
 export type RouteTarget = ActorName | RoutedChild;
 
 /** Who consumes what. Events not listed here are outputs for the outside only. */
@@ -75,6 +75,9 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'caption.holdRequested': ['avatar'],
   'avatar.modelsShown': ['avatar'],
   'avatar.noise': ['avatar'],
+  // VTube Studio's hotkeys and lip-sync follow the avatar machine's face (AVATAR=vts).
+  'avatar.emotion': ['vts'],
+  'avatar.speaking': ['vts'],
   'reply.sentence': ['voice', 'speech', 'avatar'],
   'reply.judged': ['voice'],
   'reply.done': ['voice'],
@@ -117,6 +120,8 @@ export const orchestratorMachine = setup({
   types: {
     input: {} as OrchestratorInput,
     context: {} as OrchestratorInput,
+    // The invoked actors by id, so `getSnapshot().children.brain` is typed by its machine.
+    children: {} as { [N in ActorName]: N },
     events: {} as PickleEvent | ErrorActorEvent | ChildEvent,
     emitted: {} as PickleEvent | ErrorActorEvent,
   },
@@ -147,36 +152,7 @@ export const orchestratorMachine = setup({
     /** An adapter's machine joins the system (once per systemId: a second start of the same one is ignored). */
     startChild: enqueueActions(({ event, enqueue, system }) => {
       assertEvent(event, 'child.start');
-      const { child } = event;
-      if (system.get(child.systemId)) return;
-      const at = { id: child.systemId, systemId: child.systemId };
-      // One case per machine, so each input is checked against its own machine.
-      switch (child.src) {
-        case 'eventFeed': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'redemptions': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'followThanks': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'obsConnection': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'sceneMute': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'audience': return enqueue.spawnChild(child.src, at);
-        case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'healthCheck': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'chatRefusal': return enqueue.spawnChild(child.src, at);
-        case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'vts': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        case 'youtubeChat': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-        default: {
-          // A machine added to ADAPTER_MACHINES without its case here fails the type-check.
-          const unhandled: never = child;
-          return unhandled;
-        }
-      }
+      startAdapterChild(enqueue, system, event.child);
     }),
     stopChild: enqueueActions(({ event, enqueue, system }) => {
       assertEvent(event, 'child.stop');

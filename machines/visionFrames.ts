@@ -1,4 +1,5 @@
-import { assertEvent, assign, emit, setup } from 'xstate';
+import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
+import type { PickleEvent } from './events.ts';
 import { sameScene } from './visionBatcher.ts';
 
 /**
@@ -7,8 +8,9 @@ import { sameScene } from './visionBatcher.ts';
  * changed one); after the model failed for a reason that takes a while to pass (Ollama down, the
  * model missing or unable to see), frames wait `modelRetryMs`; a description that says the same
  * as the previous scene is not sent on. The adapter (src/vision/index.ts) asks with
- * `frame.arrived`, describes the frame when this emits `frame.describe`, and sends `scene.new`
- * to the brain's batcher.
+ * `frame.arrived` and describes the frame when this emits `frame.describe`; a new scene is sent to
+ * the parent as `vision.scene` (the orchestrator routes it to the batcher) and emitted as
+ * `scene.new` for the adapter's counters and log.
  */
 
 /**
@@ -62,9 +64,10 @@ export const visionFramesMachine = setup({
     refuseBusy: emit({ type: 'frame.refused', why: 'busy' }),
     refuseModelDown: emit({ type: 'frame.refused', why: 'model-down' }),
     repeat: emit({ type: 'scene.repeated' }),
-    newScene: emit(({ event }) => {
+    newScene: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, ['frame.described', 'scene.described']);
-      return { type: 'scene.new' as const, text: event.text, ts: event.ts };
+      enqueue.sendParent({ type: 'vision.scene', text: event.text, ts: event.ts } satisfies Extract<PickleEvent, { type: 'vision.scene' }>);
+      enqueue.emit({ type: 'scene.new', text: event.text, ts: event.ts });
     }),
     noteScene: assign({
       lastScene: ({ event }) => {

@@ -1,9 +1,11 @@
 import { assertEvent, emit, enqueueActions, setup } from 'xstate';
-import type { Emotion } from './events.ts';
+import type { AvatarOutEvent, Emotion } from './events.ts';
 
 /**
  * VTube Studio as decisions only (the adapter in src/vts/ does the socket): the plugin token flow,
- * which hotkey an emotion triggers, and when the mouth's values are sent.
+ * which hotkey an emotion triggers, and when the mouth's values are sent. The avatar's emotion and
+ * whether Pickle speaks (`avatar.emotion`, `avatar.speaking`) come routed from the orchestrator;
+ * the rest is what the adapter hears on the socket and from the overlay (`vts.*`).
  *
  * - Token: connected without a stored token → ask for one (`vts.requestToken`, and the streamer is
  *   told to click Allow); granted → authenticate; denied → `denied` until the next connection;
@@ -11,7 +13,7 @@ import type { Emotion } from './events.ts';
  * - Hotkeys: an emotion triggers the persona's `vts.hotkeys[emotion]`, else a hotkey named like the
  *   emotion (case-insensitive); names the persona gave that the model lacks are reported once per
  *   hotkey list. An expression toggled on is toggled off again when the emotion changes.
- * - Lip-sync: while Pickle speaks, the latest mouth (`vts.mouth`) goes out every `injectMs` (30 Hz
+ * - Lip-sync: while Pickle speaks (`avatar.speaking`), the latest mouth (`vts.mouth`) goes out every `injectMs` (30 Hz
  *   by default: VTube Studio drops injected values it has not heard of for a second), and once
  *   closed when the voice stops; in silence nothing is sent, so the model's own tracking returns.
  */
@@ -40,9 +42,9 @@ export type VtsEvent =
   | { type: 'vts.authenticated' }
   | { type: 'vts.authRefused'; reason: string }
   | { type: 'vts.hotkeys'; model: string; hotkeys: VtsHotkey[] }
-  | { type: 'vts.emotion'; emotion: Emotion }
-  | { type: 'vts.speaking'; value: boolean }
-  | { type: 'vts.mouth'; open: number; form: number };
+  | { type: 'vts.mouth'; open: number; form: number }
+  /** Routed by the orchestrator: the avatar machine's emotion and speaking. */
+  | Extract<AvatarOutEvent, { type: 'avatar.emotion' | 'avatar.speaking' }>;
 
 export type VtsEmitted =
   | { type: 'vts.requestToken' }
@@ -84,8 +86,8 @@ export const vtsMachine = setup({
   delays: { inject: ({ context }) => context.injectMs },
   guards: {
     hasToken: ({ context }) => context.hasToken,
-    speakingStarts: ({ event }) => event.type === 'vts.speaking' && event.value,
-    speakingStops: ({ event }) => event.type === 'vts.speaking' && !event.value,
+    speakingStarts: ({ event }) => event.type === 'avatar.speaking' && event.value,
+    speakingStops: ({ event }) => event.type === 'avatar.speaking' && !event.value,
   },
   actions: {
     requestToken: enqueueActions(({ enqueue }) => {
@@ -111,10 +113,10 @@ export const vtsMachine = setup({
       enqueue.emit({ type: 'vts.ready', model: event.model, missing: [...new Set(missing)] });
     }),
     feel: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'vts.emotion');
-      if (event.emotion === context.emotion) return;
-      enqueue.assign({ emotion: event.emotion });
-      const next = hotkeyFor(event.emotion, context.mapping, context.hotkeys);
+      assertEvent(event, 'avatar.emotion');
+      if (event.value === context.emotion) return;
+      enqueue.assign({ emotion: event.value });
+      const next = hotkeyFor(event.value, context.mapping, context.hotkeys);
       if (context.toggledOn && context.toggledOn.id !== next?.id) {
         enqueue.emit({ type: 'vts.trigger', hotkeyId: context.toggledOn.id, name: context.toggledOn.name });
         enqueue.assign({ toggledOn: undefined });
@@ -172,17 +174,17 @@ export const vtsMachine = setup({
       entry: 'listHotkeys',
       on: {
         'vts.hotkeys': { actions: 'takeHotkeys' },
-        'vts.emotion': { actions: 'feel' },
+        'avatar.emotion': { actions: 'feel' },
       },
       states: {
         lipSync: {
           initial: 'quiet',
           states: {
-            quiet: { on: { 'vts.speaking': { guard: 'speakingStarts', target: 'talking' } } },
+            quiet: { on: { 'avatar.speaking': { guard: 'speakingStarts', target: 'talking' } } },
             talking: {
               entry: 'sendMouth',
               after: { inject: { target: 'talking', reenter: true } },
-              on: { 'vts.speaking': { guard: 'speakingStops', actions: 'closeMouth', target: 'quiet' } },
+              on: { 'avatar.speaking': { guard: 'speakingStops', actions: 'closeMouth', target: 'quiet' } },
             },
           },
         },

@@ -88,7 +88,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   // Sinks: they carry out what the machines decided; their listeners go when Pickle stops.
   const events = sinkEvents(orchestrator);
   memory.attach(events, screens.presenter, (source) => senses?.remembers(source) ?? false, send);
-  moderation.attach({ on: events.on, system: orchestrator.system }, screens.presenter);
+  moderation.attach({ on: events.on, getSnapshot: () => orchestrator.getSnapshot() }, screens.presenter);
   // Persona switching (mods' !persona, or the panel through the settings API).
   followPersonaSwitches({ persona, personasDir, env, settings, events, reports: screens.presenter, moderation, obs, send, log, out });
 
@@ -99,7 +99,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   voice.start(children);
   llm.start(children);
   analytics.start(children);
-  const vts = startVts({ env, dataDir, status, log: log.child({ service: 'vts' }), children, orchestrator, avatar: server.avatar, persona: () => persona.current() });
+  const vts = startVts({ env, dataDir, status, log: log.child({ service: 'vts' }), children, avatar: server.avatar, persona: () => persona.current() });
   const audience = watchAudience({ overlay: voice.overlay, status, overlayUrl: `${server.url}/overlay`, children });
   // The prompt budget follows the model's context as the server reports it (CONTEXT_TOKENS wins).
   const stopBudget = watchContextBudget(llm, { status, log: log.child({ service: 'llm' }), send, initial: llm.initialBudget().promptTokens });
@@ -111,7 +111,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
 
   const chats = startChatPlatforms({ env, dataDir, status, log, send, events, children, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
   const eventFeed = startTwitchEvents({ env, dataDir, status, log, send, children, persona, twitchBackoffMs: opts.tuning?.twitchBackoffMs });
-  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, reports: screens.presenter, console: out });
+  obs.start({ serverUrl: server.url, overlayKey: secrets?.overlayKey, muteScenes: muteScenesOf(persona.current(), env), orchestrator, events, reports: screens.presenter, console: out });
 
   return {
     url: server.url,

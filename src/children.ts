@@ -4,8 +4,8 @@
  * adapter without Pickle (listing the browser's devices) and adapter tests that need no brain run
  * it on its own.
  */
-import { assertEvent, createActor, type Actor, enqueueActions, setup, type EventObject, type Snapshot } from 'xstate';
-import { ADAPTER_MACHINES, type AdapterChild, type ChildEvent, type ChildSpec } from '../machines/children.ts';
+import { assertEvent, createActor, type Actor, type AnyActorRef, enqueueActions, setup, type EventObject, type Snapshot } from 'xstate';
+import { ADAPTER_MACHINES, startAdapterChild, type AdapterChild, type AdapterMachineName, type ChildEvent, type ChildSpec } from '../machines/children.ts';
 import type { PickleEvent } from '../machines/events.ts';
 import type { PickleActor } from '../machines/orchestrator.ts';
 
@@ -15,15 +15,27 @@ export interface ChildHost {
   stop(systemId: string): void;
 }
 
+/**
+ * Whether the actor was spawned from `ADAPTER_MACHINES[src]`: XState keeps the name a child was
+ * spawned by in `ref.src`, and `startAdapterChild` spawns each machine under its own name. A
+ * host's children by id are typed only as "one of its machines"; this check says which.
+ */
+function isChildOf<K extends AdapterMachineName>(ref: AnyActorRef, src: K): ref is AdapterChild<K> {
+  return ref.src === src;
+}
+const childOf = <K extends AdapterMachineName>(ref: AnyActorRef, src: K): AdapterChild<K> | undefined => (isChildOf(ref, src) ? ref : undefined);
+
 /** The machine as a child of the running orchestrator. */
-export function orchestratorChildren(orchestrator: Pick<PickleActor, 'send' | 'system'> | Pick<Actor<ReturnType<typeof standaloneHost>>, 'send' | 'system'>): ChildHost {
+export function orchestratorChildren(orchestrator: Pick<PickleActor, 'send' | 'getSnapshot'> | Pick<Actor<ReturnType<typeof standaloneHost>>, 'send' | 'getSnapshot'>): ChildHost {
   return {
     start<S extends ChildSpec>(spec: S): AdapterChild<S['src']> {
       orchestrator.send({ type: 'child.start', child: spec });
-      // The orchestrator spawned `ADAPTER_MACHINES[spec.src]` under this systemId (or had it already).
-      const ref = orchestrator.system.get(spec.systemId) as AdapterChild<S['src']> | undefined;
+      // Spawned with its systemId as its id: the host's children name it.
+      const ref = orchestrator.getSnapshot().children[spec.systemId];
       if (!ref) throw new Error(`${spec.systemId}: the orchestrator did not start it (is it running?)`);
-      return ref;
+      const child = childOf<S['src']>(ref, spec.src);
+      if (!child) throw new Error(`${spec.systemId}: already taken by another machine than ${spec.src}`);
+      return child;
     },
     stop(systemId) {
       orchestrator.send({ type: 'child.stop', systemId });
@@ -51,34 +63,7 @@ const standaloneHost = (up: (event: PickleEvent) => void) =>
     actions: {
       startChild: enqueueActions(({ event, enqueue, system }) => {
         assertEvent(event, 'child.start');
-        const { child } = event;
-        if (system.get(child.systemId)) return;
-        const at = { id: child.systemId, systemId: child.systemId };
-        switch (child.src) {
-          case 'eventFeed': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'redemptions': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'followThanks': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'obsConnection': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'sceneMute': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'senses': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'audience': return enqueue.spawnChild(child.src, at);
-          case 'reconnect': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'chatAccess': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'chatPacing': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'healthCheck': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'voiceEngines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'visionFrames': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'chatRefusal': return enqueue.spawnChild(child.src, at);
-          case 'replyDeadlines': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'arrivals': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'analytics': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'vts': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          case 'youtubeChat': return enqueue.spawnChild(child.src, { ...at, input: child.input });
-          default: {
-            const unhandled: never = child;
-            return unhandled;
-          }
-        }
+        startAdapterChild(enqueue, system, event.child);
       }),
       stopChild: enqueueActions(({ event, enqueue, system }) => {
         assertEvent(event, 'child.stop');

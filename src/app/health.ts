@@ -1,5 +1,4 @@
 /** What /health adds about Pickle itself (the mode, the persona, the brain's phase, memory, moderation, the counters), and the panel chart's memory size. */
-import type { BrainActor } from '../../machines/brain.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { Counters } from '../metrics.ts';
 import type { MemoryService } from '../memory/index.ts';
@@ -33,9 +32,8 @@ export function pickleHealth(opts: HealthSources): () => Record<string, unknown>
   };
 }
 
-function brainPhase(orchestrator: PickleActor): string {
-  const brain = orchestrator.system.get('brain') as BrainActor | undefined;
-  const v: unknown = brain?.getSnapshot().value;
+function brainPhase(orchestrator: Pick<PickleActor, 'getSnapshot'>): string {
+  const v: unknown = orchestrator.getSnapshot().children.brain?.getSnapshot().value;
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') return String(Object.values(v)[0]);
   return 'stopped';

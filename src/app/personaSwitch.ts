@@ -51,6 +51,8 @@ export function followPersonaSwitches(opts: PersonaSwitchOptions): void {
     obs.setMuteScenes(muteScenesOf(opts.persona.current(), env));
   };
   settings.on('change', (next) => applySettings(next));
+  // A sink: the brain decided the switch (an authorised `!persona`); whether that persona's file
+  // exists is a fact only the disk has, and saving the choice is I/O.
   events.on('persona.switch', (e) => {
     if (!listPersonas(personasDir).includes(e.name)) {
       log.info({ event: 'persona', requested: e.name, by: e.by }, 'unknown persona requested');

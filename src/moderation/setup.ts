@@ -4,7 +4,6 @@
  * memory uses before it stores a line, and what the panel is told when its counts change.
  */
 import { join } from 'node:path';
-import type { BrainActor } from '../../machines/brain.ts';
 import { guardSentence } from '../../machines/brain/guard.ts';
 import { systemPrompt } from '../../machines/brain/prompt.ts';
 import type { PickleActor } from '../../machines/orchestrator.ts';
@@ -19,7 +18,8 @@ import type { StorageModeration } from '../../machines/memory/rules.ts';
 import type { PanelReports } from '../screens/presenter.ts';
 import { startModeration, type ModerationOptions, type ModerationService } from './index.ts';
 
-type OrchestratorLike = Pick<PickleActor, 'on' | 'system'>;
+/** The sinks' events, and the snapshot the brain's moderation data is read from. */
+type OrchestratorLike = Pick<PickleActor, 'on' | 'getSnapshot'>;
 type PanelLike = Pick<PanelReports, 'moderationChanged'>;
 
 export interface AppModeration {
@@ -56,7 +56,7 @@ export function setupModeration(opts: Omit<ModerationOptions, 'languages'> & { e
   let persona = opts.persona;
   /** What the brain judges with (before the brain runs: the same data built from the persona). */
   const spokenData = (): ModerationData => {
-    const brain = orchestratorRef?.system.get('brain') as BrainActor | undefined;
+    const brain = orchestratorRef?.getSnapshot().children.brain;
     return brain?.getSnapshot().context.moderation.data ?? moderationData(current.lists, systemPrompt(toRuntime(persona)));
   };
   const snapshot = () => service.health();

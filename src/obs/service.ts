@@ -8,7 +8,6 @@
  * `disabled` with the step that enables it: a streamer who does not use OBS (or adds the overlay by
  * hand) must not see a red line forever, and OBS 28+ asks for a password by default anyway.
  */
-import type { BrainActor } from '../../machines/brain.ts';
 import type { AdapterChild } from '../../machines/children.ts';
 import type { ObsConnectionInput } from '../../machines/obsConnection.ts';
 import type { PanelReports } from '../screens/presenter.ts';
@@ -32,8 +31,10 @@ export interface ObsStartOptions {
   serverUrl: string;
   overlayKey?: string | undefined;
   muteScenes: string[];
-  /** The live scene goes to the brain through it; OBS's machines run as its children. */
-  orchestrator: Pick<PickleActor, 'send' | 'on' | 'system'>;
+  /** OBS's machines run as its children (`sceneMute` sends the live scene up; the orchestrator routes it to the brain). */
+  orchestrator: Pick<PickleActor, 'send' | 'system' | 'getSnapshot'>;
+  /** The orchestrator's events, for the sink that says why Pickle went quiet (src/sinks.ts). */
+  events: Pick<PickleActor, 'on'>;
   /** The panel hears why Pickle went quiet. */
   reports?: Pick<PanelReports, 'sceneMute'>;
   console?: ConsoleOut;
@@ -137,9 +138,9 @@ export function createObs(deps: ObsDeps): ObsService {
         return;
       }
       muteScenes = opts.muteScenes;
-      mutedByScene = () => (opts.orchestrator.system.get('brain') as BrainActor | undefined)?.getSnapshot().context.mutedByScene;
+      mutedByScene = () => opts.orchestrator.getSnapshot().children.brain?.getSnapshot().context.mutedByScene;
       // Why Pickle went quiet (the brain decided it): the log, the panel and the console say so.
-      opts.orchestrator.on('scene.muteChanged', ({ muted, scene: name }) => {
+      opts.events.on('scene.muteChanged', ({ muted, scene: name }) => {
         log.info({ event: muted ? 'obs.mute' : 'obs.unmute', scene: name }, muted ? 'muted by OBS scene' : 'unmuted by OBS scene');
         opts.reports?.sceneMute({ muted, scene: name });
         opts.console?.line(`OBS: Pickle ${muted ? 'muted' : 'unmuted'}: OBS scene "${name}" is live`);
@@ -149,7 +150,6 @@ export function createObs(deps: ObsDeps): ObsService {
       children = orchestratorChildren(opts.orchestrator);
       const s = children.start({ src: 'sceneMute', systemId: 'sceneMute', input: { muteScenes } });
       scenes = s;
-      s.on('scene.live', (e) => opts.orchestrator.send(e));
 
       const m = children.start({ src: 'obsConnection', systemId: 'obsConnection', input: { url, ...(deps.tuning ?? {}) } });
       connection = m;

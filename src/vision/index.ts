@@ -63,6 +63,7 @@ export interface VisionOptions {
   log: Logger;
   /** Pickle's server, where the camera page is served (`createVisionRoutes`). */
   baseUrl: string;
+  /** Where the scenes go without `children` (the frames' machine sends them to its parent: in Pickle, the orchestrator). */
   send: (event: PickleEvent) => void;
   now?: () => number;
   platform?: NodeJS.Platform;
@@ -153,18 +154,17 @@ export function startVision(opts: VisionOptions): VisionService {
   let camera: PageReport | undefined;
   let stopped = false;
   // Which frames are described and which scenes go on is the frames' machine's (machines/visionFrames.ts).
-  const children = opts.children ?? standaloneChildren();
+  const children = opts.children ?? standaloneChildren(send);
   const frames = children.start({ src: 'visionFrames', systemId: 'visionFrames', input: { modelRetryMs } });
   /** Set while `frame.arrived` is handled: the machine's answer for this frame. */
   let granted = false;
   frames.on('frame.describe', () => (granted = true));
   frames.on('frame.refused', () => counters.framesRefused++);
   frames.on('scene.repeated', () => counters.scenesRepeated++);
-  frames.on('scene.new', ({ text, ts }) => {
+  frames.on('scene.new', ({ text }) => {
     if (stopped) return;
     counters.scenes++;
     log.info({ event: 'vision.scene', chars: text.length }, 'scene');
-    send({ type: 'vision.scene', text, ts });
   });
   let paused = opts.paused ?? false;
 

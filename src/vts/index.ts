@@ -8,7 +8,6 @@
  */
 import WebSocket from 'ws';
 import type { VtsHotkey } from '../../machines/vts.ts';
-import type { PickleActor } from '../../machines/orchestrator.ts';
 import type { Env } from '../config/env.ts';
 import type { Persona } from '../config/persona.ts';
 import { tell, type ChildHost } from '../children.ts';
@@ -27,7 +26,6 @@ export interface VtsOptions {
   status: StatusBoard;
   log: Logger;
   children: ChildHost;
-  orchestrator: Pick<PickleActor, 'on'>;
   avatar: AvatarNamespace;
   persona: () => Persona;
   /** Reconnect backoff (tests shorten it). */
@@ -130,10 +128,6 @@ export function startVts(opts: VtsOptions): VtsLink | undefined {
   vts.on('vts.trigger', (e) => send('HotkeyTriggerRequest', { hotkeyID: e.hotkeyId }));
   vts.on('vts.inject', (e) => send('InjectParameterDataRequest', { faceFound: false, mode: 'set', parameterValues: [{ id: 'MouthOpen', value: e.open }, { id: 'MouthSmile', value: e.smile }] }));
 
-  const subs = [
-    opts.orchestrator.on('avatar.emotion', (e) => tell(vts, { type: 'vts.emotion', emotion: e.value })),
-    opts.orchestrator.on('avatar.speaking', (e) => tell(vts, { type: 'vts.speaking', value: e.value })),
-  ];
   // The mouth: one overlay at a time (the first that reports, until it leaves).
   let mouthFrom: string | undefined;
   const onOverlay = (socket: AvatarSocket) => {
@@ -153,7 +147,6 @@ export function startVts(opts: VtsOptions): VtsLink | undefined {
 
   return {
     stop() {
-      for (const s of subs) s.unsubscribe();
       opts.avatar.off('connection', onOverlay);
       tell(link, { type: 'connection.stop' });
       const s = ws;

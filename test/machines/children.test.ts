@@ -84,6 +84,31 @@ describe("adapters' machines as the orchestrator's children", () => {
     expect(p.actor.system.get('browserPage:microphone')!.getSnapshot().value).toBe('idle');
   });
 
+  it('a systemId taken by another machine is refused, not handed back as the wrong machine', () => {
+    const p = start();
+    p.children.start({ src: 'audience', systemId: 'shared', input: {} });
+    expect(() => p.children.start({ src: 'senses', systemId: 'shared', input: { ears: true, eyes: true } })).toThrow(/another machine than senses/);
+    expect(() => p.children.start({ src: 'senses', systemId: 'brain', input: { ears: true, eyes: true } })).toThrow(/another machine/);
+  });
+
+  it("what a child sends up and what the routing table sends down go through the orchestrator: a mute scene reaches the brain, the avatar's emotion reaches VTube Studio", () => {
+    const p = start();
+    const scenes = p.children.start({ src: 'sceneMute', systemId: 'sceneMute', input: { muteScenes: ['BRB'] } });
+    scenes.send({ type: 'obs.scene', name: 'brb' });
+    expect(p.actor.getSnapshot().children.brain?.getSnapshot().context.mutedByScene).toBe('brb');
+
+    const vts = p.children.start({ src: 'vts', systemId: 'vts', input: { hasToken: true } });
+    const triggered: string[] = [];
+    vts.on('vts.trigger', (e) => triggered.push(e.name));
+    vts.send({ type: 'vts.connected' });
+    vts.send({ type: 'vts.authenticated' });
+    vts.send({ type: 'vts.hotkeys', model: 'm', hotkeys: [{ name: 'Happy', id: 'hk-happy', type: 'TriggerAnimation' }] });
+    // The brain's reply goes to the avatar machine, whose face the orchestrator routes to `vts`.
+    p.actor.send({ type: 'reply.start', replyId: 'r1', prompt: [] });
+    p.actor.send({ type: 'reply.emotion', replyId: 'r1', emotion: 'happy' });
+    expect(triggered).toEqual(['Happy']);
+  });
+
   it("the voice's timed player is the voice's child, on the system clock", () => {
     const p = start();
     p.actor.send({ type: 'reply.start', replyId: 'r1', prompt: [] });

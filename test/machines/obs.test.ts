@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { NO_BROWSER_SOURCE_FIX, obsConnectionMachine, OBS_ENABLE_FIX, type ObsConnectionEmitted } from '../../machines/obsConnection.ts';
-import { isMuteScene, sceneMuteMachine, type SceneMuteEmitted } from '../../machines/sceneMute.ts';
+import { isMuteScene, sceneMuteMachine } from '../../machines/sceneMute.ts';
+import { harness } from './harness.ts';
 
 function connection(input = {}) {
   const actor = createActor(obsConnectionMachine, { input: { url: 'ws://127.0.0.1:4455', ...input } });
@@ -109,13 +110,11 @@ describe('obsConnection: connect, report, reconnect by itself', () => {
   });
 });
 
+/** Under a recording parent, as the orchestrator runs it: `scene.live` goes to the parent. */
 function sceneMute(muteScenes = ['BRB', 'Starting Soon']) {
-  const actor = createActor(sceneMuteMachine, { input: { muteScenes } });
-  const out: SceneMuteEmitted[] = [];
-  actor.on('*', (e) => out.push(e));
-  actor.start();
-  const scene = (name: string) => actor.send({ type: 'obs.scene', name });
-  return { actor, out, scene };
+  const h = harness(sceneMuteMachine, { muteScenes });
+  const scene = (name: string) => h.send({ type: 'obs.scene', name });
+  return { send: h.send, out: h.out, scene };
 }
 
 describe('sceneMute: whether the live scene is one that mutes Pickle', () => {
@@ -139,10 +138,10 @@ describe('sceneMute: whether the live scene is one that mutes Pickle', () => {
 
   it('a new list of mute scenes applies to the scene that is live; before any scene, nothing is said', () => {
     const m = sceneMute([]);
-    m.actor.send({ type: 'muteScenes.changed', scenes: ['Intermission'] });
+    m.send({ type: 'muteScenes.changed', scenes: ['Intermission'] });
     expect(m.out).toEqual([]);
     m.scene('Intermission');
-    m.actor.send({ type: 'muteScenes.changed', scenes: [] });
+    m.send({ type: 'muteScenes.changed', scenes: [] });
     expect(m.out).toEqual([
       { type: 'scene.live', scene: 'Intermission', mutes: true },
       { type: 'scene.live', scene: 'Intermission', mutes: false },

@@ -57,7 +57,7 @@ const FROM_ADAPTER: Partial<Record<MachineName, readonly string[]>> = {
   replyDeadlines: ['request.started', 'request.answering', 'request.ended'],
   arrivals: ['arrivals.watch', 'arrivals.unwatch', 'arrivals.arrived'],
   youtubeChat: ['quota.spent', 'quota.dayStarted', 'chat.start', 'chat.found', 'chat.failed', 'chat.polled'],
-  vts: ['vts.disconnected', 'vts.mouth', 'vts.connected', 'vts.tokenGranted', 'vts.tokenDenied', 'vts.authenticated', 'vts.authRefused', 'vts.hotkeys', 'vts.emotion', 'vts.speaking'],
+  vts: ['vts.disconnected', 'vts.mouth', 'vts.connected', 'vts.tokenGranted', 'vts.tokenDenied', 'vts.authenticated', 'vts.authRefused', 'vts.hotkeys'],
   analytics: ['viewer.forgotten', 'analytics.close', 'analytics.open', 'stream.online', 'stream.offline', 'chat.tally', 'decision.made', 'reply.started', 'reply.reached', 'reply.emotionNoted', 'reply.written', 'reply.blocked', 'reply.cut', 'reply.failureNoted', 'reply.played', 'process.sampled', 'service.changed'],
   reconnect: ['connection.stop', 'connection.start', 'connection.opened', 'connection.restart', 'connection.lost', 'credentials.renewed'],
 };

@@ -5,14 +5,15 @@ import { providePickle } from '../../machines/orchestrator.ts';
 import { visionFramesMachine, type VisionFramesEmitted } from '../../machines/visionFrames.ts';
 import { orchestratorChildren } from '../../src/children.ts';
 import { fakeLlm } from './fakeLlm.ts';
+import { harness } from './harness.ts';
 import { persona } from './fixtures.ts';
 
+/** Under a recording parent, as the orchestrator runs it: a new scene goes up as `vision.scene` (`up`); the adapter's answers are emitted (`out`). */
 function frames(modelRetryMs = 15_000) {
-  const actor = createActor(visionFramesMachine, { input: { modelRetryMs } });
+  const h = harness(visionFramesMachine, { modelRetryMs });
   const out: VisionFramesEmitted[] = [];
-  actor.on('*', (e) => out.push(e));
-  actor.start();
-  return { actor, out, arrive: () => actor.send({ type: 'frame.arrived' }) };
+  h.child().on('*', (e: VisionFramesEmitted) => out.push(e));
+  return { actor: { send: h.send }, out, up: h.out, arrive: () => h.send({ type: 'frame.arrived' }) };
 }
 
 describe('visionFrames', () => {
@@ -27,6 +28,7 @@ describe('visionFrames', () => {
     expect(f.out.at(-1)).toEqual({ type: 'frame.refused', why: 'busy' });
     f.actor.send({ type: 'frame.described', text: 'a red wall', ts: 1 });
     expect(f.out.at(-1)).toEqual({ type: 'scene.new', text: 'a red wall', ts: 1 });
+    expect(f.up).toEqual([{ type: 'vision.scene', text: 'a red wall', ts: 1 }]);
     f.arrive();
     expect(f.out.at(-1)).toEqual({ type: 'frame.describe' });
   });

@@ -47,7 +47,7 @@ describe('vts machine', () => {
     v.actor.send({ type: 'vts.tokenDenied', message: 'User has denied API access for your plugin.' });
     expect(v.out.at(-1)).toEqual({ type: 'vts.denied', message: 'User has denied API access for your plugin.' });
     expect(v.actor.getSnapshot().value).toBe('denied');
-    v.actor.send({ type: 'vts.emotion', emotion: 'happy' });
+    v.actor.send({ type: 'avatar.emotion', value: 'happy' });
     expect(v.types().filter((t) => t === 'vts.trigger')).toEqual([]);
 
     const w = start({ hasToken: true });
@@ -65,10 +65,10 @@ describe('vts machine', () => {
     v.actor.send({ type: 'vts.authenticated' });
     v.actor.send({ type: 'vts.hotkeys', model: 'Hiyori', hotkeys: HOTKEYS });
     expect(v.out.at(-1)).toEqual({ type: 'vts.ready', model: 'Hiyori', missing: ['Frown'] });
-    v.actor.send({ type: 'vts.emotion', emotion: 'happy' });
-    v.actor.send({ type: 'vts.emotion', emotion: 'happy' });
-    v.actor.send({ type: 'vts.emotion', emotion: 'sad' });
-    v.actor.send({ type: 'vts.emotion', emotion: 'angry' });
+    v.actor.send({ type: 'avatar.emotion', value: 'happy' });
+    v.actor.send({ type: 'avatar.emotion', value: 'happy' });
+    v.actor.send({ type: 'avatar.emotion', value: 'sad' });
+    v.actor.send({ type: 'avatar.emotion', value: 'angry' });
     expect(v.out.filter((e) => e.type === 'vts.trigger').map((e) => (e.type === 'vts.trigger' ? e.hotkeyId : ''))).toEqual(['hk-smile', 'hk-smile', 'hk-sad', 'hk-sad']);
   });
 
@@ -80,11 +80,11 @@ describe('vts machine', () => {
     vi.advanceTimersByTime(5000);
     expect(injects()).toEqual([]);
     v.actor.send({ type: 'vts.mouth', open: 0.6, form: 0.5 });
-    v.actor.send({ type: 'vts.speaking', value: true });
+    v.actor.send({ type: 'avatar.speaking', value: true });
     vi.advanceTimersByTime(1000);
     expect(injects().length).toBeGreaterThanOrEqual(20);
     expect(injects().at(-1)).toMatchObject({ open: 0.6 });
-    v.actor.send({ type: 'vts.speaking', value: false });
+    v.actor.send({ type: 'avatar.speaking', value: false });
     const after = injects().length;
     expect(injects().at(-1)).toMatchObject({ open: 0 });
     vi.advanceTimersByTime(5000);
