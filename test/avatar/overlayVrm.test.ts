@@ -116,7 +116,7 @@ describe.runIf(chromiumPath)('the overlay shows a VRM model (Chromium, software 
     await page.exposeFunction('recordAvatar', (happy: number, mouth: number) => void samples.push({ happy, mouth }));
     await page.$eval('canvas.vrm', (c) => {
       const el = c as HTMLElement;
-      const record = (window as unknown as { recordAvatar(happy: number, mouth: number): void }).recordAvatar;
+      const record = (window as unknown as { recordAvatar: (happy: number, mouth: number) => void }).recordAvatar;
       new MutationObserver(() => record(Number(el.dataset['happy']), Number(el.dataset['mouth']))).observe(el, { attributes: true, attributeFilter: ['data-happy', 'data-mouth'] });
     });
     const states: string[] = [];
