@@ -9,6 +9,7 @@ import {
   type VoiceOutEvent,
 } from './events.ts';
 import { service, type PlaybackInput, type PlaybackService, type SynthesizeInput, type SynthesizeService } from './services.ts';
+import { errorText } from './text.ts';
 
 export type { PlaybackInput, SynthesizeInput } from './services.ts';
 
@@ -294,7 +295,7 @@ export const voiceMachine = setup({
       const replyId = context.replyId;
       if (!replyId || !event.type.startsWith('xstate.error.actor.')) return;
       const id = event.type.slice('xstate.error.actor.'.length);
-      const message = (event as ChildError).error instanceof Error ? ((event as ChildError).error as Error).message : String((event as ChildError).error);
+      const message = errorText((event as ChildError).error);
       const slot = context.slots.find((s) => synthId(replyId, s.index) === id && s.state === 'synthesizing');
       if (slot) {
         const error: TtsFailure = { kind: 'server', message, retryable: false };

@@ -1,5 +1,5 @@
 import { assertEvent, assign, enqueueActions } from 'xstate';
-import type { BrainOutEvent } from '../events.ts';
+import { viewerKey, type BrainOutEvent } from '../events.ts';
 import { namesOf } from './gating.ts';
 import { forget, forgetViewer, remember, removesTrigger } from './stm.ts';
 import { removeWhere } from './addressed.ts';
@@ -160,7 +160,7 @@ export const brainInputs = brainReplies.extend({
         for (const id of plan.expire) enqueue.raise({ type: 'addressed.expire', id }, { delay: 'entryTtl' });
       }
       // The viewer's lines leave STM too (src/memory deletes them from LTM).
-      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forgetViewer(context.stm, event.message.user) });
+      else if (event.command === 'forgetme') enqueue.assign({ stm: ({ context }) => forgetViewer(context.stm, viewerKey(event.message.platform, event.message.user)) });
       else if (event.command === 'unblock' && event.args[0]) enqueue.raise({ type: 'moderation.unblock', viewer: event.args[0], by: event.message.user });
     }),
     unblockViewer: enqueueActions(({ context, event, enqueue }) => {

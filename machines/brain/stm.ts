@@ -1,4 +1,4 @@
-import { viewerKey, type ChatMessage, type ChatPlatform, type InputKind, type ViewerKey } from '../events.ts';
+import { splitViewer, viewerKey, type ChatMessage, type ChatPlatform, type InputKind, type ViewerKey } from '../events.ts';
 import { concerns, forgetPlan } from '../memory/provenance.ts';
 
 /** Short-term memory: the seed's rolling window of the last 15 entries (viewer lines and replies). */
@@ -65,8 +65,15 @@ export function removesTrigger(t: { platform?: ChatPlatform; input: InputKind; m
   );
 }
 
-/** `!forgetme`: the viewer's lines, lines that name them, and replies to them or about them. */
-export function forgetViewer(stm: readonly StmEntry[], login: string): StmEntry[] {
+/**
+ * `!forgetme` (a `platform:login`) or the panel's forget (a bare login: every platform): the
+ * viewer's own lines on that platform, and, on any platform, lines that name them and replies to
+ * them or about them (a name in a text cannot say which platform's viewer it means).
+ */
+export function forgetViewer(stm: readonly StmEntry[], who: string): StmEntry[] {
+  const [platform, login] = splitViewer(who);
   const plan = forgetPlan(login);
-  return stm.filter((e) => !concerns(e, plan));
+  const elsewhere = (e: StmEntry) => platform !== undefined && e.kind === 'chat' && e.platform !== undefined && e.platform !== platform;
+  const aboutOnly = { ...plan, authors: [] };
+  return stm.filter((e) => !concerns(e, elsewhere(e) ? aboutOnly : plan));
 }

@@ -52,7 +52,7 @@ export function entityKinds(text: string): EntityKind[] {
 
 /** Why a line is stored, or undefined when it is not (commands and empty lines never are). */
 export function storageReason(text: string): 'length' | EntityKind | undefined {
-  const t = clip(text).trim();
+  const t = storable(text).trim();
   if (t === '' || t.startsWith('!')) return undefined;
   if (wordCount(t) >= MIN_WORDS) return 'length';
   return entityKinds(t)[0];
@@ -61,7 +61,7 @@ export function storageReason(text: string): 'length' | EntityKind | undefined {
 export const shouldStore = (text: string): boolean => storageReason(text) !== undefined;
 
 /** A line says something about who wrote it (identity, likes, what they do). */
-export const isFact = (text: string): boolean => entityKinds(clip(text)).some((k) => FACT_KINDS.has(k));
+export const isFact = (text: string): boolean => entityKinds(storable(text)).some((k) => FACT_KINDS.has(k));
 
 /** One memory as stored (Chroma document + metadata), and as journaled while Chroma is away. */
 export interface MemoryRecord {
@@ -102,7 +102,7 @@ export type MemoryOp =
 
 /** Longest text a rule looks at or stores: every rule's work is bounded whatever a line's length. */
 export const MAX_TEXT = 500;
-const clip = (s: string) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s);
+const storable = (s: string) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s);
 
 /** What the adapter knows beyond the event: viewers seen in chat, and what a reply answered. */
 export interface ProvenanceContext {
@@ -159,7 +159,7 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string; a
   const self = selfNames(persona);
   const make = (r: Omit<MemoryRecord, 'id' | 'persona' | 'fact'>): MemoryRecord => ({
     ...r,
-    text: clip(r.text.trim()),
+    text: storable(r.text.trim()),
     id: `${r.source}-${r.ts}-${newId()}`,
     persona: persona.id,
     // Hearsay is nobody's fact: not the speaker's (it is about someone else), not the one it names.
@@ -171,13 +171,13 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string; a
       return event.messages
         .filter((m) => shouldStore(m.text))
         .map((m) => {
-          const p = chatProvenance(viewerKey(m.platform, m.user), m.user, clip(m.text), ctx.known, self);
+          const p = chatProvenance(viewerKey(m.platform, m.user), m.user, storable(m.text), ctx.known, self);
           return make({ text: m.text, user: m.user, displayName: m.displayName, source: 'chat', ts: m.ts, messageId: m.id, speaker: p.speaker, ...withAbout(p.about), ...(p.hearsay ? { hearsay: true } : {}) });
         });
     case 'speech.final':
       // The streamer naming a viewer is about them too (so their `!forgetme` removes it).
       return shouldStore(event.text)
-        ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts, speaker: 'streamer', ...withAbout(namedLogins(clip(event.text), ctx.known, self)) })]
+        ? [make({ text: event.text, user: 'streamer', displayName: 'streamer', source: 'speech', ts: event.ts, speaker: 'streamer', ...withAbout(namedLogins(storable(event.text), ctx.known, self)) })]
         : [];
     case 'vision.batch':
       return event.scenes
@@ -186,7 +186,7 @@ function candidatesOf(event: PickleEvent, persona: { id: string; name: string; a
     case 'reply.spoken': {
       if (!shouldStore(event.text)) return [];
       const trigger = ctx.replyTrigger?.(event.replyId);
-      const p = replyProvenance(persona.id, clip(event.text), [...(event.about ?? []), ...(trigger?.users ?? [])], trigger?.about ?? [], ctx.known, self);
+      const p = replyProvenance(persona.id, storable(event.text), [...(event.about ?? []), ...(trigger?.users ?? [])], trigger?.about ?? [], ctx.known, self);
       const record = make({ text: event.text, user: persona.id, displayName: persona.name, source: 'reply', ts: event.ts, speaker: p.speaker, ...withAbout(p.about) });
       return (ctx.forgottenDuring?.(event.replyId) ?? []).some((f) => outlivedForgetting(record, f)) ? [] : [record];
     }

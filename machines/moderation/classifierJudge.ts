@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
+import { errorText } from '../text.ts';
 
 /**
  * One sentence before the ML classifier (pure policy; the classifier itself is I/O in
@@ -60,7 +61,7 @@ export const classifierJudgeMachine = setup({
         onError: {
           target: 'judged',
           actions: assign({
-            verdict: ({ event }) => ({ flagged: false, outcome: 'failed', error: event.error instanceof Error ? event.error.message : String(event.error) }),
+            verdict: ({ event }) => ({ flagged: false, outcome: 'failed', error: errorText(event.error) }),
           }),
         },
       },

@@ -3,6 +3,7 @@
  * endpoint sits behind Cloudflare, which often answers a server with 403: then KICK_CHATROOM_ID
  * says the chatroom without asking.
  */
+import { errorText } from '../errors.ts';
 export interface KickChannel {
   chatroomId: number;
   /** The broadcaster's user id (replies through the official API name it); unknown with KICK_CHATROOM_ID alone. */
@@ -27,7 +28,7 @@ export async function lookUpChannel(apiUrl: string, slug: string): Promise<KickC
   try {
     res = await fetch(`${apiUrl}/channels/${encodeURIComponent(slug)}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    throw new KickLookupError(`Kick's channel lookup is unreachable (${err instanceof Error ? err.message : String(err)})`, CHATROOM_FIX, true);
+    throw new KickLookupError(`Kick's channel lookup is unreachable (${errorText(err)})`, CHATROOM_FIX, true);
   }
   if (res.status === 403) throw new KickLookupError(`Kick's channel lookup was blocked (HTTP 403, Cloudflare)`, CHATROOM_FIX, false);
   if (res.status === 404) throw new KickLookupError(`no Kick channel named "${slug}"`, 'check KICK_CHANNEL: the name as in kick.com/<name>', false);

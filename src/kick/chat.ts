@@ -19,7 +19,7 @@ import type { StatusBoard } from '../status.ts';
 import { CHATROOM_FIX, KickLookupError, lookUpChannel, type KickChannel } from './channel.ts';
 import { inputOf } from './parse.ts';
 import { pusherOptionsOf } from './pusherUrl.ts';
-import { pusherVerdict } from '../errors.ts';
+import { pusherVerdict, errorText } from '../errors.ts';
 import { Pusher, type PusherClient } from './pusherClient.ts';
 import { postKickLine } from './replies.ts';
 import { KICK_SEND_LIMITS } from './sendLimits.ts';
@@ -181,7 +181,7 @@ export class KickChat implements ChatWriter {
       this.own.posted(text, id);
     } catch (err) {
       this.own.failed(text);
-      this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'kick: could not post a chat reply');
+      this.opts.log.warn({ err: errorText(err) }, 'kick: could not post a chat reply');
     }
   }
 
@@ -189,7 +189,7 @@ export class KickChat implements ChatWriter {
     try {
       this.opts.send(event);
     } catch (err) {
-      this.opts.log.error({ err: err instanceof Error ? err.message : String(err), type: event.type }, 'kick: event consumer threw');
+      this.opts.log.error({ err: errorText(err), type: event.type }, 'kick: event consumer threw');
     }
   }
 

@@ -10,6 +10,7 @@ import type { Env } from '../config/env.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
 import { KickChat } from './chat.ts';
+import { errorText } from '../errors.ts';
 
 export interface StartKickOptions {
   env: Env;
@@ -46,7 +47,7 @@ export function startKickChat(opts: StartKickOptions): KickChat | undefined {
           try {
             saveTokens(opts.dataDir, envPair, tokens, KICK_TOKEN_FILE);
           } catch (err) {
-            log.warn({ err: err instanceof Error ? err.message : String(err) }, 'kick: could not store the refreshed tokens');
+            log.warn({ err: errorText(err) }, 'kick: could not store the refreshed tokens');
           }
         },
       }

@@ -4,7 +4,7 @@
  * is in the one table in src/errors.ts (`classifyYoutubeFailure`).
  */
 import type { YoutubeFailure } from '../../machines/youtubeChat.ts';
-import { classifyYoutubeFailure } from '../errors.ts';
+import { classifyYoutubeFailure, errorText } from '../errors.ts';
 import type { LiveChatPage } from './parse.ts';
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -86,7 +86,7 @@ export class YoutubeApi {
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
     } catch (err) {
-      throw new YoutubeApiError('retryable', `YouTube unreachable: ${err instanceof Error ? err.message : String(err)}`, 0, 'network');
+      throw new YoutubeApiError('retryable', `YouTube unreachable: ${errorText(err)}`, 0, 'network');
     }
     const body = await res.text();
     if (!res.ok) throw youtubeFailureOf(res.status, body);

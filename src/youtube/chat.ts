@@ -19,6 +19,7 @@ import { YoutubeApi, YoutubeApiError } from './api.ts';
 import { QuotaCountFile, readQuotaCount } from './quotaCount.ts';
 import { inputOf, type LiveChatMessage } from './parse.ts';
 import { YOUTUBE_SEND_LIMITS } from './sendLimits.ts';
+import { errorText } from '../errors.ts';
 
 export interface YoutubeChatOptions {
   apiUrl: string;
@@ -173,12 +174,12 @@ export class YoutubeChat implements ChatWriter {
     try {
       this.opts.send(event);
     } catch (err) {
-      this.opts.log.error({ err: err instanceof Error ? err.message : String(err), type: event.type }, 'youtube: event consumer threw');
+      this.opts.log.error({ err: errorText(err), type: event.type }, 'youtube: event consumer threw');
     }
   }
 
   private failed(err: unknown, units: number): void {
-    const e = err instanceof YoutubeApiError ? err : new YoutubeApiError('retryable', err instanceof Error ? err.message : String(err), 0, 'unknown');
+    const e = err instanceof YoutubeApiError ? err : new YoutubeApiError('retryable', errorText(err), 0, 'unknown');
     if (e.failure === 'liveChatEnded' || e.failure === 'notFound') {
       this.liveChatId = undefined;
       tell(this.pacing, { type: 'channel.left' });
@@ -200,7 +201,7 @@ export class YoutubeChat implements ChatWriter {
     } catch (err) {
       this.own.failed(text);
       if (err instanceof YoutubeApiError && err.status === 401) token.refused();
-      this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'youtube: could not post a chat reply');
+      this.opts.log.warn({ err: errorText(err) }, 'youtube: could not post a chat reply');
     }
   }
 
