@@ -18,7 +18,7 @@ import {
 } from './errors.ts';
 import { replyDeadlines } from './replyDeadlines.ts';
 import { ReplyRun } from './replyRun.ts';
-import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
+import { LLM_DEFAULTS, type GenerationResult, type LlmClient, type LlmTuning, type ReplyHandlers } from './types.ts';
 import type { ChildHost } from '../children.ts';
 import { errorText } from '../errors.ts';
 
@@ -32,33 +32,19 @@ export const REPLY_SCHEMA = {
   required: ['emotion', 'text'],
 } as const;
 
-export interface OllamaLlmOptions {
+export interface OllamaLlmOptions extends LlmTuning {
   /** OLLAMA_HOST, e.g. `http://127.0.0.1:11434`. */
   host: string;
   /** OLLAMA_MODEL, e.g. `phi3.5:latest`. */
   model: string;
   log: Logger;
   status: StatusBoard;
-  /** Whole reply, request to last token. Default 30 000. */
-  timeoutMs?: number;
-  /** Request to first token (covers queueing behind another request). Default 20 000. */
-  firstTokenTimeoutMs?: number;
-  /** Default 0.8. */
-  temperature?: number;
-  /** `num_predict`. Default 150. */
-  maxTokens?: number;
   /** `num_ctx`: the context Ollama allocates (CONTEXT_TOKENS). Default: the server's own. */
   numCtx?: number;
   /** How long Ollama keeps the model loaded after a request. Default `1h`: a quiet stream must not mean a cold load. */
   keepAlive?: string | number;
   /** Preload (cold load) limit. Default 180 000: big models on slow disks take a while. */
   loadTimeoutMs?: number;
-  /** First retry delay of the health loop while Ollama is down; doubles up to `maxRetryIntervalMs`. Default 2 000. */
-  retryIntervalMs?: number;
-  /** Default 30 000. */
-  maxRetryIntervalMs?: number;
-  /** Health check period while everything is up. Default 30 000. */
-  checkIntervalMs?: number;
 }
 
 export interface OllamaLlm extends LlmClient {
@@ -109,16 +95,16 @@ export function createOllamaLlm(opts: OllamaLlmOptions): OllamaLlm {
     model,
     log,
     status,
-    timeoutMs = 30_000,
-    firstTokenTimeoutMs = 20_000,
-    temperature = 0.8,
-    maxTokens = 150,
+    timeoutMs = LLM_DEFAULTS.timeoutMs,
+    firstTokenTimeoutMs = LLM_DEFAULTS.firstTokenTimeoutMs,
+    temperature = LLM_DEFAULTS.temperature,
+    maxTokens = LLM_DEFAULTS.maxTokens,
     numCtx,
     keepAlive = '1h',
     loadTimeoutMs = 180_000,
-    retryIntervalMs = 2_000,
-    maxRetryIntervalMs = 30_000,
-    checkIntervalMs = 30_000,
+    retryIntervalMs = LLM_DEFAULTS.retryIntervalMs,
+    maxRetryIntervalMs = LLM_DEFAULTS.maxRetryIntervalMs,
+    checkIntervalMs = LLM_DEFAULTS.checkIntervalMs,
   } = opts;
   const where = displayHost(host);
   const llmLog = log.child({ service: 'llm', model, host: where });

@@ -37,7 +37,7 @@ import { createHealthLoop } from './healthLoop.ts';
 import { REPLY_SCHEMA } from './ollama.ts';
 import { replyDeadlines } from './replyDeadlines.ts';
 import { ReplyRun, type AbortedBy } from './replyRun.ts';
-import type { GenerationResult, LlmClient, ReplyHandlers } from './types.ts';
+import { LLM_DEFAULTS, type GenerationResult, type LlmClient, type LlmTuning, type ReplyHandlers } from './types.ts';
 import type { ChildHost } from '../children.ts';
 import { errorText } from '../errors.ts';
 
@@ -50,7 +50,7 @@ export const OPENAI_REPLY_SCHEMA = { ...REPLY_SCHEMA, additionalProperties: fals
 /** What the finished reply is checked against, whatever the server enforced. */
 const ReplySchema = z.object({ emotion: z.enum(EMOTIONS), text: z.string().trim().min(1) });
 
-export interface OpenAiLlmOptions {
+export interface OpenAiLlmOptions extends LlmTuning {
   /** LLM_BASE_URL, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:1234/v1`. */
   baseUrl: string;
   /** LLM_API_KEY; local servers need none. */
@@ -59,20 +59,6 @@ export interface OpenAiLlmOptions {
   model: string;
   log: Logger;
   status: StatusBoard;
-  /** Whole reply, request to last token. Default 30 000. */
-  timeoutMs?: number;
-  /** Request to first token. Default 20 000. */
-  firstTokenTimeoutMs?: number;
-  /** Default 0.8. */
-  temperature?: number;
-  /** Reply token limit. Default 150. */
-  maxTokens?: number;
-  /** First retry delay of the health loop while the server is down (doubles). Default 2 000. */
-  retryIntervalMs?: number;
-  /** Default 30 000. */
-  maxRetryIntervalMs?: number;
-  /** Health check period while up. Default 30 000. */
-  checkIntervalMs?: number;
 }
 
 export interface OpenAiLlm extends LlmClient {
@@ -176,13 +162,13 @@ export function createOpenAiLlm(opts: OpenAiLlmOptions): OpenAiLlm {
     model,
     log,
     status,
-    timeoutMs = 30_000,
-    firstTokenTimeoutMs = 20_000,
-    temperature = 0.8,
-    maxTokens = 150,
-    retryIntervalMs = 2_000,
-    maxRetryIntervalMs = 30_000,
-    checkIntervalMs = 30_000,
+    timeoutMs = LLM_DEFAULTS.timeoutMs,
+    firstTokenTimeoutMs = LLM_DEFAULTS.firstTokenTimeoutMs,
+    temperature = LLM_DEFAULTS.temperature,
+    maxTokens = LLM_DEFAULTS.maxTokens,
+    retryIntervalMs = LLM_DEFAULTS.retryIntervalMs,
+    maxRetryIntervalMs = LLM_DEFAULTS.maxRetryIntervalMs,
+    checkIntervalMs = LLM_DEFAULTS.checkIntervalMs,
   } = opts;
   const where = displayHost(baseUrl);
   const llmLog = log.child({ service: 'llm', backend: 'openai', model, host: where });

@@ -37,3 +37,29 @@ export interface LlmClient {
    */
   generate: (messages: PromptMessage[], handlers: ReplyHandlers, signal: AbortSignal) => Promise<GenerationResult>;
 }
+
+/** How either backend is tuned; the defaults are the seed's (`LLM_DEFAULTS`). */
+export interface LlmTuning {
+  /** Whole reply, request to last token. */
+  timeoutMs?: number;
+  /** Request to first token (covers queueing behind another request). */
+  firstTokenTimeoutMs?: number;
+  temperature?: number;
+  /** Reply token limit (Ollama's `num_predict`). */
+  maxTokens?: number;
+  /** First retry delay of the health loop while the backend is down; doubles up to `maxRetryIntervalMs`. */
+  retryIntervalMs?: number;
+  maxRetryIntervalMs?: number;
+  /** Health check period while everything is up. */
+  checkIntervalMs?: number;
+}
+
+export const LLM_DEFAULTS = {
+  timeoutMs: 30_000,
+  firstTokenTimeoutMs: 20_000,
+  temperature: 0.8,
+  maxTokens: 150,
+  retryIntervalMs: 2_000,
+  maxRetryIntervalMs: 30_000,
+  checkIntervalMs: 30_000,
+} as const satisfies Required<LlmTuning>;
