@@ -31,10 +31,18 @@ export const REDACT_PATHS = [
 ];
 
 /** Secret values known at runtime (keys from the env) are also scrubbed from strings. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   let out = text;
-  for (const s of secrets) if (s && s.length >= 6) out = out.split(s).join('[redacted]');
+  for (const s of secrets) if (s && s.length >= 6 && out.includes(s)) out = out.split(s).join('[redacted]');
   return out;
+}
+
+/** Secrets learned while Pickle runs (tokens refreshed or read from the data folder): scrubbed like the env's. */
+const learnedSecrets = new Set<string>();
+
+/** Every logger scrubs this value from its lines from now on. */
+export function redactFromNowOn(...secrets: Array<string | undefined>): void {
+  for (const s of secrets) if (s && s.length >= 6) learnedSecrets.add(s);
 }
 
 export interface LoggerOptions {
@@ -70,12 +78,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     {
       level: opts.level ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks:
-        secrets.length > 0
-          ? {
-              streamWrite: (line: string) => scrubSecrets(line, secrets),
-            }
-          : {},
+      hooks: {
+        streamWrite: (line: string) => scrubSecrets(scrubSecrets(line, secrets), learnedSecrets),
+      },
     },
     dest,
   );

@@ -3,6 +3,8 @@
  * Kick chat. One refresh at a time; the token is renewed a minute before it expires, or at once
  * after the platform refused it.
  */
+import { redactFromNowOn } from '../log.ts';
+
 export interface RefreshSettings {
   /** The token endpoint (YouTube: https://oauth2.googleapis.com/token; Kick: https://id.kick.com/oauth/token). */
   tokenUrl: string;
@@ -58,6 +60,7 @@ export class OAuthToken {
         if (typeof json.refresh_token === 'string') this.refreshToken = json.refresh_token;
         if (typeof json.access_token !== 'string') throw new Error('token refresh answered without access_token');
         this.token = json.access_token;
+        redactFromNowOn(this.token, this.refreshToken);
         this.expiresAt = this.now() + (typeof json.expires_in === 'number' ? json.expires_in : 3600) * 1000;
         s.onRefreshed?.({ accessToken: this.token, ...(this.refreshToken ? { refreshToken: this.refreshToken } : {}) });
         return this.token;

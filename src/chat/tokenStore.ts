@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactFromNowOn } from '../log.ts';
 
 /**
  * Tokens a platform (Twitch, Kick) handed back on a refresh. The old refresh token may stop
@@ -31,6 +32,7 @@ export function loadStoredTokens(dataDir: string, envToken: string | undefined, 
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<TokenFile>;
     if (data.replaces !== fingerprint(envToken) || typeof data.accessToken !== 'string') return undefined;
+    redactFromNowOn(data.accessToken, typeof data.refreshToken === 'string' ? data.refreshToken : undefined);
     return { accessToken: data.accessToken, ...(typeof data.refreshToken === 'string' ? { refreshToken: data.refreshToken } : {}) };
   } catch {
     return undefined;
@@ -40,6 +42,7 @@ export function loadStoredTokens(dataDir: string, envToken: string | undefined, 
 export function saveTokens(dataDir: string, envToken: string | undefined, tokens: StoredTokens, name?: string): void {
   const file = tokenFile(dataDir, name);
   const tmp = `${file}.tmp`;
+  redactFromNowOn(tokens.accessToken, tokens.refreshToken);
   const data: TokenFile = { replaces: fingerprint(envToken), ...tokens };
   writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
   chmodSync(tmp, 0o600);

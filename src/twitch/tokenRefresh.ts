@@ -2,6 +2,7 @@
  * id.twitch.tv calls: refresh a user access token, validate one. Errors carry a kind and whether
  * retrying can help; their messages hold the HTTP status and Twitch's own message, never a token.
  */
+import { redactFromNowOn } from '../log.ts';
 
 export const TWITCH_AUTH_URL = 'https://id.twitch.tv';
 
@@ -99,6 +100,7 @@ export async function refreshTwitchToken(
   if (typeof b?.access_token !== 'string' || !b.access_token) {
     throw new TwitchAuthError('bad-response', 'token refresh: answer without access_token', status);
   }
+  redactFromNowOn(b.access_token, typeof b.refresh_token === 'string' ? b.refresh_token : undefined);
   return {
     accessToken: b.access_token,
     ...(typeof b.refresh_token === 'string' && b.refresh_token ? { refreshToken: b.refresh_token } : {}),

@@ -59,6 +59,12 @@ describe('kick tokens across restarts', () => {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as { accessToken: string; refreshToken: string };
     expect(kept.refreshToken).toMatch(/^kick-refresh-/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Tokens learned at runtime are scrubbed from every log line like the .env's keys.
+    first.log.warn({ detail: `seen ${kept.accessToken} and ${kept.refreshToken}` }, 'a line that would leak');
+    const leak = first.logLines.find((l) => l.includes('a line that would leak'))!;
+    expect(leak).not.toContain(kept.accessToken);
+    expect(leak).not.toContain(kept.refreshToken);
+    expect(leak).toContain('[redacted]');
     first.chat.stop();
     chats.splice(0);
 
