@@ -14,7 +14,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ollama } from 'ollama';
-import { hubHost, probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { HUB_PROBE_MS, hubHost, probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
 import { errorText } from '../errors.ts';
 
 export interface Embedder {
@@ -129,7 +129,7 @@ export interface MiniLmOptions {
   hubUrl: string;
   /** HF_HUB_OFFLINE: never download, use what is in modelsDir. */
   offline?: boolean;
-  /** Budget of the "is the hub reachable at all" check before a download. Default 500 ms. */
+  /** Budget of the "is the hub reachable at all" check before a download. Default `HUB_PROBE_MS` (2 s). */
   probeTimeoutMs?: number;
   /** Time to the response headers of each download request. Default 15 s. */
   requestTimeoutMs?: number;
@@ -146,7 +146,7 @@ export async function loadMiniLmEmbedder(opts: MiniLmOptions): Promise<Embedder>
   /** Throws unless a download can start: HF_HUB_OFFLINE unset and the hub answering. */
   const ensureDownloadable = async () => {
     if (opts.offline) throw new EmbedderLoadError('model-missing', `all-MiniLM-L6-v2 is not in ${where} and HF_HUB_OFFLINE is set`, `unset HF_HUB_OFFLINE to download it once, or ${copyIn}`);
-    const unreachable = await probeHub(hubHost(opts.hubUrl), opts.probeTimeoutMs ?? 500);
+    const unreachable = await probeHub(hubHost(opts.hubUrl), opts.probeTimeoutMs ?? HUB_PROBE_MS);
     if (unreachable)
       throw new EmbedderLoadError('offline', `all-MiniLM-L6-v2 is not in ${where} and ${opts.hubUrl} cannot be reached (${unreachable})`, `connect to the internet and restart Pickle (one download of 23 MB), or ${copyIn}`);
   };

@@ -57,6 +57,13 @@ export function progressOption(allowRemote: boolean, onProgress: ((p: DownloadPr
   };
 }
 
+/**
+ * How long the hub may take to answer "are you there" before a download. Long enough for a PC
+ * busy streaming (a slow answer is not no answer), short enough that a black-holed network does
+ * not hold up long-term memory or the classifier for long.
+ */
+export const HUB_PROBE_MS = 2000;
+
 /** Whether the hub answers at all, within a short budget: the reason it does not, or undefined. */
 export async function probeHub(url: string, timeoutMs: number): Promise<string | undefined> {
   try {

@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Ollama } from 'ollama';
-import { probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
+import { HUB_PROBE_MS, probeHub, progressOption, useHub, type DownloadProgress } from '../models/hub.ts';
 import { errorText } from '../errors.ts';
 
 export interface Judgement {
@@ -180,7 +180,7 @@ export async function loadTransformersClassifier(opts: TransformersClassifierOpt
   }
   const copyIn = `copy the model files (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx) into ${where}, or set MODERATION=ollama and run \`ollama pull ${DEFAULT_GUARD_MODEL}\``;
   if (opts.offline) throw new ClassifierLoadError('model-missing', `${model} is not in ${where} and HF_HUB_OFFLINE is set`, `unset HF_HUB_OFFLINE to download it once, or ${copyIn}`);
-  const unreachable = await probeHub(env.remoteHost, opts.probeTimeoutMs ?? 500);
+  const unreachable = await probeHub(env.remoteHost, opts.probeTimeoutMs ?? HUB_PROBE_MS);
   if (unreachable)
     throw new ClassifierLoadError('offline', `${model} is not in ${where} and ${opts.hubUrl} cannot be reached (${unreachable})`, `connect to the internet and restart Pickle (one download of about 180 MB), or ${copyIn}`);
   try {

@@ -182,20 +182,21 @@ describe('faults', () => {
     const h = await health(rig);
     const memory = h.services.find((s: { service: string }) => s.service === 'memory');
     expect(memory.state).toBe('degraded');
-    expect(memory.detail).toMatch(/^embedder fallback: all-MiniLM-L6-v2 is not in .* cannot be reached \(no answer within 500 ms\)/);
+    expect(memory.detail).toMatch(/^embedder fallback: all-MiniLM-L6-v2 is not in .* cannot be reached \(no answer within 2000 ms\)/);
     expect(memory.fix).toContain('EMBEDDER=ollama');
     expect(h.memory.embedder).toMatchObject({ kind: 'fallback', fallback: true, error: 'offline' });
     expect(rig.console.some((l) => l.startsWith('! MEMORY: embedder fallback.'))).toBe(true);
   });
 
-  it('first start downloads the model with a progress bar on the console; a model that does not load → fallback, and it is not kept', async () => {
+  it('first start downloads the model with a progress bar on the console; a model that does not load → fallback, and it is not kept', { timeout: 90_000 }, async () => {
     // The hub sends half the model and stalls until the test lets it go on: the bar's pace is the test's.
     hub = await startHfHubStandin({ repos: fakeMiniLmRepo(3_000_000), holdAfter: 1_500_000 });
     const rig = await startRig({ env: { ...MEMORY_ENV, HF_HUB_OFFLINE: 'false', HF_ENDPOINT: hub.url }, tuning: { recallBudgetMs: 5000, memory: { batchMs: 20, retryMs: 100 } } });
     rigs.push(rig);
     const prefix = '  memory: downloading all-MiniLM-L6-v2 onnx/model_quantized.onnx [';
     const bars = () => rig.console.filter((l) => l.startsWith(prefix));
-    await until(() => bars().some((l) => l.includes(' 50%')), 15_000, 'the bar at half while the hub holds the rest');
+    // Generous: on a loaded machine Chroma and the model's first request take a while to start.
+    await until(() => bars().some((l) => l.includes(' 50%')), 45_000, 'the bar at half while the hub holds the rest');
     expect(bars().every((l) => !l.includes('100%'))).toBe(true);
     hub.release();
     await until(() => bars().some((l) => l.includes('100%')), 15_000, 'the bar at 100%');

@@ -70,12 +70,13 @@ describe('MiniLM loader (transformers.js): the real code path, with the model mi
     expect(ms).toBeLessThan(1000);
   });
 
-  it('a hub that never answers (black-holed network): `offline` within 1 s, no hang', async () => {
+  it('a hub that never answers (black-holed network): `offline` once the probe gives up, no hang', async () => {
     hub = await startHfHubStandin({ hang: true });
     const { err, ms } = await timed(loadMiniLmEmbedder({ modelsDir: dir, hubUrl: hub.url }));
     expect(err.code).toBe('offline');
-    expect(err.message).toMatch(/cannot be reached \(no answer within 500 ms\)/);
-    expect(ms).toBeLessThan(1000);
+    expect(err.message).toMatch(/cannot be reached \(no answer within 2000 ms\)/);
+    expect(ms).toBeGreaterThanOrEqual(1900);
+    expect(ms).toBeLessThan(10_000);
   });
 
   it('a hub that is not there (connection refused): `offline` within 1 s', async () => {
