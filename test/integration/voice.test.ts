@@ -83,13 +83,14 @@ describe('voice: streaming speech to the overlay (Deepgram stand-in)', () => {
     expect(received.equals(Buffer.concat(sent.map((r) => r.audio)))).toBe(true);
     expect(t.dg.requests.every((r) => r.query.model === 'aura-asteria-en' && r.query.container === 'none')).toBe(true);
 
-    // Speaking lasts as long as the audio; cooldown starts with its end, not before.
+    // Speaking lasts as long as the audio; cooldown starts with its end, not before. Both moments
+    // are Pickle's own (the socket's delivery of a chunk to this client can lag on a loaded machine).
     const totalMs = (t.dg.requests.reduce((n, r) => n + r.samples, 0) / 24000) * 1000;
     const firstAudio = audio[0]!.t;
     const cooldown = t.brain.find((b) => b.state === 'cooldown')!;
     const speaking = t.brain.find((b) => b.state === 'speaking')!;
     expect(speaking.t).toBeLessThanOrEqual(firstAudio);
-    expect(cooldown.t - firstAudio).toBeGreaterThanOrEqual(totalMs - 40);
+    expect(cooldown.t - speaking.t).toBeGreaterThanOrEqual(totalMs - 40);
     expect(t.playing).toEqual(REPLY);
     expect(t.stm().filter((e) => e.kind === 'reply').map((e) => e.text)).toEqual([REPLY.join(' ')]);
   });
