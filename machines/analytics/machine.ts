@@ -1,4 +1,4 @@
-import { assertEvent, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
 import type { DecisionReason, InputKind, PickleEvent, ServiceName, ServiceState } from '../events.ts';
 import { ANSWERS, MENTION_DROPS, countsForAnalytics, streamIdOf, type StreamLine } from './records.ts';
 import { emptyMinute, engagedLine, forgetViewer, matchesViewer, minuteLine, tallyChat, type EngagedTable, type MinuteTally } from './minute.ts';
@@ -121,6 +121,7 @@ export const analyticsMachine = setup({
     counted: ({ event }) => event.type === 'brain.decision' && countsForAnalytics(event.decision),
     firstOfReply: ({ event }) => (event.type === 'reply.sentence' ? event.index === 0 : event.type === 'voice.sentenceStarted' ? event.first : true),
     isSkip: ({ event }) => event.type === 'chat.command' && event.command === 'skip',
+    noneSeen: ({ context }) => context.seen.length === 0,
     isForgetMe: ({ event }) => event.type === 'chat.command' && event.command === 'forgetme',
   },
   actions: {
@@ -157,13 +158,16 @@ export const analyticsMachine = setup({
       enqueue.emit({ type: 'analytics.line', streamId: s.id, line: { k: 'end', t: at, reason } });
       enqueue.assign({ stream: undefined, seen: [], arrivals: keepArrivals(context.arrivals, context.seen), ...quiet() });
     }),
-    /** A chat line: seen now, tallied with the others at the next tally (the first one sets it). */
-    seeChat: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'chat.message');
-      const m = event.message;
-      if (context.seen.length === 0) enqueue.raise({ type: 'analytics.tally' }, { delay: 'tally' });
-      enqueue.assign({ seen: [...context.seen, { id: m.id, platform: m.platform, user: m.user, at: m.ts }] });
+    /** A chat line: seen now, tallied with the others at the next tally (a plain assign: a flood brings thousands a second). */
+    seeChat: assign({
+      seen: ({ context, event }) => {
+        assertEvent(event, 'chat.message');
+        const m = event.message;
+        return [...context.seen, { id: m.id, platform: m.platform, user: m.user, at: m.ts }];
+      },
     }),
+    /** The first line since the last tally sets the next one. */
+    scheduleTally: raise({ type: 'analytics.tally' }, { delay: 'tally' }),
     tallyChat: enqueueActions(({ context, enqueue }) => {
       if (context.seen.length === 0) return;
       const arrivals = keepArrivals(context.arrivals, context.seen);
@@ -277,7 +281,7 @@ export const analyticsMachine = setup({
       { guard: 'isSkip', actions: 'cut' },
     ],
     // Chat is remembered by id offline too: a reply in the first moments live may answer it.
-    'chat.message': { actions: 'seeChat' },
+    'chat.message': [{ guard: 'noneSeen', actions: ['seeChat', 'scheduleTally'] }, { actions: 'seeChat' }],
     'analytics.tally': { actions: 'tallyChat' },
     'analytics.close': { actions: 'close', target: '.stopped' },
   },
