@@ -24,7 +24,7 @@ export interface StreamAnalyticsOptions {
   status: StatusBoard;
   /** Long-term memory's size, when memory is on. */
   memorySize: () => number | null;
-  /** `record: false`: nothing is recorded (the chat-flood benchmark's baseline). */
+  /** `flushMs`: how often chat is tallied and lines are written (1 s); `record: false`: nothing is recorded (the chat-flood benchmark's baseline). */
   tuning?: { minuteMs?: number; flushMs?: number; sampleMs?: number; record?: boolean };
 }
 
