@@ -3,7 +3,7 @@ import type { DecisionReason, InputKind, PickleEvent, ServiceName, ServiceState 
 import { ANSWERS, MENTION_DROPS, countsForAnalytics, streamIdOf, type StreamLine } from './records.ts';
 import { emptyMinute, engagedLine, forgetViewer, matchesViewer, minuteLine, tallyChat, type EngagedTable, type MinuteTally } from './minute.ts';
 import { failedOutcome, playedOutcome, toLine, type OpenReply, type ReachedStage } from './replies.ts';
-import { arrivalOf, keepArrivals, type Arrival, type ArrivalTable } from './arrivals.ts';
+import { arrivalOf, keepArrivals, see, seenLines, seenOf, type ArrivalTable, type SeenLines } from './arrivals.ts';
 
 /**
  * Analytics: what a stream is and what it counts. A stream starts when Pickle starts
@@ -83,7 +83,7 @@ export interface AnalyticsContext {
   engagedDirty: boolean;
   tallyMs: number;
   /** Chat lines seen since the last tally (tallied together, then remembered by id). */
-  seen: Arrival[];
+  seen: SeenLines;
   /** Chat lines remembered by id (the newest ARRIVALS_KEPT), so a reply's wait runs from the message it answers. */
   arrivals: ArrivalTable;
   replies: OpenReply[];
@@ -121,7 +121,7 @@ export const analyticsMachine = setup({
     counted: ({ event }) => event.type === 'brain.decision' && countsForAnalytics(event.decision),
     firstOfReply: ({ event }) => (event.type === 'reply.sentence' ? event.index === 0 : event.type === 'voice.sentenceStarted' ? event.first : true),
     isSkip: ({ event }) => event.type === 'chat.command' && event.command === 'skip',
-    noneSeen: ({ context }) => context.seen.length === 0,
+    noneSeen: ({ context }) => context.seen === undefined,
     isForgetMe: ({ event }) => event.type === 'chat.command' && event.command === 'forgetme',
   },
   actions: {
@@ -150,33 +150,35 @@ export const analyticsMachine = setup({
       const at = event.type === 'analytics.close' ? event.at : event.ts;
       for (const r of context.replies) enqueue.emit({ type: 'analytics.line', streamId: s.id, line: toLine(r, 'dropped', 'unfinished') });
       // The chat seen since the last tally belongs to the last minute.
-      const last = context.seen.length > 0 ? tallyChat(context.tally, context.engaged, context.seen) : { minute: context.tally, engaged: context.engaged };
+      const lines = seenLines(context.seen);
+      const last = lines.length > 0 ? tallyChat(context.tally, context.engaged, lines) : { minute: context.tally, engaged: context.engaged };
       const t = s.start + s.minute * context.minuteMs;
       enqueue.emit({ type: 'analytics.line', streamId: s.id, line: minuteLine(last.minute, s.minute, t) });
-      if (context.engagedDirty || context.seen.length > 0) enqueue.emit({ type: 'analytics.line', streamId: s.id, line: engagedLine(last.engaged, at) });
+      if (context.engagedDirty || lines.length > 0) enqueue.emit({ type: 'analytics.line', streamId: s.id, line: engagedLine(last.engaged, at) });
       const reason = event.type === 'analytics.close' ? 'stop' : event.type === 'stream.offline' ? 'offline' : 'live';
       enqueue.emit({ type: 'analytics.line', streamId: s.id, line: { k: 'end', t: at, reason } });
-      enqueue.assign({ stream: undefined, seen: [], arrivals: keepArrivals(context.arrivals, context.seen), ...quiet() });
+      enqueue.assign({ stream: undefined, seen: undefined, arrivals: keepArrivals(context.arrivals, lines), ...quiet() });
     }),
     /** A chat line: seen now, tallied with the others at the next tally (a plain assign: a flood brings thousands a second). */
     seeChat: assign({
       seen: ({ context, event }) => {
         assertEvent(event, 'chat.message');
         const m = event.message;
-        return [...context.seen, { id: m.id, platform: m.platform, user: m.user, at: m.ts }];
+        return see(context.seen, { id: m.id, platform: m.platform, user: m.user, at: m.ts });
       },
     }),
     /** The first line since the last tally sets the next one. */
     scheduleTally: raise({ type: 'analytics.tally' }, { delay: 'tally' }),
     tallyChat: enqueueActions(({ context, enqueue }) => {
-      if (context.seen.length === 0) return;
-      const arrivals = keepArrivals(context.arrivals, context.seen);
+      const lines = seenLines(context.seen);
+      if (lines.length === 0) return;
+      const arrivals = keepArrivals(context.arrivals, lines);
       if (!context.stream) {
-        enqueue.assign({ seen: [], arrivals });
+        enqueue.assign({ seen: undefined, arrivals });
         return;
       }
-      const next = tallyChat(context.tally, context.engaged, context.seen);
-      enqueue.assign({ tally: next.minute, engaged: next.engaged, engagedDirty: true, seen: [], arrivals });
+      const next = tallyChat(context.tally, context.engaged, lines);
+      enqueue.assign({ tally: next.minute, engaged: next.engaged, engagedDirty: true, seen: undefined, arrivals });
     }),
     decide: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'brain.decision');
@@ -264,14 +266,14 @@ export const analyticsMachine = setup({
     forget: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['viewer.forget', 'chat.command']);
       const viewer = forgottenViewer(event);
-      const seen = context.seen.filter((l) => !matchesViewer(`${l.platform}:${l.user}`, viewer));
+      const seen = seenOf(seenLines(context.seen).filter((l) => !matchesViewer(`${l.platform}:${l.user}`, viewer)));
       enqueue.assign({ engaged: forgetViewer(context.engaged, viewer), seen });
       enqueue.emit({ type: 'analytics.forget', viewer });
     }),
   },
 }).createMachine({
   id: 'analytics',
-  context: ({ input }) => ({ minuteMs: input.minuteMs ?? 60_000, tallyMs: input.tallyMs ?? 1000, stream: undefined, seen: [], arrivals: new Map(), ...quiet() }),
+  context: ({ input }) => ({ minuteMs: input.minuteMs ?? 60_000, tallyMs: input.tallyMs ?? 1000, stream: undefined, seen: undefined, arrivals: new Map(), ...quiet() }),
   initial: 'idle',
   on: {
     // What is stored is forgotten whether or not a stream runs.
