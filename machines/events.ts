@@ -260,18 +260,19 @@ export type ChatOutEvent =
       message: ChatMessage;
     };
 
+/** `ts` on a reply's moments (and the voice's): when it happened, ms since the epoch, copied from the adapter fact that caused it; absent when none did. */
 export type BrainOutEvent =
   | { type: 'brain.decision'; decision: Decision }
   | { type: 'brain.state'; state: 'idle' | 'thinking' | 'speaking' | 'cooldown'; muted: boolean }
   /** The live scene muted or unmuted Pickle (the panel and the console say why). */
   | { type: 'scene.muteChanged'; muted: boolean; scene: string }
   /** `promptTokens`: the prompt's size as counted against `promptBudget` (shown on the panel per reply). */
-  | { type: 'reply.start'; replyId: string; prompt: PromptMessage[]; triggerId?: string; promptTokens?: number; promptBudget?: number }
+  | { type: 'reply.start'; replyId: string; prompt: PromptMessage[]; triggerId?: string; promptTokens?: number; promptBudget?: number; ts?: number }
   | { type: 'reply.emotion'; replyId: string; emotion: Emotion }
   /** The LLM's first token for this reply arrived (the end of the first-token wait). */
-  | { type: 'reply.firstToken'; replyId: string }
+  | { type: 'reply.firstToken'; replyId: string; ts?: number }
   /** `pending`: the ML classifier is still judging it; synthesise it, but play it only after `reply.judged` says ok. */
-  | { type: 'reply.sentence'; replyId: string; index: number; text: string; emotion: Emotion; pending?: true }
+  | { type: 'reply.sentence'; replyId: string; index: number; text: string; emotion: Emotion; pending?: true; ts?: number }
   /** The ML classifier's verdict on a pending sentence: played when ok, never heard or shown otherwise. */
   | { type: 'reply.judged'; replyId: string; index: number; ok: boolean }
   /** The LLM finished; `text` is what the LLM wrote and passed the guard (not necessarily spoken yet); `tokens`: what the LLM wrote, as its server counted. */
@@ -296,12 +297,12 @@ export type BrainOutEvent =
 
 export type VoiceOutEvent =
   /** The first bytes of the reply's audio came from its TTS engine (not yet heard). */
-  | { type: 'voice.firstByte'; replyId: string }
+  | { type: 'voice.firstByte'; replyId: string; ts?: number }
   /**
    * Sentence `index` of a reply starts being heard (caption sync). `first`: the first of the reply
    * heard, that is the reply started being heard (not always index 0: a sentence may be dropped unheard).
    */
-  | { type: 'voice.sentenceStarted'; replyId: string; index: number; text: string; first: boolean }
+  | { type: 'voice.sentenceStarted'; replyId: string; index: number; text: string; first: boolean; ts?: number }
   /** Playback of the reply ended (finished or interrupted); spokenText is what was heard. */
   | { type: 'voice.done'; replyId: string; spokenText: string; interrupted: boolean };
 
@@ -325,13 +326,13 @@ export type AvatarOutEvent =
 /** Events the LLM actor sends to the brain that invoked it. */
 export type LlmEvent =
   /** The model began answering (its first token); sent once, before anything else. */
-  | { type: 'llm.firstToken' }
+  | { type: 'llm.firstToken'; ts?: number }
   | { type: 'llm.emotion'; emotion: Emotion }
   /**
    * `flagged`: the optional ML classifier (src/moderation) judged it toxic; the brain drops it.
    * `pending`: the classifier is judging it while it is synthesised; its `llm.judged` (same `seq`) follows.
    */
-  | { type: 'llm.sentence'; text: string; flagged?: 'toxicity'; seq?: number; pending?: true }
+  | { type: 'llm.sentence'; text: string; flagged?: 'toxicity'; seq?: number; pending?: true; ts?: number }
   | { type: 'llm.judged'; seq: number; flagged?: 'toxicity' }
   /** `tokens`: what the model wrote, as its server counted (when it says). */
   | { type: 'llm.done'; text: string; emotion: Emotion; ts: number; tokens?: number }
@@ -364,7 +365,7 @@ export interface RecalledMemory {
 }
 
 /** What the memory actor (provided from src/memory) sends back to the brain that invoked it. */
-export type RecallEvent = { type: 'memory.recalled'; memories: RecalledMemory[] };
+export type RecallEvent = { type: 'memory.recalled'; memories: RecalledMemory[]; ts?: number };
 
 /** What the speech machine says about the streamer's transcripts besides `speech.final` / `speech.started`. */
 export type SpeechOutEvent =

@@ -36,13 +36,13 @@ export type ActorName = 'chat' | 'brain' | 'voice' | 'avatar' | 'speech' | 'visi
  * routed to while they run. The others (one per connection or page) get only the facts their
  * adapter observes.
  */
-export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions' | 'vts'>;
+export type RoutedChild = Extract<AdapterMachineName, 'senses' | 'audience' | 'redemptions' | 'vts' | 'analytics'>;
 export type RouteTarget = ActorName | RoutedChild;
 
-/** Who consumes what. Events not listed here are outputs for the outside only. */
+/** Who consumes what. Events not listed here are outputs for the outside only. `analytics` counts a stream from the events as they are. */
 export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = {
   // A channel-point question is also a redemption to settle.
-  'chat.message': ['chat', 'redemptions'],
+  'chat.message': ['chat', 'redemptions', 'analytics'],
   // A plugin's chat-shaped input goes through chat like any line (batching, gating, moderation).
   'plugin.input': ['chat'],
   'stream.event': ['chat'],
@@ -53,38 +53,43 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'senses.changed': ['brain'],
   'chat.batch': ['brain'],
   // `!privacy` (senses); the rest, `!mute` / `!unmute` included, the brain's.
-  'chat.command': ['brain', 'senses'],
+  'chat.command': ['brain', 'senses', 'analytics'],
   'brain.state': ['senses'],
-  'brain.decision': ['redemptions'],
+  'brain.decision': ['redemptions', 'analytics'],
   'chat.event': ['brain'],
   'chat.removed': ['brain'],
   'speech.final': ['brain'],
-  'speech.started': ['brain'],
+  'speech.started': ['brain', 'analytics'],
   'vision.scene': ['visionBatcher'],
   'vision.batch': ['brain'],
-  'control.skip': ['brain'],
-  'viewer.forget': ['brain'],
-  'brain.mute': ['brain'],
+  'control.skip': ['brain', 'analytics'],
+  'viewer.forget': ['brain', 'analytics'],
+  'brain.mute': ['brain', 'analytics'],
   'brain.unmute': ['brain'],
   'scene.live': ['brain'],
   'moderation.unblock': ['brain'],
   'moderation.lists': ['brain'],
-  'reply.start': ['voice', 'avatar', 'redemptions'],
+  'reply.start': ['voice', 'avatar', 'redemptions', 'analytics'],
   'reply.spoken': ['audience', 'redemptions'],
-  'reply.emotion': ['avatar'],
+  'reply.emotion': ['avatar', 'analytics'],
   'caption.holdRequested': ['avatar'],
   'avatar.modelsShown': ['avatar'],
   'avatar.noise': ['avatar'],
   // VTube Studio's hotkeys and lip-sync follow the avatar machine's face (AVATAR=vts).
   'avatar.emotion': ['vts'],
   'avatar.speaking': ['vts'],
-  'reply.sentence': ['voice', 'speech', 'avatar'],
+  'reply.sentence': ['voice', 'speech', 'avatar', 'analytics'],
   'reply.judged': ['voice'],
-  'reply.done': ['voice'],
-  'reply.failed': ['voice', 'avatar', 'redemptions'],
+  'reply.done': ['voice', 'analytics'],
+  'reply.failed': ['voice', 'avatar', 'redemptions', 'analytics'],
   'voice.skip': ['voice'],
-  'voice.sentenceStarted': ['brain', 'avatar', 'speech'],
-  'voice.done': ['brain', 'avatar', 'speech'],
+  'reply.firstToken': ['analytics'],
+  'reply.blocked': ['analytics'],
+  'voice.firstByte': ['analytics'],
+  'stream.online': ['analytics'],
+  'stream.offline': ['analytics'],
+  'voice.sentenceStarted': ['brain', 'avatar', 'speech', 'analytics'],
+  'voice.done': ['brain', 'avatar', 'speech', 'analytics'],
   // The streamer's voice (src/stt): the speech machine turns it into speech.final / speech.started.
   'stt.words': ['speech'],
   'stt.voiceActivity': ['speech'],

@@ -281,7 +281,7 @@ export const voiceMachine = setup({
       assertEvent(event, 'tts.audio');
       if (context.gotAudio || !context.replyId || event.pcm.byteLength === 0) return;
       enqueue.assign({ gotAudio: true });
-      enqueue.sendParent({ type: 'voice.firstByte', replyId: context.replyId } satisfies VoiceOutEvent);
+      enqueue.sendParent({ type: 'voice.firstByte', replyId: context.replyId, ...(event.ts !== undefined ? { ts: event.ts } : {}) } satisfies VoiceOutEvent);
     }),
     settle: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['tts.done', 'tts.failed']);
@@ -316,7 +316,7 @@ export const voiceMachine = setup({
     /** The sentence is heard now, or after the wait the player's clock gave. */
     expectHeard: enqueueActions(({ event, enqueue }, params: { now: boolean }) => {
       assertEvent(event, 'playback.scheduled');
-      const started = { type: 'playback.started' as const, replyId: event.replyId, index: event.index };
+      const started = { type: 'playback.started' as const, replyId: event.replyId, index: event.index, ...(event.ts !== undefined ? { ts: event.ts } : {}) };
       if (params.now) enqueue.raise(started);
       else enqueue.raise(started, { delay: 'untilHeard' });
     }),
@@ -332,6 +332,7 @@ export const voiceMachine = setup({
         index: slot.index,
         text: slot.text,
         first: context.heard.length === 0,
+        ...(event.ts !== undefined ? { ts: event.ts } : {}),
       } satisfies VoiceOutEvent);
     }),
     report: enqueueActions(({ context, enqueue }, params: { interrupted: boolean }) => {

@@ -13,10 +13,10 @@ export interface TtsFailure {
   retryable: boolean;
 }
 
-/** Events a synthesize actor (one per sentence) sends to the voice machine that spawned it. */
+/** Events a synthesize actor (one per sentence) sends to the voice machine that spawned it; `ts`: the adapter's clock (ms since the epoch). */
 export type TtsEvent =
   /** Audio as it arrives: whole PCM16 samples at VOICE_SAMPLE_RATE. */
-  | { type: 'tts.audio'; replyId: string; index: number; pcm: Uint8Array }
+  | { type: 'tts.audio'; replyId: string; index: number; pcm: Uint8Array; ts?: number }
   /** No more audio for this sentence; `engine` names the engine that spoke it, `'none'` means captions only. */
   | { type: 'tts.done'; replyId: string; index: number; engine: TtsEngineName }
   | { type: 'tts.failed'; replyId: string; index: number; error: TtsFailure };
@@ -29,11 +29,11 @@ export type PlayCommand =
   /** No more sentences in this reply: end the stream, report `playback.drained` when it has been heard. */
   | { type: 'play.finish' };
 
-/** What the playback actor reports back (its clock: the overlay's report, or sample counts). */
+/** What the playback actor reports back (its clock: the overlay's report, or sample counts); `ts`: when it happens, ms since the epoch. */
 export type PlaybackEvent =
   /** Sentence `index` starts being heard (caption sync). */
-  | { type: 'playback.started'; replyId: string; index: number }
+  | { type: 'playback.started'; replyId: string; index: number; ts?: number }
   /** The player's model of the device's clock: sentence `index` starts being heard in `inMs` (the voice machine announces it then). */
-  | { type: 'playback.scheduled'; replyId: string; index: number; inMs: number }
+  | { type: 'playback.scheduled'; replyId: string; index: number; inMs: number; ts?: number }
   /** Everything was played. */
   | { type: 'playback.drained'; replyId: string };

@@ -67,7 +67,7 @@ export async function startPickle(opts: PickleOptions): Promise<PickleApp> {
   const orchestrator = createPickleOrchestrator({ env, opts, settings: settings.get(), persona, blocklist, llm, counters, moderation, plugins, voice, memory });
   // The actor's own `send`, no wrapper: an adapter's event reaches the routing table in one call.
   const send = orchestrator.send.bind(orchestrator);
-  const analytics = createStreamAnalytics({ dataDir, keepDays: env.ANALYTICS_KEEP_DAYS, log, status, orchestrator, memorySize: () => storedMemories(memory), ...(opts.tuning?.streams ? { tuning: opts.tuning.streams } : {}) });
+  const analytics = createStreamAnalytics({ dataDir, keepDays: env.ANALYTICS_KEEP_DAYS, log, status, memorySize: () => storedMemories(memory), ...(opts.tuning?.streams ? { tuning: opts.tuning.streams } : {}) });
 
   const secrets = isLoopbackHost(env.HOST) ? undefined : networkSecrets(dataDir, opts.newToken === true);
   const mode: PickleApp['mode'] = !env.TWITCH_CHANNEL ? 'rehearsal' : env.TWITCH_BOT_TOKEN ? 'twitch' : 'anonymous';

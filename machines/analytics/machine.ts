@@ -1,45 +1,68 @@
-import { assertEvent, enqueueActions, setup } from 'xstate';
-import type { ChatPlatform, DecisionReason, Emotion, InputKind, ServiceName, ServiceState } from '../events.ts';
-import type { ModerationCategory } from '../moderation/types.ts';
-import { ANSWERS, MENTION_DROPS, streamIdOf, type StreamLine } from './records.ts';
-import { emptyMinute, engagedLine, forgetViewer, minuteLine, tallyChat, type ChatSeen, type EngagedTable, type MinuteTally } from './minute.ts';
+import { assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
+import type { DecisionReason, InputKind, PickleEvent, ServiceName, ServiceState } from '../events.ts';
+import { ANSWERS, MENTION_DROPS, countsForAnalytics, streamIdOf, type StreamLine } from './records.ts';
+import { emptyMinute, engagedLine, forgetViewer, matchesViewer, minuteLine, tallyChat, type EngagedTable, type MinuteTally } from './minute.ts';
 import { failedOutcome, playedOutcome, toLine, type OpenReply, type ReachedStage } from './replies.ts';
+import { arrivalOf, keepArrivals, see, seenLines, seenOf, type ArrivalTable, type SeenLines } from './arrivals.ts';
 
 /**
  * Analytics: what a stream is and what it counts. A stream starts when Pickle starts
  * (`analytics.open`) or the channel goes live (`stream.online`), and ends when it goes offline
  * or Pickle stops (`analytics.close`). While it runs, every `minute` closes a minute line, and
- * each reply becomes a line once its outcome is known. The machine emits the lines
- * (`analytics.line`) and the viewers to remove from what is stored (`analytics.forget`); the
- * adapter (src/analytics) only writes them. Every fact carries `at`, the adapter's clock (ms
- * since the epoch); CPU and RSS come in as samples.
+ * each reply becomes a line once its outcome is known. The orchestrator routes it the events it
+ * counts (ROUTES); its adapter (src/analytics) reports only what it alone sees (Pickle's start
+ * and stop, CPU/RSS samples, service changes) and writes the lines the machine emits
+ * (`analytics.line`) and the viewers to remove from them (`analytics.forget`). Times are the
+ * facts' own `ts` (ms since the epoch, stamped by the adapter that saw them); a moment that
+ * came without one is not timed. Chat is tallied a second at a time, so a flood costs one
+ * step a second.
  */
 
 export interface AnalyticsInput {
   /** A minute's length (tests shorten it). Default 60 000. */
   minuteMs?: number;
+  /** How often the chat seen is tallied. Default 1 000. */
+  tallyMs?: number;
 }
 
-export type AnalyticsEvent =
+/** What only the adapter sees: Pickle's start and stop (its clock), the process, the status board. */
+export type AnalyticsFact =
   | { type: 'analytics.open'; at: number }
   | { type: 'analytics.close'; at: number }
-  | { type: 'stream.online'; platform: ChatPlatform; at: number }
-  | { type: 'stream.offline'; platform: ChatPlatform; at: number }
-  /** The chat lines of the last moment, gathered by the adapter. */
-  | { type: 'chat.tally'; lines: ChatSeen[] }
-  | { type: 'decision.made'; at: number; respond: boolean; reason: DecisionReason; input: InputKind; triggerId?: string }
-  /** `platform`/`messageAt`: the message answered, when it was chat the adapter saw arrive. */
-  | { type: 'reply.started'; at: number; replyId: string; triggerId?: string; platform?: ChatPlatform; messageAt?: number; tokensIn?: number }
-  | { type: 'reply.reached'; at: number; replyId: string; stage: ReachedStage }
-  | { type: 'reply.emotionNoted'; replyId: string; emotion: Emotion }
-  | { type: 'reply.written'; replyId: string; emotion: Emotion; tokens?: number }
-  | { type: 'reply.blocked'; replyId: string; category: ModerationCategory }
-  | { type: 'reply.cut'; cause: 'skip' | 'barge-in' | 'mute' }
-  | { type: 'reply.failureNoted'; at: number; replyId: string; reason: DecisionReason }
-  | { type: 'reply.played'; at: number; replyId: string; interrupted: boolean }
   | { type: 'process.sampled'; rssMb: number; cpuPct: number; memories: number | null }
-  | { type: 'service.changed'; at: number; service: ServiceName; state: ServiceState; fault?: string }
-  | { type: 'viewer.forgotten'; viewer: string };
+  | { type: 'service.changed'; at: number; service: ServiceName; state: ServiceState; fault?: string };
+
+/** What the orchestrator routes to it (ROUTES, machines/orchestrator.ts), as the system says it. */
+export type AnalyticsRouted = Extract<
+  PickleEvent,
+  {
+    type:
+      | 'chat.message'
+      | 'chat.command'
+      | 'brain.decision'
+      | 'reply.start'
+      | 'reply.firstToken'
+      | 'reply.sentence'
+      | 'reply.emotion'
+      | 'reply.done'
+      | 'reply.blocked'
+      | 'reply.failed'
+      | 'voice.firstByte'
+      | 'voice.sentenceStarted'
+      | 'voice.done'
+      | 'control.skip'
+      | 'brain.mute'
+      | 'speech.started'
+      | 'stream.online'
+      | 'stream.offline'
+      | 'viewer.forget';
+  }
+>;
+
+/** The moment the chat seen since the last one is tallied. */
+type TallyDue = { type: 'analytics.tally' };
+
+export type AnalyticsEvent = AnalyticsFact | AnalyticsRouted | TallyDue;
 
 export type AnalyticsEmitted =
   | { type: 'analytics.line'; streamId: string; line: StreamLine }
@@ -58,6 +81,11 @@ export interface AnalyticsContext {
   tally: MinuteTally;
   engaged: EngagedTable;
   engagedDirty: boolean;
+  tallyMs: number;
+  /** Chat lines seen since the last tally (tallied together, then remembered by id). */
+  seen: SeenLines;
+  /** Chat lines remembered by id (the newest ARRIVALS_KEPT), so a reply's wait runs from the message it answers. */
+  arrivals: ArrivalTable;
   replies: OpenReply[];
   /** The last decision to answer, for the trigger of the reply that follows it. */
   answer: { at: number; reason: DecisionReason; input: InputKind; triggerId?: string } | undefined;
@@ -68,6 +96,15 @@ const OPEN_REPLIES = 8;
 
 const quiet = (): Pick<AnalyticsContext, 'tally' | 'engaged' | 'engagedDirty' | 'replies' | 'answer'> => ({ tally: emptyMinute(), engaged: new Map(), engagedDirty: false, replies: [], answer: undefined });
 
+/** The stage each routed moment ends (`first`: only the reply's first sentence written or heard counts). */
+const REACHED: Partial<Record<AnalyticsEvent['type'], ReachedStage>> = { 'reply.firstToken': 'llm', 'reply.sentence': 'sentence', 'voice.firstByte': 'tts', 'voice.sentenceStarted': 'audio' };
+type CutCause = NonNullable<OpenReply['cut']>;
+const CUTS: Partial<Record<AnalyticsEvent['type'], CutCause>> = { 'control.skip': 'skip', 'brain.mute': 'mute', 'speech.started': 'barge-in' };
+
+/** The viewer a forget names: the panel's login, or `platform:login` for `!forgetme`. */
+const forgottenViewer = (event: Extract<AnalyticsEvent, { type: 'viewer.forget' | 'chat.command' }>): string =>
+  event.type === 'viewer.forget' ? event.login : `${event.message.platform}:${event.message.user}`;
+
 export const analyticsMachine = setup({
   types: {
     input: {} as AnalyticsInput,
@@ -77,16 +114,23 @@ export const analyticsMachine = setup({
   },
   delays: {
     minute: ({ context }) => context.minuteMs,
+    tally: ({ context }) => context.tallyMs,
   },
   guards: {
     startedByPickle: ({ context }) => context.stream?.reason === 'start',
+    counted: ({ event }) => event.type === 'brain.decision' && countsForAnalytics(event.decision),
+    firstOfReply: ({ event }) => (event.type === 'reply.sentence' ? event.index === 0 : event.type === 'voice.sentenceStarted' ? event.first : true),
+    isSkip: ({ event }) => event.type === 'chat.command' && event.command === 'skip',
+    noneSeen: ({ context }) => context.seen === undefined,
+    isForgetMe: ({ event }) => event.type === 'chat.command' && event.command === 'forgetme',
   },
   actions: {
     open: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, ['analytics.open', 'stream.online']);
-      const id = streamIdOf(event.at);
-      enqueue.assign({ stream: { id, start: event.at, minute: 0, reason: event.type === 'stream.online' ? 'online' : 'start' }, ...quiet() });
-      const line: StreamLine = event.type === 'stream.online' ? { k: 'stream', v: 1, id, t: event.at, reason: 'online', platform: event.platform } : { k: 'stream', v: 1, id, t: event.at, reason: 'start' };
+      const at = event.type === 'stream.online' ? event.ts : event.at;
+      const id = streamIdOf(at);
+      enqueue.assign({ stream: { id, start: at, minute: 0, reason: event.type === 'stream.online' ? 'online' : 'start' }, ...quiet() });
+      const line: StreamLine = event.type === 'stream.online' ? { k: 'stream', v: 1, id, t: at, reason: 'online', platform: event.platform } : { k: 'stream', v: 1, id, t: at, reason: 'start' };
       enqueue.emit({ type: 'analytics.line', streamId: id, line });
     }),
     /** The minute's line (and the engaged table when it changed). */
@@ -103,42 +147,67 @@ export const analyticsMachine = setup({
       assertEvent(event, ['analytics.close', 'stream.offline', 'stream.online']);
       const s = context.stream;
       if (!s) return;
+      const at = event.type === 'analytics.close' ? event.at : event.ts;
       for (const r of context.replies) enqueue.emit({ type: 'analytics.line', streamId: s.id, line: toLine(r, 'dropped', 'unfinished') });
+      // The chat seen since the last tally belongs to the last minute.
+      const lines = seenLines(context.seen);
+      const last = lines.length > 0 ? tallyChat(context.tally, context.engaged, lines) : { minute: context.tally, engaged: context.engaged };
       const t = s.start + s.minute * context.minuteMs;
-      enqueue.emit({ type: 'analytics.line', streamId: s.id, line: minuteLine(context.tally, s.minute, t) });
-      if (context.engagedDirty) enqueue.emit({ type: 'analytics.line', streamId: s.id, line: engagedLine(context.engaged, event.at) });
+      enqueue.emit({ type: 'analytics.line', streamId: s.id, line: minuteLine(last.minute, s.minute, t) });
+      if (context.engagedDirty || lines.length > 0) enqueue.emit({ type: 'analytics.line', streamId: s.id, line: engagedLine(last.engaged, at) });
       const reason = event.type === 'analytics.close' ? 'stop' : event.type === 'stream.offline' ? 'offline' : 'live';
-      enqueue.emit({ type: 'analytics.line', streamId: s.id, line: { k: 'end', t: event.at, reason } });
-      enqueue.assign({ stream: undefined, ...quiet() });
+      enqueue.emit({ type: 'analytics.line', streamId: s.id, line: { k: 'end', t: at, reason } });
+      enqueue.assign({ stream: undefined, seen: undefined, arrivals: keepArrivals(context.arrivals, lines), ...quiet() });
     }),
-    tallyChat: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'chat.tally');
-      if (event.lines.length === 0) return;
-      const next = tallyChat(context.tally, context.engaged, event.lines);
-      enqueue.assign({ tally: next.minute, engaged: next.engaged, engagedDirty: true });
+    /** A chat line: seen now, tallied with the others at the next tally (a plain assign: a flood brings thousands a second). */
+    seeChat: assign({
+      seen: ({ context, event }) => {
+        assertEvent(event, 'chat.message');
+        const m = event.message;
+        return see(context.seen, { id: m.id, platform: m.platform, user: m.user, at: m.ts });
+      },
+    }),
+    /** The first line since the last tally sets the next one. */
+    scheduleTally: raise({ type: 'analytics.tally' }, { delay: 'tally' }),
+    tallyChat: enqueueActions(({ context, enqueue }) => {
+      const lines = seenLines(context.seen);
+      if (lines.length === 0) return;
+      const arrivals = keepArrivals(context.arrivals, lines);
+      if (!context.stream) {
+        enqueue.assign({ seen: undefined, arrivals });
+        return;
+      }
+      const next = tallyChat(context.tally, context.engaged, lines);
+      enqueue.assign({ tally: next.minute, engaged: next.engaged, engagedDirty: true, seen: undefined, arrivals });
     }),
     decide: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'decision.made');
-      if (event.respond) {
-        enqueue.assign({ answer: { at: event.at, reason: event.reason, input: event.input, ...(event.triggerId ? { triggerId: event.triggerId } : {}) } });
-        if (ANSWERS.has(event.reason) && event.input !== 'speech') enqueue.assign({ tally: { ...context.tally, answered: context.tally.answered + 1 } });
-      } else if (MENTION_DROPS.has(event.reason)) {
-        const dropped = { ...context.tally.dropped, [event.reason]: (context.tally.dropped[event.reason] ?? 0) + 1 };
+      assertEvent(event, 'brain.decision');
+      const d = event.decision;
+      if (d.respond) {
+        enqueue.assign({ answer: { at: d.ts, reason: d.reason, input: d.input, ...(d.triggerId ? { triggerId: d.triggerId } : {}) } });
+        if (ANSWERS.has(d.reason) && d.input !== 'speech') enqueue.assign({ tally: { ...context.tally, answered: context.tally.answered + 1 } });
+      } else if (MENTION_DROPS.has(d.reason)) {
+        const dropped = { ...context.tally.dropped, [d.reason]: (context.tally.dropped[d.reason] ?? 0) + 1 };
         enqueue.assign({ tally: { ...context.tally, dropped } });
       }
     }),
     startReply: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'reply.started');
+      assertEvent(event, 'reply.start');
       const s = context.stream;
       if (!s) return;
       const a = context.answer && (event.triggerId === undefined || context.answer.triggerId === event.triggerId) ? context.answer : undefined;
+      const arrived = event.triggerId !== undefined ? arrivalOf(context.seen, context.arrivals, event.triggerId) : undefined;
+      // Without its own time (no adapter stamped what started it), the reply starts when its input came: its wait is not timed.
+      const known = arrived?.at ?? a?.at;
+      const start = event.ts ?? known ?? s.start + s.minute * context.minuteMs;
       const reply: OpenReply = {
         replyId: event.replyId,
-        trigger: { platform: event.platform ?? null, kind: a?.input ?? 'chat', addressed: a ? ANSWERS.has(a.reason) : false },
-        origin: Math.min(event.at, event.messageAt ?? a?.at ?? event.at),
-        start: event.at,
+        trigger: { platform: arrived?.platform ?? null, kind: a?.input ?? 'chat', addressed: a ? ANSWERS.has(a.reason) : false },
+        origin: Math.min(start, known ?? start),
+        start,
+        heard: false,
         reached: {},
-        tokensIn: event.tokensIn ?? null,
+        tokensIn: event.promptTokens ?? null,
         tokensOut: null,
         emotion: null,
         blocked: {},
@@ -147,35 +216,40 @@ export const analyticsMachine = setup({
       for (const old of open.splice(0, Math.max(0, open.length - OPEN_REPLIES))) enqueue.emit({ type: 'analytics.line', streamId: s.id, line: toLine(old, 'dropped', 'unfinished') });
       enqueue.assign({ replies: open, answer: undefined });
     }),
+    /** A stage of a reply ended (timed when the moment came with its time); its first sentence heard counts the reply. */
     reach: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'reply.reached');
+      assertEvent(event, ['reply.firstToken', 'reply.sentence', 'voice.firstByte', 'voice.sentenceStarted']);
+      const stage = REACHED[event.type];
       const r = context.replies.find((x) => x.replyId === event.replyId);
-      if (!r || r.reached[event.stage] !== undefined) return;
-      enqueue.assign({ replies: context.replies.map((x) => (x === r ? { ...r, reached: { ...r.reached, [event.stage]: event.at } } : x)) });
-      if (event.stage === 'audio') enqueue.assign({ tally: { ...context.tally, replies: context.tally.replies + 1 } });
+      if (!r || !stage || r.reached[stage] !== undefined) return;
+      const heard = stage === 'audio';
+      if (heard && r.heard) return;
+      const reached = event.ts !== undefined ? { ...r.reached, [stage]: event.ts } : r.reached;
+      enqueue.assign({ replies: context.replies.map((x) => (x === r ? { ...r, reached, heard: r.heard || heard } : x)) });
+      if (heard) enqueue.assign({ tally: { ...context.tally, replies: context.tally.replies + 1 } });
     }),
     note: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, ['reply.emotionNoted', 'reply.written', 'reply.blocked']);
+      assertEvent(event, ['reply.emotion', 'reply.done', 'reply.blocked']);
       const r = context.replies.find((x) => x.replyId === event.replyId);
       if (!r) return;
       const next: OpenReply =
         event.type === 'reply.blocked'
           ? { ...r, blocked: { ...r.blocked, [event.category]: (r.blocked[event.category] ?? 0) + 1 } }
-          : { ...r, emotion: event.emotion, ...(event.type === 'reply.written' && event.tokens !== undefined ? { tokensOut: event.tokens } : {}) };
+          : { ...r, emotion: event.emotion, ...(event.type === 'reply.done' && event.tokens !== undefined ? { tokensOut: event.tokens } : {}) };
       enqueue.assign({ replies: context.replies.map((x) => (x === r ? next : x)) });
     }),
     /** What cut the reply being heard (the one that reached audio last). */
     cut: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'reply.cut');
-      const heard = [...context.replies].reverse().find((x) => x.reached.audio !== undefined);
-      if (heard) enqueue.assign({ replies: context.replies.map((x) => (x === heard ? { ...x, cut: event.cause } : x)) });
+      const cause = event.type === 'chat.command' ? 'skip' : CUTS[event.type];
+      const heard = [...context.replies].reverse().find((x) => x.heard);
+      if (heard && cause) enqueue.assign({ replies: context.replies.map((x) => (x === heard ? { ...x, cut: cause } : x)) });
     }),
     finish: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, ['reply.failureNoted', 'reply.played']);
+      assertEvent(event, ['reply.failed', 'voice.done']);
       const s = context.stream;
       const r = context.replies.find((x) => x.replyId === event.replyId);
       if (!s || !r) return;
-      const line = event.type === 'reply.played' ? toLine(r, playedOutcome(r, event.interrupted)) : toLine(r, failedOutcome(event.reason), event.reason === 'skipped' ? undefined : event.reason);
+      const line = event.type === 'voice.done' ? toLine(r, playedOutcome(r, event.interrupted)) : toLine(r, failedOutcome(event.reason), event.reason === 'skipped' ? undefined : event.reason);
       enqueue.emit({ type: 'analytics.line', streamId: s.id, line });
       enqueue.assign({ replies: context.replies.filter((x) => x !== r) });
     }),
@@ -190,18 +264,27 @@ export const analyticsMachine = setup({
       enqueue.assign({ tally: { ...context.tally, services: [...context.tally.services, change] } });
     }),
     forget: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'viewer.forgotten');
-      enqueue.assign({ engaged: forgetViewer(context.engaged, event.viewer) });
-      enqueue.emit({ type: 'analytics.forget', viewer: event.viewer });
+      assertEvent(event, ['viewer.forget', 'chat.command']);
+      const viewer = forgottenViewer(event);
+      const seen = seenOf(seenLines(context.seen).filter((l) => !matchesViewer(`${l.platform}:${l.user}`, viewer)));
+      enqueue.assign({ engaged: forgetViewer(context.engaged, viewer), seen });
+      enqueue.emit({ type: 'analytics.forget', viewer });
     }),
   },
 }).createMachine({
   id: 'analytics',
-  context: ({ input }) => ({ minuteMs: input.minuteMs ?? 60_000, stream: undefined, ...quiet() }),
+  context: ({ input }) => ({ minuteMs: input.minuteMs ?? 60_000, tallyMs: input.tallyMs ?? 1000, stream: undefined, seen: undefined, arrivals: new Map(), ...quiet() }),
   initial: 'idle',
   on: {
     // What is stored is forgotten whether or not a stream runs.
-    'viewer.forgotten': { actions: 'forget' },
+    'viewer.forget': { actions: 'forget' },
+    'chat.command': [
+      { guard: 'isForgetMe', actions: 'forget' },
+      { guard: 'isSkip', actions: 'cut' },
+    ],
+    // Chat is remembered by id offline too: a reply in the first moments live may answer it.
+    'chat.message': [{ guard: 'noneSeen', actions: ['seeChat', 'scheduleTally'] }, { actions: 'seeChat' }],
+    'analytics.tally': { actions: 'tallyChat' },
     'analytics.close': { actions: 'close', target: '.stopped' },
   },
   states: {
@@ -223,16 +306,20 @@ export const analyticsMachine = setup({
         // Going live ends the stream Pickle's start began (if it was not already the live one) and begins the live one.
         'stream.online': { guard: 'startedByPickle', actions: ['close', 'open'], target: 'recording', reenter: true },
         'stream.offline': { actions: 'close', target: 'idle' },
-        'chat.tally': { actions: 'tallyChat' },
-        'decision.made': { actions: 'decide' },
-        'reply.started': { actions: 'startReply' },
-        'reply.reached': { actions: 'reach' },
-        'reply.emotionNoted': { actions: 'note' },
-        'reply.written': { actions: 'note' },
+        'brain.decision': { guard: 'counted', actions: 'decide' },
+        'reply.start': { actions: 'startReply' },
+        'reply.firstToken': { actions: 'reach' },
+        'reply.sentence': { guard: 'firstOfReply', actions: 'reach' },
+        'voice.firstByte': { actions: 'reach' },
+        'voice.sentenceStarted': { guard: 'firstOfReply', actions: 'reach' },
+        'reply.emotion': { actions: 'note' },
+        'reply.done': { actions: 'note' },
         'reply.blocked': { actions: 'note' },
-        'reply.cut': { actions: 'cut' },
-        'reply.failureNoted': { actions: 'finish' },
-        'reply.played': { actions: 'finish' },
+        'control.skip': { actions: 'cut' },
+        'brain.mute': { actions: 'cut' },
+        'speech.started': { actions: 'cut' },
+        'reply.failed': { actions: 'finish' },
+        'voice.done': { actions: 'finish' },
         'process.sampled': { actions: 'sample' },
         'service.changed': { actions: 'serviceChanged' },
       },

@@ -109,5 +109,5 @@ export const MENTION_DROPS: ReadonlySet<DecisionReason> = new Set<DecisionReason
 /** Decisions that answer someone who spoke to Pickle. */
 export const ANSWERS: ReadonlySet<DecisionReason> = new Set<DecisionReason>(['mention', 'pending-mention', 'redemption', 'streamer']);
 
-/** Whether the analytics count a decision at all (the adapter passes on only these: most decisions in a flood are `not-addressed`). */
+/** Whether the analytics count a decision at all (most decisions in a flood are `not-addressed`: the machine ignores them). */
 export const countsForAnalytics = (d: { respond: boolean; reason: DecisionReason }): boolean => d.respond || MENTION_DROPS.has(d.reason);

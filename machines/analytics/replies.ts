@@ -16,6 +16,8 @@ export interface OpenReply {
   /** When the input answered arrived (ms); the reply's start when unknown. */
   origin: number;
   start: number;
+  /** Its first sentence was heard (the moment is in `reached.audio` when it came with its time). */
+  heard: boolean;
   reached: Partial<Record<ReachedStage, number>>;
   tokensIn: number | null;
   tokensOut: number | null;
@@ -26,14 +28,13 @@ export interface OpenReply {
 }
 
 /**
- * The stages from the moments reached: a stage never reached (no TTS engine: captions only)
- * lasts 0, and a moment reported out of order never makes a stage negative. Times are whole ms
- * from the origin, so the stages add up to the total exactly.
+ * The stages from the moments reached: a stage never reached (no TTS engine: captions only) or
+ * reached without its time lasts 0, and a moment reported out of order never makes a stage
+ * negative. Times are whole ms from the origin, so the stages add up to the total exactly.
  */
-export function stagesOf(r: Pick<OpenReply, 'origin' | 'start' | 'reached'>): { totalMs: number; stages: Stages } | null {
-  const heard = r.reached.audio;
-  if (heard === undefined) return null;
-  const ends: Record<(typeof STAGES)[number], number | undefined> = { queue: r.start, llm: r.reached.llm, sentence: r.reached.sentence, tts: r.reached.tts, audio: heard };
+export function stagesOf(r: Pick<OpenReply, 'origin' | 'start' | 'reached' | 'heard'>): { totalMs: number; stages: Stages } | null {
+  if (!r.heard) return null;
+  const ends: Record<(typeof STAGES)[number], number | undefined> = { queue: r.start, llm: r.reached.llm, sentence: r.reached.sentence, tts: r.reached.tts, audio: r.reached.audio };
   const stages = {} as Stages;
   let prev = 0;
   for (const s of STAGES) {

@@ -90,10 +90,13 @@ export const brainReplies = brainSetup.extend({
         promptTokens,
         ...(context.promptBudget !== undefined ? { promptBudget: context.promptBudget } : {}),
         ...(trigger.triggerId ? { triggerId: trigger.triggerId } : {}),
+        // The reply starts when the recall answered (a recall past its budget has no clock: untimed).
+        ...(event.type === 'memory.recalled' && event.ts !== undefined ? { ts: event.ts } : {}),
       } satisfies BrainOutEvent);
     }),
-    passFirstToken: enqueueActions(({ context, enqueue }) => {
-      if (context.reply) enqueue.sendParent({ type: 'reply.firstToken', replyId: context.reply.id } satisfies BrainOutEvent);
+    passFirstToken: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'llm.firstToken');
+      if (context.reply) enqueue.sendParent({ type: 'reply.firstToken', replyId: context.reply.id, ...(event.ts !== undefined ? { ts: event.ts } : {}) } satisfies BrainOutEvent);
     }),
     setEmotion: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'llm.emotion' || !context.reply) return;
@@ -139,6 +142,7 @@ export const brainReplies = brainSetup.extend({
           text: verdict.text,
           emotion: reply.emotion,
           ...(pending ? { pending: true as const } : {}),
+          ...(event.ts !== undefined ? { ts: event.ts } : {}),
         } satisfies BrainOutEvent);
       }
       if (verdict.last) enqueue.raise({ type: 'llm.done', text: '', emotion: reply.emotion, ts: reply.trigger.ts });

@@ -1,18 +1,16 @@
 /**
  * Every stream remembered in numbers. The analytics machine (machines/analytics) decides what a
- * stream is and what it counts; this adapter hands it the facts, stamped with the clock (the
- * orchestrator's events, a second's chat lines at once, CPU and RSS samples, service changes),
- * and writes the lines it emits to `PICKLE_DATA_DIR/streams/` (files.ts). A folder that cannot
- * be written turns `analytics: degraded` with the fix; Pickle streams on either way.
+ * stream is and what it counts, from the events the orchestrator routes to it; this adapter
+ * reports only what it alone sees (Pickle's start and stop, CPU and RSS samples, service
+ * changes, stamped with the clock) and writes the lines the machine emits to
+ * `PICKLE_DATA_DIR/streams/` (files.ts). A folder that cannot be written turns
+ * `analytics: degraded` with the fix; Pickle streams on either way.
  */
 import { join } from 'node:path';
 import type express from 'express';
-import type { AnalyticsEvent } from '../../machines/analytics/machine.ts';
-import type { ChatSeen } from '../../machines/analytics/minute.ts';
-import { countsForAnalytics } from '../../machines/analytics/records.ts';
-import type { ChatPlatform } from '../../machines/events.ts';
-import type { PickleActor } from '../../machines/orchestrator.ts';
+import type { AnalyticsFact } from '../../machines/analytics/machine.ts';
 import { tell, type ChildHost } from '../children.ts';
+import { wallClock as clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { ServiceStatus, StatusBoard } from '../status.ts';
 import { STREAMS_FOLDER, openStreamFolder, streamWriter } from './files.ts';
@@ -24,10 +22,9 @@ export interface StreamAnalyticsOptions {
   keepDays: number;
   log: Logger;
   status: StatusBoard;
-  orchestrator: PickleActor;
   /** Long-term memory's size, when memory is on. */
   memorySize: () => number | null;
-  /** `record: false`: nothing is recorded (the chat-flood benchmark's baseline). */
+  /** `flushMs`: how often chat is tallied and lines are written (1 s); `record: false`: nothing is recorded (the chat-flood benchmark's baseline). */
   tuning?: { minuteMs?: number; flushMs?: number; sampleMs?: number; record?: boolean };
 }
 
@@ -43,13 +40,10 @@ export interface StreamAnalytics {
 }
 
 const SERVICE = 'analytics';
-/** Chat lines remembered by id, so a reply's wait is measured from the message it answers. */
-const ARRIVALS_KEPT = 1_000;
 
 export function createStreamAnalytics(o: StreamAnalyticsOptions): StreamAnalytics {
   const dir = join(o.dataDir, STREAMS_FOLDER);
   const log = o.log.child({ service: SERVICE });
-  const clock = () => performance.timeOrigin + performance.now();
   const fix = `make ${dir} writable by the user running Pickle (or set PICKLE_DATA_DIR to a writable folder)`;
   const degraded = (err: Error) => {
     o.status.set(SERVICE, 'degraded', `streams are not being recorded: ${err.message}`, { fix, lastError: err.message });
@@ -78,8 +72,9 @@ export function createStreamAnalytics(o: StreamAnalyticsOptions): StreamAnalytic
     current: () => current,
     start(children) {
       if (o.tuning?.record === false) return;
-      const machine = children.start({ src: 'analytics', systemId: 'analytics', input: o.tuning?.minuteMs ? { minuteMs: o.tuning.minuteMs } : {} });
-      const send = (e: AnalyticsEvent) => {
+      const t = o.tuning;
+      const machine = children.start({ src: 'analytics', systemId: 'analytics', input: { ...(t?.minuteMs ? { minuteMs: t.minuteMs } : {}), ...(t?.flushMs ? { tallyMs: t.flushMs } : {}) } });
+      const send = (e: AnalyticsFact) => {
         if (!stopped) tell(machine, e);
       };
       machine.on('analytics.line', ({ streamId, line }) => {
@@ -96,67 +91,14 @@ export function createStreamAnalytics(o: StreamAnalyticsOptions): StreamAnalytic
         }
       });
 
-      const on = o.orchestrator.on.bind(o.orchestrator);
-      let lines: ChatSeen[] = [];
-      const arrivals = new Map<string, { at: number; platform: ChatPlatform }>();
-      const subs = [
-        on('chat.message', ({ message: m }) => {
-          lines.push({ platform: m.platform, user: m.user });
-          arrivals.set(m.id, { at: clock(), platform: m.platform });
-          if (arrivals.size > ARRIVALS_KEPT) arrivals.delete(arrivals.keys().next().value!);
-        }),
-        on('brain.decision', ({ decision: d }) => {
-          if (countsForAnalytics(d)) send({ type: 'decision.made', at: clock(), respond: d.respond, reason: d.reason, input: d.input, ...(d.triggerId ? { triggerId: d.triggerId } : {}) });
-        }),
-        on('reply.start', (e) => {
-          const arrived = e.triggerId !== undefined ? arrivals.get(e.triggerId) : undefined;
-          send({
-            type: 'reply.started',
-            at: clock(),
-            replyId: e.replyId,
-            ...(e.triggerId ? { triggerId: e.triggerId } : {}),
-            ...(arrived ? { platform: arrived.platform, messageAt: arrived.at } : {}),
-            ...(e.promptTokens !== undefined ? { tokensIn: e.promptTokens } : {}),
-          });
-        }),
-        on('reply.firstToken', (e) => send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'llm' })),
-        on('reply.sentence', (e) => {
-          if (e.index === 0) send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'sentence' });
-        }),
-        on('voice.firstByte', (e) => send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'tts' })),
-        on('voice.sentenceStarted', (e) => {
-          if (e.first) send({ type: 'reply.reached', at: clock(), replyId: e.replyId, stage: 'audio' });
-        }),
-        on('reply.emotion', (e) => send({ type: 'reply.emotionNoted', replyId: e.replyId, emotion: e.emotion })),
-        on('reply.done', (e) => send({ type: 'reply.written', replyId: e.replyId, emotion: e.emotion, ...(e.tokens !== undefined ? { tokens: e.tokens } : {}) })),
-        on('reply.blocked', (e) => send({ type: 'reply.blocked', replyId: e.replyId, category: e.category })),
-        on('reply.failed', (e) => send({ type: 'reply.failureNoted', at: clock(), replyId: e.replyId, reason: e.reason })),
-        on('voice.done', (e) => send({ type: 'reply.played', at: clock(), replyId: e.replyId, interrupted: e.interrupted })),
-        on('control.skip', () => send({ type: 'reply.cut', cause: 'skip' })),
-        on('brain.mute', () => send({ type: 'reply.cut', cause: 'mute' })),
-        on('speech.started', () => send({ type: 'reply.cut', cause: 'barge-in' })),
-        on('stream.online', (e) => send({ type: 'stream.online', platform: e.platform, at: clock() })),
-        on('stream.offline', (e) => send({ type: 'stream.offline', platform: e.platform, at: clock() })),
-        on('viewer.forget', (e) => send({ type: 'viewer.forgotten', viewer: e.login })),
-        on('chat.command', (e) => {
-          if (e.command === 'skip') send({ type: 'reply.cut', cause: 'skip' });
-          if (e.command === 'forgetme') send({ type: 'viewer.forgotten', viewer: `${e.message.platform}:${e.message.user}` });
-        }),
-      ];
       const onStatus = (s: ServiceStatus) => {
         if (s.service === SERVICE) return;
         send({ type: 'service.changed', at: clock(), service: s.service, state: s.state, ...(s.fault ? { fault: s.fault } : {}) });
       };
       o.status.on('change', onStatus);
 
-      // A second's chat lines go to the machine at once, and what it emitted goes to disk.
-      const flushTimer = setInterval(() => {
-        if (lines.length > 0) {
-          send({ type: 'chat.tally', lines });
-          lines = [];
-        }
-        writer.flush();
-      }, o.tuning?.flushMs ?? 1000);
+      // What the machine emitted goes to disk a second at a time.
+      const flushTimer = setInterval(() => writer.flush(), o.tuning?.flushMs ?? 1000);
       flushTimer.unref();
       let cpu = process.cpuUsage();
       let sampledAt = clock();
@@ -173,9 +115,7 @@ export function createStreamAnalytics(o: StreamAnalyticsOptions): StreamAnalytic
       const pruneTimer = setInterval(() => writer.prune(o.keepDays, Date.now()), 86_400_000);
       pruneTimer.unref();
       stops.push(() => {
-        if (lines.length > 0) send({ type: 'chat.tally', lines });
         send({ type: 'analytics.close', at: clock() });
-        for (const s of subs) s.unsubscribe();
         o.status.off('change', onStatus);
         clearInterval(flushTimer);
         clearInterval(sampleTimer);

@@ -10,6 +10,7 @@ import { createSummariseActor } from '../llm/summariseActor.ts';
 import { createReplyActor } from '../llm/replyActor.ts';
 import type { LlmBackend } from '../llm/index.ts';
 import type { MemoryService } from '../memory/index.ts';
+import { recallNothing } from '../clock.ts';
 import { meteredLlm, type Counters } from '../metrics.ts';
 import { createModeratedReplyActor } from '../moderation/replyActor.ts';
 import type { AppModeration } from '../moderation/setup.ts';
@@ -36,7 +37,7 @@ export function createPickleOrchestrator(parts: PickleOrchestratorParts): Pickle
   const { env, opts, llm, counters, moderation, plugins, voice, memory, blocklist } = parts;
   const botLogin = env.TWITCH_BOT_USERNAME;
   const runtime = () => parts.persona.runtime(parts.settings);
-  return createActor(providePickle({ generateReply: env.MODERATION === 'off' ? createReplyActor(meteredLlm(llm, counters)) : createModeratedReplyActor(meteredLlm(llm, counters), moderation.service), summariseChat: createSummariseActor(llm), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, ...(memory.recallActor ? { recallMemories: memory.recallActor } : {}) }), {
+  return createActor(providePickle({ generateReply: env.MODERATION === 'off' ? createReplyActor(meteredLlm(llm, counters)) : createModeratedReplyActor(meteredLlm(llm, counters), moderation.service), summariseChat: createSummariseActor(llm), plugin: plugins.actor, synthesize: voice.synthesize, playback: voice.playback, recallMemories: memory.recallActor ?? recallNothing }), {
     input: {
       plugins: plugins.specs,
       chat: { persona: runtime(), ignoreBots: env.TWITCH_IGNORE_BOTS, ...(botLogin ? { botLogin } : {}) },

@@ -18,6 +18,7 @@
 import { VOICE_SAMPLE_RATE, type PlayCommand, type PlaybackEvent } from '../../machines/events.ts';
 import { pcmMs, type PlaybackInput } from '../../machines/voice.ts';
 import { service, type PlaybackService } from '../../machines/services.ts';
+import { wallClock } from '../clock.ts';
 
 export interface AudioSink {
   /** A new stream (one per reply that has audio). */
@@ -145,7 +146,8 @@ export function createPlayback(opts: PlaybackOptions): PlaybackService {
         if (item.index !== lastIndex) {
           lastIndex = item.index;
           // When it is heard, by this clock; the voice machine shows its caption then.
-          send({ type: 'playback.scheduled', replyId, index: item.index, inMs: Math.max(0, Math.round(item.startAt - startLeadMs - t)) });
+          const inMs = Math.max(0, Math.round(item.startAt - startLeadMs - t));
+          send({ type: 'playback.scheduled', replyId, index: item.index, inMs, ts: wallClock() + inMs });
         }
         if (item.pcm) {
           const { pcm } = item;

@@ -7,6 +7,7 @@
 import { service, type GenerateReplyService } from '../../machines/services.ts';
 import type { LlmEvent, PromptMessage } from '../../machines/events.ts';
 import { toLlmFailure } from './errors.ts';
+import { wallClock } from '../clock.ts';
 import type { LlmClient } from './types.ts';
 
 export interface ReplyActorInput {
@@ -25,9 +26,9 @@ export function createReplyActor(llm: LlmClient): GenerateReplyService {
       .generate(
         input.messages,
         {
-          onFirstToken: () => send({ type: 'llm.firstToken' }),
+          onFirstToken: () => send({ type: 'llm.firstToken', ts: wallClock() }),
           onEmotion: (emotion) => send({ type: 'llm.emotion', emotion }),
-          onSentence: (text) => send({ type: 'llm.sentence', text }),
+          onSentence: (text) => send({ type: 'llm.sentence', text, ts: wallClock() }),
         },
         ctrl.signal,
       )

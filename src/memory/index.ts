@@ -30,6 +30,7 @@ import { MemoryStore } from './store.ts';
 import { MemoryWriter } from './writer.ts';
 import { ProvenanceTracker } from './provenanceTracker.ts';
 import { errorText } from '../errors.ts';
+import { wallClock } from '../clock.ts';
 
 export interface MemoryOptions {
   env: Env;
@@ -283,13 +284,13 @@ export async function startMemory(opts: MemoryOptions): Promise<MemoryService> {
       (memories) => {
         if (!live) return;
         log.debug({ event: 'memory.recall', ms: Math.round(performance.now() - started), found: memories.length }, 'recall');
-        sendBack({ type: 'memory.recalled', memories });
+        sendBack({ type: 'memory.recalled', memories, ts: wallClock() });
       },
       (err: Error) => {
         if (!live) return;
         log.warn({ event: 'memory.recall-failed', err: err.message }, 'recall failed: replying without long-term memory');
         link.suspect();
-        sendBack({ type: 'memory.recalled', memories: [] });
+        sendBack({ type: 'memory.recalled', memories: [], ts: wallClock() });
       },
     );
     return () => {

@@ -12,6 +12,7 @@ import { toLlmFailure } from '../llm/errors.ts';
 import type { ReplyActorInput } from '../llm/replyActor.ts';
 import type { LlmClient } from '../llm/types.ts';
 import type { Judgement } from './classifier.ts';
+import { wallClock } from '../clock.ts';
 
 export interface SentenceJudge {
   /** A classifier is loaded: sentences go on at once and their verdicts follow. */
@@ -31,12 +32,13 @@ export function createModeratedReplyActor(llm: LlmClient, judge: SentenceJudge):
     const verdicts: Array<Promise<void>> = [];
     let seq = 0;
     const onSentence = (text: string) => {
+      const ts = wallClock();
       if (!judge.available()) {
-        send({ type: 'llm.sentence', text });
+        send({ type: 'llm.sentence', text, ts });
         return;
       }
       const n = seq++;
-      send({ type: 'llm.sentence', text, seq: n, pending: true });
+      send({ type: 'llm.sentence', text, seq: n, pending: true, ts });
       verdicts.push(
         judge.judge(text, ctrl.signal).then(
           (verdict) => send({ type: 'llm.judged', seq: n, ...(verdict?.toxic ? { flagged: 'toxicity' as const } : {}) }),
@@ -46,7 +48,7 @@ export function createModeratedReplyActor(llm: LlmClient, judge: SentenceJudge):
     };
     const allJudged = () => Promise.all(verdicts);
     void llm
-      .generate(input.messages, { onEmotion: (emotion) => send({ type: 'llm.emotion', emotion }), onSentence }, ctrl.signal)
+      .generate(input.messages, { onFirstToken: () => send({ type: 'llm.firstToken', ts: wallClock() }), onEmotion: (emotion) => send({ type: 'llm.emotion', emotion }), onSentence }, ctrl.signal)
       .then(
         async (result) => {
           await allJudged();

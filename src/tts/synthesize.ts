@@ -12,6 +12,7 @@ import { service } from '../../machines/services.ts';
 import type { SynthesizeInput } from '../../machines/voice.ts';
 import type { Logger } from '../log.ts';
 import type { StatusBoard } from '../status.ts';
+import { wallClock } from '../clock.ts';
 import type { AdapterChild } from '../../machines/children.ts';
 import type { EngineFailure, VoiceEnginesEmitted } from '../../machines/voiceEngines.ts';
 import { standaloneChildren, tell, type ChildHost } from '../children.ts';
@@ -188,7 +189,7 @@ export function createSynthesizer(opts: SynthesizerOptions) {
       if (live) sendBack(e);
     };
     const { replyId, index } = input;
-    synthesize(input.text, ctrl.signal, (pcm) => send({ type: 'tts.audio', replyId, index, pcm })).then(
+    synthesize(input.text, ctrl.signal, (pcm) => send({ type: 'tts.audio', replyId, index, pcm, ts: wallClock() })).then(
       (engine) => send({ type: 'tts.done', replyId, index, engine }),
       (err: unknown) => {
         const failure = err instanceof TtsError ? err.toFailure() : { kind: 'server' as const, message: String(err), retryable: false };

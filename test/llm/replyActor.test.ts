@@ -78,7 +78,7 @@ describe('reply actor', () => {
     await settled('done');
     expect(received.map((e) => e.type)).toEqual(['llm.emotion', 'llm.sentence', 'llm.sentence', 'llm.done']);
     expect(received[0]).toEqual({ type: 'llm.emotion', emotion: 'happy' });
-    expect(received[1]).toEqual({ type: 'llm.sentence', text: 'Hey there!' });
+    expect(received[1]).toEqual({ type: 'llm.sentence', text: 'Hey there!', ts: expect.any(Number) });
     expect(received[3]).toMatchObject({ type: 'llm.done', text: 'Hey there! Welcome in.', emotion: 'happy' });
     expect(typeof (received[3] as { ts: number }).ts).toBe('number');
   });

@@ -1,13 +1,35 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor } from 'xstate';
-import { analyticsMachine, type AnalyticsEmitted } from '../../machines/analytics/machine.ts';
+import { analyticsMachine, type AnalyticsEmitted, type AnalyticsRouted } from '../../machines/analytics/machine.ts';
+import { ARRIVALS_KEPT } from '../../machines/analytics/arrivals.ts';
 import { streamIdOf, STREAM_ID_RE, type MinuteLine, type ReplyLine, type StreamLine } from '../../machines/analytics/records.ts';
 import { stagesOf } from '../../machines/analytics/replies.ts';
+import type { ChatPlatform, DecisionReason, InputKind } from '../../machines/events.ts';
 
 const T0 = Date.UTC(2026, 11, 7, 20, 15, 0, 42);
 
+/** The events as the orchestrator routes them (full shapes, as the other machines send them). */
+const ev = {
+  chat: (platform: ChatPlatform, user: string, id: string, ts: number): AnalyticsRouted => ({ type: 'chat.message', message: { platform, id, user, displayName: user, text: 'hi', role: 'viewer', ts } }),
+  decision: (respond: boolean, reason: DecisionReason, ts: number, triggerId?: string, input: InputKind = 'chat'): AnalyticsRouted => ({
+    type: 'brain.decision',
+    decision: { input, respond, reason, summary: '', ts, ...(triggerId ? { triggerId } : {}) },
+  }),
+  start: (replyId: string, ts?: number, triggerId?: string, promptTokens?: number): AnalyticsRouted => ({
+    type: 'reply.start',
+    replyId,
+    prompt: [],
+    ...(ts !== undefined ? { ts } : {}),
+    ...(triggerId ? { triggerId } : {}),
+    ...(promptTokens !== undefined ? { promptTokens } : {}),
+  }),
+  heard: (replyId: string, index: number, first: boolean, ts?: number): AnalyticsRouted => ({ type: 'voice.sentenceStarted', replyId, index, text: 'x', first, ...(ts !== undefined ? { ts } : {}) }),
+  played: (replyId: string, interrupted: boolean): AnalyticsRouted => ({ type: 'voice.done', replyId, spokenText: 'x', interrupted }),
+  failed: (replyId: string, reason: DecisionReason): AnalyticsRouted => ({ type: 'reply.failed', replyId, reason, detail: '' }),
+};
+
 function run(minuteMs = 60_000) {
-  const actor = createActor(analyticsMachine, { input: { minuteMs } });
+  const actor = createActor(analyticsMachine, { input: { minuteMs, tallyMs: 1000 } });
   const lines: Array<{ streamId: string; line: StreamLine }> = [];
   const forgets: string[] = [];
   actor.on('analytics.line', (e: Extract<AnalyticsEmitted, { type: 'analytics.line' }>) => lines.push({ streamId: e.streamId, line: e.line }));
@@ -17,18 +39,21 @@ function run(minuteMs = 60_000) {
   return { actor, lines, forgets, of };
 }
 
-/** One reply through all its stages: message at `at`, each stage `step` ms later. */
-function reply(a: ReturnType<typeof run>['actor'], id: string, at: number, step: number, end: 'played' | 'interrupted' | 'failed' = 'played') {
-  a.send({ type: 'decision.made', at: at + 1, respond: true, reason: 'mention', input: 'chat', triggerId: `m-${id}` });
-  a.send({ type: 'reply.started', at: at + step, replyId: id, triggerId: `m-${id}`, platform: 'twitch', messageAt: at, tokensIn: 812 });
-  a.send({ type: 'reply.reached', at: at + 2 * step, replyId: id, stage: 'llm' });
-  a.send({ type: 'reply.emotionNoted', replyId: id, emotion: 'happy' });
-  a.send({ type: 'reply.reached', at: at + 3 * step, replyId: id, stage: 'sentence' });
-  a.send({ type: 'reply.reached', at: at + 4 * step, replyId: id, stage: 'tts' });
-  a.send({ type: 'reply.reached', at: at + 5 * step, replyId: id, stage: 'audio' });
-  a.send({ type: 'reply.written', replyId: id, emotion: 'happy', tokens: 41 });
-  if (end === 'failed') a.send({ type: 'reply.failureNoted', at: at + 6 * step, replyId: id, reason: 'replaced' });
-  else a.send({ type: 'reply.played', at: at + 6 * step, replyId: id, interrupted: end === 'interrupted' });
+/** One reply through all its stages, each moment with its own time: message at `at`, each stage `step` ms later. */
+function reply(a: ReturnType<typeof run>['actor'], id: string, at: number, step: number) {
+  a.send(ev.chat('twitch', 'alice', `m-${id}`, at));
+  a.send(ev.decision(true, 'mention', at + 1, `m-${id}`));
+  a.send(ev.start(id, at + step, `m-${id}`, 812));
+  a.send({ type: 'reply.firstToken', replyId: id, ts: at + 2 * step });
+  a.send({ type: 'reply.emotion', replyId: id, emotion: 'happy' });
+  a.send({ type: 'reply.sentence', replyId: id, index: 0, text: 'x', emotion: 'happy', ts: at + 3 * step });
+  // Later sentences are not stages.
+  a.send({ type: 'reply.sentence', replyId: id, index: 1, text: 'y', emotion: 'happy', ts: at + 9 * step });
+  a.send({ type: 'voice.firstByte', replyId: id, ts: at + 4 * step });
+  a.send(ev.heard(id, 0, true, at + 5 * step));
+  a.send(ev.heard(id, 1, false, at + 9 * step));
+  a.send({ type: 'reply.done', replyId: id, text: 'x y', emotion: 'happy', tokens: 41 });
+  a.send(ev.played(id, false));
 }
 
 describe('analytics: what a stream is and what it counts', () => {
@@ -40,7 +65,9 @@ describe('analytics: what a stream is and what it counts', () => {
     s.actor.send({ type: 'analytics.open', at: T0 });
     expect(s.of('stream')).toEqual([{ k: 'stream', v: 1, id: '20261207-201500-042', t: T0, reason: 'start' }]);
     expect(STREAM_ID_RE.test(streamIdOf(T0))).toBe(true);
-    s.actor.send({ type: 'chat.tally', lines: [{ platform: 'twitch', user: 'alice' }, { platform: 'twitch', user: 'alice' }, { platform: 'youtube', user: 'bob' }] });
+    s.actor.send(ev.chat('twitch', 'alice', '1', T0 + 1));
+    s.actor.send(ev.chat('twitch', 'alice', '2', T0 + 2));
+    s.actor.send(ev.chat('youtube', 'bob', '3', T0 + 3));
     s.actor.send({ type: 'process.sampled', rssMb: 210, cpuPct: 12, memories: 40 });
     vi.advanceTimersByTime(59_999);
     expect(s.of('minute')).toEqual([]);
@@ -63,27 +90,28 @@ describe('analytics: what a stream is and what it counts', () => {
   it('going live ends the stream begun at start and begins the live one; a repeated online changes nothing; offline ends it', () => {
     const s = run();
     s.actor.send({ type: 'analytics.open', at: T0 });
-    s.actor.send({ type: 'stream.online', platform: 'twitch', at: T0 + 5_000 });
+    s.actor.send({ type: 'stream.online', platform: 'twitch', ts: T0 + 5_000 });
     expect(s.of('end')).toEqual([{ k: 'end', t: T0 + 5_000, reason: 'live' }]);
     expect(s.of('stream').map((l) => l.reason)).toEqual(['start', 'online']);
-    s.actor.send({ type: 'stream.online', platform: 'twitch', at: T0 + 6_000 });
+    expect(s.of('stream')[1]).toMatchObject({ t: T0 + 5_000, platform: 'twitch' });
+    s.actor.send({ type: 'stream.online', platform: 'twitch', ts: T0 + 6_000 });
     expect(s.of('stream')).toHaveLength(2);
     const live = s.of('stream')[1]!.id;
-    s.actor.send({ type: 'stream.offline', platform: 'twitch', at: T0 + 90_000 });
+    s.actor.send({ type: 'stream.offline', platform: 'twitch', ts: T0 + 90_000 });
     expect(s.lines.filter((l) => l.streamId === live).at(-1)?.line).toEqual({ k: 'end', t: T0 + 90_000, reason: 'offline' });
     // Offline: nothing is counted, no minute closes, until the channel is live again.
-    s.actor.send({ type: 'chat.tally', lines: [{ platform: 'twitch', user: 'carol' }] });
+    s.actor.send(ev.chat('twitch', 'carol', 'c1', T0 + 91_000));
     const before = s.lines.length;
     vi.advanceTimersByTime(300_000);
     expect(s.lines).toHaveLength(before);
-    s.actor.send({ type: 'stream.online', platform: 'youtube', at: T0 + 400_000 });
+    s.actor.send({ type: 'stream.online', platform: 'youtube', ts: T0 + 400_000 });
     expect(s.of('stream').at(-1)).toMatchObject({ reason: 'online', platform: 'youtube' });
   });
 
   it('a reply: consecutive stages that add up to the total, tokens, emotion, blocked sentences and its outcome', () => {
     const s = run();
     s.actor.send({ type: 'analytics.open', at: T0 });
-    s.actor.send({ type: 'reply.blocked', replyId: 'r1', category: 'insult' });
+    s.actor.send({ type: 'reply.blocked', replyId: 'r1', category: 'insult', layer: 'bound' });
     reply(s.actor, 'r1', T0 + 1_000, 100);
     const [r] = s.of('reply');
     expect(r).toMatchObject({
@@ -96,10 +124,10 @@ describe('analytics: what a stream is and what it counts', () => {
       emotion: 'happy',
       outcome: 'spoken',
     });
-    s.actor.send({ type: 'reply.started', at: T0 + 3_000, replyId: 'r2' });
-    s.actor.send({ type: 'reply.blocked', replyId: 'r2', category: 'insult' });
-    s.actor.send({ type: 'reply.blocked', replyId: 'r2', category: 'personal-data' });
-    s.actor.send({ type: 'reply.failureNoted', at: T0 + 3_500, replyId: 'r2', reason: 'blocked' });
+    s.actor.send(ev.start('r2', T0 + 3_000));
+    s.actor.send({ type: 'reply.blocked', replyId: 'r2', category: 'insult', layer: 'bound' });
+    s.actor.send({ type: 'reply.blocked', replyId: 'r2', category: 'personal-data', layer: 'personalData' });
+    s.actor.send(ev.failed('r2', 'blocked'));
     const r2 = s.of('reply')[1]!;
     expect(r2).toMatchObject({ outcome: 'dropped', reason: 'blocked', totalMs: null, stages: null, blocked: { insult: 1, 'personal-data': 1 }, trigger: { platform: null, addressed: false } });
     vi.advanceTimersByTime(60_000);
@@ -109,22 +137,27 @@ describe('analytics: what a stream is and what it counts', () => {
   it('cut by the streamer talking is a barge-in, by a skip is skipped; a reply that never ended is closed with the stream', () => {
     const s = run();
     s.actor.send({ type: 'analytics.open', at: T0 });
-    s.actor.send({ type: 'reply.started', at: T0 + 10, replyId: 'a' });
-    s.actor.send({ type: 'reply.reached', at: T0 + 20, replyId: 'a', stage: 'audio' });
-    s.actor.send({ type: 'reply.cut', cause: 'barge-in' });
-    s.actor.send({ type: 'reply.played', at: T0 + 30, replyId: 'a', interrupted: true });
-    s.actor.send({ type: 'reply.started', at: T0 + 40, replyId: 'b' });
-    s.actor.send({ type: 'reply.reached', at: T0 + 50, replyId: 'b', stage: 'audio' });
-    s.actor.send({ type: 'reply.cut', cause: 'skip' });
-    s.actor.send({ type: 'reply.played', at: T0 + 60, replyId: 'b', interrupted: true });
-    s.actor.send({ type: 'reply.started', at: T0 + 70, replyId: 'c' });
-    s.actor.send({ type: 'reply.failureNoted', at: T0 + 80, replyId: 'c', reason: 'skipped' });
-    s.actor.send({ type: 'reply.started', at: T0 + 90, replyId: 'd' });
+    s.actor.send(ev.start('a', T0 + 10));
+    s.actor.send(ev.heard('a', 0, true, T0 + 20));
+    s.actor.send({ type: 'speech.started', ts: T0 + 25 });
+    s.actor.send(ev.played('a', true));
+    s.actor.send(ev.start('b', T0 + 40));
+    s.actor.send(ev.heard('b', 0, true, T0 + 50));
+    s.actor.send({ type: 'chat.command', command: 'skip', args: [], message: { platform: 'twitch', id: 'k', user: 'mod', displayName: 'mod', text: '!skip', role: 'moderator', ts: T0 + 55 } });
+    s.actor.send(ev.played('b', true));
+    s.actor.send(ev.start('c', T0 + 70));
+    s.actor.send(ev.failed('c', 'skipped'));
+    s.actor.send(ev.start('e', T0 + 80));
+    s.actor.send(ev.heard('e', 0, true, T0 + 85));
+    s.actor.send({ type: 'brain.mute' });
+    s.actor.send(ev.played('e', true));
+    s.actor.send(ev.start('d', T0 + 90));
     s.actor.send({ type: 'analytics.close', at: T0 + 100 });
     expect(s.of('reply').map((r) => [r.replyId, r.outcome, r.reason])).toEqual([
       ['a', 'barged-in', undefined],
       ['b', 'skipped', undefined],
       ['c', 'skipped', undefined],
+      ['e', 'skipped', undefined],
       ['d', 'dropped', 'unfinished'],
     ]);
     // Without TTS (captions only) the tts stage is 0 and the stages still add up.
@@ -132,12 +165,64 @@ describe('analytics: what a stream is and what it counts', () => {
     expect(a.stages).toEqual({ queue: 0, llm: 0, sentence: 0, tts: 0, audio: 10 });
   });
 
+  it('a moment that came without its time is not timed, but a reply heard without one still counts as heard', () => {
+    const s = run();
+    s.actor.send({ type: 'analytics.open', at: T0 });
+    s.actor.send(ev.chat('twitch', 'alice', 'm1', T0 + 100));
+    s.actor.send(ev.decision(true, 'mention', T0 + 100, 'm1'));
+    s.actor.send(ev.start('r', T0 + 300, 'm1'));
+    s.actor.send({ type: 'reply.firstToken', replyId: 'r', ts: T0 + 700 });
+    s.actor.send({ type: 'reply.sentence', replyId: 'r', index: 0, text: 'x', emotion: 'neutral' });
+    s.actor.send(ev.heard('r', 0, true));
+    s.actor.send(ev.played('r', false));
+    expect(s.of('reply')[0]).toMatchObject({ trigger: { platform: 'twitch', addressed: true }, totalMs: 600, stages: { queue: 200, llm: 400, sentence: 0, tts: 0, audio: 0 }, outcome: 'spoken' });
+    vi.advanceTimersByTime(60_000);
+    expect(s.of('minute')[0]).toMatchObject({ replies: 1 });
+  });
+
+  it('a reply waits from the message it answers, found among the last lines seen (kept by id, bounded)', () => {
+    const s = run();
+    s.actor.send({ type: 'analytics.open', at: T0 });
+    s.actor.send(ev.chat('youtube', 'bob', 'old', T0 + 10));
+    for (let i = 0; i < ARRIVALS_KEPT; i++) s.actor.send(ev.chat('twitch', `v${i % 50}`, `n${i}`, T0 + 20));
+    vi.advanceTimersByTime(1_000);
+    s.actor.send(ev.chat('kick', 'carl', 'fresh', T0 + 1_500));
+    s.actor.send(ev.start('r1', T0 + 2_000, 'fresh'));
+    s.actor.send(ev.start('r2', T0 + 2_000, 'n5'));
+    // One line more than kept: the oldest is forgotten, its reply's wait is not known.
+    s.actor.send(ev.start('r3', T0 + 2_000, 'old'));
+    for (const id of ['r1', 'r2', 'r3']) {
+      s.actor.send(ev.heard(id, 0, true, T0 + 2_100));
+      s.actor.send(ev.played(id, false));
+    }
+    expect(s.of('reply').map((r) => [r.replyId, r.trigger.platform, r.stages?.queue])).toEqual([
+      ['r1', 'kick', 500],
+      ['r2', 'twitch', 1_980],
+      ['r3', null, 0],
+    ]);
+  });
+
+  it('chat is tallied a second at a time, into the minute it came in; the last moment counts when the stream ends', () => {
+    const s = run();
+    s.actor.send({ type: 'analytics.open', at: T0 });
+    s.actor.send(ev.chat('twitch', 'alice', '1', T0));
+    vi.advanceTimersByTime(999);
+    expect(s.actor.getSnapshot().context.tally.chat).toEqual({});
+    vi.advanceTimersByTime(1);
+    expect(s.actor.getSnapshot().context.tally.chat).toEqual({ twitch: 1 });
+    s.actor.send(ev.chat('twitch', 'bob', '2', T0 + 1_500));
+    s.actor.send({ type: 'analytics.close', at: T0 + 1_600 });
+    expect(s.of('minute')[0]).toMatchObject({ chat: { twitch: 2 }, chatters: { twitch: 2 } });
+  });
+
   it('mentions answered and dropped by reason; not-addressed decisions are not mentions', () => {
     const s = run();
     s.actor.send({ type: 'analytics.open', at: T0 });
-    for (const reason of ['stale', 'stale', 'queue-full', 'not-addressed', 'busy'] as const) s.actor.send({ type: 'decision.made', at: T0, respond: false, reason, input: 'chat' });
-    s.actor.send({ type: 'decision.made', at: T0, respond: true, reason: 'redemption', input: 'chat' });
-    s.actor.send({ type: 'decision.made', at: T0, respond: true, reason: 'spontaneous', input: 'chat' });
+    for (const reason of ['stale', 'stale', 'queue-full', 'not-addressed', 'busy'] as const) s.actor.send(ev.decision(false, reason, T0));
+    s.actor.send(ev.decision(true, 'redemption', T0));
+    s.actor.send(ev.decision(true, 'spontaneous', T0));
+    // The streamer answered is not a chat mention answered.
+    s.actor.send(ev.decision(true, 'streamer', T0, undefined, 'speech'));
     s.actor.send({ type: 'service.changed', at: T0 + 5, service: 'llm', state: 'down', fault: 'retryable' });
     vi.advanceTimersByTime(60_000);
     const m = s.of('minute')[0] as MinuteLine;
@@ -148,15 +233,23 @@ describe('analytics: what a stream is and what it counts', () => {
   it('!forgetme: the viewer leaves the engaged table at once, and the adapter is told to remove them from what is stored', () => {
     const s = run();
     s.actor.send({ type: 'analytics.open', at: T0 });
-    s.actor.send({ type: 'chat.tally', lines: [{ platform: 'twitch', user: 'alice' }, { platform: 'twitch', user: 'bob' }] });
-    s.actor.send({ type: 'viewer.forgotten', viewer: 'alice' });
-    expect(s.forgets).toEqual(['alice']);
+    s.actor.send(ev.chat('twitch', 'alice', '1', T0));
+    s.actor.send(ev.chat('kick', 'alice', '2', T0));
+    s.actor.send(ev.chat('twitch', 'bob', '3', T0));
+    vi.advanceTimersByTime(1_000);
+    s.actor.send(ev.chat('twitch', 'carol', '4', T0 + 1_000));
+    s.actor.send({ type: 'chat.command', command: 'forgetme', args: [], message: { platform: 'twitch', id: '5', user: 'carol', displayName: 'carol', text: '!forgetme', role: 'viewer', ts: T0 + 1_100 } });
+    s.actor.send({ type: 'viewer.forget', login: 'twitch:alice' });
+    expect(s.forgets).toEqual(['twitch:carol', 'twitch:alice']);
     vi.advanceTimersByTime(60_000);
-    expect(s.of('engaged').at(-1)?.top).toEqual([{ viewer: 'twitch:bob', messages: 1 }]);
+    expect(s.of('engaged').at(-1)?.top).toEqual([
+      { viewer: 'kick:alice', messages: 1 },
+      { viewer: 'twitch:bob', messages: 1 },
+    ]);
   });
 
   it('stages never go negative when a moment comes out of order, and still add up', () => {
-    const t = stagesOf({ origin: 1000, start: 1200, reached: { llm: 1100, sentence: 1500.6, audio: 1400 } });
+    const t = stagesOf({ origin: 1000, start: 1200, heard: true, reached: { llm: 1100, sentence: 1500.6, audio: 1400 } });
     expect(t).toEqual({ totalMs: 501, stages: { queue: 200, llm: 0, sentence: 301, tts: 0, audio: 0 } });
   });
 });

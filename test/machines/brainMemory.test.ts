@@ -11,9 +11,9 @@ const DAY = 86_400_000;
 
 /** A scripted memory actor: records what it was asked; the test answers (or not) when it likes. */
 function fakeRecall() {
-  const calls: Array<{ input: RecallInput; answer: (m: RecalledMemory[]) => void; stopped: boolean }> = [];
+  const calls: Array<{ input: RecallInput; answer: (m: RecalledMemory[]) => void; send: (e: RecallEvent) => void; stopped: boolean }> = [];
   const logic = service<RecallInput, RecallEvent>(({ input, sendBack }) => {
-    const call = { input, answer: (memories: RecalledMemory[]) => sendBack({ type: 'memory.recalled', memories }), stopped: false };
+    const call = { input, answer: (memories: RecalledMemory[]) => sendBack({ type: 'memory.recalled', memories }), send: (e: RecallEvent) => sendBack(e), stopped: false };
     calls.push(call);
     return () => {
       call.stopped = true;
@@ -53,6 +53,26 @@ const fact = (over: Partial<RecalledMemory> = {}): RecalledMemory => ({
 describe('brain: the recall step before thinking', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
+
+  it("a reply's moments carry the time of the facts that caused them: the recall's answer, the LLM's first token and sentence", () => {
+    const t = setup();
+    t.batch(msg('hey pickle, remember me?', { user: 'sam' }));
+    t.recall.last().send({ type: 'memory.recalled', memories: [], ts: 7_000 });
+    expect(t.h.of('reply.start')[0]).toMatchObject({ ts: 7_000 });
+    const c = t.llm.last();
+    c.emit({ type: 'llm.firstToken', ts: 7_400 });
+    c.emit({ type: 'llm.sentence', text: 'Of course I do.', ts: 7_600 });
+    expect(t.h.of('reply.firstToken')).toEqual([{ type: 'reply.firstToken', replyId: t.h.of('reply.start')[0]!.replyId, ts: 7_400 }]);
+    expect(t.h.of('reply.sentence')[0]).toMatchObject({ index: 0, ts: 7_600 });
+  });
+
+  it('a recall past its budget starts the reply untimed (no fact said when)', () => {
+    const t = setup();
+    t.batch(msg('hey pickle, remember me?', { user: 'sam' }));
+    vi.advanceTimersByTime(RECALL_BUDGET_MS);
+    expect(t.h.of('reply.start')).toHaveLength(1);
+    expect(t.h.of('reply.start')[0]).not.toHaveProperty('ts');
+  });
 
   it('asks memory first and starts the LLM only with its answer, memories quoted with who and when', () => {
     const t = setup();

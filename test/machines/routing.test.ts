@@ -35,6 +35,7 @@ const FROM_INSIDE: Partial<Record<MachineName, readonly string[]>> = {
   redemptions: ['redemption.settled'],
   voiceEngines: ['retry.due'],
   replyDeadlines: ['deadline.passed'],
+  analytics: ['analytics.tally'],
 };
 
 /**
@@ -58,7 +59,7 @@ const FROM_ADAPTER: Partial<Record<MachineName, readonly string[]>> = {
   arrivals: ['arrivals.watch', 'arrivals.unwatch', 'arrivals.arrived'],
   youtubeChat: ['quota.spent', 'quota.dayStarted', 'chat.start', 'chat.found', 'chat.failed', 'chat.polled'],
   vts: ['vts.disconnected', 'vts.mouth', 'vts.connected', 'vts.tokenGranted', 'vts.tokenDenied', 'vts.authenticated', 'vts.authRefused', 'vts.hotkeys'],
-  analytics: ['viewer.forgotten', 'analytics.close', 'analytics.open', 'stream.online', 'stream.offline', 'chat.tally', 'decision.made', 'reply.started', 'reply.reached', 'reply.emotionNoted', 'reply.written', 'reply.blocked', 'reply.cut', 'reply.failureNoted', 'reply.played', 'process.sampled', 'service.changed'],
+  analytics: ['analytics.open', 'analytics.close', 'process.sampled', 'service.changed'],
   reconnect: ['connection.stop', 'connection.start', 'connection.opened', 'connection.restart', 'connection.lost', 'credentials.renewed'],
 };
 
@@ -88,5 +89,6 @@ describe('routing table vs machines', () => {
     expect(accepted('avatar')).not.toContain('chat.message');
     expect(accepted('chat')).not.toContain('voice.done');
     expect(accepted('audience')).not.toContain('chat.command');
+    expect(accepted('analytics')).not.toContain('brain.state');
   });
 });

@@ -156,6 +156,25 @@ describe('voice: sentences -> parallel TTS -> ordered playback', () => {
     expect(t.h.snapshot().value).toBe('idle');
   });
 
+  it("a moment's time travels with it: the first audio's stamp to voice.firstByte, the heard time the player gave to voice.sentenceStarted", () => {
+    const t = start();
+    t.begin();
+    t.sentence(0, 'Hello there.');
+    t.sentence(1, 'Bye.');
+    const c = t.synth.of(0);
+    c.send({ type: 'tts.audio', replyId: 'r1', index: 0, pcm: new Uint8Array(4), ts: 5_000 });
+    c.send({ type: 'tts.audio', replyId: 'r1', index: 0, pcm: new Uint8Array(4), ts: 5_010 });
+    expect(t.h.of('voice.firstByte')).toEqual([{ type: 'voice.firstByte', replyId: 'r1', ts: 5_000 }]);
+    t.player.last().send({ type: 'playback.scheduled', replyId: 'r1', index: 0, inMs: 250, ts: 5_300 });
+    vi.advanceTimersByTime(250);
+    expect(t.h.of('voice.sentenceStarted')).toEqual([{ type: 'voice.sentenceStarted', replyId: 'r1', index: 0, text: 'Hello there.', first: true, ts: 5_300 }]);
+    // A report without a time (a test's player, captions kept by sample counts) announces it untimed.
+    t.synth.done(0);
+    t.synth.done(1);
+    t.player.scheduled(1, 0);
+    expect(t.h.of('voice.sentenceStarted')[1]).not.toHaveProperty('ts');
+  });
+
   it('skip: aborts TTS in flight, flushes the player, and reports only the sentences that started', () => {
     const t = start();
     t.begin();

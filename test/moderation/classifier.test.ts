@@ -226,6 +226,6 @@ describe('moderated reply actor', () => {
     });
     createActor(host).start();
     await new Promise((r) => setTimeout(r, 50));
-    expect(events).toEqual([{ type: 'llm.sentence', text: 'One.' }, expect.objectContaining({ type: 'llm.done' })]);
+    expect(events).toEqual([{ type: 'llm.sentence', text: 'One.', ts: expect.any(Number) }, expect.objectContaining({ type: 'llm.done' })]);
   });
 });
