@@ -42,7 +42,7 @@ export type RouteTarget = ActorName | RoutedChild;
 /** Who consumes what. Events not listed here are outputs for the outside only. `analytics` counts a stream from the events as they are. */
 export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = {
   // A channel-point question is also a redemption to settle.
-  'chat.message': ['chat', 'redemptions', 'analytics'],
+  'chat.message': ['chat', 'redemptions'],
   // A plugin's chat-shaped input goes through chat like any line (batching, gating, moderation).
   'plugin.input': ['chat'],
   'stream.event': ['chat'],
@@ -51,7 +51,9 @@ export const ROUTES: Partial<Record<PickleEventType, readonly RouteTarget[]>> = 
   'settings.changed': ['chat', 'brain'],
   'context.budget': ['brain'],
   'senses.changed': ['brain'],
-  'chat.batch': ['brain'],
+  // Analytics counts chat from the batches and the lines set apart: a flood's lines reach it ten at a time.
+  'chat.batch': ['brain', 'analytics'],
+  'chat.ignored': ['analytics'],
   // `!privacy` (senses); the rest, `!mute` / `!unmute` included, the brain's.
   'chat.command': ['brain', 'senses', 'analytics'],
   'brain.state': ['senses'],

@@ -1,4 +1,4 @@
-import { assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
+import { assertEvent, enqueueActions, setup } from 'xstate';
 import type { DecisionReason, InputKind, PickleEvent, ServiceName, ServiceState } from '../events.ts';
 import { ANSWERS, MENTION_DROPS, countsForAnalytics, streamIdOf, type StreamLine } from './records.ts';
 import { emptyMinute, engagedLine, forgetViewer, matchesViewer, minuteLine, tallyChat, type EngagedTable, type MinuteTally } from './minute.ts';
@@ -37,7 +37,8 @@ export type AnalyticsRouted = Extract<
   PickleEvent,
   {
     type:
-      | 'chat.message'
+      | 'chat.batch'
+      | 'chat.ignored'
       | 'chat.command'
       | 'brain.decision'
       | 'reply.start'
@@ -121,7 +122,6 @@ export const analyticsMachine = setup({
     counted: ({ event }) => event.type === 'brain.decision' && countsForAnalytics(event.decision),
     firstOfReply: ({ event }) => (event.type === 'reply.sentence' ? event.index === 0 : event.type === 'voice.sentenceStarted' ? event.first : true),
     isSkip: ({ event }) => event.type === 'chat.command' && event.command === 'skip',
-    noneSeen: ({ context }) => context.seen === undefined,
     isForgetMe: ({ event }) => event.type === 'chat.command' && event.command === 'forgetme',
   },
   actions: {
@@ -159,16 +159,20 @@ export const analyticsMachine = setup({
       enqueue.emit({ type: 'analytics.line', streamId: s.id, line: { k: 'end', t: at, reason } });
       enqueue.assign({ stream: undefined, seen: undefined, arrivals: keepArrivals(context.arrivals, lines), ...quiet() });
     }),
-    /** A chat line: seen now, tallied with the others at the next tally (a plain assign: a flood brings thousands a second). */
-    seeChat: assign({
-      seen: ({ context, event }) => {
-        assertEvent(event, 'chat.message');
-        const m = event.message;
-        return see(context.seen, { id: m.id, platform: m.platform, user: m.user, at: m.ts });
-      },
+    /**
+     * Chat lines seen now, tallied with the others at the next tally: a batch's lines (one event
+     * per ten lines or two seconds: a flood costs little), and each line the chat machine set
+     * apart (a duplicate, a bot's, a command), which a batch does not carry.
+     */
+    seeChat: enqueueActions(({ context, event, enqueue }) => {
+      const lines = event.type === 'chat.batch' ? event.messages : event.type === 'chat.ignored' || event.type === 'chat.command' ? [event.message] : [];
+      if (lines.length === 0) return;
+      let seen = context.seen;
+      for (const m of lines) seen = see(seen, { id: m.id, platform: m.platform, user: m.user, at: m.ts });
+      // The first lines since the last tally set the next one.
+      if (context.seen === undefined) enqueue.raise({ type: 'analytics.tally' }, { delay: 'tally' });
+      enqueue.assign({ seen });
     }),
-    /** The first line since the last tally sets the next one. */
-    scheduleTally: raise({ type: 'analytics.tally' }, { delay: 'tally' }),
     tallyChat: enqueueActions(({ context, enqueue }) => {
       const lines = seenLines(context.seen);
       if (lines.length === 0) return;
@@ -279,11 +283,13 @@ export const analyticsMachine = setup({
     // What is stored is forgotten whether or not a stream runs.
     'viewer.forget': { actions: 'forget' },
     'chat.command': [
-      { guard: 'isForgetMe', actions: 'forget' },
-      { guard: 'isSkip', actions: 'cut' },
+      { guard: 'isForgetMe', actions: ['seeChat', 'forget'] },
+      { guard: 'isSkip', actions: ['seeChat', 'cut'] },
+      { actions: 'seeChat' },
     ],
     // Chat is remembered by id offline too: a reply in the first moments live may answer it.
-    'chat.message': [{ guard: 'noneSeen', actions: ['seeChat', 'scheduleTally'] }, { actions: 'seeChat' }],
+    'chat.batch': { actions: 'seeChat' },
+    'chat.ignored': { actions: 'seeChat' },
     'analytics.tally': { actions: 'tallyChat' },
     'analytics.close': { actions: 'close', target: '.stopped' },
   },

@@ -4,13 +4,15 @@ import { analyticsMachine, type AnalyticsEmitted, type AnalyticsRouted } from '.
 import { ARRIVALS_KEPT } from '../../machines/analytics/arrivals.ts';
 import { streamIdOf, STREAM_ID_RE, type MinuteLine, type ReplyLine, type StreamLine } from '../../machines/analytics/records.ts';
 import { stagesOf } from '../../machines/analytics/replies.ts';
-import type { ChatPlatform, DecisionReason, InputKind } from '../../machines/events.ts';
+import type { ChatMessage, ChatPlatform, DecisionReason, InputKind } from '../../machines/events.ts';
 
 const T0 = Date.UTC(2026, 11, 7, 20, 15, 0, 42);
 
 /** The events as the orchestrator routes them (full shapes, as the other machines send them). */
 const ev = {
-  chat: (platform: ChatPlatform, user: string, id: string, ts: number): AnalyticsRouted => ({ type: 'chat.message', message: { platform, id, user, displayName: user, text: 'hi', role: 'viewer', ts } }),
+  line: (platform: ChatPlatform, user: string, id: string, ts: number, text = 'hi'): ChatMessage => ({ platform, id, user, displayName: user, text, role: 'viewer', ts }),
+  /** One line as the chat machine passes it on: a batch of one. */
+  chat: (platform: ChatPlatform, user: string, id: string, ts: number): AnalyticsRouted => ({ type: 'chat.batch', messages: [ev.line(platform, user, id, ts)], flush: 'size' }),
   decision: (respond: boolean, reason: DecisionReason, ts: number, triggerId?: string, input: InputKind = 'chat'): AnalyticsRouted => ({
     type: 'brain.decision',
     decision: { input, respond, reason, summary: '', ts, ...(triggerId ? { triggerId } : {}) },
@@ -59,6 +61,21 @@ function reply(a: ReturnType<typeof run>['actor'], id: string, at: number, step:
 describe('analytics: what a stream is and what it counts', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
+
+  it('chat is counted from what the chat machine passes on: a batch\'s lines, each duplicate and bot line it set apart, each command', () => {
+    const s = run();
+    s.actor.send({ type: 'analytics.open', at: T0 });
+    const batch = [ev.line('twitch', 'alice', 'b1', T0 + 1), { ...ev.line('twitch', 'bob', 'b2', T0 + 2, 'spam'), repeats: 3 }, ev.line('kick', 'alice', 'b3', T0 + 3)];
+    s.actor.send({ type: 'chat.batch', messages: batch, flush: 'size' });
+    // The two repeats of bob's line arrived as duplicates, one from carol.
+    s.actor.send({ type: 'chat.ignored', reason: 'duplicate', message: ev.line('twitch', 'bob', 'd1', T0 + 4, 'spam') });
+    s.actor.send({ type: 'chat.ignored', reason: 'duplicate', message: ev.line('twitch', 'carol', 'd2', T0 + 5, 'spam') });
+    s.actor.send({ type: 'chat.ignored', reason: 'bot', message: ev.line('twitch', 'nightbot', 'n1', T0 + 6) });
+    s.actor.send({ type: 'chat.command', command: 'recap', args: [], message: ev.line('youtube', 'dan', 'c1', T0 + 7, '!recap') });
+    vi.advanceTimersByTime(60_000);
+    const [m0] = s.of('minute');
+    expect(m0).toMatchObject({ chat: { twitch: 5, kick: 1, youtube: 1 }, chatters: { twitch: 4, kick: 1, youtube: 1 } });
+  });
 
   it("a stream begins at Pickle's start, closes a minute line every minute and ends when Pickle stops", () => {
     const s = run();
