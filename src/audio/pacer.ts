@@ -78,7 +78,8 @@ export class RealtimePacer {
       this.sent += owed - maxBurst;
       owed = maxBurst;
     }
-    while (owed >= this.chunkBytes || (this.ended && owed > 0)) {
+    // Whole chunks as the clock owes them; the input's last piece, shorter than a chunk, once the clock owes that much.
+    while (owed >= this.chunkBytes || (this.ended && this.queuedBytes > 0 && this.queuedBytes < this.chunkBytes && owed >= this.queuedBytes)) {
       const size = this.align(Math.min(this.chunkBytes, this.queuedBytes));
       if (size <= 0) break;
       const chunk = this.take(size);

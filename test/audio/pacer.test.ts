@@ -54,4 +54,28 @@ describe('RealtimePacer', () => {
     expect(burst).toBeLessThanOrEqual(0.5 * BPS);
     expect(burst).toBeGreaterThan(0.2 * BPS);
   });
+
+  it('ticks that come a little late (as real timers do) send one chunk each, and the last short piece waits until the clock owes it', () => {
+    const p = paced();
+    // 1.05 s: ten whole chunks and a 50 ms tail.
+    p.pacer.push(Buffer.alloc(Math.round(1.05 * BPS)));
+    p.pacer.end();
+    // Every timer fires 3 ms late: the clock then owes a few bytes more than a chunk.
+    const late = setTimeout;
+    vi.spyOn(globalThis, 'setInterval').mockImplementation(((fn: () => void, ms: number) => {
+      const again = () => late(() => { fn(); again(); }, ms + 3);
+      return again();
+    }) as typeof setInterval);
+    p.pacer.start();
+    vi.advanceTimersByTime(2000);
+    const starts = p.sent.map((s) => s.t);
+    // One chunk per tick: never two at the same moment.
+    expect(new Set(starts).size).toBe(starts.length);
+    expect(p.sent.at(-1)!.bytes).toBe(Math.round(0.05 * BPS));
+    // The tail covers 1,000–1,050 ms and leaves once the clock owes it: a tick after 1,000 ms.
+    expect(p.sent.at(-1)!.t).toBeGreaterThanOrEqual(1000);
+    expect(p.ended()).toBeGreaterThanOrEqual(1000);
+    p.pacer.stop();
+    vi.restoreAllMocks();
+  });
 });
