@@ -2,31 +2,17 @@
  * Kick chat for the app: read with KICK_CHANNEL (or KICK_CHATROOM_ID); replies with KICK_TOKEN,
  * refreshed with KICK_CLIENT_ID/SECRET/REFRESH_TOKEN. Without a channel, /health says what to set.
  */
-import type { InputEvent } from '../../machines/events.ts';
+import type { PlatformStartOptions } from '../chat/platformStart.ts';
 import { OAuthToken } from '../chat/oauthToken.ts';
 import { loadStoredTokens, saveTokens } from '../chat/tokenStore.ts';
-import type { ChildHost } from '../children.ts';
-import type { Env } from '../config/env.ts';
-import type { Logger } from '../log.ts';
-import type { StatusBoard } from '../status.ts';
 import { KickChat } from './chat.ts';
 import { errorText } from '../errors.ts';
-
-export interface StartKickOptions {
-  env: Env;
-  status: StatusBoard;
-  log: Logger;
-  send: (event: InputEvent) => void;
-  children: ChildHost;
-  /** Where refreshed tokens are kept (`kick-tokens.json`). */
-  dataDir: string;
-}
 
 export const KICK_TOKEN_FILE = 'kick-tokens.json';
 
 export const KICK_FIX = 'set KICK_CHANNEL=yourchannel in .env (the name in kick.com/<name>); add KICK_TOKEN to also post (npm run kick -- login)';
 
-export function startKickChat(opts: StartKickOptions): KickChat | undefined {
+export function startKickChat(opts: PlatformStartOptions): KickChat | undefined {
   const { env, status } = opts;
   if (!env.KICK_CHANNEL && env.KICK_CHATROOM_ID === undefined) {
     status.set('kick', 'disabled', 'Kick chat is not read (no KICK_CHANNEL)', { fix: KICK_FIX, configured: false });

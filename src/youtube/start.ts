@@ -2,27 +2,14 @@
  * YouTube chat for the app: read with YOUTUBE_API_KEY and a video or channel; replies in chat
  * with the OAuth settings. Without them, /health says what to set.
  */
-import type { InputEvent } from '../../machines/events.ts';
+import type { PlatformStartOptions } from '../chat/platformStart.ts';
 import { OAuthToken } from '../chat/oauthToken.ts';
-import type { ChildHost } from '../children.ts';
-import type { Env } from '../config/env.ts';
-import type { Logger } from '../log.ts';
-import type { StatusBoard } from '../status.ts';
 import { YoutubeChat } from './chat.ts';
 import { quotaCountPath } from './quotaCount.ts';
 
-export interface StartYoutubeOptions {
-  env: Env;
-  status: StatusBoard;
-  log: Logger;
-  send: (event: InputEvent) => void;
-  children: ChildHost;
-  dataDir: string;
-}
-
 export const YOUTUBE_FIX = 'set YOUTUBE_API_KEY (console.cloud.google.com → YouTube Data API v3 → Credentials) and YOUTUBE_VIDEO_ID or YOUTUBE_CHANNEL_ID in .env';
 
-export function startYoutubeChat(opts: StartYoutubeOptions): YoutubeChat | undefined {
+export function startYoutubeChat(opts: PlatformStartOptions): YoutubeChat | undefined {
   const { env, status } = opts;
   if (!env.YOUTUBE_API_KEY || !(env.YOUTUBE_VIDEO_ID || env.YOUTUBE_CHANNEL_ID)) {
     const missing = !env.YOUTUBE_API_KEY ? 'no YOUTUBE_API_KEY' : 'no YOUTUBE_VIDEO_ID or YOUTUBE_CHANNEL_ID';
